@@ -1,0 +1,5 @@
+/* Placeholder until the child program lands; replaced in the same series. */
+int main(void)
+{
+    return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * What the process-creating scenarios share: where the exec targets live,
+ * reaping a child with its rusage and turning its status into a reason, and
+ * pinning a freshly created child to a CPU before it execs.
+ */
+#ifndef PROCBENCH_PROC_H
+#define PROCBENCH_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "params.h"
+
+struct sample;
+
+/* Absolute path of the static child program (bench/child/procbench-child),
+ * found beside the running procbench binary, or taken from the environment
+ * variable PROCBENCH_CHILD when set. Returns 0, or -ENOENT with a reason. */
+int proc_child_path(const char **out, char *failure, size_t failure_len);
+
+/* The program a `target` parameter names: "static" is the child program,
+ * "dynamic" is /bin/true. Checks that it can be executed. Returns 0 or
+ * -errno with a reason in failure. */
+int proc_target_path(const struct param_value *target, const char **out, char *failure,
+                     size_t failure_len);
+
+/* Waits for pid with wait4(), storing its peak RSS in out->child_maxrss_kb.
+ * Returns 0 when it exited with status 0; otherwise -ECHILD (or the wait
+ * error) with the reason ("exited with status 127", "killed by signal 9")
+ * in out->failure. */
+int proc_reap(pid_t pid, struct sample *out);
+
+/* Pins the calling thread to cpu with the raw system call, so it is safe
+ * between vfork()/clone() and execve(). cpu < 0 does nothing. Returns 0 or
+ * -errno. */
+int proc_pin_self(int cpu);
+
+/* The environment passed to every exec'd child: the harness's own. */
+extern char **environ;
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * The contract between a scenario and the harness. A scenario knows how to
+ * perform and time one operation; the harness owns everything else: warm-up,
+ * sample counts, rounds and their interleaving, CPU placement, rusage,
+ * histograms, statistics and every output. A scenario never prints, parses
+ * argv, exits, or reads a clock outside its own critical section.
+ *
+ * Life of a round: setup() (untimed: start peers, allocate), then sample()
+ * as many times as the harness wants, then teardown() (untimed: reap every
+ * child, close every descriptor, remove every named object), which is called
+ * after a successful setup() even when samples failed.
+ */
+#ifndef PROCBENCH_SCENARIO_H
+#define PROCBENCH_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "params.h"
+
+enum placement {
+    PLACEMENT_SAME,  /* parent and peer pinned to one CPU */
+    PLACEMENT_CROSS, /* parent pinned to one CPU, peer to another */
+    PLACEMENT_FREE,  /* neither pinned: the scheduler decides */
+};
+
+/* Bit for enum placement p in scenario.placements_supported. */
+#define PLACEMENT_BIT(p) (1u << (p))
+#define PLACEMENTS_ALL                                                                             \
+    (PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_CROSS) | PLACEMENT_BIT(PLACEMENT_FREE))
+
+struct case_ctx {
+    /* One value per entry of scenario.params, in the same order. */
+    const struct param_value *params;
+    /* The CPU the peer (child, worker, thread) must run on, or -1 when it
+     * should simply inherit the parent's affinity, which the harness has
+     * already set for the chosen placement. */
+    int peer_cpu;
+    /* The scenario's own state: set by setup(), released by teardown(). */
+    void *state;
+};
+
+/* What one sample reports. The harness zeroes it before each call. */
+struct sample {
+    uint64_t ns;           /* the timed operation, e.g. create call -> child reaped */
+    uint64_t return_ns;    /* spawn: create call -> call returned in the parent; 0: not reported */
+    long child_maxrss_kb;  /* peak RSS of the child, from wait4(); 0: not known */
+    char failure[160];     /* on failure: why, e.g. "child killed by signal 9" */
+};
+
+struct scenario {
+    const char *name;    /* "spawn.posix_spawn": the key in the CLI, CSV and JSON */
+    const char *summary; /* one line for `procbench list` */
+    const struct param_spec *params; /* terminated by { .name = NULL }; may be NULL */
+    const char *default_placements;  /* comma list used when --placement is not given */
+    unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
+    const char *unavailable;         /* NULL, or why this build cannot run it */
+    /* Untimed preparation of a round. Returns 0, or -errno with a reason in
+     * failure[failure_len] and nothing left to tear down. */
+    int (*setup)(struct case_ctx *ctx, char *failure, size_t failure_len);
+    /* One timed operation. Returns 0, or -errno with out->failure set. */
+    int (*sample)(struct case_ctx *ctx, struct sample *out);
+    /* Untimed clean-up of a round; must leave no child, fd or object behind. */
+    void (*teardown)(struct case_ctx *ctx);
+};
+
+/* The catalogue, in display order (bench/scenarios.def). */
+extern const struct scenario *const scenario_catalogue[];
+extern const size_t scenario_catalogue_count;
+
+/* The scenario called name, or NULL. */
+const struct scenario *scenario_find(const char *name);
+
+#endif

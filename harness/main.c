@@ -1,0 +1,5 @@
+/* Placeholder until the command line lands; replaced in the same series. */
+int main(void)
+{
+    return 2;
+}

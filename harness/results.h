@@ -1,0 +1,103 @@
+/*
+ * The data model of a run: the cases that were selected, what the runner
+ * measured for each (histograms, moments, rusage, rounds), and the run's
+ * environment and configuration. The runner fills it; the writers and the
+ * console read it and never measure anything themselves.
+ */
+#ifndef PROCBENCH_RESULTS_H
+#define PROCBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bench/scenario.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+struct histogram;
+
+/* Longest canonical case name: "spawn.posix_spawn{target=static,placement=same}". */
+#define CASE_NAME_MAX 256
+
+/* One case: a scenario with one value per parameter and one placement. */
+struct case_def {
+    const struct scenario *scenario;
+    struct param_value params[8]; /* one per scenario parameter, in spec order */
+    size_t param_count;
+    enum placement placement;
+    char name[CASE_NAME_MAX]; /* canonical: scenario{p1=v1,...,placement=x} */
+};
+
+/* Resource use per operation, from getrusage() deltas over the timed rounds
+ * (the parent) and over reaped children. */
+struct usage_per_op {
+    double user_ns, sys_ns;        /* CPU time */
+    double minflt, majflt;         /* page faults */
+    double nvcsw, nivcsw;          /* voluntary / involuntary context switches */
+};
+
+enum case_status {
+    CASE_OK,      /* measured */
+    CASE_FAILED,  /* setup or samples failed; reason says why */
+    CASE_SKIPPED, /* unavailable here (reason says why); not an error */
+};
+
+/* One round: a block of consecutive samples of one case. */
+struct round_record {
+    size_t case_index;   /* into run_results.cases */
+    uint32_t round;      /* 0-based, per case */
+    uint32_t sequence;   /* 0-based position among all rounds of the run */
+    uint64_t start_ns;   /* since the run started */
+    uint64_t elapsed_ns; /* wall time of the round, setup and teardown included */
+    uint64_t n, failures;
+    uint64_t min_ns, p50_ns, max_ns;
+    double mean_ns;
+};
+
+struct case_result {
+    struct case_def def;
+    enum case_status status;
+    char reason[192]; /* why failed or skipped; first sample failure otherwise */
+    int parent_cpu;   /* -1: not pinned */
+    int peer_cpu;     /* -1: not pinned (inherits parent's mask, or free) */
+    struct histogram *hist;        /* primary metric, ns per operation */
+    struct histogram *return_hist; /* ns until the create call returned; empty if none */
+    struct moments moments;        /* exact mean/variance of the primary metric */
+    struct stats stats;            /* filled when the case ends */
+    struct stats return_stats;
+    uint64_t failures;             /* failed samples */
+    uint64_t rounds;               /* rounds run */
+    uint64_t measured_ns;          /* wall time inside rounds (setup excluded) */
+    struct usage_per_op self;      /* the harness process, per operation */
+    struct usage_per_op children;  /* reaped children, per operation */
+    long child_maxrss_kb;          /* largest peak RSS reported by wait4 */
+    bool below_clock_floor;        /* p50 under 100x the clock overhead */
+};
+
+/* How the runner samples; filled from the command line. */
+struct run_config {
+    uint64_t warmup_ns;    /* per case, split across its rounds */
+    uint64_t min_time_ns;  /* per case, measured time */
+    uint64_t max_time_ns;  /* per case, hard cap on measured time */
+    uint64_t min_samples;  /* per case */
+    uint64_t rounds;       /* minimum number of rounds per case */
+    double ci_target_pct;  /* stop once the median's 95% CI half-width is below; 0 = off */
+    uint64_t seed;         /* shuffles the interleaving of rounds */
+    bool quick;            /* --quick was given (recorded; values above already reflect it) */
+};
+
+struct run_results {
+    struct run_config config;
+    struct run_env env;
+    struct case_result *cases;
+    size_t case_count;
+    struct round_record *rounds;
+    size_t round_count, round_capacity;
+    uint64_t started_unix_ns;   /* wall clock at start, for the folder name */
+    uint64_t duration_ns;       /* whole run */
+    int argc;
+    char **argv;
+};
+
+#endif
