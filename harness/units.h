@@ -1,6 +1,6 @@
 /*
  * Parsing and formatting of the quantities people type and read: durations
- * (ns, us, ms, s), sizes (bytes, K, M, G: powers of 1024) and counts. Parsers
+ * (ns, us, ms, s), sizes (bytes, K, M, G, T: powers of 1024) and counts. Parsers
  * are strict: a whole-string match, no negative values, overflow refused, and
  * on failure a short reason that callers put in their one-line error.
  */
