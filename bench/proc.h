@@ -18,6 +18,11 @@ struct sample;
  * variable PROCBENCH_CHILD when set. Returns 0, or -ENOENT with a reason. */
 int proc_child_path(const char **out, char *failure, size_t failure_len);
 
+/* Forgets the path proc_child_path() cached, so that the next call looks at
+ * PROCBENCH_CHILD and the file system again. For tests that change the
+ * environment; the harness never needs it. */
+void proc_child_path_reset(void);
+
 /* The program a `target` parameter names: "static" is the child program,
  * "dynamic" is /bin/true. Checks that it can be executed. Returns 0 or
  * -errno with a reason in failure. */

@@ -55,6 +55,12 @@ struct scenario {
     const char *default_placements;  /* comma list used when --placement is not given */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
+    /* Optional, untimed, once per process before any round of any case: for
+     * process-wide state that cannot be undone (libuv's signal pipe and its
+     * fork handler). Called for every scenario of the catalogue, selected or
+     * not, so that every run's process is in the same state whatever it
+     * selects. Returns 0 or -errno. */
+    int (*process_init)(void);
     /* Untimed preparation of a round. Returns 0, or -errno with a reason in
      * failure[failure_len] and nothing left to tear down. */
     int (*setup)(struct case_ctx *ctx, char *failure, size_t failure_len);

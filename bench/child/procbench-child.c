@@ -1,5 +1,129 @@
-/* Placeholder until the child program lands; replaced in the same series. */
-int main(void)
+/*
+ * The exec target of the spawn, ipc and output scenarios, linked -static so
+ * that starting it costs an exec and no dynamic loader. With no argument it
+ * exits at once: that is what spawn.* measures, so that path touches nothing
+ * (no stdio, no buffers). Two modes serve the other families:
+ *
+ *   procbench-child echo                 copy stdin to stdout until EOF
+ *   procbench-child write BYTES [CHUNK]  write BYTES bytes of a repeating
+ *                                        pattern in CHUNK-byte writes
+ *                                        (default 64 KiB, at most 1 MiB)
+ *
+ * Exit status: 0 done, 1 a read or write failed, 2 bad arguments.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ECHO_BUFFER_BYTES (64u * 1024u)
+#define WRITE_CHUNK_BYTES (64u * 1024u)
+#define WRITE_CHUNK_MAX   (1024u * 1024u)
+#define WRITE_BYTES_MAX   (1ull << 40)
+#define PATTERN_BYTES     64u
+
+static const char pattern[PATTERN_BYTES + 1] =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n";
+
+/* echo and write share one buffer: write needs a chunk plus one pattern
+ * period, so that every chunk can start at any phase of the pattern. Being
+ * in .bss, it costs nothing until a mode touches it. */
+static char buffer[WRITE_CHUNK_MAX + PATTERN_BYTES];
+
+static void say(const char *message)
 {
+    ssize_t ignored = write(2, message, strlen(message));
+    (void)ignored;
+}
+
+static _Noreturn void usage(const char *why)
+{
+    say("procbench-child: ");
+    say(why);
+    say("\nusage: procbench-child [echo | write BYTES [CHUNK]]\n");
+    _exit(2);
+}
+
+/* Writes all of data to fd, across partial writes and EINTR. 0 or -1. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
     return 0;
+}
+
+static int echo(void)
+{
+    for (;;) {
+        ssize_t n = read(0, buffer, ECHO_BUFFER_BYTES);
+        if (n == 0)
+            return 0;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return 1;
+        }
+        if (write_all(1, buffer, (size_t)n) != 0)
+            return 1;
+    }
+}
+
+/* A decimal number in [min, max], the whole string, no sign. */
+static int parse_decimal(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || value < min || value > max)
+        return -1;
+    *out = value;
+    return 0;
+}
+
+static int write_pattern(uint64_t total, size_t chunk)
+{
+    for (size_t i = 0; i < chunk + PATTERN_BYTES; i++)
+        buffer[i] = pattern[i % PATTERN_BYTES];
+    uint64_t written = 0;
+    while (written < total) {
+        size_t len = total - written < chunk ? (size_t)(total - written) : chunk;
+        /* Start at the pattern's phase, so the stream repeats seamlessly. */
+        if (write_all(1, buffer + written % PATTERN_BYTES, len) != 0)
+            return 1;
+        written += len;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        _exit(0);
+    if (strcmp(argv[1], "echo") == 0) {
+        if (argc != 2)
+            usage("echo takes no argument");
+        _exit(echo());
+    }
+    if (strcmp(argv[1], "write") == 0) {
+        uint64_t total, chunk = WRITE_CHUNK_BYTES;
+        if (argc < 3 || argc > 4)
+            usage("write takes BYTES and an optional CHUNK");
+        if (parse_decimal(argv[2], 0, WRITE_BYTES_MAX, &total) != 0)
+            usage("BYTES must be a decimal number up to 2^40");
+        if (argc == 4 && parse_decimal(argv[3], 1, WRITE_CHUNK_MAX, &chunk) != 0)
+            usage("CHUNK must be a decimal number from 1 to 1048576");
+        _exit(write_pattern(total, (size_t)chunk));
+    }
+    usage("unknown mode");
 }

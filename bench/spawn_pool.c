@@ -1,0 +1,223 @@
+/*
+ * spawn.pool: the pre-forked worker, the usual answer to "processes are
+ * expensive to start". The worker (the static child in echo mode) is started
+ * once per round; a sample hands it one job, an 8-byte sequence number down
+ * one pipe, and waits for it to come back up another. Set beside the other
+ * spawn rows, it shows what a dispatch to an existing process costs instead
+ * of a new process per job.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "proc.h"
+#include "scenario.h"
+
+/* How long teardown waits for the worker to see EOF and exit before it
+ * kills it: 1000 polls 1 ms apart. */
+#define POOL_EXIT_POLLS 1000
+
+struct pool_state {
+    pid_t worker;
+    int to_worker;   /* write end of the worker's stdin */
+    int from_worker; /* read end of the worker's stdout */
+    uint64_t sequence;
+    /* SIGPIPE is ignored during a round, so that a dead worker is a failed
+     * sample rather than a dead harness; this is what to restore. */
+    struct sigaction old_sigpipe;
+};
+
+/* Starts the worker with fds 0 and 1 on the child ends of the pipes. */
+static int pool_start_worker(const char *path, int worker_stdin, int worker_stdout, pid_t *pid)
+{
+    posix_spawn_file_actions_t actions;
+    int err = posix_spawn_file_actions_init(&actions);
+    if (err != 0)
+        return -err;
+    err = posix_spawn_file_actions_adddup2(&actions, worker_stdin, 0);
+    if (err == 0)
+        err = posix_spawn_file_actions_adddup2(&actions, worker_stdout, 1);
+    if (err == 0) {
+        char *argv[] = {(char *)path, "echo", NULL};
+        err = posix_spawn(pid, path, &actions, NULL, argv, environ);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return -err;
+}
+
+/* Waits up to POOL_EXIT_POLLS ms for the worker to exit, kills it if it has
+ * not, and reaps it. */
+static void pool_stop_worker(pid_t pid)
+{
+    for (int i = 0; i < POOL_EXIT_POLLS; i++) {
+        siginfo_t info = {0};
+        /* WNOWAIT: look without reaping, so proc_reap() can reap below. */
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno != EINTR)
+            break;
+        if (info.si_pid == pid)
+            break;
+        struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&ms, NULL);
+        if (i == POOL_EXIT_POLLS - 1)
+            kill(pid, SIGKILL);
+    }
+    struct sample ignored = {0};
+    proc_reap(pid, &ignored);
+}
+
+static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    const char *path;
+    char why[160];
+    int err = proc_child_path(&path, why, sizeof(why));
+    if (err < 0) {
+        snprintf(failure, failure_len, "spawn.pool: %s", why);
+        return err;
+    }
+    struct pool_state *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        snprintf(failure, failure_len, "spawn.pool: out of memory");
+        return -ENOMEM;
+    }
+    int down[2], up[2];
+    if (pipe2(down, O_CLOEXEC) != 0) {
+        err = -errno;
+        snprintf(failure, failure_len, "spawn.pool: pipe2 failed: %s", strerror(-err));
+        goto fail_free;
+    }
+    if (pipe2(up, O_CLOEXEC) != 0) {
+        err = -errno;
+        snprintf(failure, failure_len, "spawn.pool: pipe2 failed: %s", strerror(-err));
+        goto fail_close_down;
+    }
+    err = pool_start_worker(path, down[0], up[1], &s->worker);
+    if (err < 0) {
+        snprintf(failure, failure_len, "spawn.pool: posix_spawn of %s failed: %s", path,
+                 strerror(-err));
+        goto fail_close_up;
+    }
+    close(down[0]);
+    close(up[1]);
+    s->to_worker = down[1];
+    s->from_worker = up[0];
+
+    if (ctx->peer_cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(ctx->peer_cpu, &set);
+        if (sched_setaffinity(s->worker, sizeof(set), &set) != 0) {
+            err = -errno;
+            snprintf(failure, failure_len, "spawn.pool: sched_setaffinity(worker, %d) failed: %s",
+                     ctx->peer_cpu, strerror(-err));
+            goto fail_stop_worker;
+        }
+    }
+
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    if (sigaction(SIGPIPE, &ignore, &s->old_sigpipe) != 0) {
+        err = -errno;
+        snprintf(failure, failure_len, "spawn.pool: sigaction(SIGPIPE) failed: %s", strerror(-err));
+        goto fail_stop_worker;
+    }
+    ctx->state = s;
+    return 0;
+
+fail_stop_worker:
+    close(s->to_worker);
+    pool_stop_worker(s->worker);
+    close(s->from_worker);
+    goto fail_free;
+fail_close_up:
+    close(up[0]);
+    close(up[1]);
+fail_close_down:
+    close(down[0]);
+    close(down[1]);
+fail_free:
+    free(s);
+    return err;
+}
+
+static int pool_sample(struct case_ctx *ctx, struct sample *out)
+{
+    struct pool_state *s = ctx->state;
+    uint64_t sent = ++s->sequence;
+    uint64_t echoed = 0;
+    unsigned char *into = (unsigned char *)&echoed;
+    size_t got = 0;
+
+    uint64_t t0 = clock_now_ns();
+    ssize_t n;
+    do
+        n = write(s->to_worker, &sent, sizeof(sent));
+    while (n < 0 && errno == EINTR);
+    uint64_t t1 = clock_now_ns();
+    if (n != (ssize_t)sizeof(sent)) {
+        /* 8 bytes to a pipe are written whole or not at all (PIPE_BUF). */
+        int err = n < 0 ? errno : EIO;
+        if (err == EPIPE)
+            snprintf(out->failure, sizeof(out->failure), "spawn.pool: pool worker exited");
+        else
+            snprintf(out->failure, sizeof(out->failure), "spawn.pool: write failed: %s",
+                     strerror(err));
+        return -err;
+    }
+    while (got < sizeof(echoed)) {
+        n = read(s->from_worker, into + got, sizeof(echoed) - got);
+        if (n > 0) {
+            got += (size_t)n;
+        } else if (n == 0) {
+            snprintf(out->failure, sizeof(out->failure), "spawn.pool: pool worker exited");
+            return -EPIPE;
+        } else if (errno != EINTR) {
+            int err = errno;
+            snprintf(out->failure, sizeof(out->failure), "spawn.pool: read failed: %s",
+                     strerror(err));
+            return -err;
+        }
+    }
+    uint64_t t2 = clock_now_ns();
+
+    if (echoed != sent) {
+        snprintf(out->failure, sizeof(out->failure),
+                 "spawn.pool: pool worker echoed %llu, expected %llu", (unsigned long long)echoed,
+                 (unsigned long long)sent);
+        return -EPROTO;
+    }
+    out->ns = t2 - t0;
+    out->return_ns = t1 - t0;
+    return 0;
+}
+
+static void pool_teardown(struct case_ctx *ctx)
+{
+    struct pool_state *s = ctx->state;
+    close(s->to_worker); /* the worker reads EOF and exits */
+    pool_stop_worker(s->worker);
+    close(s->from_worker);
+    sigaction(SIGPIPE, &s->old_sigpipe, NULL);
+    free(s);
+    ctx->state = NULL;
+}
+
+const struct scenario spawn_pool = {
+    .name = "spawn.pool",
+    .summary = "a job handed to a pre-started worker process: 8 bytes down a pipe and back",
+    .params = NULL,
+    .default_placements = "same",
+    .placements_supported = PLACEMENTS_ALL,
+    .setup = pool_setup,
+    .sample = pool_sample,
+    .teardown = pool_teardown,
+};

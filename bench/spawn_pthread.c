@@ -1,0 +1,110 @@
+/*
+ * spawn.pthread: the threads baseline. pthread_create() of a function that
+ * returns at once, then pthread_join(): what starting a unit of concurrent
+ * work costs when no new address space is needed. glibc caches the stacks of
+ * joined threads, so after the first sample no stack is mapped.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "scenario.h"
+
+struct thread_state {
+    pthread_attr_t attr; /* carries the peer CPU for placement=cross */
+};
+
+static int thread_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    struct thread_state *s = malloc(sizeof(*s));
+    if (s == NULL) {
+        snprintf(failure, failure_len, "spawn.pthread: out of memory");
+        return -ENOMEM;
+    }
+    int err = pthread_attr_init(&s->attr);
+    if (err != 0) {
+        snprintf(failure, failure_len, "spawn.pthread: pthread_attr_init failed: %s",
+                 strerror(err));
+        goto fail_free;
+    }
+    if (ctx->peer_cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(ctx->peer_cpu, &set);
+        err = pthread_attr_setaffinity_np(&s->attr, sizeof(set), &set);
+        if (err != 0) {
+            snprintf(failure, failure_len,
+                     "spawn.pthread: pthread_attr_setaffinity_np(%d) failed: %s", ctx->peer_cpu,
+                     strerror(err));
+            goto fail_destroy;
+        }
+    }
+    ctx->state = s;
+    return 0;
+
+fail_destroy:
+    pthread_attr_destroy(&s->attr);
+fail_free:
+    free(s);
+    return -err;
+}
+
+/* Returns its argument, so that the join can check the thread really ran. */
+static void *thread_body(void *arg)
+{
+    return arg;
+}
+
+static int thread_sample(struct case_ctx *ctx, struct sample *out)
+{
+    struct thread_state *s = ctx->state;
+    pthread_t thread;
+    void *result = NULL;
+
+    uint64_t t0 = clock_now_ns();
+    int err = pthread_create(&thread, &s->attr, thread_body, s);
+    uint64_t t1 = clock_now_ns();
+    if (err != 0) {
+        snprintf(out->failure, sizeof(out->failure), "spawn.pthread: pthread_create failed: %s",
+                 strerror(err));
+        return -err;
+    }
+    err = pthread_join(thread, &result);
+    uint64_t t2 = clock_now_ns();
+    if (err != 0) {
+        snprintf(out->failure, sizeof(out->failure), "spawn.pthread: pthread_join failed: %s",
+                 strerror(err));
+        return -err;
+    }
+    if (result != s) {
+        snprintf(out->failure, sizeof(out->failure),
+                 "spawn.pthread: thread returned %p, expected %p", result, (void *)s);
+        return -EPROTO;
+    }
+    out->ns = t2 - t0;
+    out->return_ns = t1 - t0;
+    return 0;
+}
+
+static void thread_teardown(struct case_ctx *ctx)
+{
+    struct thread_state *s = ctx->state;
+    pthread_attr_destroy(&s->attr);
+    free(s);
+    ctx->state = NULL;
+}
+
+const struct scenario spawn_pthread = {
+    .name = "spawn.pthread",
+    .summary = "pthread_create() of a thread that returns at once, then pthread_join()",
+    .params = NULL,
+    .default_placements = "same",
+    .placements_supported = PLACEMENTS_ALL,
+    .setup = thread_setup,
+    .sample = thread_sample,
+    .teardown = thread_teardown,
+};

@@ -1,0 +1,100 @@
+/*
+ * spawn.shell: what Node's child_process.exec() does: run the command through
+ * `/bin/sh -c`. The shell is started with posix_spawn() exactly as
+ * spawn.posix_spawn starts the target, so the difference between the two rows
+ * is the shell (its exec, start-up and parsing, and its own exec or fork of
+ * the target).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "spawn_common.h"
+
+#define SHELL_PATH "/bin/sh"
+
+struct shell_state {
+    struct spawn_target target; /* argv rewritten to { "sh", "-c", command, NULL } */
+    /* The target path single-quoted for the shell: a path with a space or a
+     * quote must still name one program. Each byte needs at most 4. */
+    char command[4 * PATH_MAX + 3];
+};
+
+/* Writes path into out as one single-quoted shell word ('\'' for a quote). */
+static void shell_quote(const char *path, char *out)
+{
+    *out++ = '\'';
+    for (; *path != '\0'; path++) {
+        if (*path == '\'') {
+            memcpy(out, "'\\''", 4);
+            out += 4;
+        } else {
+            *out++ = *path;
+        }
+    }
+    *out++ = '\'';
+    *out = '\0';
+}
+
+static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    if (access(SHELL_PATH, X_OK) != 0) {
+        int err = errno;
+        snprintf(failure, failure_len, "spawn.shell: %s cannot be executed: %s", SHELL_PATH,
+                 strerror(err));
+        return -err;
+    }
+    struct shell_state *s = malloc(sizeof(*s));
+    if (s == NULL) {
+        snprintf(failure, failure_len, "spawn.shell: out of memory");
+        return -ENOMEM;
+    }
+    int err = spawn_target_init(&s->target, "spawn.shell", ctx, failure, failure_len);
+    if (err < 0) {
+        free(s);
+        return err;
+    }
+    shell_quote(s->target.path, s->command);
+    s->target.argv[0] = "sh";
+    s->target.argv[1] = "-c";
+    s->target.argv[2] = s->command;
+    s->target.argv[3] = NULL;
+    ctx->state = s;
+    return 0;
+}
+
+static int shell_create(struct case_ctx *ctx, pid_t *pid)
+{
+    const struct shell_state *s = ctx->state;
+    return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->target.argv, environ);
+}
+
+static int shell_sample(struct case_ctx *ctx, struct sample *out)
+{
+    return spawn_sample_create_reap(ctx, out, "spawn.shell", "posix_spawn", shell_create);
+}
+
+static void shell_teardown(struct case_ctx *ctx)
+{
+    free(ctx->state);
+    ctx->state = NULL;
+}
+
+const struct scenario spawn_shell = {
+    .name = "spawn.shell",
+    .summary = "posix_spawn() of /bin/sh -c TARGET, as Node's exec() does; reaped with wait4()",
+    .params = spawn_target_params,
+    .default_placements = "same",
+    /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
+     * which the child could pin itself. */
+    .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    .setup = shell_setup,
+    .sample = shell_sample,
+    .teardown = shell_teardown,
+};

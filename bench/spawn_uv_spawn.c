@@ -1,0 +1,167 @@
+/*
+ * spawn.uv_spawn: starting a program through libuv, the layer Node.js
+ * child_process sits on. libuv 1.44 forks on Linux, waits on a close-on-exec
+ * pipe until the child has exec'd, and learns of the exit through its SIGCHLD
+ * handler, which wakes the loop and calls waitpid(). The sample therefore
+ * ends in the exit callback, not at a wait4() of ours, and since libuv reaps
+ * with waitpid() the child's peak RSS stays unknown (0). stdio is three
+ * inherited descriptors, as for the other mechanisms.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "clock.h"
+#include "spawn_common.h"
+
+struct uvspawn_state {
+    struct spawn_target target;
+    uv_loop_t loop;
+    uv_process_t process;
+    uv_stdio_container_t stdio[3];
+    uv_process_options_t options;
+    /* Written by the exit callback. */
+    int exited;
+    uint64_t exit_ns;
+    int64_t exit_status;
+    int term_signal;
+};
+
+/* libuv's first loop opens a process-wide signal pipe and registers a
+ * pthread_atfork() handler that re-creates that pipe in every fork() child.
+ * Neither is ever undone. Doing it before anything is measured means every
+ * fork-based row of every run pays the same few system calls, instead of
+ * only the rounds that happen to follow the first uv_spawn round. */
+static int uvspawn_process_init(void)
+{
+    uv_loop_t loop;
+    int err = uv_loop_init(&loop);
+    if (err < 0)
+        return err;
+    return uv_loop_close(&loop);
+}
+
+static void uvspawn_exited(uv_process_t *process, int64_t exit_status, int term_signal)
+{
+    struct uvspawn_state *s = process->data;
+    s->exit_ns = clock_now_ns();
+    s->exited = 1;
+    s->exit_status = exit_status;
+    s->term_signal = term_signal;
+}
+
+static int uvspawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    struct uvspawn_state *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        snprintf(failure, failure_len, "spawn.uv_spawn: out of memory");
+        return -ENOMEM;
+    }
+    int err = spawn_target_init(&s->target, "spawn.uv_spawn", ctx, failure, failure_len);
+    if (err < 0)
+        goto fail_free;
+    err = uv_loop_init(&s->loop);
+    if (err < 0) {
+        snprintf(failure, failure_len, "spawn.uv_spawn: uv_loop_init failed: %s", uv_strerror(err));
+        goto fail_free;
+    }
+    for (int fd = 0; fd < 3; fd++) {
+        s->stdio[fd].flags = UV_INHERIT_FD;
+        s->stdio[fd].data.fd = fd;
+    }
+    s->options.file = s->target.path;
+    s->options.args = s->target.argv;
+    s->options.env = NULL; /* libuv then passes environ, as the others do */
+    s->options.stdio = s->stdio;
+    s->options.stdio_count = 3;
+    s->options.exit_cb = uvspawn_exited;
+    ctx->state = s;
+    return 0;
+
+fail_free:
+    free(s);
+    return err;
+}
+
+/* Closes the process handle and runs the loop until the close is done, so
+ * that the next sample can reuse it. Untimed. */
+static void uvspawn_close_process(struct uvspawn_state *s)
+{
+    uv_close((uv_handle_t *)&s->process, NULL);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+}
+
+static int uvspawn_sample(struct case_ctx *ctx, struct sample *out)
+{
+    struct uvspawn_state *s = ctx->state;
+    s->exited = 0;
+    s->process.data = s;
+
+    uint64_t t0 = clock_now_ns();
+    int err = uv_spawn(&s->loop, &s->process, &s->options);
+    uint64_t t1 = clock_now_ns();
+    if (err < 0) {
+        snprintf(out->failure, sizeof(out->failure), "spawn.uv_spawn: uv_spawn failed: %s",
+                 uv_strerror(err));
+        uvspawn_close_process(s);
+        return err;
+    }
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    uvspawn_close_process(s);
+
+    if (!s->exited) {
+        snprintf(out->failure, sizeof(out->failure),
+                 "spawn.uv_spawn: loop stopped before the child exited");
+        return -ECHILD;
+    }
+    if (s->term_signal != 0) {
+        const char *abbrev = sigabbrev_np(s->term_signal);
+        snprintf(out->failure, sizeof(out->failure),
+                 "spawn.uv_spawn: child killed by signal %d (SIG%s)", s->term_signal,
+                 abbrev != NULL ? abbrev : "?");
+        return -ECHILD;
+    }
+    if (s->exit_status != 0) {
+        snprintf(out->failure, sizeof(out->failure),
+                 "spawn.uv_spawn: child exited with status %lld", (long long)s->exit_status);
+        return -ECHILD;
+    }
+    out->ns = s->exit_ns - t0;
+    out->return_ns = t1 - t0;
+    return 0;
+}
+
+static void uvspawn_close_handle(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle))
+        uv_close(handle, NULL);
+}
+
+static void uvspawn_teardown(struct case_ctx *ctx)
+{
+    struct uvspawn_state *s = ctx->state;
+    /* Every sample closes its handle; this only guards the loop close. */
+    uv_walk(&s->loop, uvspawn_close_handle, NULL);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s->loop);
+    free(s);
+    ctx->state = NULL;
+}
+
+const struct scenario spawn_uv_spawn = {
+    .name = "spawn.uv_spawn",
+    .summary = "libuv uv_spawn() (what Node's child_process uses), exit seen by the loop's "
+               "SIGCHLD handler",
+    .params = spawn_target_params,
+    .default_placements = "same",
+    /* No CROSS: libuv runs its own code between fork and exec and offers no
+     * hook in which the child could pin itself. */
+    .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    .process_init = uvspawn_process_init,
+    .setup = uvspawn_setup,
+    .sample = uvspawn_sample,
+    .teardown = uvspawn_teardown,
+};
