@@ -1,5 +1,48 @@
-/* Placeholder until the command line lands; replaced in the same series. */
-int main(void)
+/*
+ * procbench's entry point: parses the command line, runs the command, and is
+ * the one place that decides the exit code (0 ok, 1 a case failed or output
+ * could not be written, 2 bad input).
+ */
+#include <stdio.h>
+
+#include "build_info.h"
+#include "commands.h"
+
+static int exit_code(enum outcome outcome)
 {
-    return 2;
+    switch (outcome) {
+    case OUTCOME_OK:
+        return 0;
+    case OUTCOME_CASE_FAILED:
+    case OUTCOME_FAILED:
+        return 1;
+    case OUTCOME_BAD_INPUT:
+        return 2;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static struct cli_options opts;
+    char err[512];
+    if (cli_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        return exit_code(OUTCOME_BAD_INPUT);
+    }
+    switch (opts.command) {
+    case CLI_HELP:
+        cli_print_help(stdout);
+        return 0;
+    case CLI_VERSION:
+        printf("procbench %s (%s)\n", PROCBENCH_VERSION, PROCBENCH_GIT_COMMIT);
+        return 0;
+    case CLI_LIST:
+        return exit_code(command_list(&opts));
+    case CLI_ENV:
+        return exit_code(command_env());
+    case CLI_RUN:
+        break;
+    }
+    return exit_code(command_run(&opts, argc, argv));
 }

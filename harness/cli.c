@@ -1,0 +1,354 @@
+/*
+ * Command-line parsing. Defaults aim at answers a person can trust in about
+ * half a minute per family; --quick is the same code path with smaller
+ * budgets, for CI and smoke runs. Options given explicitly win over --quick
+ * whatever their order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "units.h"
+
+#define MS 1000000ull
+#define SECOND 1000000000ull
+/* Budgets beyond a day per case are a typo, not a plan. */
+#define MAX_DURATION_NS (24ull * 3600ull * SECOND)
+
+enum option_id {
+    OPT_WARMUP = 256,
+    OPT_MIN_TIME,
+    OPT_MAX_TIME,
+    OPT_MIN_SAMPLES,
+    OPT_CI_TARGET,
+    OPT_ROUNDS,
+    OPT_PLACEMENT,
+    OPT_SEED,
+    OPT_OUT_DIR,
+    OPT_QUICK,
+    OPT_FILTER,
+    OPT_PARAM,
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"param", required_argument, NULL, OPT_PARAM},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"max-time", required_argument, NULL, OPT_MAX_TIME},
+    {"min-samples", required_argument, NULL, OPT_MIN_SAMPLES},
+    {"ci-target", required_argument, NULL, OPT_CI_TARGET},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"placement", required_argument, NULL, OPT_PLACEMENT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_print_help(FILE *fp)
+{
+    fputs(
+        "usage: procbench [COMMAND] [OPTIONS]\n"
+        "\n"
+        "Measures what it costs to create processes and talk to them, on this machine.\n"
+        "\n"
+        "commands:\n"
+        "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
+        "  list       list scenarios, their parameters and defaults\n"
+        "  env        print the environment a run would record\n"
+        "\n"
+        "options for run and list:\n"
+        "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
+        "                       (repeatable; any match selects)\n"
+        "options for run:\n"
+        "  --param NAME=V1,V2   values of parameter NAME for every selected scenario that has it\n"
+        "                       (repeatable); sizes take K, M, G (1024-based)\n"
+        "  --placement LIST     same, cross, free (comma list): where parent and peer run\n"
+        "  --quick              small budgets for CI and smoke runs (warmup 20ms, min-time 250ms,\n"
+        "                       min-samples 10, max-time 1s, rounds 3)\n"
+        "  --warmup D           warm-up per case, split across rounds (default 250ms)\n"
+        "  --min-time D         minimum measured time per case (default 2s)\n"
+        "  --min-samples N      minimum samples per case (default 100)\n"
+        "  --max-time D         maximum measured time per case (default 20s)\n"
+        "  --ci-target P        stop a case once its median's 95% CI is within P percent\n"
+        "                       (default 0: off)\n"
+        "  --rounds N           rounds per case, interleaved across cases (default 10)\n"
+        "  --seed N             seed of the round order (default: random, recorded)\n"
+        "  --out-dir DIR        put the run folder under DIR instead of results/\n"
+        "  -q, --quiet          print only the results folder\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n"
+        "\n"
+        "Durations take ns, us, ms or s. Exit status: 0 all cases measured, 1 a case failed\n"
+        "or results could not be written, 2 bad input.\n",
+        fp);
+}
+
+static void set_defaults(struct cli_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->command = CLI_RUN;
+    o->out_root = "results";
+    o->config.warmup_ns = 250 * MS;
+    o->config.min_time_ns = 2 * SECOND;
+    o->config.max_time_ns = 20 * SECOND;
+    o->config.min_samples = 100;
+    o->config.rounds = 10;
+    o->config.ci_target_pct = 0;
+}
+
+static void apply_quick(struct run_config *c)
+{
+    c->quick = true;
+    c->warmup_ns = 20 * MS;
+    c->min_time_ns = 250 * MS;
+    c->max_time_ns = 1 * SECOND;
+    c->min_samples = 10;
+    c->rounds = 3;
+}
+
+static int parse_duration_option(const char *option, const char *text, uint64_t *out, char *err,
+                                 size_t err_len)
+{
+    const char *why = NULL;
+    if (units_parse_duration_ns(text, out, &why) != 0) {
+        snprintf(err, err_len, "%s '%s': %s", option, text, why);
+        return -EINVAL;
+    }
+    if (*out > MAX_DURATION_NS) {
+        snprintf(err, err_len, "%s '%s': longer than 24 hours", option, text);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int parse_count_option(const char *option, const char *text, uint64_t min, uint64_t max,
+                              uint64_t *out, char *err, size_t err_len)
+{
+    const char *why = NULL;
+    int rc = units_parse_count(text, min, max, out, &why);
+    if (rc == -ERANGE) {
+        snprintf(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why, min,
+                 max);
+        return -EINVAL;
+    }
+    if (rc != 0) {
+        snprintf(err, err_len, "%s '%s': %s", option, text, why);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int parse_percent(const char *text, double *out, char *err, size_t err_len)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = (text[0] >= '0' && text[0] <= '9') ? strtod(text, &end) : NAN;
+    if (end && *end == '%')
+        end++;
+    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
+        snprintf(err, err_len, "--ci-target '%s': expected a percentage from 0 to 100", text);
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
+{
+    const char *eq = strchr(text, '=');
+    size_t name_len = eq ? (size_t)(eq - text) : 0;
+    if (!eq || name_len == 0 || eq[1] == '\0') {
+        snprintf(err, err_len, "--param '%s': expected NAME=V1,V2,...", text);
+        return -EINVAL;
+    }
+    if (name_len >= sizeof(o->override_names[0]) || o->override_count == CLI_MAX_REPEATS) {
+        snprintf(err, err_len, "--param '%s': name too long or too many --param", text);
+        return -EINVAL;
+    }
+    char *name = o->override_names[o->override_count];
+    memcpy(name, text, name_len);
+    name[name_len] = '\0';
+    o->overrides[o->override_count].name = name;
+    o->overrides[o->override_count].values = eq + 1;
+    o->override_count++;
+    return 0;
+}
+
+/* Explicitly given run options, kept aside so that --quick cannot undo them. */
+struct explicit_values {
+    bool warmup, min_time, max_time, min_samples, rounds;
+    struct run_config config;
+};
+
+static int parse_run_option(int id, const char *arg, struct cli_options *o,
+                            struct explicit_values *ex, char *err, size_t err_len)
+{
+    switch (id) {
+    case OPT_WARMUP:
+        ex->warmup = true;
+        return parse_duration_option("--warmup", arg, &ex->config.warmup_ns, err, err_len);
+    case OPT_MIN_TIME:
+        ex->min_time = true;
+        return parse_duration_option("--min-time", arg, &ex->config.min_time_ns, err, err_len);
+    case OPT_MAX_TIME:
+        ex->max_time = true;
+        return parse_duration_option("--max-time", arg, &ex->config.max_time_ns, err, err_len);
+    case OPT_MIN_SAMPLES:
+        ex->min_samples = true;
+        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples,
+                                  err, err_len);
+    case OPT_ROUNDS:
+        ex->rounds = true;
+        return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
+    case OPT_CI_TARGET:
+        return parse_percent(arg, &o->config.ci_target_pct, err, err_len);
+    case OPT_SEED:
+        o->seed_given = true;
+        /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
+        return parse_count_option("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
+    case OPT_PLACEMENT:
+        o->placements = arg;
+        return 0;
+    case OPT_OUT_DIR:
+        if (arg[0] == '\0') {
+            snprintf(err, err_len, "--out-dir: empty path");
+            return -EINVAL;
+        }
+        o->out_root = arg;
+        return 0;
+    case OPT_QUICK:
+        apply_quick(&o->config);
+        return 0;
+    case OPT_PARAM:
+        return add_override(o, arg, err, err_len);
+    }
+    return -EINVAL;
+}
+
+static void apply_explicit(struct run_config *c, const struct explicit_values *ex)
+{
+    if (ex->warmup)
+        c->warmup_ns = ex->config.warmup_ns;
+    if (ex->min_time)
+        c->min_time_ns = ex->config.min_time_ns;
+    if (ex->max_time)
+        c->max_time_ns = ex->config.max_time_ns;
+    if (ex->min_samples)
+        c->min_samples = ex->config.min_samples;
+    if (ex->rounds)
+        c->rounds = ex->config.rounds;
+}
+
+static int parse_command(const char *word, enum cli_command *out)
+{
+    static const struct {
+        const char *word;
+        enum cli_command command;
+    } commands[] = {{"run", CLI_RUN}, {"list", CLI_LIST}, {"env", CLI_ENV}, {"help", CLI_HELP}};
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(word, commands[i].word) == 0) {
+            *out = commands[i].command;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* Options that only make sense for `run` are refused elsewhere, so a user
+ * who typed `procbench list --quick` learns that it did nothing. */
+static bool allowed_for(enum cli_command command, int id)
+{
+    if (id == 'h' || id == 'V')
+        return true;
+    if (command == CLI_RUN)
+        return true;
+    if (command == CLI_LIST)
+        return id == OPT_FILTER;
+    return false;
+}
+
+int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t err_len)
+{
+    set_defaults(o);
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        if (parse_command(argv[1], &o->command) != 0) {
+            snprintf(err, err_len, "unknown command '%s' (try --help)", argv[1]);
+            return -EINVAL;
+        }
+        first = 2;
+    }
+    /* Options start after the command word: hand getopt the argv from the
+     * command on, so it sees the command where it expects a program name. */
+    argc -= first - 1;
+    argv += first - 1;
+    struct explicit_values ex = {0};
+    /* optind = 0 makes glibc's getopt start afresh, so parsing can run more
+     * than once in one process (the tests do). */
+    optind = 0;
+    opterr = 0;
+    int id, index = -1;
+    int rc = 0;
+    while (rc == 0 && (id = getopt_long(argc, argv, "+hVq", long_options, &index)) != -1) {
+        if (id == '?' || id == ':') {
+            /* glibc leaves the faulty short option in optopt; for a long
+             * one it is the last argument getopt looked at. */
+            if (optopt > 0 && optopt < 256)
+                snprintf(err, err_len, "-%c: unknown option or missing value (try --help)",
+                         optopt);
+            else
+                snprintf(err, err_len, "%s: unknown option or missing value (try --help)",
+                         argv[optind - 1]);
+            return -EINVAL;
+        }
+        if (!allowed_for(o->command, id)) {
+            if (index >= 0)
+                snprintf(err, err_len, "--%s: not an option of `%s` (try --help)",
+                         long_options[index].name, argv[0]);
+            else
+                snprintf(err, err_len, "-%c: not an option of `%s` (try --help)", id, argv[0]);
+            return -EINVAL;
+        }
+        index = -1;
+        if (id == 'h') {
+            o->command = CLI_HELP;
+        } else if (id == 'V') {
+            o->command = CLI_VERSION;
+        } else if (id == 'q') {
+            o->quiet = true;
+        } else if (id == OPT_FILTER) {
+            if (o->filter_count == CLI_MAX_REPEATS) {
+                snprintf(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
+                return -EINVAL;
+            }
+            o->filters[o->filter_count++] = optarg;
+        } else {
+            rc = parse_run_option(id, optarg, o, &ex, err, err_len);
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (optind < argc) {
+        snprintf(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
+        return -EINVAL;
+    }
+    apply_explicit(&o->config, &ex);
+    if (o->config.min_time_ns > o->config.max_time_ns) {
+        snprintf(err, err_len, "--min-time is longer than --max-time");
+        return -EINVAL;
+    }
+    if (o->config.max_time_ns == 0) {
+        snprintf(err, err_len, "--max-time must be more than 0");
+        return -EINVAL;
+    }
+    return 0;
+}

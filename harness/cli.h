@@ -1,0 +1,41 @@
+/*
+ * The command line: `procbench [list|run|env] [options]`, `--help`,
+ * `--version`. Parsing only: every value is checked here and any mistake
+ * becomes one line naming the option and the value; main() decides the exit
+ * code and does the work.
+ */
+#ifndef PROCBENCH_CLI_H
+#define PROCBENCH_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cases.h"
+#include "results.h"
+
+#define CLI_MAX_REPEATS 32
+
+enum cli_command { CLI_RUN, CLI_LIST, CLI_ENV, CLI_HELP, CLI_VERSION };
+
+struct cli_options {
+    enum cli_command command;
+    const char *filters[CLI_MAX_REPEATS];
+    size_t filter_count;
+    struct param_override overrides[CLI_MAX_REPEATS];
+    size_t override_count;
+    const char *placements; /* NULL: each scenario's default */
+    struct run_config config;
+    bool seed_given;
+    const char *out_root; /* where the run folder goes: "results" unless --out-dir */
+    bool quiet;
+    char override_names[CLI_MAX_REPEATS][64]; /* storage for overrides[].name */
+};
+
+/* Parses argv into out. Returns 0, or -EINVAL with a one-line message naming
+ * the bad argument in err. Strings in out point into argv. */
+int cli_parse(int argc, char **argv, struct cli_options *out, char *err, size_t err_len);
+
+/* The --help text. */
+void cli_print_help(FILE *fp);
+
+#endif

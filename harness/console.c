@@ -1,0 +1,128 @@
+/*
+ * The console table and progress line. Numbers are printed with three
+ * significant digits and a unit; the CSV and JSON keep integer nanoseconds.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "units.h"
+#include "writers.h"
+
+/* Clears the progress line so that a table row does not land inside it. */
+static void clear_progress(struct console *con)
+{
+    if (con->line_drawn) {
+        fputs("\r\033[K", stderr);
+        con->line_drawn = false;
+    }
+}
+
+static void print_warnings(FILE *out, const struct run_results *r)
+{
+    const struct run_env *e = &r->env;
+    if (strncmp(e->virtualization, "none", 4) != 0 && strcmp(e->virtualization, "unknown") != 0)
+        fprintf(out, "warning: virtual machine (%s): cross-CPU wake-ups and steal time add "
+                     "noise; compare runs from one machine only\n",
+                e->virtualization);
+    if (strcmp(e->governor, "performance") != 0 && strcmp(e->governor, "unavailable") != 0)
+        fprintf(out, "warning: CPU frequency governor is '%s', not 'performance'\n", e->governor);
+    if (e->loadavg_1m_start > 0.5 * e->cpu_count_online)
+        fprintf(out, "warning: load average %.2f at start: other work is running\n",
+                e->loadavg_1m_start);
+}
+
+void console_begin(struct console *con, const struct run_results *r, bool quiet)
+{
+    memset(con, 0, sizeof(*con));
+    con->out = stdout;
+    con->quiet = quiet;
+    con->progress = !quiet && isatty(STDERR_FILENO);
+    con->name_width = 24;
+    for (size_t i = 0; i < r->case_count; i++) {
+        int len = (int)strlen(r->cases[i].def.name);
+        if (len > con->name_width)
+            con->name_width = len;
+    }
+    if (quiet)
+        return;
+    const struct run_env *e = &r->env;
+    fprintf(con->out, "procbench %s (%s) on %s: %s, %d CPUs, %s\n", e->procbench_version,
+            e->git_commit, e->hostname, e->kernel, e->cpu_count_online, e->cpu_model);
+    fprintf(con->out,
+            "clock overhead %" PRIu64 " ns, resolution %" PRIu64 " ns; %zu cases, seed %" PRIu64
+            "%s\n",
+            e->clock_overhead_ns, e->clock_resolution_ns, r->case_count, r->config.seed,
+            r->config.quick ? ", quick" : "");
+    print_warnings(con->out, r);
+    fprintf(con->out, "\n%-*s %8s %10s %9s %10s %10s  %s\n", con->name_width, "case", "n", "p50",
+            "p50 ci", "p99", "returns", "cpus");
+    fflush(con->out);
+}
+
+void console_progress(const struct runner_progress *p, void *ctx)
+{
+    struct console *con = ctx;
+    if (!con->progress)
+        return;
+    char elapsed[32];
+    units_format_duration(p->elapsed_ns, elapsed, sizeof(elapsed));
+    fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
+            p->rounds_done, p->rounds_expected, elapsed, p->current->def.name, p->round_samples);
+    fflush(stderr);
+    con->line_drawn = true;
+}
+
+static void format_cpus(const struct case_result *c, char *buf, size_t len)
+{
+    if (c->parent_cpu < 0)
+        snprintf(buf, len, "free");
+    else
+        snprintf(buf, len, "%d/%d", c->parent_cpu, c->peer_cpu);
+}
+
+void console_case_done(const struct case_result *c, void *ctx)
+{
+    struct console *con = ctx;
+    if (con->quiet)
+        return;
+    clear_progress(con);
+    if (c->status != CASE_OK) {
+        fprintf(con->out, "%-*s %s: %s\n", con->name_width, c->def.name,
+                case_status_name(c->status), c->reason);
+        fflush(con->out);
+        return;
+    }
+    char p50[24], p99[24], ret[24] = "-", cpus[24], ci[24];
+    units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
+    units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
+    if (c->return_stats.n > 0)
+        units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
+    snprintf(ci, sizeof(ci), "+-%.1f%%", stats_median_ci_percent(&c->stats));
+    format_cpus(c, cpus, sizeof(cpus));
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s\n", con->name_width,
+            c->def.name, c->stats.n, p50, ci, p99, ret, cpus,
+            c->failures ? "  (some samples failed)" : "",
+            c->below_clock_floor ? "  (under 100x clock overhead)" : "");
+    fflush(con->out);
+}
+
+void console_end(struct console *con, const struct run_results *r, const char *dir)
+{
+    clear_progress(con);
+    size_t failed = 0, skipped = 0;
+    for (size_t i = 0; i < r->case_count; i++) {
+        failed += r->cases[i].status == CASE_FAILED;
+        skipped += r->cases[i].status == CASE_SKIPPED;
+    }
+    if (!con->quiet) {
+        char took[32];
+        units_format_duration(r->duration_ns, took, sizeof(took));
+        fprintf(con->out, "\n%zu cases in %s: %zu measured, %zu failed, %zu skipped\n",
+                r->case_count, took, r->case_count - failed - skipped, failed, skipped);
+    }
+    if (dir)
+        fprintf(con->out, "results: %s\n", dir);
+    fflush(con->out);
+}

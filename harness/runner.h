@@ -1,0 +1,45 @@
+/*
+ * The runner: measures every case of a run. For each case it runs rounds
+ * (setup, warm-up, a block of timed samples, teardown) until the case has
+ * its minimum time and sample count, its maximum time, or a median precise
+ * enough for --ci-target; rounds of all cases are interleaved in an order
+ * shuffled by the run's seed, so slow drift of the machine hits every case
+ * alike instead of whichever ran last.
+ */
+#ifndef PROCBENCH_RUNNER_H
+#define PROCBENCH_RUNNER_H
+
+#include "results.h"
+
+/* What the console is told while the run goes on. */
+struct runner_progress {
+    const struct case_result *current; /* the case whose round is running */
+    uint64_t rounds_done;              /* across all cases */
+    uint64_t rounds_expected;          /* cases x --rounds (more may follow) */
+    uint64_t round_samples;            /* samples so far in this round */
+    uint64_t elapsed_ns;               /* since the run started */
+};
+
+struct runner_observer {
+    /* Between samples, at most every 100 ms; never inside a timed section. */
+    void (*progress)(const struct runner_progress *p, void *ctx);
+    /* Once per case, when it has all its samples (or failed, or was skipped). */
+    void (*case_done)(const struct case_result *c, void *ctx);
+    void *ctx;
+};
+
+/* Prepares r->cases[i] for every def in defs (copying them) with empty
+ * histograms, records the CPUs placements may use, and (once per process)
+ * runs every scenario's process_init. Returns 0 or -errno. r->config must
+ * already be set. */
+int runner_init(struct run_results *r, const struct case_def *defs, size_t count);
+
+/* Measures every case of r, filling statistics, usage and rounds; obs may be
+ * NULL. Returns 0 when the run completed (individual cases may still have
+ * failed: see their status), -ENOMEM otherwise. */
+int runner_run(struct run_results *r, const struct runner_observer *obs);
+
+/* Frees what runner_init() and runner_run() allocated. */
+void runner_free(struct run_results *r);
+
+#endif

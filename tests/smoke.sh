@@ -1,0 +1,34 @@
+#!/bin/sh
+# Smoke test of one scenario: a real --quick run of it alone, then checks that
+# the results folder is complete and every case of the scenario has a row
+# that was measured or skipped with a reason (never failed). Leaks of
+# children and descriptors are checked in-process by unit/test_no_leaks.c.
+# usage: smoke.sh PROCBENCH SCENARIO OUT_ROOT
+set -eu
+procbench=$1 scenario=$2 root=$3/$2
+rm -rf "$root"
+mkdir -p "$root"
+
+fail() { echo "smoke $scenario: $*" >&2; exit 1; }
+
+escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
+"$procbench" run --filter "^$escaped\$" --quick --seed 1 --out-dir "$root" -q \
+    > "$root/stdout" 2> "$root/stderr" || fail "exit code $? (stderr: $(cat "$root/stderr"))"
+
+run=$root/latest
+[ -L "$run" ] || fail "no latest link in $root"
+for f in summary.csv rounds.csv results.json; do
+    [ -s "$run/$f" ] || fail "$f missing or empty"
+done
+ls "$run"/.* 2>/dev/null | grep -q '\.tmp\|XXXX' && fail "temporary file left in $run"
+
+# Every row of summary.csv belongs to the scenario and is ok or skipped.
+column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$run/summary.csv"; }
+rows=$(column case | wc -l)
+[ "$rows" -ge 1 ] || fail "summary.csv has no case row"
+column scenario | grep -qvx "$scenario" && fail "summary.csv has rows of other scenarios"
+column status | grep -qvxE 'ok|skipped' && fail "a case failed: $(cat "$run/summary.csv")"
+measured=$(column status | grep -cx ok || true)
+hgrm=$(ls "$run/hist" | grep -c '\.hgrm$' || true)
+[ "$hgrm" -eq "$measured" ] || fail "$measured measured cases but $hgrm .hgrm files"
+echo "smoke $scenario: $rows cases, $measured measured"

@@ -1,0 +1,135 @@
+/*
+ * Case selection and expansion: filters, --param lists, placements and the
+ * canonical case names that key every output.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cases.h"
+
+static size_t expand(const struct case_selection *sel, struct case_def **defs, int expect_rc,
+                     char *err, size_t err_len)
+{
+    size_t count = 0;
+    err[0] = '\0';
+    int rc = cases_expand(sel, defs, &count, err, err_len);
+    assert_int_equal(rc, expect_rc);
+    if (rc != 0) {
+        assert_non_null(err[0] ? err : NULL);
+        assert_null(strchr(err, '\n'));
+    }
+    return count;
+}
+
+static void test_defaults_and_names(void **state)
+{
+    (void)state;
+    const char *filters[] = {"^spawn\\.fork_exec$"};
+    struct case_selection sel = {.filters = filters, .filter_count = 1};
+    struct case_def *defs = NULL;
+    char err[256];
+    size_t n = expand(&sel, &defs, 0, err, sizeof(err));
+    /* target defaults to static,dynamic; placement to same. */
+    assert_int_equal(n, 2);
+    assert_string_equal(defs[0].name, "spawn.fork_exec{target=static,placement=same}");
+    assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,placement=same}");
+    free(defs);
+}
+
+static void test_params_and_placements_multiply(void **state)
+{
+    (void)state;
+    const char *filters[] = {"^spawn\\.(fork_exec|pthread)$"};
+    struct param_override overrides[] = {{"target", "dynamic"}};
+    struct case_selection sel = {.filters = filters,
+                                 .filter_count = 1,
+                                 .overrides = overrides,
+                                 .override_count = 1,
+                                 .placements = "free,cross"};
+    struct case_def *defs = NULL;
+    char err[256];
+    size_t n = expand(&sel, &defs, 0, err, sizeof(err));
+    assert_int_equal(n, 4);
+    assert_string_equal(defs[0].name, "spawn.fork_exec{target=dynamic,placement=free}");
+    assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,placement=cross}");
+    assert_string_equal(defs[2].name, "spawn.pthread{placement=free}");
+    assert_string_equal(defs[3].name, "spawn.pthread{placement=cross}");
+    free(defs);
+}
+
+static void test_all_when_no_filter(void **state)
+{
+    (void)state;
+    struct case_selection sel = {0};
+    struct case_def *defs = NULL;
+    char err[256];
+    size_t n = expand(&sel, &defs, 0, err, sizeof(err));
+    assert_true(n >= scenario_catalogue_count);
+    free(defs);
+}
+
+static void test_bad_selections(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *filter;
+        const char *param_name, *param_values;
+        const char *placements;
+        const char *expect;
+    } bad[] = {
+        {"nomatch", NULL, NULL, NULL, "--filter 'nomatch' matches no scenario"},
+        {"(", NULL, NULL, NULL, "--filter '('"},
+        {"^spawn\\.", "nosuch", "1", NULL, "--param nosuch: no selected scenario"},
+        {"^spawn\\.pthread$", "target", "static", NULL, "--param target: no selected scenario"},
+        {"^spawn\\.fork_exec$", "target", "x", NULL, "target"},
+        {"^spawn\\.fork_exec$", NULL, NULL, "sideways", "'sideways' is not one of"},
+        {"^spawn\\.fork_exec$", NULL, NULL, "same,", "empty item"},
+        {"^spawn\\.fork_exec$", NULL, NULL, "", "expected a list"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *filters[] = {bad[i].filter};
+        struct param_override override = {bad[i].param_name, bad[i].param_values};
+        struct case_selection sel = {.filters = filters,
+                                     .filter_count = 1,
+                                     .overrides = &override,
+                                     .override_count = bad[i].param_name ? 1 : 0,
+                                     .placements = bad[i].placements};
+        struct case_def *defs = NULL;
+        char err[256];
+        expand(&sel, &defs, -EINVAL, err, sizeof(err));
+        if (!strstr(err, bad[i].expect))
+            fail_msg("case %zu: '%s' does not contain '%s'", i, err, bad[i].expect);
+    }
+}
+
+static void test_placement_words(void **state)
+{
+    (void)state;
+    enum placement p;
+    assert_int_equal(cases_parse_placement("same", &p), 0);
+    assert_int_equal(p, PLACEMENT_SAME);
+    assert_int_equal(cases_parse_placement("cross", &p), 0);
+    assert_int_equal(p, PLACEMENT_CROSS);
+    assert_int_equal(cases_parse_placement("free", &p), 0);
+    assert_int_equal(p, PLACEMENT_FREE);
+    assert_int_equal(cases_parse_placement("Same", &p), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_names),
+        cmocka_unit_test(test_params_and_placements_multiply),
+        cmocka_unit_test(test_all_when_no_filter),
+        cmocka_unit_test(test_bad_selections),
+        cmocka_unit_test(test_placement_words),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

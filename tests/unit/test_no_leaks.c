@@ -1,0 +1,82 @@
+/*
+ * After a run of every scenario in the catalogue, in every placement, the
+ * harness process has no child left (reaped or not) and exactly the file
+ * descriptors it had before. This is what lets one run follow another.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "cases.h"
+#include "runner.h"
+
+static int count_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the directory's own descriptor */
+}
+
+static void test_catalogue_leaves_nothing(void **state)
+{
+    (void)state;
+    setenv("PROCBENCH_CHILD", CHILD_PROGRAM, 1);
+    struct case_selection sel = {.placements = "same,cross,free"};
+    struct case_def *defs = NULL;
+    size_t count = 0;
+    char err[256] = "";
+    assert_int_equal(cases_expand(&sel, &defs, &count, err, sizeof(err)), 0);
+    assert_true(count >= scenario_catalogue_count);
+
+    struct run_results r;
+    memset(&r, 0, sizeof(r));
+    r.config = (struct run_config){
+        .warmup_ns = 0,
+        .min_time_ns = 0,
+        .max_time_ns = 1000000000u,
+        .min_samples = 4,
+        .rounds = 2,
+        .seed = 3,
+    };
+    assert_int_equal(runner_init(&r, defs, count), 0);
+    /* Counted after runner_init: process_init may open descriptors that live
+     * as long as the process (libuv's signal pipe) by design. */
+    int fds_before = count_open_fds();
+    assert_int_equal(runner_run(&r, NULL), 0);
+
+    size_t measured = 0;
+    for (size_t i = 0; i < r.case_count; i++) {
+        const struct case_result *c = &r.cases[i];
+        if (c->status == CASE_FAILED)
+            fail_msg("%s failed: %s", c->def.name, c->reason);
+        measured += c->status == CASE_OK;
+    }
+    assert_true(measured > 0);
+
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    assert_int_equal(count_open_fds(), fds_before);
+    runner_free(&r);
+    free(defs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_catalogue_leaves_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
