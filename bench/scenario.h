@@ -5,10 +5,13 @@
  * histograms, statistics and every output. A scenario never prints, parses
  * argv, exits, or reads a clock outside its own critical section.
  *
- * Life of a round: setup() (untimed: start peers, allocate), then sample()
+ * Life of a round, in a process of its own forked from the harness:
+ * process_init() and setup() (untimed: start peers, allocate), then sample()
  * as many times as the harness wants, then teardown() (untimed: reap every
  * child, close every descriptor, remove every named object), which is called
- * after a successful setup() even when samples failed.
+ * after a successful setup() even when samples failed. The harness then
+ * checks that no child and no descriptor is left, and fails the case if any
+ * is.
  */
 #ifndef PROCBENCH_SCENARIO_H
 #define PROCBENCH_SCENARIO_H
@@ -55,11 +58,10 @@ struct scenario {
     const char *default_placements;  /* comma list used when --placement is not given */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
-    /* Optional, untimed, once per process before any round of any case: for
-     * process-wide state that cannot be undone (libuv's signal pipe and its
-     * fork handler). Called for every scenario of the catalogue, selected or
-     * not, so that every run's process is in the same state whatever it
-     * selects. Returns 0 or -errno. */
+    /* Optional, untimed: called in each round's process before setup() and
+     * before the harness counts its descriptors, for process-wide state that
+     * cannot be undone (libuv's signal pipe and its fork handler). It dies
+     * with the round's process. Returns 0 or -errno. */
     int (*process_init)(void);
     /* Untimed preparation of a round. Returns 0, or -errno with a reason in
      * failure[failure_len] and nothing left to tear down. */

@@ -10,13 +10,13 @@
 #include "units.h"
 #include "writers.h"
 
-/* Clears the progress line so that a table row does not land inside it. */
+/* Clears the progress line so that a table row does not land inside it.
+ * The line is drawn by the rounds' processes, so whether one is on screen
+ * is not known here: clear whenever progress is shown at all. */
 static void clear_progress(struct console *con)
 {
-    if (con->line_drawn) {
+    if (con->progress)
         fputs("\r\033[K", stderr);
-        con->line_drawn = false;
-    }
 }
 
 static void print_warnings(FILE *out, const struct run_results *r)
@@ -71,7 +71,6 @@ void console_progress(const struct runner_progress *p, void *ctx)
     fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
             p->rounds_done, p->rounds_expected, elapsed, p->current->def.name, p->round_samples);
     fflush(stderr);
-    con->line_drawn = true;
 }
 
 static void format_cpus(const struct case_result *c, char *buf, size_t len)

@@ -15,7 +15,6 @@ struct console {
     FILE *out;        /* the table: stdout */
     bool quiet;       /* -q: nothing but the results folder at the end */
     bool progress;    /* stderr is a terminal and not quiet */
-    bool line_drawn;  /* a progress line is on screen and must be cleared */
     int name_width;
 };
 

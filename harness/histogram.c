@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct histogram {
     uint64_t highest_trackable;
@@ -29,6 +30,8 @@ struct histogram {
     size_t sub_bucket_half_count;
     size_t bucket_count;
     size_t counts_len;
+    size_t alloc_bytes; /* of this struct and its counts */
+    bool shared;        /* mmap(MAP_SHARED) rather than calloc() */
     uint64_t total_count;
     /* UINT64_MAX and 0 while empty, so the first record sets both without a
      * branch on the count. */
@@ -83,7 +86,21 @@ static uint64_t clamp_u64(uint64_t v, uint64_t lo, uint64_t hi)
     return v;
 }
 
-int histogram_create(uint64_t highest_trackable, int significant_digits, struct histogram **out)
+/* Zeroed memory for a histogram, always from mmap(): pages never written
+ * cost nothing, and destroy gives them back at once instead of leaving them
+ * in malloc's heap, where they would add to the harness's resident size and
+ * so to the cost of every fork() measured from it. shared makes it
+ * MAP_SHARED: a fork()ed child then writes the very pages its parent reads,
+ * and fork() copies none of its page tables. */
+static void *allocate(size_t bytes, bool shared)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static int create(uint64_t highest_trackable, int significant_digits, bool shared,
+                  struct histogram **out)
 {
     if (out == NULL || highest_trackable < 2 || significant_digits < 1 || significant_digits > 5)
         return -EINVAL;
@@ -110,9 +127,12 @@ int histogram_create(uint64_t highest_trackable, int significant_digits, struct 
 
     size_t half = (size_t)(sub_bucket_count / 2);
     size_t counts_len = (bucket_count + 1) * half;
-    struct histogram *h = calloc(1, sizeof(*h) + counts_len * sizeof(h->counts[0]));
+    size_t bytes = sizeof(struct histogram) + counts_len * sizeof(uint64_t);
+    struct histogram *h = allocate(bytes, shared);
     if (h == NULL)
         return -ENOMEM;
+    h->alloc_bytes = bytes;
+    h->shared = shared;
     h->highest_trackable = highest_trackable;
     h->significant_digits = significant_digits;
     h->sub_bucket_bits = sub_bucket_bits;
@@ -126,9 +146,21 @@ int histogram_create(uint64_t highest_trackable, int significant_digits, struct 
     return 0;
 }
 
+int histogram_create(uint64_t highest_trackable, int significant_digits, struct histogram **out)
+{
+    return create(highest_trackable, significant_digits, false, out);
+}
+
+int histogram_create_shared(uint64_t highest_trackable, int significant_digits,
+                            struct histogram **out)
+{
+    return create(highest_trackable, significant_digits, true, out);
+}
+
 void histogram_destroy(struct histogram *h)
 {
-    free(h);
+    if (h != NULL)
+        munmap(h, h->alloc_bytes);
 }
 
 void histogram_reset(struct histogram *h)

@@ -24,7 +24,13 @@ struct histogram;
  * bad arguments, -ENOMEM. Free with histogram_destroy(). */
 int histogram_create(uint64_t highest_trackable, int significant_digits, struct histogram **out);
 
-/* Frees h; NULL is accepted. */
+/* The same, in an anonymous MAP_SHARED mapping: a child created with fork()
+ * afterwards records into the very histogram its parent reads, and fork()
+ * copies none of its pages or page tables. */
+int histogram_create_shared(uint64_t highest_trackable, int significant_digits,
+                            struct histogram **out);
+
+/* Frees h (either kind); NULL is accepted. */
 void histogram_destroy(struct histogram *h);
 
 /* Forgets every recorded value, keeping the configuration. */

@@ -1,8 +1,13 @@
 /*
  * The runner. A run is a series of passes; each pass gives every unfinished
- * case one round, in an order shuffled by the seed. A round sets the case up
- * (untimed), warms it, takes a block of samples, and tears it down, so that
- * no case holds children, descriptors or memory while another one runs.
+ * case one round, in an order shuffled by the seed. A round runs in a process
+ * of its own, fork()ed from the harness: it sets the case up (untimed),
+ * warms it, takes a block of samples, tears it down, checks that nothing was
+ * left behind, and exits. Whatever a scenario does to its process (libuv's
+ * signal pipe and fork handler, gigabytes of ballast, a crash) therefore
+ * ends with its round and cannot change the rows measured after it. The
+ * round's process records into histograms and a report in shared memory,
+ * which the harness merges into the case once the process is reaped.
  * Only the scenario's own critical section is timed; everything the harness
  * does (recording, rusage, progress) happens between samples.
  */
@@ -12,11 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "histogram.h"
 #include "placement.h"
+#include "reaper.h"
 #include "runner.h"
 
 /* A case whose samples fail this many times in a row is broken, not noisy. */
@@ -29,31 +38,52 @@
 /* Per-case bookkeeping the outputs do not need. */
 struct case_progress {
     bool done;
-    uint64_t consecutive_failures;
     uint64_t ops; /* samples attempted in timed blocks, failed ones included */
     struct usage_per_op self_sum, children_sum;
+};
+
+/* What one round produced, written by the round's process into memory shared
+ * with the harness. */
+struct round_report {
+    struct moments moments;
+    uint64_t attempted;            /* timed samples attempted */
+    uint64_t failures;             /* failed samples, warm-up included */
+    uint64_t consecutive_failures; /* at the end of the round */
+    uint64_t measured_ns;          /* wall time of the timed block */
+    long child_maxrss_kb;
+    struct usage_per_op self_sum, children_sum;
+    bool completed;                /* the round reached its end */
+    bool setup_failed;             /* reason says why; nothing was measured */
+    bool leaked;                   /* teardown left something; reason says what */
+    char reason[192];              /* the first failure of the round */
 };
 
 struct run_state {
     struct run_results *r;
     const struct runner_observer *obs;
     struct case_progress *progress;
-    struct histogram *round_hist;
+    /* Shared with each round's process: */
+    struct round_report *report;
+    struct histogram *round_hist;        /* the primary metric */
+    struct histogram *round_return_hist; /* create call -> returned */
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
 };
 
-static void set_reason(struct case_result *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void set_reason(char *reason, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void set_reason(struct case_result *c, const char *fmt, ...)
+static void set_reason(char *reason, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+    vsnprintf(reason, len, fmt, ap);
     va_end(ap);
 }
+
+#define CASE_REASON(c, ...) set_reason((c)->reason, sizeof((c)->reason), __VA_ARGS__)
+#define ROUND_REASON(rep, ...) set_reason((rep)->reason, sizeof((rep)->reason), __VA_ARGS__)
 
 /* splitmix64: small, seedable, and good enough to shuffle a list. */
 static uint64_t next_random(uint64_t *state)
@@ -81,6 +111,16 @@ static void add_usage(struct usage_per_op *sum, const struct rusage *before,
     sum->nivcsw += (double)(after->ru_nivcsw - before->ru_nivcsw);
 }
 
+static void add_usage_sum(struct usage_per_op *sum, const struct usage_per_op *more)
+{
+    sum->user_ns += more->user_ns;
+    sum->sys_ns += more->sys_ns;
+    sum->minflt += more->minflt;
+    sum->majflt += more->majflt;
+    sum->nvcsw += more->nvcsw;
+    sum->nivcsw += more->nivcsw;
+}
+
 static struct usage_per_op divide_usage(const struct usage_per_op *sum, uint64_t ops)
 {
     struct usage_per_op u = {0};
@@ -104,32 +144,16 @@ static void check_runnable(struct case_result *c)
     char why[sizeof(c->reason)];
     if (sc->unavailable) {
         c->status = CASE_SKIPPED;
-        set_reason(c, "%s", sc->unavailable);
+        CASE_REASON(c, "%s", sc->unavailable);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
-        set_reason(c, "%s cannot honour this placement: it has no hook to pin its peer",
-                   sc->name);
+        CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer",
+                    sc->name);
     } else if (placement_cpus(c->def.placement, &c->parent_cpu, &c->peer_cpu, why,
                               sizeof(why)) != 0) {
         c->status = CASE_SKIPPED;
-        set_reason(c, "%s", why);
+        CASE_REASON(c, "%s", why);
     }
-}
-
-/* Runs every scenario's process_init once per process; see scenario.h. */
-static int init_process_state(void)
-{
-    static int done;
-    if (done)
-        return 0;
-    for (size_t i = 0; i < scenario_catalogue_count; i++) {
-        const struct scenario *sc = scenario_catalogue[i];
-        int rc = sc->process_init ? sc->process_init() : 0;
-        if (rc != 0)
-            return rc;
-    }
-    done = 1;
-    return 0;
 }
 
 int runner_init(struct run_results *r, const struct case_def *defs, size_t count)
@@ -139,8 +163,6 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
         return -ENOMEM;
     r->case_count = count;
     int rc = placement_init();
-    if (rc == 0)
-        rc = init_process_state();
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < count; i++) {
@@ -149,8 +171,13 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
         c->status = CASE_OK;
         c->parent_cpu = -1;
         c->peer_cpu = -1;
-        if (histogram_create(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist) != 0 ||
-            histogram_create(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->return_hist) != 0)
+        /* Shared mappings, although only the harness writes them: fork()
+         * copies no page tables of a shared mapping, so however many cases
+         * a run holds, the round's process (and every fork() it measures)
+         * is as small as with one. */
+        if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist) != 0 ||
+            histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->return_hist) !=
+                0)
             return -ENOMEM;
         check_runnable(c);
     }
@@ -186,64 +213,65 @@ static void report_progress(struct run_state *st, const struct case_result *c,
     st->obs->progress(&p, st->obs->ctx);
 }
 
-/* Runs one sample and files its outcome. Returns the scenario's result. */
-static int take_sample(struct run_state *st, struct case_result *c, struct case_progress *cp,
-                       struct case_ctx *ctx, bool timed)
+/* --- In the round's process ------------------------------------------- */
+
+/* Runs one sample and files its outcome in the report. */
+static void take_sample(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx,
+                        bool timed)
 {
+    struct round_report *rep = st->report;
     struct sample s;
     memset(&s, 0, sizeof(s));
-    int rc = c->def.scenario->sample(ctx, &s);
+    int rc = sc->sample(ctx, &s);
     if (rc != 0) {
-        c->failures++;
-        cp->consecutive_failures++;
-        if (c->reason[0] == '\0')
-            set_reason(c, "%s", s.failure[0] ? s.failure : strerror(-rc));
-        return rc;
+        rep->failures++;
+        rep->consecutive_failures++;
+        if (rep->reason[0] == '\0')
+            ROUND_REASON(rep, "%s", s.failure[0] ? s.failure : strerror(-rc));
+        return;
     }
-    cp->consecutive_failures = 0;
-    if (s.child_maxrss_kb > c->child_maxrss_kb)
-        c->child_maxrss_kb = s.child_maxrss_kb;
+    rep->consecutive_failures = 0;
+    if (s.child_maxrss_kb > rep->child_maxrss_kb)
+        rep->child_maxrss_kb = s.child_maxrss_kb;
     if (!timed)
-        return 0;
+        return;
     if (histogram_record(st->round_hist, s.ns) != 0) {
-        c->failures++;
-        set_reason(c, "a sample took %" PRIu64 " ns, beyond the histogram's one hour", s.ns);
-        return -ERANGE;
+        rep->failures++;
+        ROUND_REASON(rep, "a sample took %" PRIu64 " ns, beyond the histogram's one hour", s.ns);
+        return;
     }
-    moments_add(&c->moments, (double)s.ns);
+    moments_add(&rep->moments, (double)s.ns);
     if (s.return_ns > 0)
-        histogram_record(c->return_hist, s.return_ns);
-    return 0;
+        histogram_record(st->round_return_hist, s.return_ns);
 }
 
-static bool failing(const struct case_progress *cp)
+static bool failing(const struct round_report *rep)
 {
-    return cp->consecutive_failures >= CONSECUTIVE_FAILURE_LIMIT;
+    return rep->consecutive_failures >= CONSECUTIVE_FAILURE_LIMIT;
 }
 
 /* Warm-up: discarded samples for this round's share of --warmup, at least
  * one, so caches, page tables and the peer are hot when timing starts. */
-static void warm_up(struct run_state *st, struct case_result *c, struct case_progress *cp,
-                    struct case_ctx *ctx)
+static void warm_up(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx)
 {
     uint64_t budget = st->r->config.warmup_ns / st->r->config.rounds;
     uint64_t start = clock_now_ns();
     do {
-        take_sample(st, c, cp, ctx, false);
-    } while (!failing(cp) && clock_now_ns() - start < budget);
+        take_sample(st, sc, ctx, false);
+    } while (!failing(st->report) && clock_now_ns() - start < budget);
 }
 
-/* The timed block of a round. Returns the number of samples attempted. */
-static uint64_t sample_block(struct run_state *st, struct case_result *c, struct case_progress *cp,
-                             struct case_ctx *ctx)
+/* The timed block of a round. */
+static void sample_block(struct run_state *st, const struct case_result *c, struct case_ctx *ctx)
 {
     const struct run_config *cfg = &st->r->config;
+    struct round_report *rep = st->report;
     uint64_t want_samples = (cfg->min_samples + cfg->rounds - 1) / cfg->rounds;
     uint64_t want_ns = cfg->min_time_ns / cfg->rounds;
-    uint64_t start = clock_now_ns(), now = start, attempted = 0;
-    while (!failing(cp)) {
-        take_sample(st, c, cp, ctx, true);
-        attempted++;
+    uint64_t start = clock_now_ns(), now = start;
+    while (!failing(rep)) {
+        take_sample(st, c->def.scenario, ctx, true);
+        rep->attempted++;
         now = clock_now_ns();
         uint64_t elapsed = now - start;
         if (c->measured_ns + elapsed >= cfg->max_time_ns)
@@ -252,12 +280,80 @@ static uint64_t sample_block(struct run_state *st, struct case_result *c, struct
             break;
         report_progress(st, c, histogram_count(st->round_hist), now);
     }
-    c->measured_ns += now - start;
-    return attempted;
+    rep->measured_ns = now - start;
 }
 
-static void record_round(struct run_state *st, size_t index, uint64_t start_ns, uint64_t end_ns,
-                         uint64_t failures)
+/* After teardown: the round's process must be as it was before setup. What
+ * is found is removed and reported, so a leaking scenario fails loudly
+ * instead of poisoning the rounds after it. */
+static void check_left_behind(struct round_report *rep, int fds_before)
+{
+    int children = reaper_collect();
+    int fds_after = reaper_count_fds();
+    if (children == 0 && fds_after <= fds_before)
+        return;
+    rep->leaked = true;
+    char first[sizeof(rep->reason)];
+    snprintf(first, sizeof(first), "%s", rep->reason);
+    ROUND_REASON(rep, "teardown left %d child process(es) and %d descriptor(s) behind%s%s",
+                 children, fds_after > fds_before ? fds_after - fds_before : 0,
+                 first[0] ? "; first failure: " : "", first);
+}
+
+/* The whole life of a round, in its own process; ends with _exit(). */
+static _Noreturn void round_process(struct run_state *st, size_t index)
+{
+    const struct case_result *c = &st->r->cases[index];
+    const struct scenario *sc = c->def.scenario;
+    struct round_report *rep = st->report;
+
+    int rc = placement_apply(c->def.placement);
+    if (rc == 0 && sc->process_init)
+        rc = sc->process_init();
+    if (rc != 0) {
+        rep->setup_failed = true;
+        ROUND_REASON(rep, "%s failed: %s", sc->process_init ? "placement or process_init"
+                                                            : "placement (sched_setaffinity)",
+                     strerror(-rc));
+        _exit(0);
+    }
+    int fds_before = reaper_count_fds();
+    struct case_ctx ctx = {
+        .params = c->def.params,
+        .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
+        .state = NULL,
+    };
+    char why[sizeof(rep->reason) - 8] = "";
+    rc = sc->setup ? sc->setup(&ctx, why, sizeof(why)) : 0;
+    if (rc != 0) {
+        rep->setup_failed = true;
+        ROUND_REASON(rep, "setup: %s", why[0] ? why : strerror(-rc));
+        check_left_behind(rep, fds_before);
+        _exit(0);
+    }
+
+    warm_up(st, sc, &ctx);
+    struct rusage self_before, self_after, children_before, children_after;
+    getrusage(RUSAGE_SELF, &self_before);
+    getrusage(RUSAGE_CHILDREN, &children_before);
+    if (!failing(rep))
+        sample_block(st, c, &ctx);
+    getrusage(RUSAGE_SELF, &self_after);
+    /* Children are counted after teardown: a long-lived peer (a pool worker)
+     * is only reaped there, and only then does its CPU time show. */
+    if (sc->teardown)
+        sc->teardown(&ctx);
+    getrusage(RUSAGE_CHILDREN, &children_after);
+    add_usage(&rep->self_sum, &self_before, &self_after);
+    add_usage(&rep->children_sum, &children_before, &children_after);
+    check_left_behind(rep, fds_before);
+    rep->completed = true;
+    _exit(0);
+}
+
+/* --- In the harness --------------------------------------------------- */
+
+static void record_round(struct run_state *st, size_t index, uint64_t start_ns, uint64_t end_ns)
 {
     struct run_results *r = st->r;
     if (r->round_count == r->round_capacity) {
@@ -269,7 +365,7 @@ static void record_round(struct run_state *st, size_t index, uint64_t start_ns, 
         r->round_capacity = grown;
     }
     struct stats s;
-    stats_compute(st->round_hist, NULL, &s);
+    stats_compute(st->round_hist, &st->report->moments, &s);
     r->rounds[r->round_count++] = (struct round_record){
         .case_index = index,
         .round = (uint32_t)r->cases[index].rounds,
@@ -277,7 +373,7 @@ static void record_round(struct run_state *st, size_t index, uint64_t start_ns, 
         .start_ns = start_ns - st->run_start_ns,
         .elapsed_ns = end_ns - start_ns,
         .n = s.n,
-        .failures = failures,
+        .failures = st->report->failures,
         .min_ns = s.min_ns,
         .p50_ns = s.p50_ns,
         .max_ns = s.max_ns,
@@ -303,64 +399,98 @@ static bool case_finished(const struct run_config *cfg, struct case_result *c)
     return false;
 }
 
+/* Why the round's process ended without finishing its round. */
+static void describe_abnormal_end(char *buf, size_t len, int status)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, len, "the round's process was killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(buf, len, "the round's process exited with status %d before the round ended",
+                 WEXITSTATUS(status));
+}
+
+/* Forks the round's process and waits for it. Returns 0, or -errno when no
+ * process could be made (reason in the report). */
+static int run_round_process(struct run_state *st, size_t index)
+{
+    histogram_reset(st->round_hist);
+    histogram_reset(st->round_return_hist);
+    memset(st->report, 0, sizeof(*st->report));
+    /* Flushed so that buffered console output is not written twice. */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        ROUND_REASON(st->report, "fork of the round's process failed: %s", strerror(err));
+        return -err;
+    }
+    if (pid == 0)
+        round_process(st, index);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    int strays = reaper_collect();
+    struct round_report *rep = st->report;
+    if (!rep->completed && !rep->setup_failed) {
+        char why[96];
+        describe_abnormal_end(why, sizeof(why), status);
+        char first[sizeof(rep->reason)];
+        snprintf(first, sizeof(first), "%s", rep->reason);
+        ROUND_REASON(rep, "%s%s%s", why, first[0] ? "; first failure: " : "", first);
+        rep->setup_failed = true;
+    }
+    if (strays > 0) {
+        rep->leaked = true;
+        ROUND_REASON(rep, "%d process(es) outlived the round (killed)", strays);
+    }
+    return 0;
+}
+
+/* Adds the round's report into its case. */
+static void merge_round(struct run_state *st, size_t index)
+{
+    struct case_result *c = &st->r->cases[index];
+    struct case_progress *cp = &st->progress[index];
+    const struct round_report *rep = st->report;
+    histogram_merge(c->hist, st->round_hist);
+    histogram_merge(c->return_hist, st->round_return_hist);
+    moments_merge(&c->moments, &rep->moments);
+    c->failures += rep->failures;
+    c->measured_ns += rep->measured_ns;
+    if (rep->child_maxrss_kb > c->child_maxrss_kb)
+        c->child_maxrss_kb = rep->child_maxrss_kb;
+    cp->ops += rep->attempted;
+    add_usage_sum(&cp->self_sum, &rep->self_sum);
+    add_usage_sum(&cp->children_sum, &rep->children_sum);
+    if (c->reason[0] == '\0' && rep->reason[0] != '\0')
+        CASE_REASON(c, "%s", rep->reason);
+}
+
 static void run_round(struct run_state *st, size_t index)
 {
     struct case_result *c = &st->r->cases[index];
     struct case_progress *cp = &st->progress[index];
-    const struct scenario *sc = c->def.scenario;
     uint64_t start = clock_now_ns();
+    run_round_process(st, index);
+    const struct round_report *rep = st->report;
 
-    int rc = placement_apply(c->def.placement);
-    if (rc != 0) {
+    if (rep->setup_failed || rep->leaked) {
+        /* A round that could not run, or that left something behind, makes
+         * the case's numbers untrustworthy: the case fails with the reason. */
         c->status = CASE_FAILED;
-        set_reason(c, "placement %s: sched_setaffinity failed: %s",
-                   c->def.placement == PLACEMENT_FREE ? "free" : "pinned", strerror(-rc));
+        CASE_REASON(c, "%s", rep->reason);
         cp->done = true;
         return;
     }
-    struct case_ctx ctx = {
-        .params = c->def.params,
-        .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
-        .state = NULL,
-    };
-    char why[sizeof(c->reason) - 8] = "";
-    rc = sc->setup ? sc->setup(&ctx, why, sizeof(why)) : 0;
-    if (rc != 0) {
-        c->status = CASE_FAILED;
-        set_reason(c, "setup: %s", why[0] ? why : strerror(-rc));
-        cp->done = true;
-        placement_restore();
-        return;
-    }
-
-    histogram_reset(st->round_hist);
-    uint64_t failures_before = c->failures;
-    warm_up(st, c, cp, &ctx);
-    struct rusage self_before, self_after, children_before, children_after;
-    getrusage(RUSAGE_SELF, &self_before);
-    getrusage(RUSAGE_CHILDREN, &children_before);
-    uint64_t attempted = failing(cp) ? 0 : sample_block(st, c, cp, &ctx);
-    getrusage(RUSAGE_SELF, &self_after);
-    /* Children are counted after teardown: a long-lived peer (a pool worker)
-     * is only reaped there, and only then does its CPU time show. */
-    if (sc->teardown)
-        sc->teardown(&ctx);
-    getrusage(RUSAGE_CHILDREN, &children_after);
-    placement_restore();
-
-    add_usage(&cp->self_sum, &self_before, &self_after);
-    add_usage(&cp->children_sum, &children_before, &children_after);
-    cp->ops += attempted;
-    histogram_merge(c->hist, st->round_hist);
-    record_round(st, index, start, clock_now_ns(), c->failures - failures_before);
+    merge_round(st, index);
+    record_round(st, index, start, clock_now_ns());
     c->rounds++;
     st->rounds_done++;
 
-    if (failing(cp)) {
+    if (failing(rep)) {
         c->status = CASE_FAILED;
-        char first[sizeof(c->reason)];
-        snprintf(first, sizeof(first), "%s", c->reason);
-        set_reason(c, "%d samples in a row failed: %s", CONSECUTIVE_FAILURE_LIMIT, first);
+        CASE_REASON(c, "%d samples in a row failed: %s", CONSECUTIVE_FAILURE_LIMIT, rep->reason);
         cp->done = true;
     } else {
         cp->done = case_finished(&st->r->config, c);
@@ -380,11 +510,11 @@ static void finish_case(struct run_state *st, size_t index)
     if (c->status == CASE_OK && c->stats.n == 0) {
         c->status = CASE_FAILED;
         if (c->reason[0] == '\0')
-            set_reason(c, "no sample succeeded");
+            CASE_REASON(c, "no sample succeeded");
     } else if (c->status == CASE_OK && c->failures > 0) {
         char first[sizeof(c->reason)];
         snprintf(first, sizeof(first), "%s", c->reason);
-        set_reason(c, "%" PRIu64 " samples failed; first: %s", c->failures, first);
+        CASE_REASON(c, "%" PRIu64 " samples failed; first: %s", c->failures, first);
     }
     if (st->obs && st->obs->case_done)
         st->obs->case_done(c, st->obs->ctx);
@@ -393,13 +523,22 @@ static void finish_case(struct run_state *st, size_t index)
 int runner_run(struct run_results *r, const struct runner_observer *obs)
 {
     struct run_state st = {.r = r, .obs = obs};
+    /* Orphans of a round's process come back to us, so none can outlive
+     * the run unnoticed. */
+    int rc = reaper_become_subreaper();
+    if (rc != 0)
+        return rc;
     st.progress = calloc(r->case_count ? r->case_count : 1, sizeof(*st.progress));
     size_t *order = calloc(r->case_count ? r->case_count : 1, sizeof(*order));
-    int rc = histogram_create(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist);
-    if (!st.progress || !order || rc != 0) {
-        free(st.progress);
-        free(order);
-        return -ENOMEM;
+    void *report = mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    st.report = report == MAP_FAILED ? NULL : report;
+    if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist) != 0 ||
+        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS,
+                                &st.round_return_hist) != 0 ||
+        !st.progress || !order || !st.report) {
+        rc = -ENOMEM;
+        goto out;
     }
     st.run_start_ns = clock_now_ns();
     uint64_t random_state = r->config.seed;
@@ -431,8 +570,12 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
         }
     }
     r->duration_ns = clock_now_ns() - st.run_start_ns;
+out:
     histogram_destroy(st.round_hist);
+    histogram_destroy(st.round_return_hist);
+    if (st.report)
+        munmap(st.report, sizeof(*st.report));
     free(st.progress);
     free(order);
-    return 0;
+    return rc;
 }

@@ -34,6 +34,21 @@ void moments_add(struct moments *m, double x)
     m->m2 += delta * (x - m->mean);
 }
 
+void moments_merge(struct moments *into, const struct moments *from)
+{
+    if (from->n == 0)
+        return;
+    if (into->n == 0) {
+        *into = *from;
+        return;
+    }
+    double n_a = (double)into->n, n_b = (double)from->n, n = n_a + n_b;
+    double delta = from->mean - into->mean;
+    into->mean += delta * n_b / n;
+    into->m2 += from->m2 + delta * delta * n_a * n_b / n;
+    into->n += from->n;
+}
+
 double moments_stddev(const struct moments *m)
 {
     if (m->n < 2)

@@ -21,6 +21,10 @@ struct moments {
 /* Adds one observation. */
 void moments_add(struct moments *m, double x);
 
+/* Adds every observation of from into into (Chan et al.'s pairwise
+ * combination), as if they had been added one by one. */
+void moments_merge(struct moments *into, const struct moments *from);
+
 /* Sample standard deviation (n - 1 denominator); 0 when n < 2. */
 double moments_stddev(const struct moments *m);
 

@@ -10,20 +10,30 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "histogram.h"
 #include "runner.h"
 
-/* What the fake scenario saw and does. */
-static struct {
+/* What the fake scenario saw and does. Rounds run in processes forked from
+ * the test, so this lives in shared memory for the test to read back. */
+struct fake_state {
     int setups, teardowns, samples;
     int fail_every;   /* sample k fails when k % fail_every == 0 (0: never) */
     int setup_fails;
+    int crash_at;     /* sample k calls abort() (0: never) */
+    int leak_child;   /* setup forks a child that nobody reaps */
+    int leak_fd;      /* setup opens a descriptor that teardown keeps */
     uint64_t value_ns;
-} fake;
+};
+static struct fake_state *fake_shared;
+#define fake (*fake_shared)
 
 static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
@@ -33,6 +43,12 @@ static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
         return -EIO;
     }
     fake.setups++;
+    if (fake.leak_child && fork() == 0) {
+        pause();
+        _exit(0);
+    }
+    if (fake.leak_fd)
+        (void)dup(0);
     return 0;
 }
 
@@ -40,6 +56,8 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
 {
     (void)ctx;
     fake.samples++;
+    if (fake.crash_at && fake.samples == fake.crash_at)
+        abort();
     if (fake.fail_every && fake.samples % fake.fail_every == 0) {
         snprintf(out->failure, sizeof(out->failure), "fake failure %d", fake.samples);
         return -EPIPE;
@@ -114,7 +132,13 @@ static void run_cases(struct run_results *r, const struct scenario *const *scs, 
 
 static void reset_fake(void)
 {
-    memset(&fake, 0, sizeof(fake));
+    if (!fake_shared) {
+        void *p = mmap(NULL, sizeof(*fake_shared), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        assert_true(p != MAP_FAILED);
+        fake_shared = p;
+    }
+    memset(fake_shared, 0, sizeof(*fake_shared));
     fake.value_ns = 12345;
 }
 
@@ -253,6 +277,48 @@ static void test_ci_target_stops_early(void **state)
     runner_free(&r);
 }
 
+/* A scenario that crashes fails its case with the signal, and the run goes
+ * on to the next case. */
+static void test_crash_fails_case(void **state)
+{
+    (void)state;
+    reset_fake();
+    fake.crash_at = 5;
+    const struct scenario *scs[] = {&fake_a};
+    struct run_results r;
+    run_cases(&r, scs, 1, small_config());
+    assert_int_equal(r.cases[0].status, CASE_FAILED);
+    if (!strstr(r.cases[0].reason, "killed by signal 6"))
+        fail_msg("reason: %s", r.cases[0].reason);
+    runner_free(&r);
+}
+
+/* A teardown that leaves a child or a descriptor behind fails the case, and
+ * what it left is removed: the test process has no child afterwards. */
+static void test_leaks_fail_case(void **state)
+{
+    (void)state;
+    const struct scenario *scs[] = {&fake_a};
+    for (int kind = 0; kind < 2; kind++) {
+        reset_fake();
+        if (kind == 0)
+            fake.leak_child = 1;
+        else
+            fake.leak_fd = 1;
+        struct run_results r;
+        run_cases(&r, scs, 1, small_config());
+        assert_int_equal(r.cases[0].status, CASE_FAILED);
+        const char *expect = kind == 0 ? "left 1 child process(es) and 0 descriptor(s)"
+                                       : "left 0 child process(es) and 1 descriptor(s)";
+        if (!strstr(r.cases[0].reason, expect))
+            fail_msg("reason: '%s', expected '%s'", r.cases[0].reason, expect);
+        errno = 0;
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+        runner_free(&r);
+    }
+}
+
 static void test_cross_needs_support(void **state)
 {
     (void)state;
@@ -283,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
         cmocka_unit_test(test_ci_target_stops_early),
+        cmocka_unit_test(test_crash_fails_case),
+        cmocka_unit_test(test_leaks_fail_case),
         cmocka_unit_test(test_cross_needs_support),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,6 +470,28 @@ static void test_median_ci_percent(void **state)
     assert_true(stats_median_ci_percent(&st) >= 1e9);
 }
 
+/* Merging the moments of two halves gives what adding every value to one
+ * accumulator gives: the runner merges one round at a time. */
+static void test_moments_merge(void **state)
+{
+    (void)state;
+    struct moments all = {0}, a = {0}, b = {0}, empty = {0};
+    unsigned seed = 11;
+    for (int i = 0; i < 1000; i++) {
+        double x = 1e6 + (double)(rand_r(&seed) % 100000);
+        moments_add(&all, x);
+        moments_add(i < 300 ? &a : &b, x);
+    }
+    struct moments merged = empty;
+    moments_merge(&merged, &a);
+    moments_merge(&merged, &empty);
+    moments_merge(&merged, &b);
+    assert_int_equal(merged.n, all.n);
+    assert_true(fabs(merged.mean - all.mean) < 1e-6 * all.mean);
+    assert_true(fabs(moments_stddev(&merged) - moments_stddev(&all)) <
+                1e-6 * moments_stddev(&all));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_histogram_mean_on_wide_buckets),
         cmocka_unit_test(test_empty_gives_zeros),
         cmocka_unit_test(test_median_ci_percent),
+        cmocka_unit_test(test_moments_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
