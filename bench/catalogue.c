@@ -16,8 +16,7 @@ const struct scenario *const scenario_catalogue[] = {
 #undef SCENARIO
 };
 
-const size_t scenario_catalogue_count =
-    sizeof(scenario_catalogue) / sizeof(scenario_catalogue[0]);
+const size_t scenario_catalogue_count = sizeof(scenario_catalogue) / sizeof(scenario_catalogue[0]);
 
 const struct scenario *scenario_find(const char *name)
 {

@@ -45,15 +45,15 @@ struct case_ctx {
 
 /* What one sample reports. The harness zeroes it before each call. */
 struct sample {
-    uint64_t ns;           /* the timed operation, e.g. create call -> child reaped */
-    uint64_t return_ns;    /* spawn: create call -> call returned in the parent; 0: not reported */
-    long child_maxrss_kb;  /* peak RSS of the child, from wait4(); 0: not known */
-    char failure[160];     /* on failure: why, e.g. "child killed by signal 9" */
+    uint64_t ns;          /* the timed operation, e.g. create call -> child reaped */
+    uint64_t return_ns;   /* spawn: create call -> call returned in the parent; 0: not reported */
+    long child_maxrss_kb; /* peak RSS of the child, from wait4(); 0: not known */
+    char failure[160];    /* on failure: why, e.g. "child killed by signal 9" */
 };
 
 struct scenario {
-    const char *name;    /* "spawn.posix_spawn": the key in the CLI, CSV and JSON */
-    const char *summary; /* one line for `procbench list` */
+    const char *name;                /* "spawn.posix_spawn": the key in the CLI, CSV and JSON */
+    const char *summary;             /* one line for `procbench list` */
     const struct param_spec *params; /* terminated by { .name = NULL }; may be NULL */
     const char *default_placements;  /* comma list used when --placement is not given */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */

@@ -59,8 +59,8 @@ int cases_filter_scenarios(const struct case_selection *sel, bool matched[], cha
 }
 
 /* Splits a comma list of placements into out; returns the count or -EINVAL. */
-static int parse_placement_list(const char *list, const char *what, enum placement out[],
-                                char *err, size_t err_len)
+static int parse_placement_list(const char *list, const char *what, enum placement out[], char *err,
+                                size_t err_len)
 {
     char buf[64];
     if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf) || buf[0] == '\0') {
@@ -214,8 +214,7 @@ static int expand_matched(const struct case_selection *sel, const bool matched[]
         int placement_count =
             sel->placements
                 ? parse_placement_list(sel->placements, "--placement", placements, err, err_len)
-                : parse_placement_list(sc->default_placements, sc->name, placements, err,
-                                       err_len);
+                : parse_placement_list(sc->default_placements, sc->name, placements, err, err_len);
         rc = placement_count < 0 ? placement_count : resolve_values(sc, sel, lists, err, err_len);
         if (rc == 0)
             rc = append_cases(sc, lists, placements, placement_count, &cases, &n, &capacity);

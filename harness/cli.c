@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "units.h"
 
-#define MS 1000000ull
+#define MS     1000000ull
 #define SECOND 1000000000ull
 /* Budgets beyond a day per case are a typo, not a plan. */
 #define MAX_DURATION_NS (24ull * 3600ull * SECOND)
@@ -204,8 +204,8 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         return parse_duration_option("--max-time", arg, &ex->config.max_time_ns, err, err_len);
     case OPT_MIN_SAMPLES:
         ex->min_samples = true;
-        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples,
-                                  err, err_len);
+        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
+                                  err_len);
     case OPT_ROUNDS:
         ex->rounds = true;
         return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
@@ -303,8 +303,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
             /* glibc leaves the faulty short option in optopt; for a long
              * one it is the last argument getopt looked at. */
             if (optopt > 0 && optopt < 256)
-                snprintf(err, err_len, "-%c: unknown option or missing value (try --help)",
-                         optopt);
+                snprintf(err, err_len, "-%c: unknown option or missing value (try --help)", optopt);
             else
                 snprintf(err, err_len, "%s: unknown option or missing value (try --help)",
                          argv[optind - 1]);

@@ -56,8 +56,7 @@ static int write_results(const struct run_results *r, const char *dir, char *err
     for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
         int rc = writers[i].write(r, dir);
         if (rc != 0) {
-            snprintf(err, err_len, "writing %s/%s failed: %s", dir, writers[i].file,
-                     strerror(-rc));
+            snprintf(err, err_len, "writing %s/%s failed: %s", dir, writers[i].file, strerror(-rc));
             return rc;
         }
     }

@@ -9,9 +9,9 @@
 
 enum outcome {
     OUTCOME_OK,
-    OUTCOME_CASE_FAILED,  /* the run completed but some case failed */
-    OUTCOME_BAD_INPUT,    /* a message naming the input was printed */
-    OUTCOME_FAILED,       /* results could not be written, or out of memory */
+    OUTCOME_CASE_FAILED, /* the run completed but some case failed */
+    OUTCOME_BAD_INPUT,   /* a message naming the input was printed */
+    OUTCOME_FAILED,      /* results could not be written, or out of memory */
 };
 
 /* `procbench run`: measures the selected cases and writes the results folder.

@@ -23,8 +23,9 @@ static void print_warnings(FILE *out, const struct run_results *r)
 {
     const struct run_env *e = &r->env;
     if (strncmp(e->virtualization, "none", 4) != 0 && strcmp(e->virtualization, "unknown") != 0)
-        fprintf(out, "warning: virtual machine (%s): cross-CPU wake-ups and steal time add "
-                     "noise; compare runs from one machine only\n",
+        fprintf(out,
+                "warning: virtual machine (%s): cross-CPU wake-ups and steal time add "
+                "noise; compare runs from one machine only\n",
                 e->virtualization);
     if (strcmp(e->governor, "performance") != 0 && strcmp(e->governor, "unavailable") != 0)
         fprintf(out, "warning: CPU frequency governor is '%s', not 'performance'\n", e->governor);

@@ -12,9 +12,9 @@
 #include "runner.h"
 
 struct console {
-    FILE *out;        /* the table: stdout */
-    bool quiet;       /* -q: nothing but the results folder at the end */
-    bool progress;    /* stderr is a terminal and not quiet */
+    FILE *out;     /* the table: stdout */
+    bool quiet;    /* -q: nothing but the results folder at the end */
+    bool progress; /* stderr is a terminal and not quiet */
     int name_width;
 };
 

@@ -17,7 +17,7 @@ enum param_kind {
 };
 
 struct param_spec {
-    const char *name;     /* NULL ends a list of specs */
+    const char *name; /* NULL ends a list of specs */
     enum param_kind kind;
     const char *defaults; /* comma-separated values used when the user gives none */
     const char *choices;  /* PARAM_WORD: comma-separated allowed words */

@@ -32,9 +32,9 @@ struct case_def {
 /* Resource use per operation, from getrusage() deltas over the timed rounds
  * (the parent) and over reaped children. */
 struct usage_per_op {
-    double user_ns, sys_ns;        /* CPU time */
-    double minflt, majflt;         /* page faults */
-    double nvcsw, nivcsw;          /* voluntary / involuntary context switches */
+    double user_ns, sys_ns; /* CPU time */
+    double minflt, majflt;  /* page faults */
+    double nvcsw, nivcsw;   /* voluntary / involuntary context switches */
 };
 
 enum case_status {
@@ -58,33 +58,33 @@ struct round_record {
 struct case_result {
     struct case_def def;
     enum case_status status;
-    char reason[192]; /* why failed or skipped; first sample failure otherwise */
-    int parent_cpu;   /* -1: not pinned */
-    int peer_cpu;     /* -1: not pinned (inherits parent's mask, or free) */
+    char reason[192];              /* why failed or skipped; first sample failure otherwise */
+    int parent_cpu;                /* -1: not pinned */
+    int peer_cpu;                  /* -1: not pinned (inherits parent's mask, or free) */
     struct histogram *hist;        /* primary metric, ns per operation */
     struct histogram *return_hist; /* ns until the create call returned; empty if none */
     struct moments moments;        /* exact mean/variance of the primary metric */
     struct stats stats;            /* filled when the case ends */
     struct stats return_stats;
-    uint64_t failures;             /* failed samples */
-    uint64_t rounds;               /* rounds run */
-    uint64_t measured_ns;          /* wall time inside rounds (setup excluded) */
-    struct usage_per_op self;      /* the harness process, per operation */
-    struct usage_per_op children;  /* reaped children, per operation */
-    long child_maxrss_kb;          /* largest peak RSS reported by wait4 */
-    bool below_clock_floor;        /* p50 under 100x the clock overhead */
+    uint64_t failures;            /* failed samples */
+    uint64_t rounds;              /* rounds run */
+    uint64_t measured_ns;         /* wall time inside rounds (setup excluded) */
+    struct usage_per_op self;     /* the harness process, per operation */
+    struct usage_per_op children; /* reaped children, per operation */
+    long child_maxrss_kb;         /* largest peak RSS reported by wait4 */
+    bool below_clock_floor;       /* p50 under 100x the clock overhead */
 };
 
 /* How the runner samples; filled from the command line. */
 struct run_config {
-    uint64_t warmup_ns;    /* per case, split across its rounds */
-    uint64_t min_time_ns;  /* per case, measured time */
-    uint64_t max_time_ns;  /* per case, hard cap on measured time */
-    uint64_t min_samples;  /* per case */
-    uint64_t rounds;       /* minimum number of rounds per case */
-    double ci_target_pct;  /* stop once the median's 95% CI half-width is below; 0 = off */
-    uint64_t seed;         /* shuffles the interleaving of rounds */
-    bool quick;            /* --quick was given (recorded; values above already reflect it) */
+    uint64_t warmup_ns;   /* per case, split across its rounds */
+    uint64_t min_time_ns; /* per case, measured time */
+    uint64_t max_time_ns; /* per case, hard cap on measured time */
+    uint64_t min_samples; /* per case */
+    uint64_t rounds;      /* minimum number of rounds per case */
+    double ci_target_pct; /* stop once the median's 95% CI half-width is below; 0 = off */
+    uint64_t seed;        /* shuffles the interleaving of rounds */
+    bool quick;           /* --quick was given (recorded; values above already reflect it) */
 };
 
 struct run_results {
@@ -94,8 +94,8 @@ struct run_results {
     size_t case_count;
     struct round_record *rounds;
     size_t round_count, round_capacity;
-    uint64_t started_unix_ns;   /* wall clock at start, for the folder name */
-    uint64_t duration_ns;       /* whole run */
+    uint64_t started_unix_ns; /* wall clock at start, for the folder name */
+    uint64_t duration_ns;     /* whole run */
     int argc;
     char **argv;
 };

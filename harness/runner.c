@@ -30,10 +30,10 @@
 
 /* A case whose samples fail this many times in a row is broken, not noisy. */
 #define CONSECUTIVE_FAILURE_LIMIT 3
-#define PROGRESS_INTERVAL_NS (100u * 1000000u)
+#define PROGRESS_INTERVAL_NS      (100u * 1000000u)
 /* Below this many clock reads' worth, a single sample is mostly clock. */
 #define CLOCK_FLOOR_FACTOR 100
-#define HISTOGRAM_DIGITS 3
+#define HISTOGRAM_DIGITS   3
 
 /* Per-case bookkeeping the outputs do not need. */
 struct case_progress {
@@ -52,10 +52,10 @@ struct round_report {
     uint64_t measured_ns;          /* wall time of the timed block */
     long child_maxrss_kb;
     struct usage_per_op self_sum, children_sum;
-    bool completed;                /* the round reached its end */
-    bool setup_failed;             /* reason says why; nothing was measured */
-    bool leaked;                   /* teardown left something; reason says what */
-    char reason[192];              /* the first failure of the round */
+    bool completed;    /* the round reached its end */
+    bool setup_failed; /* reason says why; nothing was measured */
+    bool leaked;       /* teardown left something; reason says what */
+    char reason[192];  /* the first failure of the round */
 };
 
 struct run_state {
@@ -82,7 +82,7 @@ static void set_reason(char *reason, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-#define CASE_REASON(c, ...) set_reason((c)->reason, sizeof((c)->reason), __VA_ARGS__)
+#define CASE_REASON(c, ...)    set_reason((c)->reason, sizeof((c)->reason), __VA_ARGS__)
 #define ROUND_REASON(rep, ...) set_reason((rep)->reason, sizeof((rep)->reason), __VA_ARGS__)
 
 /* splitmix64: small, seedable, and good enough to shuffle a list. */
@@ -147,10 +147,9 @@ static void check_runnable(struct case_result *c)
         CASE_REASON(c, "%s", sc->unavailable);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
-        CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer",
-                    sc->name);
-    } else if (placement_cpus(c->def.placement, &c->parent_cpu, &c->peer_cpu, why,
-                              sizeof(why)) != 0) {
+        CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer", sc->name);
+    } else if (placement_cpus(c->def.placement, &c->parent_cpu, &c->peer_cpu, why, sizeof(why)) !=
+               0) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", why);
     }
@@ -176,8 +175,7 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
          * a run holds, the round's process (and every fork() it measures)
          * is as small as with one. */
         if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist) != 0 ||
-            histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->return_hist) !=
-                0)
+            histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->return_hist) != 0)
             return -ENOMEM;
         check_runnable(c);
     }
@@ -312,8 +310,9 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
         rc = sc->process_init();
     if (rc != 0) {
         rep->setup_failed = true;
-        ROUND_REASON(rep, "%s failed: %s", sc->process_init ? "placement or process_init"
-                                                            : "placement (sched_setaffinity)",
+        ROUND_REASON(rep, "%s failed: %s",
+                     sc->process_init ? "placement or process_init"
+                                      : "placement (sched_setaffinity)",
                      strerror(-rc));
         _exit(0);
     }
@@ -530,12 +529,12 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
         return rc;
     st.progress = calloc(r->case_count ? r->case_count : 1, sizeof(*st.progress));
     size_t *order = calloc(r->case_count ? r->case_count : 1, sizeof(*order));
-    void *report = mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *report =
+        mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     st.report = report == MAP_FAILED ? NULL : report;
     if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist) != 0 ||
-        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS,
-                                &st.round_return_hist) != 0 ||
+        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_return_hist) !=
+            0 ||
         !st.progress || !order || !st.report) {
         rc = -ENOMEM;
         goto out;

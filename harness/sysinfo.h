@@ -12,29 +12,29 @@
 
 struct run_env {
     char hostname[SYSINFO_TEXT];
-    char kernel[SYSINFO_TEXT];        /* uname -srm */
-    char cpu_model[SYSINFO_TEXT];     /* /proc/cpuinfo "model name" */
-    int cpu_count_online;             /* sysconf(_SC_NPROCESSORS_ONLN) */
-    int cpu_count_allowed;            /* CPUs in this process's affinity mask */
-    char virtualization[SYSINFO_TEXT];/* e.g. "hypervisor (KVM)", "none detected" */
-    char thp_enabled[32];             /* transparent_hugepage/enabled, the [selected] word */
+    char kernel[SYSINFO_TEXT];         /* uname -srm */
+    char cpu_model[SYSINFO_TEXT];      /* /proc/cpuinfo "model name" */
+    int cpu_count_online;              /* sysconf(_SC_NPROCESSORS_ONLN) */
+    int cpu_count_allowed;             /* CPUs in this process's affinity mask */
+    char virtualization[SYSINFO_TEXT]; /* e.g. "hypervisor (KVM)", "none detected" */
+    char thp_enabled[32];              /* transparent_hugepage/enabled, the [selected] word */
     char thp_defrag[32];
-    char governor[32];                /* cpu0 scaling_governor, or "unavailable" */
-    char clock_source[32];            /* current_clocksource */
+    char governor[32];     /* cpu0 scaling_governor, or "unavailable" */
+    char clock_source[32]; /* current_clocksource */
     uint64_t mem_total_bytes;
     uint64_t page_size_bytes;
-    char glibc_version[32];           /* gnu_get_libc_version() at run time */
-    char libuv_version[32];           /* uv_version_string() at run time */
-    char libuv_build_version[32];     /* the headers procbench was built with */
-    char compiler[SYSINFO_TEXT];      /* __VERSION__ */
-    char build_type[32];              /* CMAKE_BUILD_TYPE */
-    char git_commit[48];              /* at build time; "-dirty" suffix when modified */
+    char glibc_version[32];       /* gnu_get_libc_version() at run time */
+    char libuv_version[32];       /* uv_version_string() at run time */
+    char libuv_build_version[32]; /* the headers procbench was built with */
+    char compiler[SYSINFO_TEXT];  /* __VERSION__ */
+    char build_type[32];          /* CMAKE_BUILD_TYPE */
+    char git_commit[48];          /* at build time; "-dirty" suffix when modified */
     char procbench_version[32];
     double loadavg_1m_start, loadavg_1m_end;
-    double steal_pct;                 /* share of CPU time stolen by the host during the run */
+    double steal_pct; /* share of CPU time stolen by the host during the run */
     uint64_t clock_overhead_ns;
     uint64_t clock_resolution_ns;
-    uint64_t histogram_record_ns;     /* harness cost of recording one value */
+    uint64_t histogram_record_ns; /* harness cost of recording one value */
     /* internal: /proc/stat totals at start, for steal_pct */
     uint64_t stat_total_start, stat_steal_start;
 };

@@ -25,11 +25,11 @@
  * the test, so this lives in shared memory for the test to read back. */
 struct fake_state {
     int setups, teardowns, samples;
-    int fail_every;   /* sample k fails when k % fail_every == 0 (0: never) */
+    int fail_every; /* sample k fails when k % fail_every == 0 (0: never) */
     int setup_fails;
-    int crash_at;     /* sample k calls abort() (0: never) */
-    int leak_child;   /* setup forks a child that nobody reaps */
-    int leak_fd;      /* setup opens a descriptor that teardown keeps */
+    int crash_at;   /* sample k calls abort() (0: never) */
+    int leak_child; /* setup forks a child that nobody reaps */
+    int leak_fd;    /* setup opens a descriptor that teardown keeps */
     uint64_t value_ns;
 };
 static struct fake_state *fake_shared;

@@ -488,8 +488,7 @@ static void test_moments_merge(void **state)
     moments_merge(&merged, &b);
     assert_int_equal(merged.n, all.n);
     assert_true(fabs(merged.mean - all.mean) < 1e-6 * all.mean);
-    assert_true(fabs(moments_stddev(&merged) - moments_stddev(&all)) <
-                1e-6 * moments_stddev(&all));
+    assert_true(fabs(moments_stddev(&merged) - moments_stddev(&all)) < 1e-6 * moments_stddev(&all));
 }
 
 int main(void)
