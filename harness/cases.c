@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "reason.h"
 #include "writers.h"
 
 #define MAX_PLACEMENTS 3
@@ -38,7 +39,7 @@ int cases_filter_scenarios(const struct case_selection *sel, bool matched[], cha
         if (rc != 0) {
             char why[128];
             regerror(rc, &re, why, sizeof(why));
-            snprintf(err, err_len, "--filter '%s': %s", sel->filters[f], why);
+            reason_format(err, err_len, "--filter '%s': %s", sel->filters[f], why);
             return -EINVAL;
         }
         bool any = false;
@@ -50,8 +51,8 @@ int cases_filter_scenarios(const struct case_selection *sel, bool matched[], cha
         }
         regfree(&re);
         if (!any) {
-            snprintf(err, err_len, "--filter '%s' matches no scenario (see `procbench list`)",
-                     sel->filters[f]);
+            reason_format(err, err_len, "--filter '%s' matches no scenario (see `procbench list`)",
+                          sel->filters[f]);
             return -EINVAL;
         }
     }
@@ -64,7 +65,7 @@ static int parse_placement_list(const char *list, const char *what, enum placeme
 {
     char buf[64];
     if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf) || buf[0] == '\0') {
-        snprintf(err, err_len, "%s '%s': expected a list of same, cross, free", what, list);
+        reason_format(err, err_len, "%s '%s': expected a list of same, cross, free", what, list);
         return -EINVAL;
     }
     int count = 0;
@@ -72,12 +73,12 @@ static int parse_placement_list(const char *list, const char *what, enum placeme
     for (char *word = strtok_r(buf, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
         enum placement p;
         if (cases_parse_placement(word, &p) != 0) {
-            snprintf(err, err_len, "%s: '%s' is not one of same, cross, free", what, word);
+            reason_format(err, err_len, "%s: '%s' is not one of same, cross, free", what, word);
             return -EINVAL;
         }
         for (int i = 0; i < count; i++) {
             if (out[i] == p) {
-                snprintf(err, err_len, "%s: '%s' is given twice", what, word);
+                reason_format(err, err_len, "%s: '%s' is given twice", what, word);
                 return -EINVAL;
             }
         }
@@ -89,7 +90,7 @@ static int parse_placement_list(const char *list, const char *what, enum placeme
      * silently; refuse them as the parameter lists do. */
     size_t len = strlen(list);
     if (strstr(list, ",,") || list[0] == ',' || list[len - 1] == ',') {
-        snprintf(err, err_len, "%s '%s': empty item in the list", what, list);
+        reason_format(err, err_len, "%s '%s': empty item in the list", what, list);
         return -EINVAL;
     }
     return count;
@@ -120,7 +121,7 @@ static int resolve_values(const struct scenario *sc, const struct case_selection
 {
     lists->param_count = sc->params ? params_count(sc->params) : 0;
     if (lists->param_count > 8) {
-        snprintf(err, err_len, "%s: more than 8 parameters", sc->name);
+        reason_format(err, err_len, "%s: more than 8 parameters", sc->name);
         return -EINVAL;
     }
     for (size_t p = 0; p < lists->param_count; p++) {
@@ -183,13 +184,13 @@ static int check_overrides(const struct case_selection *sel, const bool matched[
             known = matched[s] && sc->params && params_find(sc->params, sel->overrides[o].name);
         }
         if (!known) {
-            snprintf(err, err_len, "--param %s: no selected scenario has a parameter '%s'",
-                     sel->overrides[o].name, sel->overrides[o].name);
+            reason_format(err, err_len, "--param %s: no selected scenario has a parameter '%s'",
+                          sel->overrides[o].name, sel->overrides[o].name);
             return -EINVAL;
         }
         for (size_t e = 0; e < o; e++) {
             if (strcmp(sel->overrides[e].name, sel->overrides[o].name) == 0) {
-                snprintf(err, err_len, "--param %s: given twice", sel->overrides[o].name);
+                reason_format(err, err_len, "--param %s: given twice", sel->overrides[o].name);
                 return -EINVAL;
             }
         }
@@ -220,7 +221,7 @@ static int expand_matched(const struct case_selection *sel, const bool matched[]
             rc = append_cases(sc, lists, placements, placement_count, &cases, &n, &capacity);
         if (rc != 0) {
             if (rc == -ENOMEM)
-                snprintf(err, err_len, "out of memory expanding cases");
+                reason_format(err, err_len, "out of memory expanding cases");
             free(lists);
             free(cases);
             return rc;

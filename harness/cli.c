@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "reason.h"
 #include "units.h"
 
 #define MS     1000000ull
@@ -120,11 +121,11 @@ static int parse_duration_option(const char *option, const char *text, uint64_t 
 {
     const char *why = NULL;
     if (units_parse_duration_ns(text, out, &why) != 0) {
-        snprintf(err, err_len, "%s '%s': %s", option, text, why);
+        reason_format(err, err_len, "%s '%s': %s", option, text, why);
         return -EINVAL;
     }
     if (*out > MAX_DURATION_NS) {
-        snprintf(err, err_len, "%s '%s': longer than 24 hours", option, text);
+        reason_format(err, err_len, "%s '%s': longer than 24 hours", option, text);
         return -EINVAL;
     }
     return 0;
@@ -136,12 +137,12 @@ static int parse_count_option(const char *option, const char *text, uint64_t min
     const char *why = NULL;
     int rc = units_parse_count(text, min, max, out, &why);
     if (rc == -ERANGE) {
-        snprintf(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why, min,
-                 max);
+        reason_format(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why,
+                      min, max);
         return -EINVAL;
     }
     if (rc != 0) {
-        snprintf(err, err_len, "%s '%s': %s", option, text, why);
+        reason_format(err, err_len, "%s '%s': %s", option, text, why);
         return -EINVAL;
     }
     return 0;
@@ -155,7 +156,7 @@ static int parse_percent(const char *text, double *out, char *err, size_t err_le
     if (end && *end == '%')
         end++;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
-        snprintf(err, err_len, "--ci-target '%s': expected a percentage from 0 to 100", text);
+        reason_format(err, err_len, "--ci-target '%s': expected a percentage from 0 to 100", text);
         return -EINVAL;
     }
     *out = v;
@@ -167,11 +168,11 @@ static int add_override(struct cli_options *o, const char *text, char *err, size
     const char *eq = strchr(text, '=');
     size_t name_len = eq ? (size_t)(eq - text) : 0;
     if (!eq || name_len == 0 || eq[1] == '\0') {
-        snprintf(err, err_len, "--param '%s': expected NAME=V1,V2,...", text);
+        reason_format(err, err_len, "--param '%s': expected NAME=V1,V2,...", text);
         return -EINVAL;
     }
     if (name_len >= sizeof(o->override_names[0]) || o->override_count == CLI_MAX_REPEATS) {
-        snprintf(err, err_len, "--param '%s': name too long or too many --param", text);
+        reason_format(err, err_len, "--param '%s': name too long or too many --param", text);
         return -EINVAL;
     }
     char *name = o->override_names[o->override_count];
@@ -220,7 +221,7 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         return 0;
     case OPT_OUT_DIR:
         if (arg[0] == '\0') {
-            snprintf(err, err_len, "--out-dir: empty path");
+            reason_format(err, err_len, "--out-dir: empty path");
             return -EINVAL;
         }
         o->out_root = arg;
@@ -282,7 +283,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     int first = 1;
     if (argc > 1 && argv[1][0] != '-') {
         if (parse_command(argv[1], &o->command) != 0) {
-            snprintf(err, err_len, "unknown command '%s' (try --help)", argv[1]);
+            reason_format(err, err_len, "unknown command '%s' (try --help)", argv[1]);
             return -EINVAL;
         }
         first = 2;
@@ -303,18 +304,19 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
             /* glibc leaves the faulty short option in optopt; for a long
              * one it is the last argument getopt looked at. */
             if (optopt > 0 && optopt < 256)
-                snprintf(err, err_len, "-%c: unknown option or missing value (try --help)", optopt);
+                reason_format(err, err_len, "-%c: unknown option or missing value (try --help)",
+                              optopt);
             else
-                snprintf(err, err_len, "%s: unknown option or missing value (try --help)",
-                         argv[optind - 1]);
+                reason_format(err, err_len, "%s: unknown option or missing value (try --help)",
+                              argv[optind - 1]);
             return -EINVAL;
         }
         if (!allowed_for(o->command, id)) {
             if (index >= 0)
-                snprintf(err, err_len, "--%s: not an option of `%s` (try --help)",
-                         long_options[index].name, argv[0]);
+                reason_format(err, err_len, "--%s: not an option of `%s` (try --help)",
+                              long_options[index].name, argv[0]);
             else
-                snprintf(err, err_len, "-%c: not an option of `%s` (try --help)", id, argv[0]);
+                reason_format(err, err_len, "-%c: not an option of `%s` (try --help)", id, argv[0]);
             return -EINVAL;
         }
         index = -1;
@@ -326,7 +328,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
             o->quiet = true;
         } else if (id == OPT_FILTER) {
             if (o->filter_count == CLI_MAX_REPEATS) {
-                snprintf(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
+                reason_format(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
                 return -EINVAL;
             }
             o->filters[o->filter_count++] = optarg;
@@ -337,16 +339,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     if (rc != 0)
         return rc;
     if (optind < argc) {
-        snprintf(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
+        reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
         return -EINVAL;
     }
     apply_explicit(&o->config, &ex);
     if (o->config.min_time_ns > o->config.max_time_ns) {
-        snprintf(err, err_len, "--min-time is longer than --max-time");
+        reason_format(err, err_len, "--min-time is longer than --max-time");
         return -EINVAL;
     }
     if (o->config.max_time_ns == 0) {
-        snprintf(err, err_len, "--max-time must be more than 0");
+        reason_format(err, err_len, "--max-time must be more than 0");
         return -EINVAL;
     }
     return 0;

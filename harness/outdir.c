@@ -7,10 +7,10 @@
  * over it, so a script following it never finds it missing.
  */
 #include "outdir.h"
+#include "reason.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,23 +23,6 @@
 
 /* Longest piece of the host name kept in a folder name. */
 #define OUTDIR_HOST_MAX 64
-
-/* Writes a one-line reason: control characters of a hostile path (a newline
- * in --out-dir) become '?', so the reason stays one line. */
-static void reason(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_len == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    for (char *p = err; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    }
-}
 
 static int is_safe_host_char(char ch)
 {
@@ -66,25 +49,25 @@ static int ensure_root(const char *root, char *err, size_t err_len)
 
     if (stat(root, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) {
-            reason(err, err_len, "--out-dir %s: not a directory", root);
+            reason_format(err, err_len, "--out-dir %s: not a directory", root);
             return -ENOTDIR;
         }
         return 0;
     }
     if (errno != ENOENT) {
         e = errno;
-        reason(err, err_len, "--out-dir %s: %s", root, strerror(e));
+        reason_format(err, err_len, "--out-dir %s: %s", root, strerror(e));
         return -e;
     }
     if (mkdir(root, 0755) != 0 && errno != EEXIST) {
         e = errno;
-        reason(err, err_len, "--out-dir %s: cannot create: %s", root, strerror(e));
+        reason_format(err, err_len, "--out-dir %s: cannot create: %s", root, strerror(e));
         return -e;
     }
     /* Lost a race with another run creating it, or created it: either way
      * it must now be a directory. */
     if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        reason(err, err_len, "--out-dir %s: not a directory", root);
+        reason_format(err, err_len, "--out-dir %s: not a directory", root);
         return -ENOTDIR;
     }
     return 0;
@@ -105,7 +88,7 @@ int outdir_create(const char *root, uint64_t unix_ns, const char *host, char *ou
         return -EINVAL;
     out[0] = '\0';
     if (root == NULL || root[0] == '\0') {
-        reason(err, err_len, "--out-dir: empty path");
+        reason_format(err, err_len, "--out-dir: empty path");
         return -EINVAL;
     }
     rc = ensure_root(root, err, err_len);
@@ -114,8 +97,9 @@ int outdir_create(const char *root, uint64_t unix_ns, const char *host, char *ou
 
     if (gmtime_r(&seconds, &tm) == NULL ||
         strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
-        reason(err, err_len, "results folder: start time %llu ns cannot be written as a date",
-               (unsigned long long)unix_ns);
+        reason_format(err, err_len,
+                      "results folder: start time %llu ns cannot be written as a date",
+                      (unsigned long long)unix_ns);
         return -EINVAL;
     }
 
@@ -138,20 +122,21 @@ int outdir_create(const char *root, uint64_t unix_ns, const char *host, char *ou
                          attempt);
         if (n < 0 || (size_t)n >= out_len) {
             out[0] = '\0';
-            reason(err, err_len, "--out-dir %s: path too long", root);
+            reason_format(err, err_len, "--out-dir %s: path too long", root);
             return -ENAMETOOLONG;
         }
         if (mkdir(out, 0755) == 0)
             break;
         if (errno != EEXIST) {
             e = errno;
-            reason(err, err_len, "--out-dir %s: cannot create %s: %s", root, out, strerror(e));
+            reason_format(err, err_len, "--out-dir %s: cannot create %s: %s", root, out,
+                          strerror(e));
             out[0] = '\0';
             return -e;
         }
         if (attempt == OUTDIR_MAX_ATTEMPTS) {
-            reason(err, err_len, "--out-dir %s: %d results folders for %s already exist", root,
-                   OUTDIR_MAX_ATTEMPTS, stamp);
+            reason_format(err, err_len, "--out-dir %s: %d results folders for %s already exist",
+                          root, OUTDIR_MAX_ATTEMPTS, stamp);
             out[0] = '\0';
             return -EEXIST;
         }
@@ -169,7 +154,7 @@ int outdir_create(const char *root, uint64_t unix_ns, const char *host, char *ou
     return 0;
 
 fail_rmdir:
-    reason(err, err_len, "--out-dir %s: cannot create %s/hist: %s", root, out, strerror(e));
+    reason_format(err, err_len, "--out-dir %s: cannot create %s/hist: %s", root, out, strerror(e));
     rmdir(out);
     out[0] = '\0';
     return -e;

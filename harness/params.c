@@ -7,30 +7,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "params.h"
+#include "reason.h"
 #include "units.h"
 
 /* Longest single value accepted as typed; canonical spellings are shorter
  * still (text[32]), but "0000004096" is a fine way to write 4K. */
 #define VALUE_MAX 64
-
-static void errorf(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errorf(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_len == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 /* Copies n bytes of s for quoting in a message, with control characters
  * replaced so that a stray newline in the user's input cannot split the
@@ -109,7 +95,8 @@ static int parse_value(const struct param_spec *spec, const char *value, struct 
         if (index < 0) {
             char choices[160];
             choices_text(spec->choices, choices, sizeof(choices));
-            errorf(err, err_len, "parameter %s: '%s' is not one of %s", spec->name, shown, choices);
+            reason_format(err, err_len, "parameter %s: '%s' is not one of %s", spec->name, shown,
+                          choices);
             return -EINVAL;
         }
         number = (uint64_t)index;
@@ -125,15 +112,15 @@ static int parse_value(const struct param_spec *spec, const char *value, struct 
         /* A number too large for 64 bits is out of the spec's range too,
          * and saying so with the range is the more useful of the two. */
         if (rc != 0 && rc != -ERANGE) {
-            errorf(err, err_len, "parameter %s: '%s' is not a %s (%s)", spec->name, shown,
-                   spec->kind == PARAM_SIZE ? "size" : "count", why);
+            reason_format(err, err_len, "parameter %s: '%s' is not a %s (%s)", spec->name, shown,
+                          spec->kind == PARAM_SIZE ? "size" : "count", why);
             return -EINVAL;
         }
         if (rc == -ERANGE || number < spec->min || number > spec->max) {
             format_bound(spec, spec->min, lo, sizeof(lo));
             format_bound(spec, spec->max, hi, sizeof(hi));
-            errorf(err, err_len, "parameter %s: '%s' is out of range %s..%s", spec->name, shown, lo,
-                   hi);
+            reason_format(err, err_len, "parameter %s: '%s' is out of range %s..%s", spec->name,
+                          shown, lo, hi);
             return -EINVAL;
         }
         if (spec->kind == PARAM_SIZE)
@@ -142,12 +129,12 @@ static int parse_value(const struct param_spec *spec, const char *value, struct 
             written = snprintf(out->text, sizeof(out->text), "%" PRIu64, number);
         break;
     default:
-        errorf(err, err_len, "parameter %s: unknown kind %d", spec->name, (int)spec->kind);
+        reason_format(err, err_len, "parameter %s: unknown kind %d", spec->name, (int)spec->kind);
         return -EINVAL;
     }
     if (written < 0 || (size_t)written >= sizeof(out->text)) {
-        errorf(err, err_len, "parameter %s: '%s' is too long (at most %zu characters)", spec->name,
-               shown, sizeof(out->text) - 1);
+        reason_format(err, err_len, "parameter %s: '%s' is too long (at most %zu characters)",
+                      spec->name, shown, sizeof(out->text) - 1);
         return -EINVAL;
     }
     out->number = number;
@@ -163,7 +150,7 @@ int params_parse_list(const struct param_spec *spec, const char *list,
 
     *count = 0;
     if (list == NULL || list[0] == '\0') {
-        errorf(err, err_len, "parameter %s: no value given", spec->name);
+        reason_format(err, err_len, "parameter %s: no value given", spec->name);
         return -EINVAL;
     }
     for (const char *p = list;;) {
@@ -173,16 +160,16 @@ int params_parse_list(const struct param_spec *spec, const char *list,
         printable(shown, sizeof(shown), p, len);
         if (len == 0) {
             printable(shown, sizeof(shown), list, strlen(list));
-            errorf(err, err_len, "parameter %s: empty value in '%s'", spec->name, shown);
+            reason_format(err, err_len, "parameter %s: empty value in '%s'", spec->name, shown);
             return -EINVAL;
         }
         if (n == PARAMS_MAX_VALUES) {
-            errorf(err, err_len, "parameter %s: '%s' is one value too many (at most %d)",
-                   spec->name, shown, PARAMS_MAX_VALUES);
+            reason_format(err, err_len, "parameter %s: '%s' is one value too many (at most %d)",
+                          spec->name, shown, PARAMS_MAX_VALUES);
             return -EINVAL;
         }
         if (len > VALUE_MAX) {
-            errorf(err, err_len, "parameter %s: '%s' is too long", spec->name, shown);
+            reason_format(err, err_len, "parameter %s: '%s' is too long", spec->name, shown);
             return -EINVAL;
         }
         memcpy(value, p, len);
@@ -193,10 +180,11 @@ int params_parse_list(const struct param_spec *spec, const char *list,
         for (size_t i = 0; i < n; i++) {
             if (out[i].number == out[n].number) {
                 if (strcmp(value, out[i].text) == 0)
-                    errorf(err, err_len, "parameter %s: '%s' is given twice", spec->name, shown);
+                    reason_format(err, err_len, "parameter %s: '%s' is given twice", spec->name,
+                                  shown);
                 else
-                    errorf(err, err_len, "parameter %s: '%s' repeats an earlier value (%s)",
-                           spec->name, shown, out[i].text);
+                    reason_format(err, err_len, "parameter %s: '%s' repeats an earlier value (%s)",
+                                  spec->name, shown, out[i].text);
                 return -EINVAL;
             }
         }

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "histogram.h"
 #include "placement.h"
 #include "reaper.h"
+#include "reason.h"
 #include "runner.h"
 
 /* A case whose samples fail this many times in a row is broken, not noisy. */
@@ -71,19 +71,10 @@ struct run_state {
     uint64_t rounds_done;
 };
 
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_reason(char *reason, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, len, fmt, ap);
-    va_end(ap);
-}
-
-#define CASE_REASON(c, ...)    set_reason((c)->reason, sizeof((c)->reason), __VA_ARGS__)
-#define ROUND_REASON(rep, ...) set_reason((rep)->reason, sizeof((rep)->reason), __VA_ARGS__)
+/* Reasons are formatted by reason_format(), so that whatever a scenario or
+ * an input put in them, they stay one line. */
+#define CASE_REASON(c, ...)    reason_format((c)->reason, sizeof((c)->reason), __VA_ARGS__)
+#define ROUND_REASON(rep, ...) reason_format((rep)->reason, sizeof((rep)->reason), __VA_ARGS__)
 
 /* splitmix64: small, seedable, and good enough to shuffle a list. */
 static uint64_t next_random(uint64_t *state)

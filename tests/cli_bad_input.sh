@@ -35,6 +35,9 @@ check "--filter 'nomatch'" run --filter nomatch $out
 check "--filter '(': " run --filter '(' $out
 check "--filter '['" list --filter '['
 check "--filter 'zzz'" list --filter zzz
+# A newline in an input must not break the one-line rule.
+check "--filter 'a?b'" run --filter "$(printf 'a\nb')" $out
+check "parameter target: 'x?y'" run --filter '^spawn\.fork_exec$' --param "target=$(printf 'x\ny')" $out
 check "--param nosuch" run --filter '^spawn\.posix_spawn$' --param nosuch=1 $out
 check "parameter target: 'bogus'" run --filter '^spawn\.fork_exec$' --param target=bogus $out
 check "parameter target" run --filter '^spawn\.fork_exec$' --param target=static,static $out
