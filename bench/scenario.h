@@ -16,8 +16,10 @@
 #ifndef PROCBENCH_SCENARIO_H
 #define PROCBENCH_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "params.h"
 
@@ -39,16 +41,29 @@ struct case_ctx {
      * should simply inherit the parent's affinity, which the harness has
      * already set for the chosen placement. */
     int peer_cpu;
+    /* Operations each sample performs inside its timed section: 1, unless
+     * the scenario is batchable and one operation is too short to time
+     * alone (under 100 clock reads), in which case the harness asks for
+     * enough of them and divides. Set before every sample() call. */
+    uint64_t ops_per_sample;
+    /* Set by setup() when the scenario keeps a long-lived peer process (a
+     * worker, an echo child): the harness charges that process's CPU time
+     * over the timed block to the case. 0: no such peer. */
+    pid_t peer_pid;
     /* The scenario's own state: set by setup(), released by teardown(). */
     void *state;
 };
 
 /* What one sample reports. The harness zeroes it before each call. */
 struct sample {
-    uint64_t ns;          /* the timed operation, e.g. create call -> child reaped */
-    uint64_t return_ns;   /* spawn: create call -> call returned in the parent; 0: not reported */
-    long child_maxrss_kb; /* peak RSS of the child, from wait4(); 0: not known */
-    char failure[160];    /* on failure: why, e.g. "child killed by signal 9" */
+    uint64_t ns;               /* the timed section, all ctx->ops_per_sample operations */
+    uint64_t bytes;            /* payload the timed section moved, for throughput; 0: none */
+    uint64_t return_ns;        /* spawn: create call -> call returned; 0: not reported */
+    uint64_t first_byte_ns;    /* output: start -> first byte in the parent; 0: not reported */
+    uint64_t rss_growth_bytes; /* output: growth of the parent's peak RSS over the sample */
+    bool rss_growth_reported;  /* rss_growth_bytes is meaningful (0 is a valid growth) */
+    long child_maxrss_kb;      /* peak RSS of the child, from wait4(); 0: not known */
+    char failure[160];         /* on failure: why, e.g. "child killed by signal 9" */
 };
 
 struct scenario {
@@ -58,6 +73,7 @@ struct scenario {
     const char *default_placements;  /* comma list used when --placement is not given */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
+    bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */
     /* Optional, untimed: called in each round's process before setup() and
      * before the harness counts its descriptors, for process-wide state that
      * cannot be undone (libuv's signal pipe and its fork handler). It dies

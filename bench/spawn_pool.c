@@ -131,6 +131,7 @@ static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
         goto fail_stop_worker;
     }
     ctx->state = s;
+    ctx->peer_pid = s->worker; /* the harness charges its CPU to the case */
     return 0;
 
 fail_stop_worker:

@@ -82,6 +82,26 @@ static void format_cpus(const struct case_result *c, char *buf, size_t len)
         snprintf(buf, len, "%d/%d", c->parent_cpu, c->peer_cpu);
 }
 
+/* The metrics only some families report: throughput, first byte, memory. */
+static void format_extra(const struct case_result *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (c->bytes_per_s > 0)
+        used +=
+            (size_t)snprintf(buf + used, len - used, "  %.1f MB/s", (double)c->bytes_per_s / 1e6);
+    if (c->first_byte_stats.n > 0 && used < len) {
+        char first[24];
+        units_format_duration(c->first_byte_stats.p50_ns, first, sizeof(first));
+        used += (size_t)snprintf(buf + used, len - used, "  first byte %s", first);
+    }
+    if (c->rss_growth_stats.n > 0 && used < len)
+        used += (size_t)snprintf(buf + used, len - used, "  rss +%.1f MiB",
+                                 (double)c->rss_growth_stats.max_ns / 1048576.0);
+    if (c->ops_per_sample > 1 && used < len)
+        snprintf(buf + used, len - used, "  (%" PRIu64 " ops per sample)", c->ops_per_sample);
+}
+
 void console_case_done(const struct case_result *c, void *ctx)
 {
     struct console *con = ctx;
@@ -94,15 +114,16 @@ void console_case_done(const struct case_result *c, void *ctx)
         fflush(con->out);
         return;
     }
-    char p50[24], p99[24], ret[24] = "-", cpus[24], ci[24];
+    char p50[24], p99[24], ret[24] = "-", cpus[24], ci[24], extra[96];
     units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
     units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
     if (c->return_stats.n > 0)
         units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
     snprintf(ci, sizeof(ci), "+-%.1f%%", stats_median_ci_percent(&c->stats));
     format_cpus(c, cpus, sizeof(cpus));
-    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s\n", con->name_width,
-            c->def.name, c->stats.n, p50, ci, p99, ret, cpus,
+    format_extra(c, extra, sizeof(extra));
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s%s\n", con->name_width,
+            c->def.name, c->stats.n, p50, ci, p99, ret, cpus, extra,
             c->failures ? "  (some samples failed)" : "",
             c->below_clock_floor ? "  (under 100x clock overhead)" : "");
     fflush(con->out);

@@ -58,19 +58,25 @@ struct round_record {
 struct case_result {
     struct case_def def;
     enum case_status status;
-    char reason[192];              /* why failed or skipped; first sample failure otherwise */
-    int parent_cpu;                /* -1: not pinned */
-    int peer_cpu;                  /* -1: not pinned (inherits parent's mask, or free) */
-    struct histogram *hist;        /* primary metric, ns per operation */
-    struct histogram *return_hist; /* ns until the create call returned; empty if none */
-    struct moments moments;        /* exact mean/variance of the primary metric */
-    struct stats stats;            /* filled when the case ends */
-    struct stats return_stats;
+    char reason[192];                  /* why failed or skipped; first sample failure otherwise */
+    int parent_cpu;                    /* -1: not pinned */
+    int peer_cpu;                      /* -1: not pinned (inherits parent's mask, or free) */
+    struct histogram *hist;            /* primary metric, ns per operation */
+    struct histogram *return_hist;     /* ns until the create call returned; empty if none */
+    struct histogram *first_byte_hist; /* ns until the first byte of output; empty if none */
+    struct histogram *rss_growth_hist; /* bytes of parent peak-RSS growth; empty if none */
+    struct moments moments;            /* exact mean/variance of the primary metric */
+    struct stats stats;                /* filled when the case ends */
+    struct stats return_stats, first_byte_stats, rss_growth_stats;
     uint64_t failures;            /* failed samples */
     uint64_t rounds;              /* rounds run */
     uint64_t measured_ns;         /* wall time inside rounds (setup excluded) */
-    struct usage_per_op self;     /* the harness process, per operation */
-    struct usage_per_op children; /* reaped children, per operation */
+    uint64_t ops_per_sample;      /* largest batch used (1: no batching) */
+    uint64_t bytes_per_s;         /* payload over the time of the samples that moved it */
+    struct usage_per_op self;     /* the round's process, per operation */
+    struct usage_per_op children; /* children reaped during the timed blocks, per operation */
+    double peer_cpu_ns;           /* a long-lived peer's CPU time, per operation */
+    double cpu_ns;                /* all of the above: CPU per operation, both ends */
     long child_maxrss_kb;         /* largest peak RSS reported by wait4 */
     bool below_clock_floor;       /* p50 under 100x the clock overhead */
 };

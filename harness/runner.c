@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cputime.h"
 #include "histogram.h"
 #include "placement.h"
 #include "reaper.h"
@@ -34,28 +35,69 @@
 /* Below this many clock reads' worth, a single sample is mostly clock. */
 #define CLOCK_FLOOR_FACTOR 100
 #define HISTOGRAM_DIGITS   3
+/* A batch is for operations shorter than the clock can time, not a way to
+ * hide slow ones: beyond this, something else is wrong. */
+#define MAX_BATCH 100000
 
 /* Per-case bookkeeping the outputs do not need. */
 struct case_progress {
     bool done;
-    uint64_t ops; /* samples attempted in timed blocks, failed ones included */
+    uint64_t ops; /* operations attempted in timed blocks, failed ones included */
     struct usage_per_op self_sum, children_sum;
+    double peer_cpu_ns_sum;
+    uint64_t bytes, bytes_ns; /* payload, and the time of the samples that moved it */
 };
+
+/* The optional metrics a sample may report beside its time, each with a
+ * histogram of its own per case. */
+enum secondary {
+    SECONDARY_RETURN,     /* sample.return_ns */
+    SECONDARY_FIRST_BYTE, /* sample.first_byte_ns */
+    SECONDARY_RSS_GROWTH, /* sample.rss_growth_bytes */
+    SECONDARY_COUNT,
+};
+
+static struct histogram **secondary_hist(struct case_result *c, enum secondary k)
+{
+    switch (k) {
+    case SECONDARY_RETURN:
+        return &c->return_hist;
+    case SECONDARY_FIRST_BYTE:
+        return &c->first_byte_hist;
+    default:
+        return &c->rss_growth_hist;
+    }
+}
+
+static struct stats *secondary_stats(struct case_result *c, enum secondary k)
+{
+    switch (k) {
+    case SECONDARY_RETURN:
+        return &c->return_stats;
+    case SECONDARY_FIRST_BYTE:
+        return &c->first_byte_stats;
+    default:
+        return &c->rss_growth_stats;
+    }
+}
 
 /* What one round produced, written by the round's process into memory shared
  * with the harness. */
 struct round_report {
     struct moments moments;
     uint64_t attempted;            /* timed samples attempted */
+    uint64_t ops_per_sample;       /* batch used by the timed block */
     uint64_t failures;             /* failed samples, warm-up included */
     uint64_t consecutive_failures; /* at the end of the round */
     uint64_t measured_ns;          /* wall time of the timed block */
     long child_maxrss_kb;
     struct usage_per_op self_sum, children_sum;
-    bool completed;    /* the round reached its end */
-    bool setup_failed; /* reason says why; nothing was measured */
-    bool leaked;       /* teardown left something; reason says what */
-    char reason[192];  /* the first failure of the round */
+    double peer_cpu_ns;       /* the long-lived peer's CPU over the timed block */
+    uint64_t bytes, bytes_ns; /* payload moved, and the time of those samples */
+    bool completed;           /* the round reached its end */
+    bool setup_failed;        /* reason says why; nothing was measured */
+    bool leaked;              /* teardown left something; reason says what */
+    char reason[192];         /* the first failure of the round */
 };
 
 struct run_state {
@@ -64,8 +106,8 @@ struct run_state {
     struct case_progress *progress;
     /* Shared with each round's process: */
     struct round_report *report;
-    struct histogram *round_hist;        /* the primary metric */
-    struct histogram *round_return_hist; /* create call -> returned */
+    struct histogram *round_hist; /* the primary metric, per operation */
+    struct histogram *round_secondary[SECONDARY_COUNT];
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
@@ -165,9 +207,13 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
          * copies no page tables of a shared mapping, so however many cases
          * a run holds, the round's process (and every fork() it measures)
          * is as small as with one. */
-        if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist) != 0 ||
-            histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->return_hist) != 0)
+        if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist) != 0)
             return -ENOMEM;
+        for (int k = 0; k < SECONDARY_COUNT; k++) {
+            if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS,
+                                        secondary_hist(c, (enum secondary)k)) != 0)
+                return -ENOMEM;
+        }
         check_runnable(c);
     }
     return 0;
@@ -177,7 +223,8 @@ void runner_free(struct run_results *r)
 {
     for (size_t i = 0; i < r->case_count; i++) {
         histogram_destroy(r->cases[i].hist);
-        histogram_destroy(r->cases[i].return_hist);
+        for (int k = 0; k < SECONDARY_COUNT; k++)
+            histogram_destroy(*secondary_hist(&r->cases[i], (enum secondary)k));
     }
     free(r->cases);
     free(r->rounds);
@@ -204,9 +251,10 @@ static void report_progress(struct run_state *st, const struct case_result *c,
 
 /* --- In the round's process ------------------------------------------- */
 
-/* Runs one sample and files its outcome in the report. */
-static void take_sample(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx,
-                        bool timed)
+/* Runs one sample and files its outcome in the report. Returns its time per
+ * operation, or 0 when it failed. */
+static uint64_t take_sample(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx,
+                            bool timed)
 {
     struct round_report *rep = st->report;
     struct sample s;
@@ -217,21 +265,33 @@ static void take_sample(struct run_state *st, const struct scenario *sc, struct 
         rep->consecutive_failures++;
         if (rep->reason[0] == '\0')
             ROUND_REASON(rep, "%s", s.failure[0] ? s.failure : strerror(-rc));
-        return;
+        return 0;
     }
     rep->consecutive_failures = 0;
     if (s.child_maxrss_kb > rep->child_maxrss_kb)
         rep->child_maxrss_kb = s.child_maxrss_kb;
+    uint64_t per_op = s.ns / ctx->ops_per_sample;
     if (!timed)
-        return;
-    if (histogram_record(st->round_hist, s.ns) != 0) {
+        return per_op > 0 ? per_op : 1;
+    if (histogram_record(st->round_hist, per_op) != 0) {
         rep->failures++;
         ROUND_REASON(rep, "a sample took %" PRIu64 " ns, beyond the histogram's one hour", s.ns);
-        return;
+        return 0;
     }
-    moments_add(&rep->moments, (double)s.ns);
+    moments_add(&rep->moments, (double)s.ns / (double)ctx->ops_per_sample);
+    if (s.bytes > 0) {
+        rep->bytes += s.bytes;
+        rep->bytes_ns += s.ns;
+    }
+    /* A value beyond the histogram's range (an hour, or 3.6 TB of RSS) is
+     * dropped; the primary metric above already failed such a sample. */
     if (s.return_ns > 0)
-        histogram_record(st->round_return_hist, s.return_ns);
+        histogram_record(st->round_secondary[SECONDARY_RETURN], s.return_ns);
+    if (s.first_byte_ns > 0)
+        histogram_record(st->round_secondary[SECONDARY_FIRST_BYTE], s.first_byte_ns);
+    if (s.rss_growth_reported)
+        histogram_record(st->round_secondary[SECONDARY_RSS_GROWTH], s.rss_growth_bytes);
+    return per_op > 0 ? per_op : 1;
 }
 
 static bool failing(const struct round_report *rep)
@@ -239,15 +299,46 @@ static bool failing(const struct round_report *rep)
     return rep->consecutive_failures >= CONSECUTIVE_FAILURE_LIMIT;
 }
 
-/* Warm-up: discarded samples for this round's share of --warmup, at least
- * one, so caches, page tables and the peer are hot when timing starts. */
-static void warm_up(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx)
+static int compare_u64(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Warm-up: discarded samples for this round's share of --warmup, at least
+ * one, so caches, page tables and the peer are hot when timing starts.
+ * Returns the median time per operation of the last warm-up samples (0 if
+ * all failed). */
+static uint64_t warm_up(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx)
+{
+    enum { KEPT = 63 };
+    uint64_t kept[KEPT];
+    size_t n = 0;
     uint64_t budget = st->r->config.warmup_ns / st->r->config.rounds;
     uint64_t start = clock_now_ns();
     do {
-        take_sample(st, sc, ctx, false);
+        uint64_t per_op = take_sample(st, sc, ctx, false);
+        if (per_op > 0)
+            kept[n++ % KEPT] = per_op;
     } while (!failing(st->report) && clock_now_ns() - start < budget);
+    if (n == 0)
+        return 0;
+    n = n < KEPT ? n : KEPT;
+    qsort(kept, n, sizeof(kept[0]), compare_u64);
+    return kept[n / 2];
+}
+
+/* Operations per sample for the timed block: one, unless one operation is
+ * so short that a clock read is a visible part of it; then enough of them
+ * to span CLOCK_FLOOR_FACTOR reads, as lmbench and Google Benchmark do. */
+static uint64_t choose_batch(const struct scenario *sc, uint64_t warm_median_ns,
+                             uint64_t clock_overhead_ns)
+{
+    uint64_t floor_ns = CLOCK_FLOOR_FACTOR * (clock_overhead_ns ? clock_overhead_ns : 1);
+    if (!sc->batchable || warm_median_ns == 0 || warm_median_ns >= floor_ns)
+        return 1;
+    uint64_t ops = (floor_ns + warm_median_ns - 1) / warm_median_ns;
+    return ops < MAX_BATCH ? ops : MAX_BATCH;
 }
 
 /* The timed block of a round. */
@@ -311,6 +402,8 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
     struct case_ctx ctx = {
         .params = c->def.params,
         .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
+        .ops_per_sample = 1,
+        .peer_pid = 0,
         .state = NULL,
     };
     char why[sizeof(rep->reason) - 8] = "";
@@ -322,18 +415,25 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
         _exit(0);
     }
 
-    warm_up(st, sc, &ctx);
+    uint64_t warm_median = warm_up(st, sc, &ctx);
+    ctx.ops_per_sample = choose_batch(sc, warm_median, st->r->env.clock_overhead_ns);
+    rep->ops_per_sample = ctx.ops_per_sample;
     struct rusage self_before, self_after, children_before, children_after;
+    uint64_t peer_before = 0, peer_after = 0;
+    bool peer_known = ctx.peer_pid > 0 && cputime_of(ctx.peer_pid, &peer_before) == 0;
     getrusage(RUSAGE_SELF, &self_before);
     getrusage(RUSAGE_CHILDREN, &children_before);
     if (!failing(rep))
         sample_block(st, c, &ctx);
     getrusage(RUSAGE_SELF, &self_after);
-    /* Children are counted after teardown: a long-lived peer (a pool worker)
-     * is only reaped there, and only then does its CPU time show. */
+    /* Children reaped inside the block count here; a long-lived peer is
+     * reaped only in teardown, and is counted through its own CPU time
+     * over exactly the block instead. */
+    getrusage(RUSAGE_CHILDREN, &children_after);
+    if (peer_known && cputime_of(ctx.peer_pid, &peer_after) == 0)
+        rep->peer_cpu_ns = (double)(peer_after - peer_before);
     if (sc->teardown)
         sc->teardown(&ctx);
-    getrusage(RUSAGE_CHILDREN, &children_after);
     add_usage(&rep->self_sum, &self_before, &self_after);
     add_usage(&rep->children_sum, &children_before, &children_after);
     check_left_behind(rep, fds_before);
@@ -405,7 +505,8 @@ static void describe_abnormal_end(char *buf, size_t len, int status)
 static int run_round_process(struct run_state *st, size_t index)
 {
     histogram_reset(st->round_hist);
-    histogram_reset(st->round_return_hist);
+    for (int k = 0; k < SECONDARY_COUNT; k++)
+        histogram_reset(st->round_secondary[k]);
     memset(st->report, 0, sizeof(*st->report));
     /* Flushed so that buffered console output is not written twice. */
     fflush(NULL);
@@ -444,13 +545,19 @@ static void merge_round(struct run_state *st, size_t index)
     struct case_progress *cp = &st->progress[index];
     const struct round_report *rep = st->report;
     histogram_merge(c->hist, st->round_hist);
-    histogram_merge(c->return_hist, st->round_return_hist);
+    for (int k = 0; k < SECONDARY_COUNT; k++)
+        histogram_merge(*secondary_hist(c, (enum secondary)k), st->round_secondary[k]);
     moments_merge(&c->moments, &rep->moments);
+    if (rep->ops_per_sample > c->ops_per_sample)
+        c->ops_per_sample = rep->ops_per_sample;
+    cp->peer_cpu_ns_sum += rep->peer_cpu_ns;
+    cp->bytes += rep->bytes;
+    cp->bytes_ns += rep->bytes_ns;
     c->failures += rep->failures;
     c->measured_ns += rep->measured_ns;
     if (rep->child_maxrss_kb > c->child_maxrss_kb)
         c->child_maxrss_kb = rep->child_maxrss_kb;
-    cp->ops += rep->attempted;
+    cp->ops += rep->attempted * (rep->ops_per_sample ? rep->ops_per_sample : 1);
     add_usage_sum(&cp->self_sum, &rep->self_sum);
     add_usage_sum(&cp->children_sum, &rep->children_sum);
     if (c->reason[0] == '\0' && rep->reason[0] != '\0')
@@ -492,9 +599,16 @@ static void finish_case(struct run_state *st, size_t index)
     struct case_result *c = &st->r->cases[index];
     struct case_progress *cp = &st->progress[index];
     stats_compute(c->hist, &c->moments, &c->stats);
-    stats_compute(c->return_hist, NULL, &c->return_stats);
+    for (int k = 0; k < SECONDARY_COUNT; k++)
+        stats_compute(*secondary_hist(c, (enum secondary)k), NULL,
+                      secondary_stats(c, (enum secondary)k));
     c->self = divide_usage(&cp->self_sum, cp->ops);
     c->children = divide_usage(&cp->children_sum, cp->ops);
+    c->peer_cpu_ns = cp->ops ? cp->peer_cpu_ns_sum / (double)cp->ops : 0;
+    c->cpu_ns = c->self.user_ns + c->self.sys_ns + c->children.user_ns + c->children.sys_ns +
+                c->peer_cpu_ns;
+    c->bytes_per_s =
+        cp->bytes_ns ? (uint64_t)((double)cp->bytes * 1e9 / (double)cp->bytes_ns + 0.5) : 0;
     c->below_clock_floor =
         c->stats.n > 0 && c->stats.p50_ns < CLOCK_FLOOR_FACTOR * st->r->env.clock_overhead_ns;
     if (c->status == CASE_OK && c->stats.n == 0) {
@@ -523,10 +637,13 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     void *report =
         mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     st.report = report == MAP_FAILED ? NULL : report;
-    if (histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist) != 0 ||
-        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_return_hist) !=
-            0 ||
-        !st.progress || !order || !st.report) {
+    bool allocated =
+        st.progress && order && st.report &&
+        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist) == 0;
+    for (int k = 0; k < SECONDARY_COUNT && allocated; k++)
+        allocated = histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS,
+                                            &st.round_secondary[k]) == 0;
+    if (!allocated) {
         rc = -ENOMEM;
         goto out;
     }
@@ -562,7 +679,8 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     r->duration_ns = clock_now_ns() - st.run_start_ns;
 out:
     histogram_destroy(st.round_hist);
-    histogram_destroy(st.round_return_hist);
+    for (int k = 0; k < SECONDARY_COUNT; k++)
+        histogram_destroy(st.round_secondary[k]);
     if (st.report)
         munmap(st.report, sizeof(*st.report));
     free(st.progress);

@@ -142,6 +142,14 @@ static json_t *histogram_json(const struct histogram *h, int *err)
     return object;
 }
 
+/* A secondary metric's histogram, or null when the scenario reported none. */
+static json_t *optional_histogram_json(const struct histogram *h, int *err)
+{
+    if (h == NULL || histogram_count(h) == 0)
+        return json_null();
+    return histogram_json(h, err);
+}
+
 static json_t *params_json(const struct case_def *def, int *err)
 {
     json_t *object = json_object();
@@ -171,10 +179,9 @@ static json_t *case_json(const struct case_result *c, int *err)
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
     set(object, "histogram", histogram_json(c->hist, err), err);
-    if (c->return_hist != NULL && histogram_count(c->return_hist) > 0)
-        set(object, "return_histogram", histogram_json(c->return_hist, err), err);
-    else
-        set(object, "return_histogram", json_null(), err);
+    set(object, "return_histogram", optional_histogram_json(c->return_hist, err), err);
+    set(object, "first_byte_histogram", optional_histogram_json(c->first_byte_hist, err), err);
+    set(object, "rss_growth_histogram", optional_histogram_json(c->rss_growth_hist, err), err);
     return object;
 }
 

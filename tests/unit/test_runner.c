@@ -67,6 +67,16 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
     return 0;
 }
 
+/* An operation of 10 ns moving 100 bytes: far under 100 clock reads, so
+ * the harness must batch it. */
+static int fake_tiny_sample(struct case_ctx *ctx, struct sample *out)
+{
+    fake.samples++;
+    out->ns = 10 * ctx->ops_per_sample;
+    out->bytes = 100 * ctx->ops_per_sample;
+    return 0;
+}
+
 static void fake_teardown(struct case_ctx *ctx)
 {
     (void)ctx;
@@ -90,6 +100,14 @@ static const struct scenario fake_b = {
     .setup = fake_setup,
     .sample = fake_sample,
     .teardown = fake_teardown,
+};
+static const struct scenario fake_tiny = {
+    .name = "fake.tiny",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .batchable = true,
+    .sample = fake_tiny_sample,
 };
 static const struct scenario fake_missing = {
     .name = "fake.missing",
@@ -277,6 +295,25 @@ static void test_ci_target_stops_early(void **state)
     runner_free(&r);
 }
 
+/* With the clock's overhead at 20 ns (run_cases sets it), a 10 ns operation
+ * is batched to span 100 reads: 200 per sample. Figures stay per operation,
+ * and throughput is bytes over the time that moved them. */
+static void test_batching_and_throughput(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_tiny};
+    struct run_results r;
+    run_cases(&r, scs, 1, small_config());
+    const struct case_result *c = &r.cases[0];
+    assert_int_equal(c->status, CASE_OK);
+    assert_int_equal(c->ops_per_sample, 200);
+    assert_int_equal(c->stats.n, 30);
+    assert_int_equal(c->stats.p50_ns, 10);
+    assert_int_equal(c->bytes_per_s, 10000000000ull); /* 100 bytes per 10 ns */
+    runner_free(&r);
+}
+
 /* A scenario that crashes fails its case with the signal, and the run goes
  * on to the next case. */
 static void test_crash_fails_case(void **state)
@@ -349,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
         cmocka_unit_test(test_ci_target_stops_early),
+        cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),
         cmocka_unit_test(test_leaks_fail_case),
         cmocka_unit_test(test_cross_needs_support),
