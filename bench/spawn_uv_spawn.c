@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "spawn_common.h"
+#include "uv_common.h"
 
 struct uvspawn_state {
     struct spawn_target target;
@@ -28,21 +29,6 @@ struct uvspawn_state {
     int64_t exit_status;
     int term_signal;
 };
-
-/* libuv's first loop opens a process-wide signal pipe and registers a
- * pthread_atfork() handler that re-creates that pipe in every fork() child
- * (measured here: +30-60 us on a bare fork). Neither is ever undone, so it
- * happens in process_init: in the round's own process, which ends with the
- * round, so no other scenario's fork pays for it; and before the harness
- * counts descriptors, so the pipe is not taken for a leak. */
-static int uvspawn_process_init(void)
-{
-    uv_loop_t loop;
-    int err = uv_loop_init(&loop);
-    if (err < 0)
-        return err;
-    return uv_loop_close(&loop);
-}
 
 static void uvspawn_exited(uv_process_t *process, int64_t exit_status, int term_signal)
 {
@@ -117,37 +103,22 @@ static int uvspawn_sample(struct case_ctx *ctx, struct sample *out)
                  "spawn.uv_spawn: loop stopped before the child exited");
         return -ECHILD;
     }
-    if (s->term_signal != 0) {
-        const char *abbrev = sigabbrev_np(s->term_signal);
-        snprintf(out->failure, sizeof(out->failure),
-                 "spawn.uv_spawn: child killed by signal %d (SIG%s)", s->term_signal,
-                 abbrev != NULL ? abbrev : "?");
-        return -ECHILD;
-    }
-    if (s->exit_status != 0) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "spawn.uv_spawn: child exited with status %lld", (long long)s->exit_status);
-        return -ECHILD;
+    char why[96];
+    err = uv_common_exit_reason(s->exit_status, s->term_signal, why, sizeof(why));
+    if (err < 0) {
+        snprintf(out->failure, sizeof(out->failure), "spawn.uv_spawn: child %s", why);
+        return err;
     }
     out->ns = s->exit_ns - t0;
     out->return_ns = t1 - t0;
     return 0;
 }
 
-static void uvspawn_close_handle(uv_handle_t *handle, void *arg)
-{
-    (void)arg;
-    if (!uv_is_closing(handle))
-        uv_close(handle, NULL);
-}
-
 static void uvspawn_teardown(struct case_ctx *ctx)
 {
     struct uvspawn_state *s = ctx->state;
     /* Every sample closes its handle; this only guards the loop close. */
-    uv_walk(&s->loop, uvspawn_close_handle, NULL);
-    uv_run(&s->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&s->loop);
+    uv_common_loop_close(&s->loop);
     free(s);
     ctx->state = NULL;
 }
@@ -161,7 +132,7 @@ const struct scenario spawn_uv_spawn = {
     /* No CROSS: libuv runs its own code between fork and exec and offers no
      * hook in which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
-    .process_init = uvspawn_process_init,
+    .process_init = uv_common_process_init,
     .setup = uvspawn_setup,
     .sample = uvspawn_sample,
     .teardown = uvspawn_teardown,
