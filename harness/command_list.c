@@ -2,22 +2,31 @@
  * `procbench list`: the scenarios a run could measure, with their parameters,
  * defaults and placements, filtered like `run`.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
+#include "units.h"
 
-static const char *kind_name(enum param_kind kind)
+/* What values a parameter takes: its words, or its range with units. */
+static void describe_values(const struct param_spec *p, char *buf, size_t len)
 {
-    switch (kind) {
+    char lo[24], hi[24];
+    switch (p->kind) {
     case PARAM_WORD:
-        return "one of";
+        snprintf(buf, len, "one of %s", p->choices);
+        return;
     case PARAM_SIZE:
-        return "size";
+        units_format_size(p->min, lo, sizeof(lo));
+        units_format_size(p->max, hi, sizeof(hi));
+        snprintf(buf, len, "size %s..%s", lo, hi);
+        return;
     case PARAM_COUNT:
-        return "count";
+        snprintf(buf, len, "count %" PRIu64 "..%" PRIu64, p->min, p->max);
+        return;
     }
-    return "?";
+    snprintf(buf, len, "?");
 }
 
 static void print_scenario(const struct scenario *sc)
@@ -26,8 +35,10 @@ static void print_scenario(const struct scenario *sc)
     if (sc->unavailable)
         printf("%-20s   unavailable: %s\n", "", sc->unavailable);
     for (const struct param_spec *p = sc->params; p && p->name; p++) {
-        printf("%-20s   %s=%s  (%s %s) %s\n", "", p->name, p->defaults, kind_name(p->kind),
-               p->kind == PARAM_WORD ? p->choices : "", p->help ? p->help : "");
+        char values[160];
+        describe_values(p, values, sizeof(values));
+        printf("%-20s   %s=%s  (%s) %s\n", "", p->name, p->defaults, values,
+               p->help ? p->help : "");
     }
     printf("%-20s   placement=%s\n", "", sc->default_placements);
 }
