@@ -33,6 +33,11 @@ enum option_id {
     OPT_QUICK,
     OPT_FILTER,
     OPT_PARAM,
+    OPT_THRESHOLD,
+    OPT_ALPHA,
+    OPT_FORMAT,
+    OPT_ALLOW_DIFFERENT_MACHINES,
+    OPT_RULES,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +56,11 @@ static const struct option long_options[] = {
     {"placement", required_argument, NULL, OPT_PLACEMENT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"allow-different-machines", no_argument, NULL, OPT_ALLOW_DIFFERENT_MACHINES},
+    {"rules", required_argument, NULL, OPT_RULES},
     {NULL, 0, NULL, 0},
 };
 
@@ -58,6 +68,10 @@ void cli_print_help(FILE *fp)
 {
     fputs(
         "usage: procbench [COMMAND] [OPTIONS]\n"
+        "       procbench compare BASE NEW [--threshold P] [--alpha A] [--format text|md]\n"
+        "                         [--allow-different-machines]\n"
+        "       procbench check RESULTS [--rules FILE]\n"
+        "       procbench export RESULTS [--format gbench]\n"
         "\n"
         "Measures what it costs to create processes and talk to them, on this machine.\n"
         "\n"
@@ -65,6 +79,13 @@ void cli_print_help(FILE *fp)
         "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
         "  list       list scenarios, their parameters and defaults\n"
         "  env        print the environment a run would record\n"
+        "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
+        "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
+        "             results.json files, or folders of results folders (as ci/regress makes)\n"
+        "  check      judge the rules of an expectations file (ratios between cases of one\n"
+        "             run, e.g. `spawn.pthread < 0.5 * spawn.fork_only`); exit 1 if one fails\n"
+        "  export     write a results folder as Google Benchmark JSON on stdout, for\n"
+        "             compare.py and github-action-benchmark\n"
         "\n"
         "options for run and list:\n"
         "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
@@ -85,11 +106,22 @@ void cli_print_help(FILE *fp)
         "  --seed N             seed of the round order (default: random, recorded)\n"
         "  --out-dir DIR        put the run folder under DIR instead of results/\n"
         "  -q, --quiet          print only the results folder\n"
+        "options for compare:\n"
+        "  --threshold P        a shift below P percent is never a regression (default 5)\n"
+        "  --alpha A            significance level after Holm's correction (default 0.05)\n"
+        "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
+        "options for check:\n"
+        "  --rules FILE         the expectations (default ci/expectations)\n"
+        "options for compare and export:\n"
+        "  --format F           compare: text (default) or md; export: gbench (the default)\n"
+        "general options:\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
         "\n"
-        "Durations take ns, us, ms or s. Exit status: 0 all cases measured, 1 a case failed\n"
-        "or results could not be written, 2 bad input.\n",
+        "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
+        "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
+        "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
+        "unusable files.\n",
         fp);
 }
 
@@ -104,6 +136,10 @@ static void set_defaults(struct cli_options *o)
     o->config.min_samples = 100;
     o->config.rounds = 10;
     o->config.ci_target_pct = 0;
+    o->format = CLI_FORMAT_TEXT;
+    o->threshold_pct = 5.0;
+    o->alpha = 0.05;
+    o->rules_path = "ci/expectations";
 }
 
 static void apply_quick(struct run_config *c)
@@ -148,7 +184,8 @@ static int parse_count_option(const char *option, const char *text, uint64_t min
     return 0;
 }
 
-static int parse_percent(const char *text, double *out, char *err, size_t err_len)
+static int parse_percent(const char *option, const char *text, double *out, char *err,
+                         size_t err_len)
 {
     char *end = NULL;
     errno = 0;
@@ -156,11 +193,54 @@ static int parse_percent(const char *text, double *out, char *err, size_t err_le
     if (end && *end == '%')
         end++;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
-        reason_format(err, err_len, "--ci-target '%s': expected a percentage from 0 to 100", text);
+        reason_format(err, err_len, "%s '%s': expected a percentage from 0 to 100", option, text);
         return -EINVAL;
     }
     *out = v;
     return 0;
+}
+
+/* A significance level: a plain decimal above 0 and at most 0.5. */
+static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = (text[0] >= '0' && text[0] <= '9') || text[0] == '.' ? strtod(text, &end) : NAN;
+    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
+        reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
+                      text);
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_format(enum cli_command command, const char *text, enum cli_format *out, char *err,
+                        size_t err_len)
+{
+    if (command == CLI_EXPORT) {
+        if (strcmp(text, "gbench") == 0) {
+            *out = CLI_FORMAT_GBENCH;
+            return 0;
+        }
+        reason_format(err, err_len, "--format '%s': export writes gbench only", text);
+        return -EINVAL;
+    }
+    if (strcmp(text, "text") == 0) {
+        *out = CLI_FORMAT_TEXT;
+        return 0;
+    }
+    if (strcmp(text, "md") == 0) {
+        *out = CLI_FORMAT_MD;
+        return 0;
+    }
+    if (strcmp(text, "gbench") == 0)
+        reason_format(err, err_len,
+                      "--format 'gbench': Google Benchmark JSON is written by `procbench export "
+                      "RESULTS`; this command prints text or md");
+    else
+        reason_format(err, err_len, "--format '%s': expected text or md", text);
+    return -EINVAL;
 }
 
 static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
@@ -211,7 +291,7 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         ex->rounds = true;
         return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
     case OPT_CI_TARGET:
-        return parse_percent(arg, &o->config.ci_target_pct, err, err_len);
+        return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
     case OPT_SEED:
         o->seed_given = true;
         /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
@@ -254,7 +334,9 @@ static int parse_command(const char *word, enum cli_command *out)
     static const struct {
         const char *word;
         enum cli_command command;
-    } commands[] = {{"run", CLI_RUN}, {"list", CLI_LIST}, {"env", CLI_ENV}, {"help", CLI_HELP}};
+    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
+                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
+                    {"help", CLI_HELP}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(word, commands[i].word) == 0) {
             *out = commands[i].command;
@@ -274,7 +356,58 @@ static bool allowed_for(enum cli_command command, int id)
         return true;
     if (command == CLI_LIST)
         return id == OPT_FILTER;
+    if (command == CLI_COMPARE)
+        return id == OPT_THRESHOLD || id == OPT_ALPHA || id == OPT_FORMAT ||
+               id == OPT_ALLOW_DIFFERENT_MACHINES;
+    if (command == CLI_CHECK)
+        return id == OPT_RULES;
+    if (command == CLI_EXPORT)
+        return id == OPT_FORMAT;
     return false;
+}
+
+/* How many file arguments a command takes, and what they are called. */
+static size_t inputs_wanted(enum cli_command command, const char **usage)
+{
+    switch (command) {
+    case CLI_COMPARE:
+        *usage = "BASE and NEW (results folders or files)";
+        return 2;
+    case CLI_CHECK:
+        *usage = "RESULTS (a results folder or results.json)";
+        return 1;
+    case CLI_EXPORT:
+        *usage = "RESULTS (a results folder or results.json)";
+        return 1;
+    default:
+        *usage = "";
+        return 0;
+    }
+}
+
+/* Options of compare, check and export. */
+static int parse_read_option(int id, const char *arg, struct cli_options *o, char *err,
+                             size_t err_len)
+{
+    switch (id) {
+    case OPT_THRESHOLD:
+        return parse_percent("--threshold", arg, &o->threshold_pct, err, err_len);
+    case OPT_ALPHA:
+        return parse_alpha(arg, &o->alpha, err, err_len);
+    case OPT_FORMAT:
+        return parse_format(o->command, arg, &o->format, err, err_len);
+    case OPT_ALLOW_DIFFERENT_MACHINES:
+        o->allow_different_machines = true;
+        return 0;
+    case OPT_RULES:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--rules: empty path");
+            return -EINVAL;
+        }
+        o->rules_path = arg;
+        return 0;
+    }
+    return -EINVAL;
 }
 
 int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t err_len)
@@ -299,7 +432,32 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     opterr = 0;
     int id, index = -1;
     int rc = 0;
-    while (rc == 0 && (id = getopt_long(argc, argv, "+hVq", long_options, &index)) != -1) {
+    const char *usage;
+    size_t wanted = inputs_wanted(o->command, &usage);
+    bool only_inputs = false; /* after "--" */
+    if (o->command == CLI_EXPORT)
+        o->format = CLI_FORMAT_GBENCH;
+    while (rc == 0) {
+        /* File arguments of compare, check and export may come before,
+         * between or after options: getopt stops at each ("+"), and the
+         * loop takes it and carries on. */
+        if (optind > 0 && optind < argc && o->input_count < wanted &&
+            (only_inputs || argv[optind][0] != '-' || argv[optind][1] == '\0')) {
+            o->inputs[o->input_count++] = argv[optind++];
+            continue;
+        }
+        if (only_inputs)
+            break;
+        id = getopt_long(argc, argv, "+hVq", long_options, &index);
+        if (id == -1) {
+            if (optind > 1 && strcmp(argv[optind - 1], "--") == 0 && wanted > 0) {
+                only_inputs = true;
+                continue;
+            }
+            if (optind < argc && o->input_count < wanted)
+                continue;
+            break;
+        }
         if (id == '?' || id == ':') {
             /* glibc leaves the faulty short option in optopt; for a long
              * one it is the last argument getopt looked at. */
@@ -332,6 +490,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
                 return -EINVAL;
             }
             o->filters[o->filter_count++] = optarg;
+        } else if (wanted > 0) {
+            rc = parse_read_option(id, optarg, o, err, err_len);
         } else {
             rc = parse_run_option(id, optarg, o, &ex, err, err_len);
         }
@@ -340,6 +500,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
         return rc;
     if (optind < argc) {
         reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
+        return -EINVAL;
+    }
+    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION) {
+        reason_format(err, err_len, "%s: expected %s (try --help)", argv[0], usage);
         return -EINVAL;
     }
     apply_explicit(&o->config, &ex);

@@ -1,8 +1,9 @@
 /*
- * The command line: `procbench [list|run|env] [options]`, `--help`,
- * `--version`. Parsing only: every value is checked here and any mistake
- * becomes one line naming the option and the value; main() decides the exit
- * code and does the work.
+ * The command line: `procbench [list|run|env] [options]`,
+ * `procbench compare BASE NEW`, `procbench check FILE`, `procbench export
+ * RESULTS`, `--help`, `--version`. Parsing only: every value is checked here
+ * and any mistake becomes one line naming the option and the value; main()
+ * decides the exit code and does the work.
  */
 #ifndef PROCBENCH_CLI_H
 #define PROCBENCH_CLI_H
@@ -15,7 +16,22 @@
 
 #define CLI_MAX_REPEATS 32
 
-enum cli_command { CLI_RUN, CLI_LIST, CLI_ENV, CLI_HELP, CLI_VERSION };
+enum cli_command {
+    CLI_RUN,
+    CLI_LIST,
+    CLI_ENV,
+    CLI_COMPARE,
+    CLI_CHECK,
+    CLI_EXPORT,
+    CLI_HELP,
+    CLI_VERSION
+};
+
+/* --format: what compare prints, or what export writes. */
+enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_MD, CLI_FORMAT_GBENCH };
+
+/* The file arguments of compare (BASE NEW), check (FILE) and export. */
+#define CLI_MAX_INPUTS 2
 
 struct cli_options {
     enum cli_command command;
@@ -29,6 +45,14 @@ struct cli_options {
     const char *out_root; /* where the run folder goes: "results" unless --out-dir */
     bool quiet;
     char override_names[CLI_MAX_REPEATS][64]; /* storage for overrides[].name */
+    /* compare, check and export: */
+    const char *inputs[CLI_MAX_INPUTS];
+    size_t input_count;
+    enum cli_format format; /* compare: text or md; export: gbench */
+    double threshold_pct;   /* compare: a shift smaller than this is no regression (5) */
+    double alpha;           /* compare: family-wise significance level (0.05) */
+    bool allow_different_machines;
+    const char *rules_path; /* check: "ci/expectations" unless --rules */
 };
 
 /* Parses argv into out. Returns 0, or -EINVAL with a one-line message naming

@@ -12,6 +12,7 @@ enum outcome {
     OUTCOME_CASE_FAILED, /* the run completed but some case failed */
     OUTCOME_BAD_INPUT,   /* a message naming the input was printed */
     OUTCOME_FAILED,      /* results could not be written, or out of memory */
+    OUTCOME_REGRESSED,   /* compare found a regression, or a check rule failed */
 };
 
 /* `procbench run`: measures the selected cases and writes the results folder.
@@ -23,5 +24,20 @@ enum outcome command_list(const struct cli_options *opts);
 
 /* `procbench env`: the environment a run would record, one "key: value" per line. */
 enum outcome command_env(void);
+
+/* `procbench compare BASE NEW`: the verdict per case, as text or Markdown on
+ * stdout. OUTCOME_REGRESSED when a case regressed; OUTCOME_BAD_INPUT for an
+ * unreadable file, or runs from different machines without
+ * --allow-different-machines. */
+enum outcome command_compare(const struct cli_options *opts);
+
+/* `procbench check RESULTS`: every rule of the expectations file judged on
+ * one run. OUTCOME_REGRESSED when a rule fails; OUTCOME_BAD_INPUT for an
+ * unreadable file, a bad rule, or a rule that does not match exactly one
+ * case on each side. */
+enum outcome command_check(const struct cli_options *opts);
+
+/* `procbench export RESULTS`: the run as Google Benchmark JSON on stdout. */
+enum outcome command_export(const struct cli_options *opts);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * procbench's entry point: parses the command line, runs the command, and is
- * the one place that decides the exit code (0 ok, 1 a case failed or output
- * could not be written, 2 bad input).
+ * the one place that decides the exit code (0 ok, 1 a case failed, output
+ * could not be written, a regression was found or a rule failed, 2 bad input
+ * or unusable files).
  */
 #include <stdio.h>
 
@@ -15,6 +16,7 @@ static int exit_code(enum outcome outcome)
         return 0;
     case OUTCOME_CASE_FAILED:
     case OUTCOME_FAILED:
+    case OUTCOME_REGRESSED:
         return 1;
     case OUTCOME_BAD_INPUT:
         return 2;
@@ -41,6 +43,12 @@ int main(int argc, char **argv)
         return exit_code(command_list(&opts));
     case CLI_ENV:
         return exit_code(command_env());
+    case CLI_COMPARE:
+        return exit_code(command_compare(&opts));
+    case CLI_CHECK:
+        return exit_code(command_check(&opts));
+    case CLI_EXPORT:
+        return exit_code(command_export(&opts));
     case CLI_RUN:
         break;
     }

@@ -251,6 +251,23 @@ static void report_progress(struct run_state *st, const struct case_result *c,
 
 /* --- In the round's process ------------------------------------------- */
 
+/* TEST ONLY. PROCBENCH_TEST_SLOWDOWN="SCENARIO:NS" adds NS nanoseconds to
+ * every operation of SCENARIO, after it was timed, so that the tests of
+ * `procbench compare` can inject a regression of known size
+ * (tests/compare_detector.sh). Anything malformed is ignored; nothing else
+ * reads this variable, and a real run must never set it. */
+static uint64_t test_slowdown_ns(const struct scenario *sc)
+{
+    const char *knob = getenv("PROCBENCH_TEST_SLOWDOWN");
+    const char *colon = knob != NULL ? strrchr(knob, ':') : NULL;
+    char *end = NULL;
+    if (colon == NULL || (size_t)(colon - knob) != strlen(sc->name) ||
+        strncmp(knob, sc->name, strlen(sc->name)) != 0 || colon[1] < '0' || colon[1] > '9')
+        return 0;
+    unsigned long long ns = strtoull(colon + 1, &end, 10);
+    return *end == '\0' && ns < 1000000000ull ? (uint64_t)ns : 0;
+}
+
 /* Runs one sample and files its outcome in the report. Returns its time per
  * operation, or 0 when it failed. */
 static uint64_t take_sample(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx,
@@ -268,6 +285,7 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         return 0;
     }
     rep->consecutive_failures = 0;
+    s.ns += test_slowdown_ns(sc) * ctx->ops_per_sample; /* TEST ONLY: see test_slowdown_ns() */
     if (s.child_maxrss_kb > rep->child_maxrss_kb)
         rep->child_maxrss_kb = s.child_maxrss_kb;
     uint64_t per_op = s.ns / ctx->ops_per_sample;

@@ -2,7 +2,8 @@
  * results.json: everything a program needs to compare or re-plot a run
  * without re-running it: the environment, the configuration, the command
  * line, and every case with its parameters, its summary_columns.def
- * statistics and its histogram buckets. The layout carries a schema_version
+ * statistics, its histogram buckets and the medians of its rounds
+ * (per_round, what `procbench compare` tests). The layout carries a schema_version
  * (RESULTS_SCHEMA_VERSION); fields are only ever added within one version, so
  * readers must ignore fields they do not know, and a field that changes
  * meaning bumps the version.
@@ -167,8 +168,33 @@ static json_t *params_json(const struct case_def *def, int *err)
     return object;
 }
 
-static json_t *case_json(const struct case_result *c, int *err)
+/* The case's rounds, in the order they ran: the medians `procbench
+ * compare` tests. Named per_round because "rounds" is already the count
+ * of them among the summary columns. */
+static json_t *rounds_json(const struct run_results *r, size_t index, int *err)
 {
+    json_t *array = json_array();
+
+    for (size_t i = 0; i < r->round_count && r->rounds != NULL; i++) {
+        const struct round_record *rr = &r->rounds[i];
+        json_t *object;
+
+        if (rr->case_index != index)
+            continue;
+        object = json_object();
+        set(object, "round", json_integer(rr->round), err);
+        set(object, "sequence", json_integer(rr->sequence), err);
+        set(object, "n", jv_U64(rr->n), err);
+        set(object, "p50", jv_U64(rr->p50_ns), err);
+        set(object, "mean", jv_NS(rr->mean_ns), err);
+        push(array, object, err);
+    }
+    return array;
+}
+
+static json_t *case_json(const struct run_results *r, size_t index, int *err)
+{
+    const struct case_result *c = &r->cases[index];
     json_t *object = json_object();
 
     set(object, "scenario", text(c->def.scenario != NULL ? c->def.scenario->name : NULL), err);
@@ -182,6 +208,7 @@ static json_t *case_json(const struct case_result *c, int *err)
     set(object, "return_histogram", optional_histogram_json(c->return_hist, err), err);
     set(object, "first_byte_histogram", optional_histogram_json(c->first_byte_hist, err), err);
     set(object, "rss_growth_histogram", optional_histogram_json(c->rss_growth_hist, err), err);
+    set(object, "per_round", rounds_json(r, index, err), err);
     return object;
 }
 
@@ -242,7 +269,7 @@ static json_t *results_json(const struct run_results *r, int *err)
     set(root, "started_unix_ns", jv_U64(r->started_unix_ns), err);
     set(root, "duration_ns", jv_U64(r->duration_ns), err);
     for (size_t i = 0; i < r->case_count; i++)
-        push(cases, case_json(&r->cases[i], err), err);
+        push(cases, case_json(r, i, err), err);
     set(root, "cases", cases, err);
     return root;
 }
@@ -250,6 +277,47 @@ static json_t *results_json(const struct run_results *r, int *err)
 static bool is_container(const json_t *value)
 {
     return json_is_object(value) || json_is_array(value);
+}
+
+/* An object of scalars only, such as one round of per_round. */
+static bool is_flat_object(const json_t *value)
+{
+    const char *key;
+    json_t *member;
+
+    if (!json_is_object(value) || json_object_size(value) == 0)
+        return false;
+    json_object_foreach((json_t *)value, key, member)
+    {
+        if (is_container(member))
+            return false;
+    }
+    return true;
+}
+
+/* A flat object as one line: {"round": 0, "sequence": 3, ...}. */
+static int dump_inline_object(FILE *fp, json_t *value)
+{
+    const char *key;
+    json_t *member;
+    size_t i = 0;
+    int rc = 0;
+
+    fputc('{', fp);
+    json_object_foreach(value, key, member)
+    {
+        json_t *name = json_string_nocheck(key);
+
+        fputs(i++ > 0 ? ", " : "", fp);
+        if (name == NULL || json_dumpf(name, fp, SCALAR_FLAGS) != 0)
+            rc = -1;
+        json_decref(name);
+        fputs(": ", fp);
+        if (json_dumpf(member, fp, SCALAR_FLAGS) != 0)
+            rc = -1;
+    }
+    fputc('}', fp);
+    return rc;
 }
 
 static void indent(FILE *fp, int depth)
@@ -260,7 +328,9 @@ static void indent(FILE *fp, int depth)
 /* Writes value as indented JSON, two spaces a level, one member per line,
  * except that an array holding no object or array (a bucket [value, count],
  * argv) stays on one line: json_dumpf(JSON_INDENT) would spread every bucket
- * over four lines, and a full run's results.json over millions of them.
+ * over four lines, and a full run's results.json over millions of them. For
+ * the same reason an element of an array that is an object of scalars only
+ * (a round of per_round) is one line.
  * Returns 0 or -1 (jansson's convention), with errors also left in fp. */
 static int dump(FILE *fp, json_t *value, int depth)
 {
@@ -308,8 +378,12 @@ static int dump(FILE *fp, json_t *value, int depth)
                 fputs(i > 0 ? "," : "", fp);
                 indent(fp, depth + 1);
             }
-            if (dump(fp, element, depth + 1) != 0)
+            if (is_flat_object(element)) {
+                if (dump_inline_object(fp, element) != 0)
+                    rc = -1;
+            } else if (dump(fp, element, depth + 1) != 0) {
                 rc = -1;
+            }
         }
         if (!flat && json_array_size(value) > 0)
             indent(fp, depth);

@@ -1,0 +1,97 @@
+/*
+ * Reading results back: a results folder (or its results.json) into a small
+ * read-only model holding what compare, check and export need: the
+ * environment, a few configuration values, and per case its name, scenario,
+ * parameters, placement, status, median with its confidence interval, and
+ * the medians of its rounds. A folder of results folders (an --out-dir root,
+ * or what ci/regress writes) reads as a set of runs.
+ *
+ * Files are untrusted: a baseline can be truncated, binary, from another
+ * version or written by hand to do harm. Everything is checked (size, UTF-8,
+ * JSON syntax, schema_version, every type and range read) and any problem is
+ * one line naming the file and the problem; text read never contains control
+ * characters, and callers still print it only as a %s argument.
+ */
+#ifndef PROCBENCH_RESULTS_READ_H
+#define PROCBENCH_RESULTS_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits of what is accepted: a results.json of a very large run is a few
+ * tens of MiB; beyond these a file is not one procbench wrote. */
+#define RESULTS_READ_MAX_BYTES  (256u * 1024u * 1024u)
+#define RESULTS_READ_MAX_TEXT   1024   /* bytes of any string kept */
+#define RESULTS_READ_MAX_CASES  100000 /* cases in one file */
+#define RESULTS_READ_MAX_ROUNDS 100000 /* rounds of one case */
+#define RESULTS_READ_MAX_PARAMS 16     /* parameters of one case */
+#define RESULTS_READ_MAX_ENV    256    /* environment entries */
+#define RESULTS_READ_MAX_RUNS   1000   /* runs in a folder of runs */
+
+/* A key and its value as text (integers in decimal). */
+struct stored_pair {
+    const char *key;
+    const char *value;
+};
+
+struct stored_case {
+    const char *scenario; /* "spawn.posix_spawn" */
+    const char *name;     /* canonical case name, unique in its file */
+    const char *placement;
+    const char *status; /* "ok", "failed" or "skipped" */
+    const char *reason; /* "" when none */
+    struct stored_pair params[RESULTS_READ_MAX_PARAMS];
+    char param_numbers[RESULTS_READ_MAX_PARAMS][24]; /* text of integer-valued params */
+    size_t param_count;
+    uint64_t n; /* samples */
+    uint64_t p50_ns, p50_ci_low_ns, p50_ci_high_ns;
+    double cpu_ns;              /* CPU per operation; NAN when not recorded */
+    const double *round_p50_ns; /* medians of the rounds with samples, in order */
+    size_t round_count;
+    bool has_rounds; /* the file records rounds (older files do not) */
+};
+
+struct stored_run {
+    char *path; /* the results.json read */
+    uint64_t started_unix_ns;
+    uint64_t config_rounds; /* --rounds of the run */
+    bool quick;
+    struct stored_pair env[RESULTS_READ_MAX_ENV];
+    size_t env_count;
+    struct stored_case *cases;
+    size_t case_count;
+    const struct stored_case **by_name; /* cases sorted by name */
+    void *json;                         /* the parsed document, which the strings point into */
+    double *rounds;                     /* storage of every case's round_p50_ns */
+};
+
+/* One or more runs: a results folder or file gives one; a folder of results
+ * folders gives each of them, ordered by start time. */
+struct stored_set {
+    char *path; /* as given */
+    struct stored_run **runs;
+    size_t count;
+};
+
+/* Reads a results.json, or the results.json of a results folder, into *out
+ * (free with results_read_free_run). Returns 0, or -EINVAL / -ENOENT /
+ * -EFBIG / -ENOMEM... with one line in err naming the file and the problem. */
+int results_read_run(const char *path, struct stored_run **out, char *err, size_t err_len);
+
+/* Reads path as a set: a results.json or a results folder (one run), or a
+ * folder whose subfolders (symbolic links such as `latest` excepted) hold
+ * results.json files, all of which are read. Returns 0 or -errno with one
+ * line in err. Free with results_read_free_set. */
+int results_read_set(const char *path, struct stored_set *out, char *err, size_t err_len);
+
+/* The environment value of key, or NULL when the run did not record it. */
+const char *results_read_env(const struct stored_run *run, const char *key);
+
+/* The case called name, or NULL. */
+const struct stored_case *results_read_find_case(const struct stored_run *run, const char *name);
+
+void results_read_free_run(struct stored_run *run);
+void results_read_free_set(struct stored_set *set);
+
+#endif
