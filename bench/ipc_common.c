@@ -751,6 +751,7 @@ static int sample_stream(struct ipc_state *s, uint64_t ops, struct sample *out)
     }
     uint64_t t1 = clock_now_ns();
     out->ns = t1 - t0;
+    out->ops = ops * s->burst; /* so that times and CPU are per message */
     out->bytes = ops * s->burst * s->size;
     return 0;
 }

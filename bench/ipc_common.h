@@ -19,8 +19,8 @@
  * section; the peer checks each number. stream: a sample is a burst of
  * ipc_burst_messages(size) messages, after which the peer answers with an
  * 8-byte acknowledgement; the peer checks every number and the first and
- * last message of each burst in full. The reported time is per burst (per
- * message: divide by the burst, or read size / bytes_per_s).
+ * last message of each burst in full. A stream sample reports its burst as
+ * its operations (sample.ops), so times and CPU are per message.
  */
 #ifndef PROCBENCH_IPC_COMMON_H
 #define PROCBENCH_IPC_COMMON_H
@@ -111,7 +111,7 @@ struct ipc_transport {
         .name = "mode", .kind = PARAM_WORD, .defaults = "pingpong,stream",                         \
         .choices = "pingpong,stream",                                                              \
         .help = "pingpong: one message there and back (round trip); stream: bursts of "            \
-                "messages to a sink (time per burst, bytes/s)",                                    \
+                "messages to a sink (time per message, bytes/s)",                                  \
     }
 #define IPC_PARAM_SIZE                                                                             \
     {                                                                                              \

@@ -56,7 +56,9 @@ struct case_ctx {
 
 /* What one sample reports. The harness zeroes it before each call. */
 struct sample {
-    uint64_t ns;               /* the timed section, all ctx->ops_per_sample operations */
+    uint64_t ns;               /* the timed section: all of its operations */
+    uint64_t ops;              /* operations in the timed section when the scenario decides
+                                * them (a stream's burst of messages); 0: ctx->ops_per_sample */
     uint64_t bytes;            /* payload the timed section moved, for throughput; 0: none */
     uint64_t return_ns;        /* spawn: create call -> call returned; 0: not reported */
     uint64_t first_byte_ns;    /* output: start -> first byte in the parent; 0: not reported */

@@ -78,7 +78,7 @@ struct case_result {
     double peer_cpu_ns;           /* a long-lived peer's CPU time, per operation */
     double cpu_ns;                /* all of the above: CPU per operation, both ends */
     long child_maxrss_kb;         /* largest peak RSS reported by wait4 */
-    bool below_clock_floor;       /* p50 under 100x the clock overhead */
+    bool below_clock_floor;       /* a sample's p50 under 100x the clock overhead */
 };
 
 /* How the runner samples; filled from the command line. */

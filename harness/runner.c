@@ -86,7 +86,8 @@ static struct stats *secondary_stats(struct case_result *c, enum secondary k)
 struct round_report {
     struct moments moments;
     uint64_t attempted;            /* timed samples attempted */
-    uint64_t ops_per_sample;       /* batch used by the timed block */
+    uint64_t ops;                  /* operations in them, failed samples included */
+    uint64_t ops_per_sample;       /* largest number of operations in one sample */
     uint64_t failures;             /* failed samples, warm-up included */
     uint64_t consecutive_failures; /* at the end of the round */
     uint64_t measured_ns;          /* wall time of the timed block */
@@ -111,6 +112,7 @@ struct run_state {
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
+    uint64_t test_slowdown_ns; /* TEST ONLY, for the round's scenario: see test_slowdown_ns() */
 };
 
 /* Reasons are formatted by reason_format(), so that whatever a scenario or
@@ -277,6 +279,9 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
     struct sample s;
     memset(&s, 0, sizeof(s));
     int rc = sc->sample(ctx, &s);
+    uint64_t ops = s.ops ? s.ops : ctx->ops_per_sample;
+    if (timed)
+        rep->ops += ops;
     if (rc != 0) {
         rep->failures++;
         rep->consecutive_failures++;
@@ -285,10 +290,10 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         return 0;
     }
     rep->consecutive_failures = 0;
-    s.ns += test_slowdown_ns(sc) * ctx->ops_per_sample; /* TEST ONLY: see test_slowdown_ns() */
+    s.ns += st->test_slowdown_ns * ops; /* TEST ONLY: see test_slowdown_ns() */
     if (s.child_maxrss_kb > rep->child_maxrss_kb)
         rep->child_maxrss_kb = s.child_maxrss_kb;
-    uint64_t per_op = s.ns / ctx->ops_per_sample;
+    uint64_t per_op = s.ns / ops;
     if (!timed)
         return per_op > 0 ? per_op : 1;
     if (histogram_record(st->round_hist, per_op) != 0) {
@@ -296,7 +301,9 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         ROUND_REASON(rep, "a sample took %" PRIu64 " ns, beyond the histogram's one hour", s.ns);
         return 0;
     }
-    moments_add(&rep->moments, (double)s.ns / (double)ctx->ops_per_sample);
+    moments_add(&rep->moments, (double)s.ns / (double)ops);
+    if (ops > rep->ops_per_sample)
+        rep->ops_per_sample = ops;
     if (s.bytes > 0) {
         rep->bytes += s.bytes;
         rep->bytes_ns += s.ns;
@@ -405,6 +412,7 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
     const struct scenario *sc = c->def.scenario;
     struct round_report *rep = st->report;
 
+    st->test_slowdown_ns = test_slowdown_ns(sc); /* read once, not per sample */
     int rc = placement_apply(c->def.placement);
     if (rc == 0 && sc->process_init)
         rc = sc->process_init();
@@ -575,7 +583,7 @@ static void merge_round(struct run_state *st, size_t index)
     c->measured_ns += rep->measured_ns;
     if (rep->child_maxrss_kb > c->child_maxrss_kb)
         c->child_maxrss_kb = rep->child_maxrss_kb;
-    cp->ops += rep->attempted * (rep->ops_per_sample ? rep->ops_per_sample : 1);
+    cp->ops += rep->ops;
     add_usage_sum(&cp->self_sum, &rep->self_sum);
     add_usage_sum(&cp->children_sum, &rep->children_sum);
     if (c->reason[0] == '\0' && rep->reason[0] != '\0')
@@ -627,8 +635,10 @@ static void finish_case(struct run_state *st, size_t index)
                 c->peer_cpu_ns;
     c->bytes_per_s =
         cp->bytes_ns ? (uint64_t)((double)cp->bytes * 1e9 / (double)cp->bytes_ns + 0.5) : 0;
+    /* What the clock timed is a whole sample: its operations together. */
+    uint64_t sample_p50 = c->stats.p50_ns * (c->ops_per_sample ? c->ops_per_sample : 1);
     c->below_clock_floor =
-        c->stats.n > 0 && c->stats.p50_ns < CLOCK_FLOOR_FACTOR * st->r->env.clock_overhead_ns;
+        c->stats.n > 0 && sample_p50 < CLOCK_FLOOR_FACTOR * st->r->env.clock_overhead_ns;
     if (c->status == CASE_OK && c->stats.n == 0) {
         c->status = CASE_FAILED;
         if (c->reason[0] == '\0')
