@@ -30,8 +30,7 @@ struct histogram {
     size_t sub_bucket_half_count;
     size_t bucket_count;
     size_t counts_len;
-    size_t alloc_bytes; /* of this struct and its counts */
-    bool shared;        /* mmap(MAP_SHARED) rather than calloc() */
+    size_t alloc_bytes; /* mapped for it by create; 0: the caller's memory */
     uint64_t total_count;
     /* UINT64_MAX and 0 while empty, so the first record sets both without a
      * branch on the count. */
@@ -99,10 +98,18 @@ static void *allocate(size_t bytes, bool shared)
     return p == MAP_FAILED ? NULL : p;
 }
 
-static int create(uint64_t highest_trackable, int significant_digits, bool shared,
-                  struct histogram **out)
+/* The shape of a histogram for a range and a precision. */
+struct layout {
+    unsigned sub_bucket_bits;
+    size_t sub_bucket_count;
+    size_t bucket_count;
+    size_t counts_len;
+    size_t bytes; /* of the struct and its counts */
+};
+
+static int plan(uint64_t highest_trackable, int significant_digits, struct layout *l)
 {
-    if (out == NULL || highest_trackable < 2 || significant_digits < 1 || significant_digits > 5)
+    if (highest_trackable < 2 || significant_digits < 1 || significant_digits > 5)
         return -EINVAL;
 
     uint64_t needed = 2;
@@ -125,24 +132,63 @@ static int create(uint64_t highest_trackable, int significant_digits, bool share
         smallest_untrackable <<= 1;
     }
 
-    size_t half = (size_t)(sub_bucket_count / 2);
-    size_t counts_len = (bucket_count + 1) * half;
-    size_t bytes = sizeof(struct histogram) + counts_len * sizeof(uint64_t);
-    struct histogram *h = allocate(bytes, shared);
-    if (h == NULL)
-        return -ENOMEM;
-    h->alloc_bytes = bytes;
-    h->shared = shared;
+    l->sub_bucket_bits = sub_bucket_bits;
+    l->sub_bucket_count = (size_t)sub_bucket_count;
+    l->bucket_count = bucket_count;
+    l->counts_len = (bucket_count + 1) * (l->sub_bucket_count / 2);
+    l->bytes = sizeof(struct histogram) + l->counts_len * sizeof(uint64_t);
+    return 0;
+}
+
+/* Fills the header of an empty histogram in zeroed memory. */
+static struct histogram *init_at(void *mem, const struct layout *l, uint64_t highest_trackable,
+                                 int significant_digits, size_t alloc_bytes)
+{
+    struct histogram *h = mem;
+    h->alloc_bytes = alloc_bytes;
     h->highest_trackable = highest_trackable;
     h->significant_digits = significant_digits;
-    h->sub_bucket_bits = sub_bucket_bits;
-    h->sub_bucket_count = (size_t)sub_bucket_count;
-    h->sub_bucket_half_count = half;
-    h->bucket_count = bucket_count;
-    h->counts_len = counts_len;
+    h->sub_bucket_bits = l->sub_bucket_bits;
+    h->sub_bucket_count = l->sub_bucket_count;
+    h->sub_bucket_half_count = l->sub_bucket_count / 2;
+    h->bucket_count = l->bucket_count;
+    h->counts_len = l->counts_len;
     h->min = UINT64_MAX;
     h->max = 0;
-    *out = h;
+    return h;
+}
+
+static int create(uint64_t highest_trackable, int significant_digits, bool shared,
+                  struct histogram **out)
+{
+    struct layout l;
+    if (out == NULL || plan(highest_trackable, significant_digits, &l) != 0)
+        return -EINVAL;
+    void *mem = allocate(l.bytes, shared);
+    if (mem == NULL)
+        return -ENOMEM;
+    *out = init_at(mem, &l, highest_trackable, significant_digits, l.bytes);
+    return 0;
+}
+
+size_t histogram_footprint(uint64_t highest_trackable, int significant_digits)
+{
+    struct layout l;
+    if (plan(highest_trackable, significant_digits, &l) != 0)
+        return 0;
+    /* Rounded to a cache line, so that histograms laid end to end in one
+     * region stay aligned and never share a line. */
+    return (l.bytes + 63) & ~(size_t)63;
+}
+
+int histogram_init_in(void *mem, size_t len, uint64_t highest_trackable, int significant_digits,
+                      struct histogram **out)
+{
+    struct layout l;
+    if (mem == NULL || out == NULL || ((uintptr_t)mem & 63) != 0 ||
+        plan(highest_trackable, significant_digits, &l) != 0 || len < l.bytes)
+        return -EINVAL;
+    *out = init_at(mem, &l, highest_trackable, significant_digits, 0);
     return 0;
 }
 
@@ -159,7 +205,7 @@ int histogram_create_shared(uint64_t highest_trackable, int significant_digits,
 
 void histogram_destroy(struct histogram *h)
 {
-    if (h != NULL)
+    if (h != NULL && h->alloc_bytes > 0)
         munmap(h, h->alloc_bytes);
 }
 

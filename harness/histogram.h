@@ -30,6 +30,18 @@ int histogram_create(uint64_t highest_trackable, int significant_digits, struct 
 int histogram_create_shared(uint64_t highest_trackable, int significant_digits,
                             struct histogram **out);
 
+/* Bytes one histogram of this range and precision needs in memory the
+ * caller provides (a multiple of 64), or 0 for bad arguments. */
+size_t histogram_footprint(uint64_t highest_trackable, int significant_digits);
+
+/* Makes an empty histogram in mem, which must be zero-filled, 64-byte
+ * aligned and at least histogram_footprint() long; the caller owns and frees
+ * mem, so many histograms can share one mapping (one MAP_SHARED region
+ * costs fork() one VMA; a thousand cost it a thousand). Returns 0 or
+ * -EINVAL. histogram_destroy() on it does nothing. */
+int histogram_init_in(void *mem, size_t len, uint64_t highest_trackable, int significant_digits,
+                      struct histogram **out);
+
 /* Frees h (either kind); NULL is accepted. */
 void histogram_destroy(struct histogram *h);
 

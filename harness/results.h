@@ -100,6 +100,8 @@ struct run_results {
     size_t case_count;
     struct round_record *rounds;
     size_t round_count, round_capacity;
+    void *histogram_arena; /* one shared mapping holding every case's histograms */
+    size_t histogram_arena_bytes;
     uint64_t started_unix_ns; /* wall clock at start, for the folder name */
     uint64_t duration_ns;     /* whole run */
     int argc;
