@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -577,6 +578,35 @@ static void test_shared_across_fork(void **state)
     histogram_destroy(h);
 }
 
+/* Histograms laid end to end in memory the caller owns (the runner's arena):
+ * each works on its own, and bad memory is refused. */
+static void test_init_in_caller_memory(void **state)
+{
+    (void)state;
+    size_t each = histogram_footprint(HISTOGRAM_ONE_HOUR_NS, 3);
+    assert_true(each > 0);
+    assert_int_equal(each % 64, 0);
+    assert_int_equal(histogram_footprint(1, 3), 0);
+    char *mem = aligned_alloc(64, 2 * each);
+    assert_non_null(mem);
+    memset(mem, 0, 2 * each);
+    struct histogram *a = NULL, *b = NULL;
+    assert_int_equal(histogram_init_in(mem, each, HISTOGRAM_ONE_HOUR_NS, 3, &a), 0);
+    assert_int_equal(histogram_init_in(mem + each, each, HISTOGRAM_ONE_HOUR_NS, 3, &b), 0);
+    histogram_record(a, HISTOGRAM_ONE_HOUR_NS); /* the last slot of a */
+    histogram_record(b, 5);
+    assert_int_equal(histogram_count(a), 1);
+    assert_int_equal(histogram_count(b), 1);
+    assert_int_equal(histogram_min(b), 5);
+    assert_int_equal(histogram_value_at_percentile(a, 100), HISTOGRAM_ONE_HOUR_NS);
+    struct histogram *bad = NULL;
+    assert_int_equal(histogram_init_in(mem + 8, each, HISTOGRAM_ONE_HOUR_NS, 3, &bad), -EINVAL);
+    assert_int_equal(histogram_init_in(mem, each / 2, HISTOGRAM_ONE_HOUR_NS, 3, &bad), -EINVAL);
+    histogram_destroy(a); /* does nothing: the memory is ours */
+    histogram_destroy(b);
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -594,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_iteration),
         cmocka_unit_test(test_bad_create_arguments),
         cmocka_unit_test(test_shared_across_fork),
+        cmocka_unit_test(test_init_in_caller_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
