@@ -15,6 +15,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "scenario_checks.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -53,39 +55,6 @@ static const char *const scenario_names[] = {"output.buffered", "output.streamed
 #define SCENARIO_COUNT (sizeof(scenario_names) / sizeof(scenario_names[0]))
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* Open descriptors, counted as the runner counts them after a round. */
-static int count_fds(void)
-{
-    int count = reaper_count_fds();
-    assert_true(count >= 0);
-    return count;
-}
-
-/* Lines of /proc/self/maps: one per mapping. */
-static int count_mappings(void)
-{
-    FILE *maps = fopen("/proc/self/maps", "re");
-    assert_non_null(maps);
-    int count = 0, c;
-    while ((c = getc(maps)) != EOF)
-        count += c == '\n';
-    fclose(maps);
-    return count;
-}
-
-static void assert_no_child_left(void)
-{
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
-}
-
-static void use_child_program(const char *path)
-{
-    assert_int_equal(setenv("PROCBENCH_CHILD", path, 1), 0);
-    proc_child_path_reset();
-}
 
 static const struct scenario *find(const char *name)
 {

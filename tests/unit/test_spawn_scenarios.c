@@ -13,7 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
+#include "scenario_checks.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -47,45 +48,6 @@ struct spawn_case {
 static struct spawn_case cases[MAX_CASES];
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static int count_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    assert_non_null(dir);
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] != '.')
-            count++;
-    }
-    closedir(dir);
-    return count;
-}
-
-/* Lines of /proc/self/maps: one per mapping. */
-static int count_mappings(void)
-{
-    FILE *maps = fopen("/proc/self/maps", "re");
-    assert_non_null(maps);
-    int count = 0, c;
-    while ((c = getc(maps)) != EOF)
-        count += c == '\n';
-    fclose(maps);
-    return count;
-}
-
-static void assert_no_child_left(void)
-{
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
-}
-
-static void use_child_program(const char *path)
-{
-    assert_int_equal(setenv("PROCBENCH_CHILD", path, 1), 0);
-    proc_child_path_reset();
-}
 
 static int has_target_param(const struct scenario *s)
 {
