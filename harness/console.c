@@ -119,7 +119,9 @@ void console_case_done(const struct case_result *c, void *ctx)
     units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
     if (c->return_stats.n > 0)
         units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
-    snprintf(ci, sizeof(ci), "+-%.1f%%", stats_median_ci_percent(&c->stats));
+    double ci_pct = stats_median_ci_percent(&c->stats);
+    /* Two decimals below 1%, so a tight interval does not read as zero. */
+    snprintf(ci, sizeof(ci), ci_pct < 1.0 ? "+-%.2f%%" : "+-%.1f%%", ci_pct);
     format_cpus(c, cpus, sizeof(cpus));
     format_extra(c, extra, sizeof(extra));
     fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s%s\n", con->name_width,

@@ -33,7 +33,8 @@ int write_summary_csv(const struct run_results *r, const char *dir);
 int write_rounds_csv(const struct run_results *r, const char *dir);
 
 /* dir/results.json: schema_version, tool, environment, config, argv, and
- * every case with its columns, parameters and histogram buckets. */
+ * every case with its columns, parameters, histogram buckets and per_round
+ * (each round's n, p50 and mean, which `procbench compare` tests). */
 int write_results_json(const struct run_results *r, const char *dir);
 
 /* One HdrHistogram percentile-distribution text of h to fp, values divided
