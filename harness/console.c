@@ -120,8 +120,12 @@ void console_case_done(const struct case_result *c, void *ctx)
     if (c->return_stats.n > 0)
         units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
     double ci_pct = stats_median_ci_percent(&c->stats);
-    /* Two decimals below 1%, so a tight interval does not read as zero. */
-    snprintf(ci, sizeof(ci), ci_pct < 1.0 ? "+-%.2f%%" : "+-%.1f%%", ci_pct);
+    /* The histogram resolves 0.1% (3 significant digits): a narrower
+     * interval is shown as that bound, not as a zero it cannot know. */
+    if (ci_pct < 0.1)
+        snprintf(ci, sizeof(ci), "<0.1%%");
+    else
+        snprintf(ci, sizeof(ci), "+-%.1f%%", ci_pct);
     format_cpus(c, cpus, sizeof(cpus));
     format_extra(c, extra, sizeof(extra));
     fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s%s\n", con->name_width,
