@@ -549,9 +549,10 @@ static void describe_abnormal_end(char *buf, size_t len, int status)
                  WEXITSTATUS(status));
 }
 
-/* Forks the round's process and waits for it. Returns 0, or -errno when no
- * process could be made (reason in the report). */
-static int run_round_process(struct run_state *st, size_t index)
+/* Forks the round's process and waits for it. Whatever went wrong (no
+ * process could be made, it crashed, it left processes behind) is in the
+ * report as setup_failed or leaked, with the reason. */
+static void run_round_process(struct run_state *st, size_t index)
 {
     histogram_reset(st->round_hist);
     for (int k = 0; k < SECONDARY_COUNT; k++)
@@ -561,9 +562,12 @@ static int run_round_process(struct run_state *st, size_t index)
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        int err = errno;
-        ROUND_REASON(st->report, "fork of the round's process failed: %s", strerror(err));
-        return -err;
+        /* Marked as a failed setup: a round that never ran must end its
+         * case, or a fork() that keeps failing (EAGAIN under RLIMIT_NPROC)
+         * would have the runner retry the case for ever. */
+        ROUND_REASON(st->report, "fork of the round's process failed: %s", strerror(errno));
+        st->report->setup_failed = true;
+        return;
     }
     if (pid == 0)
         round_process(st, index);
@@ -584,7 +588,6 @@ static int run_round_process(struct run_state *st, size_t index)
         rep->leaked = true;
         ROUND_REASON(rep, "%d process(es) outlived the round (killed)", strays);
     }
-    return 0;
 }
 
 /* Adds the round's report into its case. */

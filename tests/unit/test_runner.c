@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,24 +84,15 @@ static void fake_teardown(struct case_ctx *ctx)
     fake.teardowns++;
 }
 
-static const struct scenario fake_a = {
-    .name = "fake.a",
-    .summary = "test",
-    .default_placements = "free",
-    .placements_supported = PLACEMENTS_ALL,
-    .setup = fake_setup,
-    .sample = fake_sample,
-    .teardown = fake_teardown,
-};
-static const struct scenario fake_b = {
-    .name = "fake.b",
-    .summary = "test",
-    .default_placements = "free",
-    .placements_supported = PLACEMENTS_ALL,
-    .setup = fake_setup,
-    .sample = fake_sample,
-    .teardown = fake_teardown,
-};
+/* Two scenarios that differ only by name, to watch the interleaving. */
+#define FAKE_SCENARIO(scenario_name)                                                               \
+    {                                                                                              \
+        .name = scenario_name, .summary = "test", .default_placements = "free",                    \
+        .placements_supported = PLACEMENTS_ALL, .setup = fake_setup, .sample = fake_sample,        \
+        .teardown = fake_teardown,                                                                 \
+    }
+static const struct scenario fake_a = FAKE_SCENARIO("fake.a");
+static const struct scenario fake_b = FAKE_SCENARIO("fake.b");
 static const struct scenario fake_tiny = {
     .name = "fake.tiny",
     .summary = "test",
@@ -356,6 +348,44 @@ static void test_leaks_fail_case(void **state)
     }
 }
 
+/* When the round's process cannot be forked (EAGAIN under RLIMIT_NPROC),
+ * the case fails with the reason and the run ends, instead of retrying the
+ * case for ever. A real limit, not a mock: a child of the test drops to an
+ * unprivileged user (root is exempt from RLIMIT_NPROC) with a limit of one
+ * process, itself. */
+static void test_fork_failure_fails_case(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        print_message("needs root to drop to another user; skipped\n");
+        skip();
+    }
+    reset_fake();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit one = {1, 1};
+        if (setgid(65534) != 0 || setuid(65534) != 0 || setrlimit(RLIMIT_NPROC, &one) != 0)
+            _exit(3);
+        alarm(30); /* the bug this catches is an endless loop: end it, failed */
+        const struct scenario *scs[] = {&fake_a};
+        struct case_def def = {.scenario = scs[0], .placement = PLACEMENT_FREE};
+        struct run_results r;
+        memset(&r, 0, sizeof(r));
+        r.config = small_config();
+        if (runner_init(&r, &def, 1) != 0 || runner_run(&r, NULL) != 0)
+            _exit(4);
+        bool ok = r.cases[0].status == CASE_FAILED &&
+                  strstr(r.cases[0].reason, "fork of the round's process failed") != NULL;
+        _exit(ok ? 0 : 5);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_cross_needs_support(void **state)
 {
     (void)state;
@@ -389,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),
         cmocka_unit_test(test_leaks_fail_case),
+        cmocka_unit_test(test_fork_failure_fails_case),
         cmocka_unit_test(test_cross_needs_support),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
