@@ -136,14 +136,8 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
     } else {
         outcome = measure_and_write(&r, opts, dir);
     }
-    if (outcome == OUTCOME_FAILED) {
-        /* Leave no empty or half-filled folder behind; rmdir refuses a folder
-         * that still holds files, which only a write failure leaves. */
-        char hist[PATH_MAX + 8];
-        snprintf(hist, sizeof(hist), "%s/hist", dir);
-        rmdir(hist);
-        rmdir(dir);
-    }
+    if (outcome == OUTCOME_FAILED)
+        outdir_remove(dir); /* no empty or half-written run folder is left */
     runner_free(&r);
     free(defs);
     return outcome;

@@ -9,6 +9,7 @@
 #include "outdir.h"
 #include "reason.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -208,4 +209,26 @@ int outdir_point_latest(const char *root, const char *run_dir)
         return -e;
     }
     return 0;
+}
+
+/* Unlinks every entry of dir that is not itself a folder, then dir. */
+static void remove_flat_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (e->d_type != DT_DIR)
+                unlinkat(dirfd(d), e->d_name, 0);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+void outdir_remove(const char *run_dir)
+{
+    char hist[PATH_MAX];
+    if (snprintf(hist, sizeof(hist), "%s/hist", run_dir) < (int)sizeof(hist))
+        remove_flat_folder(hist);
+    remove_flat_folder(run_dir);
 }

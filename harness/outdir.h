@@ -21,4 +21,9 @@ int outdir_create(const char *root, uint64_t unix_ns, const char *host, char *ou
  * replacing any previous link atomically. Returns 0 or -errno. */
 int outdir_point_latest(const char *root, const char *run_dir);
 
+/* Removes a run folder made by outdir_create() with every file in it and in
+ * its hist/ (nothing else is expected there), for a run whose results could
+ * not all be written: no folder with half a run is left behind. */
+void outdir_remove(const char *run_dir);
+
 #endif

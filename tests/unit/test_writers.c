@@ -1094,6 +1094,26 @@ static void test_outdir_root_is_file(void **state)
     assert_string_equal(out, "");
 }
 
+/* A run whose results could not all be written leaves no folder: the files
+ * already written and the hist/ folder go with it; the root stays. */
+static void test_outdir_remove(void **state)
+{
+    char dir[PATH_MAX], out[PATH_MAX], err[PATH_MAX + 64], file[PATH_MAX + 32];
+    struct stat st;
+
+    (void)state;
+    fresh_dir("outdir_remove", dir);
+    assert_int_equal(outdir_create(dir, FIXED_UNIX_NS, "h", out, sizeof(out), err, sizeof(err)), 0);
+    snprintf(file, sizeof(file), "%s/summary.csv", out);
+    write_all(file, "x", 1);
+    snprintf(file, sizeof(file), "%s/hist/a.hgrm", out);
+    write_all(file, "x", 1);
+    outdir_remove(out);
+    assert_int_equal(stat(out, &st), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(stat(dir, &st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1116,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_outdir_latest),
         cmocka_unit_test(test_outdir_latest_refuses_real_directory),
         cmocka_unit_test(test_outdir_root_is_file),
+        cmocka_unit_test(test_outdir_remove),
     };
 
     return cmocka_run_group_tests(tests, build_run, free_run);
