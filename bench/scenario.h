@@ -76,6 +76,12 @@ struct scenario {
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
     bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */
+    /* Optional, untimed, called by the harness before the case's first round:
+     * NULL when this machine can run the case with these parameter values
+     * (one per entry of params), otherwise why not, written into why (the
+     * case is then skipped, not failed): a program that is not installed, a
+     * ballast that does not fit in available memory. */
+    const char *(*case_unavailable)(const struct param_value *params, char *why, size_t why_len);
     /* Optional, untimed: called in each round's process before setup() and
      * before the harness counts its descriptors, for process-wide state that
      * cannot be undone (libuv's signal pipe and its fork handler). It dies

@@ -177,9 +177,14 @@ static void check_runnable(struct case_result *c)
 {
     const struct scenario *sc = c->def.scenario;
     char why[sizeof(c->reason)];
+    const char *case_why = NULL;
     if (sc->unavailable) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", sc->unavailable);
+    } else if (sc->case_unavailable &&
+               (case_why = sc->case_unavailable(c->def.params, why, sizeof(why))) != NULL) {
+        c->status = CASE_SKIPPED;
+        CASE_REASON(c, "%s", case_why);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer", sc->name);

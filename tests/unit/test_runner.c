@@ -407,6 +407,41 @@ static void test_cross_needs_support(void **state)
     runner_free(&r);
 }
 
+/* A case the scenario declares unrunnable for its parameter values is
+ * skipped with the scenario's reason and never set up. */
+static const char *fake_case_unavailable(const struct param_value *params, char *why,
+                                         size_t why_len)
+{
+    (void)params;
+    snprintf(why, why_len, "fake: needs a machine it is not on");
+    return why;
+}
+
+static void test_case_unavailable_skips(void **state)
+{
+    (void)state;
+    reset_fake();
+    static const struct scenario picky = {
+        .name = "fake.picky",
+        .summary = "test",
+        .default_placements = "free",
+        .placements_supported = PLACEMENTS_ALL,
+        .case_unavailable = fake_case_unavailable,
+        .setup = fake_setup,
+        .sample = fake_sample,
+        .teardown = fake_teardown,
+    };
+    const struct scenario *scs[] = {&picky, &fake_a};
+    struct run_results r;
+    run_cases(&r, scs, 2, small_config());
+    assert_int_equal(r.cases[0].status, CASE_SKIPPED);
+    assert_string_equal(r.cases[0].reason, "fake: needs a machine it is not on");
+    assert_int_equal(r.cases[1].status, CASE_OK);
+    /* Only fake.a's rounds were set up. */
+    assert_int_equal(fake.setups, 3);
+    runner_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_leaks_fail_case),
         cmocka_unit_test(test_fork_failure_fails_case),
         cmocka_unit_test(test_cross_needs_support),
+        cmocka_unit_test(test_case_unavailable_skips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
