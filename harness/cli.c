@@ -39,6 +39,8 @@ enum option_id {
     OPT_FORMAT,
     OPT_ALLOW_DIFFERENT_MACHINES,
     OPT_RULES,
+    OPT_OUT,
+    OPT_PNG,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +64,8 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"allow-different-machines", no_argument, NULL, OPT_ALLOW_DIFFERENT_MACHINES},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"png", no_argument, NULL, OPT_PNG},
     {NULL, 0, NULL, 0},
 };
 
@@ -73,6 +77,7 @@ void cli_print_help(FILE *fp)
         "                         [--allow-different-machines]\n"
         "       procbench check RESULTS [--rules FILE]\n"
         "       procbench export RESULTS [--format gbench]\n"
+        "       procbench report [RESULTS...] [--out DIR] [--png]\n"
         "\n"
         "Measures what it costs to create processes and talk to them, on this machine.\n"
         "\n"
@@ -87,6 +92,8 @@ void cli_print_help(FILE *fp)
         "             run, e.g. `spawn.pthread < 0.5 * spawn.fork_only`); exit 1 if one fails\n"
         "  export     write a results folder as Google Benchmark JSON on stdout, for\n"
         "             compare.py and github-action-benchmark\n"
+        "  report     write report.md, report.html and plots/ for a results folder (default\n"
+        "             results/latest; into that folder), or for several side by side (--out)\n"
         "\n"
         "options for run and list:\n"
         "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
@@ -113,6 +120,10 @@ void cli_print_help(FILE *fp)
         "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
         "options for check:\n"
         "  --rules FILE         the expectations (default ci/expectations)\n"
+        "options for report:\n"
+        "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
+        "                       results folder; required with several); made if missing\n"
+        "  --png                also draw each plot as PNG\n"
         "options for compare and export:\n"
         "  --format F           compare: text (default) or md; export: gbench (the default)\n"
         "general options:\n"
@@ -337,7 +348,7 @@ static int parse_command(const char *word, enum cli_command *out)
         enum cli_command command;
     } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
                     {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
-                    {"help", CLI_HELP}};
+                    {"report", CLI_REPORT},   {"help", CLI_HELP}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(word, commands[i].word) == 0) {
             *out = commands[i].command;
@@ -364,6 +375,8 @@ static bool allowed_for(enum cli_command command, int id)
         return id == OPT_RULES;
     if (command == CLI_EXPORT)
         return id == OPT_FORMAT;
+    if (command == CLI_REPORT)
+        return id == OPT_OUT || id == OPT_PNG;
     return false;
 }
 
@@ -380,6 +393,9 @@ static size_t inputs_wanted(enum cli_command command, const char **usage)
     case CLI_EXPORT:
         *usage = "RESULTS (a results folder or results.json)";
         return 1;
+    case CLI_REPORT:
+        *usage = "RESULTS (results folders or results.json files)";
+        return CLI_MAX_INPUTS;
     default:
         *usage = "";
         return 0;
@@ -406,6 +422,16 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
             return -EINVAL;
         }
         o->rules_path = arg;
+        return 0;
+    case OPT_OUT:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--out: empty path");
+            return -EINVAL;
+        }
+        o->report_out = arg;
+        return 0;
+    case OPT_PNG:
+        o->report_png = true;
         return 0;
     }
     return -EINVAL;
@@ -499,11 +525,17 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     }
     if (rc != 0)
         return rc;
+    if (optind < argc && o->command == CLI_REPORT && o->input_count == wanted) {
+        reason_format(err, err_len, "report: more than %d results folders", CLI_MAX_INPUTS);
+        return -EINVAL;
+    }
     if (optind < argc) {
         reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
         return -EINVAL;
     }
-    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION) {
+    /* report takes any number of results, none meaning results/latest. */
+    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION &&
+        o->command != CLI_REPORT) {
         reason_format(err, err_len, "%s: expected %s (try --help)", argv[0], usage);
         return -EINVAL;
     }

@@ -1,9 +1,9 @@
 /*
  * The command line: `procbench [list|run|env] [options]`,
  * `procbench compare BASE NEW`, `procbench check FILE`, `procbench export
- * RESULTS`, `--help`, `--version`. Parsing only: every value is checked here
- * and any mistake becomes one line naming the option and the value; main()
- * decides the exit code and does the work.
+ * RESULTS`, `procbench report [RESULTS...]`, `--help`, `--version`. Parsing only: every value is
+ * checked here and any mistake becomes one line naming the option and the value; main() decides the
+ * exit code and does the work.
  */
 #ifndef PROCBENCH_CLI_H
 #define PROCBENCH_CLI_H
@@ -23,6 +23,7 @@ enum cli_command {
     CLI_COMPARE,
     CLI_CHECK,
     CLI_EXPORT,
+    CLI_REPORT,
     CLI_HELP,
     CLI_VERSION
 };
@@ -30,8 +31,9 @@ enum cli_command {
 /* --format: what compare prints, or what export writes. */
 enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_MD, CLI_FORMAT_GBENCH };
 
-/* The file arguments of compare (BASE NEW), check (FILE) and export. */
-#define CLI_MAX_INPUTS 2
+/* The file arguments of compare (BASE NEW), check (FILE), export, and
+ * report (RESULTS...). */
+#define CLI_MAX_INPUTS 16
 
 struct cli_options {
     enum cli_command command;
@@ -53,6 +55,8 @@ struct cli_options {
     double alpha;           /* compare: family-wise significance level (0.05) */
     bool allow_different_machines;
     const char *rules_path; /* check: "ci/expectations" unless --rules */
+    const char *report_out; /* report: --out DIR, or NULL */
+    bool report_png;        /* report: --png */
 };
 
 /* Parses argv into out. Returns 0, or -EINVAL with a one-line message naming

@@ -40,4 +40,11 @@ enum outcome command_check(const struct cli_options *opts);
 /* `procbench export RESULTS`: the run as Google Benchmark JSON on stdout. */
 enum outcome command_export(const struct cli_options *opts);
 
+/* `procbench report [RESULTS...]`: report.md, report.html and plots/ for
+ * one run (into its folder unless --out) or several side by side (--out
+ * required). OUTCOME_BAD_INPUT for an unreadable results folder or an out
+ * folder that cannot be written; OUTCOME_FAILED when gnuplot or a write
+ * fails. Nothing of the report appears unless all of it does. */
+enum outcome command_report(const struct cli_options *opts, int argc, char **argv);
+
 #endif

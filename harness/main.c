@@ -49,6 +49,8 @@ int main(int argc, char **argv)
         return exit_code(command_check(&opts));
     case CLI_EXPORT:
         return exit_code(command_export(&opts));
+    case CLI_REPORT:
+        return exit_code(command_report(&opts, argc, argv));
     case CLI_RUN:
         break;
     }

@@ -425,6 +425,7 @@ static int read_case(const struct reader *rd, json_t *object, size_t index, stru
         return fail(rd, -EINVAL, "%s: expected an object, got %s", where, type_name(object));
     c->cpu_ns = NAN;
     c->reason = "";
+    c->json = object;
     int rc = get_text(rd, object, where, "scenario", &c->scenario);
     if (rc == 0)
         rc = get_text(rd, object, where, "case", &c->name);
@@ -637,6 +638,109 @@ const struct stored_case *results_read_find_case(const struct stored_run *run, c
             hi = mid;
     }
     return NULL;
+}
+
+/* ---- on-demand accessors: checked at each call, the tree is untrusted -- */
+
+static bool number_member(const json_t *object, const char *key, double *out)
+{
+    const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
+    /* jansson refuses NaN and infinities on input, so a number is finite. */
+    if (v == NULL || !json_is_number(v))
+        return false;
+    *out = json_number_value(v);
+    return true;
+}
+
+bool results_read_case_number(const struct stored_case *c, const char *key, double *out)
+{
+    return number_member(c->json, key, out);
+}
+
+bool results_read_number(const struct stored_run *run, const char *section, const char *key,
+                         double *out)
+{
+    const json_t *object = run->json;
+    if (section != NULL)
+        object = json_object_get(object, section);
+    return number_member(object, key, out);
+}
+
+bool results_read_integer(const struct stored_run *run, const char *section, const char *key,
+                          uint64_t *out)
+{
+    const json_t *object = run->json;
+    if (section != NULL)
+        object = json_object_get(object, section);
+    const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
+    if (v == NULL || !json_is_integer(v) || json_integer_value(v) < 0)
+        return false;
+    *out = (uint64_t)json_integer_value(v);
+    return true;
+}
+
+int results_read_case_histogram(const struct stored_case *c, const char *key,
+                                struct stored_bucket **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    const json_t *h = json_object_get(c->json, key);
+    if (h == NULL || json_is_null(h))
+        return -ENOENT;
+    const json_t *buckets = json_object_get(h, "buckets");
+    if (!json_is_array(buckets) || json_array_size(buckets) > RESULTS_READ_MAX_BUCKETS)
+        return -EINVAL;
+    size_t n = json_array_size(buckets);
+    struct stored_bucket *list = malloc((n ? n : 1) * sizeof(*list));
+    if (list == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *pair = json_array_get(buckets, i);
+        const json_t *value = json_array_get(pair, 0), *samples = json_array_get(pair, 1);
+        if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_integer(value) ||
+            !json_is_integer(samples) || json_integer_value(value) < 0 ||
+            (uint64_t)json_integer_value(value) > MAX_NS || json_integer_value(samples) <= 0 ||
+            (uint64_t)json_integer_value(samples) > MAX_COUNT ||
+            (i > 0 && (uint64_t)json_integer_value(value) <= list[i - 1].value_ns)) {
+            free(list);
+            return -EINVAL;
+        }
+        list[i].value_ns = (uint64_t)json_integer_value(value);
+        list[i].count = (uint64_t)json_integer_value(samples);
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+int results_read_argv(const struct stored_run *run, const char ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    const json_t *argv = json_object_get(run->json, "argv");
+    if (argv == NULL || json_is_null(argv))
+        return -ENOENT;
+    if (!json_is_array(argv) || json_array_size(argv) > 4096)
+        return -EINVAL;
+    size_t n = json_array_size(argv);
+    const char **list = malloc((n ? n : 1) * sizeof(*list));
+    if (list == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_array_get(argv, i);
+        bool ok = json_is_string(v) && json_string_length(v) <= RESULTS_READ_MAX_TEXT &&
+                  strlen(json_string_value(v)) == json_string_length(v);
+        for (const char *p = ok ? json_string_value(v) : ""; ok && *p; p++)
+            ok = (unsigned char)*p >= 0x20 && *p != 0x7f;
+        if (!ok) {
+            free(list);
+            return -EINVAL;
+        }
+        list[i] = json_string_value(v);
+    }
+    *out = list;
+    *count = n;
+    return 0;
 }
 
 void results_read_free_run(struct stored_run *run)

@@ -49,7 +49,14 @@ struct stored_case {
     double cpu_ns;              /* CPU per operation; NAN when not recorded */
     const double *round_p50_ns; /* medians of the rounds with samples, in order */
     size_t round_count;
-    bool has_rounds; /* the file records rounds (older files do not) */
+    bool has_rounds;  /* the file records rounds (older files do not) */
+    const void *json; /* this case's object in the run's parsed document */
+};
+
+/* One bucket of a stored histogram: `count` samples of about `value_ns`. */
+struct stored_bucket {
+    uint64_t value_ns;
+    uint64_t count;
 };
 
 struct stored_run {
@@ -90,6 +97,41 @@ const char *results_read_env(const struct stored_run *run, const char *key);
 
 /* The case called name, or NULL. */
 const struct stored_case *results_read_find_case(const struct stored_run *run, const char *name);
+
+/* Any numeric summary field of a case by name ("p99", "cpu_ns",
+ * "bytes_per_s", "rss_slope_ns_per_gib", ...): true with *out set when the
+ * member is a JSON number; false when it is missing, null or not a number
+ * (a string is never taken for a number). */
+bool results_read_case_number(const struct stored_case *c, const char *key, double *out);
+
+/* A numeric member of the run: of the top level when section is NULL
+ * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").
+ * Same contract as results_read_case_number. */
+bool results_read_number(const struct stored_run *run, const char *section, const char *key,
+                         double *out);
+
+/* A non-negative integer member of the run, exactly (a seed does not fit a
+ * double): section as for results_read_number. False when missing, null,
+ * negative or not an integer. */
+bool results_read_integer(const struct stored_run *run, const char *section, const char *key,
+                          uint64_t *out);
+
+/* The histogram member key ("histogram", "first_byte_histogram", ...) of a
+ * case: its buckets in increasing value order, in a new array (free with
+ * free()). Returns 0; -ENOENT when missing or null; -EINVAL when it is not
+ * an object with a "buckets" array of [value, count] pairs of integers,
+ * values strictly increasing, counts above 0, at most
+ * RESULTS_READ_MAX_BUCKETS of them; -ENOMEM. */
+#define RESULTS_READ_MAX_BUCKETS 1000000
+int results_read_case_histogram(const struct stored_case *c, const char *key,
+                                struct stored_bucket **out, size_t *count);
+
+/* The argv the run recorded, as strings checked like every text (at most
+ * RESULTS_READ_MAX_TEXT bytes, no control character), in a new array of
+ * pointers into the run (free the array with free()). Returns 0, -ENOENT
+ * when the run has no argv, -EINVAL when it is not an array of such strings
+ * or has more than 4096 entries, -ENOMEM. */
+int results_read_argv(const struct stored_run *run, const char ***out, size_t *count);
 
 void results_read_free_run(struct stored_run *run);
 void results_read_free_set(struct stored_set *set);
