@@ -300,9 +300,7 @@ static int make_spectrum(struct maker *m, const char *family)
                           c->name);
             break;
         }
-        char label[512];
-        report_label(c, NULL, false, label, sizeof(label));
-        struct series *s = series_get(&p, label);
+        struct series *s = series_get(&p, c->name);
         if (s != NULL && seen_count < REPORT_PLOT_MAX_SERIES)
             seen[seen_count++] = c->scenario;
         double total = 0, below = 0;

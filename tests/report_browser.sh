@@ -1,0 +1,83 @@
+#!/bin/sh
+# report.html of a small real run opened in headless Chromium, without
+# network: every plot must decode (the page's own script writes
+# data-plots="rendered/total" on <body>, total = the SVGs in plots/), the
+# page must meet no error (data-errors="0", and no console message in
+# Chromium's log), and a screenshot is kept under OUT_DIR. The same checks
+# run on a deliberately broken copy of the page (a corrupt plot, a script
+# error) and must fail there, so this test is known to be able to fail.
+# Exit 77 (skipped) when Chromium is not installed (ci/setup installs it).
+# usage: report_browser.sh PROCBENCH OUT_DIR
+set -u
+procbench=$1 out=$2
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "chromium not installed: skipped (ci/setup installs it)"
+    exit 77
+fi
+
+"$procbench" run --quick --filter '^(spawn\.(posix_spawn|fork_exec)|ipc\.pipe|output\.(buffered|streamed))$' \
+    --param size=64,4K --param bytes=64K,1M --param write_size=64K --placement same \
+    --out-dir "$out/runs" -q > "$out/run.log" 2>&1 || { cat "$out/run.log" >&2; exit 1; }
+run=$(cd "$out/runs/latest" && pwd -P)
+"$procbench" report "$run" > "$out/report.log" 2>&1 || { cat "$out/report.log" >&2; exit 1; }
+plots=$(ls "$run/plots"/*.svg | wc -l)
+
+# Root needs --no-sandbox; the rest keeps Chromium off the network and
+# quiet. A profile folder of our own, removed at the end.
+chrome() {
+    HOME=$out/home "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+        --no-first-run --no-default-browser-check --disable-background-networking \
+        --disable-component-update --disable-sync --disable-extensions \
+        --user-data-dir="$out/profile" --enable-logging=stderr --v=0 \
+        --virtual-time-budget=10000 "$@"
+}
+
+# check PAGE EXPECTED_PLOTS: 0 when every plot rendered and nothing erred.
+check() {
+    page=$1 expected=$2
+    chrome --dump-dom "file://$page" > "$out/dom.html" 2> "$out/chrome.log"
+    body=$(grep -o '<body[^>]*>' "$out/dom.html" | head -1)
+    status=0
+    case "$body" in
+    *"data-plots=\"$expected/$expected\""*) ;;
+    *) echo "  $page: expected data-plots=\"$expected/$expected\", got: $body"; status=1 ;;
+    esac
+    case "$body" in
+    *'data-errors="0"'*) ;;
+    *) echo "  $page: errors in the page: $body"; status=1 ;;
+    esac
+    if grep -E ':CONSOLE|Uncaught|Failed to load' "$out/chrome.log" > "$out/console.txt"; then
+        echo "  $page: console messages:"; cat "$out/console.txt"; status=1
+    fi
+    return $status
+}
+
+failures=0
+if [ "$plots" -lt 5 ]; then
+    echo "FAIL: expected at least 5 plots, found $plots" >&2
+    failures=$((failures + 1))
+fi
+if ! check "$run/report.html" "$plots" >&2; then
+    echo "FAIL: report.html did not render cleanly" >&2
+    failures=$((failures + 1))
+fi
+chrome --hide-scrollbars --window-size=1400,6000 --screenshot="$out/screenshot.png" \
+    "file://$run/report.html" > /dev/null 2>&1
+[ -s "$out/screenshot.png" ] || { echo "FAIL: no screenshot" >&2; failures=$((failures + 1)); }
+
+# A broken copy: the first plot's data cut short, and a script error.
+sed -e '0,/base64,/s//base64,AAAA/' -e 's|</body>|<script>no_such_function();</script></body>|' \
+    "$run/report.html" > "$out/broken.html"
+if check "$out/broken.html" "$plots" > "$out/broken.txt" 2>&1; then
+    echo "FAIL: the checks passed on a broken page" >&2
+    failures=$((failures + 1))
+fi
+rm -rf "$out/profile" "$out/home"
+if [ "$failures" -ne 0 ]; then
+    exit 1
+fi
+echo "report.html: $plots plots rendered, no error; screenshot: $out/screenshot.png"
