@@ -381,7 +381,7 @@ static void write_family_single(struct report_writer *w, const struct stored_run
         p50_cells(&row, sc);
         results_read_case_number(sc, "p99", &p99);
         fmt_duration(strcmp(sc->status, "ok") == 0 ? p99 : NAN, a, sizeof(a));
-        fmt_duration(sc->cpu_ns, b, sizeof(b));
+        fmt_duration(strcmp(sc->status, "ok") == 0 ? sc->cpu_ns : NAN, b, sizeof(b));
         cell(&row, "%s", a);
         cell(&row, "%s", b);
         cell(&row, "%" PRIu64, sc->n);
