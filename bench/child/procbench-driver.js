@@ -30,8 +30,9 @@
  * tests can prove procbench notices: "badseq" answers with the wrong sequence
  * number, "garbage" answers a line that is no answer, "die" exits with status
  * 3 at the first sample after a line on stderr, "throw" throws an uncaught
- * exception at the first sample, "corrupt" makes the node.ipc peer and the
- * node.worker echo damage what they send back. Nothing else sets it.
+ * exception at the first sample, "hang" never answers the first sample,
+ * "corrupt" makes the node.ipc peer and the node.worker echo damage what
+ * they send back. Nothing else sets it.
  */
 const childProcess = require('child_process');
 const fs = require('fs');
@@ -436,6 +437,8 @@ function serve(op) {
             fs.writeSync(2, 'procbench-driver: dying at the first sample as PROCBENCH_TEST_NODE_DRIVER=die asks\n');
             process.exit(3);
         }
+        if (TEST_KNOB === 'hang')
+            return;
         if (TEST_KNOB === 'throw')
             throw new Error('thrown at the first sample as PROCBENCH_TEST_NODE_DRIVER=throw asks');
         let answered = false;
