@@ -241,8 +241,10 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
         fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->api, r->placement, node, uv,
                 sys, nl, ul, ab);
     }
-    fputs("\nEach row is a median with its 95% interval; each layer the difference of two rows "
-          "(Hodges-Lehmann on their round medians) with its 95% interval.",
+    fputs("\nEach row is the median of all its samples with its 95% interval; each layer the "
+          "difference of two rows with its 95% interval, estimated from the medians of their "
+          "rounds (Hodges-Lehmann), which weigh every round alike: on a noisy machine it can "
+          "differ from the difference of the rows' medians.",
           out);
     if (fallback)
         fputs(" `*`: too few rounds for that interval; it combines the two medians' own "
