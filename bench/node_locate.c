@@ -1,7 +1,7 @@
 /*
  * Where node and the node.* driver are, and what node says it is. node comes
  * from PROCBENCH_NODE or PATH, as a shell would find it; the driver script
- * from PROCBENCH_NODE_DRIVER or beside the binary, where CMake copies it. The
+ * from PROCBENCH_NODE_DRIVER or beside the static child, where CMake copies it. The
  * version query runs `node -p` once, with stdin and stderr on /dev/null and
  * a time limit, so that a broken node cannot hang or clutter a run.
  */
@@ -23,8 +23,8 @@
 #include "node_locate.h"
 #include "proc.h"
 
-#define DRIVER_RELATIVE_PATH "/bench/child/procbench-driver.js"
-#define QUERY_TIMEOUT_NS     (10ull * 1000000000ull)
+#define DRIVER_NAME      "procbench-driver.js"
+#define QUERY_TIMEOUT_NS (10ull * 1000000000ull)
 
 /* A regular file this process may execute. */
 static int executable_file(const char *path)
@@ -88,18 +88,16 @@ int node_driver_script(char *path, size_t path_len, char *why, size_t why_len)
             return -ENAMETOOLONG;
         }
     } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n < 0) {
-            int err = errno;
-            snprintf(why, why_len, "readlink(/proc/self/exe) failed: %s", strerror(err));
-            return -err;
-        }
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        if ((size_t)snprintf(path, path_len, "%s%s", exe, DRIVER_RELATIVE_PATH) >= path_len) {
+        /* Beside the static child, which CMake puts in the same folder and
+         * PROCBENCH_CHILD may move (the tests do). */
+        const char *child;
+        int err = proc_child_path(&child, why, why_len);
+        if (err < 0)
+            return err;
+        const char *slash = strrchr(child, '/');
+        int dir_len = slash != NULL ? (int)(slash - child) : 1;
+        if ((size_t)snprintf(path, path_len, "%.*s/%s", dir_len, slash != NULL ? child : ".",
+                             DRIVER_NAME) >= path_len) {
             snprintf(why, why_len, "path of the node driver is longer than %zu bytes",
                      path_len - 1);
             return -ENAMETOOLONG;
