@@ -24,6 +24,7 @@
 #include "build_info.h"
 #include "clock.h"
 #include "histogram.h"
+#include "node_locate.h"
 #include "sysinfo.h"
 
 #define UNKNOWN "unknown"
@@ -350,6 +351,11 @@ int sysinfo_collect(struct run_env *env)
         env->clock_resolution_ns = cal.resolution_ns;
     }
     env->histogram_record_ns = histogram_record_cost_ns();
+    /* Whatever goes wrong, the fields say "not installed" or "unknown". */
+    char node_why[160];
+    node_query_versions(env->node_version, sizeof(env->node_version), env->node_uv_version,
+                        sizeof(env->node_uv_version), env->node_path, sizeof(env->node_path),
+                        node_why, sizeof(node_why));
 
     /* The noise counters are read last, after the calibrations above, so
      * that they bracket the run itself. */
@@ -415,6 +421,9 @@ static const struct {
     F(clock_overhead_ns, FIELD_U64),
     F(clock_resolution_ns, FIELD_U64),
     F(histogram_record_ns, FIELD_U64),
+    F(node_version, FIELD_TEXT),
+    F(node_uv_version, FIELD_TEXT),
+    F(node_path, FIELD_TEXT),
 #undef F
 };
 

@@ -35,6 +35,11 @@ struct run_env {
     uint64_t clock_overhead_ns;
     uint64_t clock_resolution_ns;
     uint64_t histogram_record_ns; /* harness cost of recording one value */
+    /* Node.js, for the node.* rows (bench/node_locate.h): "not installed"
+     * when no node is found (PROCBENCH_NODE, else PATH). */
+    char node_version[32];        /* process.version, e.g. "v20.20.2" */
+    char node_uv_version[32];     /* process.versions.uv: the libuv bundled in node */
+    char node_path[SYSINFO_TEXT]; /* the node binary the node.* rows run */
     /* internal: /proc/stat totals at start, for steal_pct */
     uint64_t stat_total_start, stat_steal_start;
 };

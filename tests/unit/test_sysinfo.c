@@ -53,6 +53,9 @@ static const char *const expected_keys[] = {
     "clock_overhead_ns",
     "clock_resolution_ns",
     "histogram_record_ns",
+    "node_version",
+    "node_uv_version",
+    "node_path",
 };
 
 #define MAX_PAIRS 64

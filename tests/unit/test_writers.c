@@ -145,6 +145,9 @@ static void fill_env(struct run_env *env)
     env->clock_overhead_ns = 20;
     env->clock_resolution_ns = 1;
     env->histogram_record_ns = 3;
+    snprintf(env->node_version, sizeof(env->node_version), "v20.20.2");
+    snprintf(env->node_uv_version, sizeof(env->node_uv_version), "1.46.0");
+    snprintf(env->node_path, sizeof(env->node_path), "/usr/bin/node");
 }
 
 static void set_param(struct case_def *def, size_t index, const char *text, uint64_t number)

@@ -1,0 +1,608 @@
+/*
+ * The harness side of the node.* scenarios: starting the Node.js driver of a
+ * round with its two pipes and its captured stderr, the request-answer
+ * protocol with a time limit on every wait, the checks of every answer, and
+ * turning a driver that dies, hangs or talks nonsense into a failed sample
+ * whose reason says what happened and what node wrote on stderr. The
+ * protocol itself is described in node_common.h and in the driver's header.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "node_common.h"
+#include "node_locate.h"
+#include "proc.h"
+#include "reason.h"
+
+/* An answer is one short line; anything longer is not one. */
+#define ANSWER_MAX_BYTES 512
+/* Descriptors the driver gets, as its header says. */
+#define DRIVER_REQUEST_FD 3
+#define DRIVER_ANSWER_FD  4
+/* The child-side ends are moved to this number or above before the spawn,
+ * so that no dup2() onto 3 or 4 can overwrite another of them. */
+#define SPARE_FD_MIN 10
+/* How long teardown lets the driver stop its peer and exit, and how long a
+ * driver whose answers ended gets to finish exiting, before SIGKILL. */
+#define STOP_TIMEOUT_MS  10000u
+#define DYING_TIMEOUT_MS 2000u
+/* Ranges an answer's figures must lie in: an hour (the histograms' range),
+ * and a TiB for sizes. */
+#define MAX_NS    3600000000000ull
+#define MAX_BYTES (1ull << 40)
+/* Arguments of node: node, --expose-gc, script, scenario, child=, the
+ * parameters (8 at most in a case_def), NULL. */
+#define MAX_ARGS 16
+
+struct node_state {
+    const char *scenario;
+    pid_t pid;       /* node, until reaped; -1 after */
+    int to_driver;   /* write end of the requests pipe; -1 once closed */
+    int from_driver; /* read end of the answers pipe */
+    int log_fd;      /* the memfd holding node's stdout and stderr */
+    unsigned long long sequence;
+    unsigned timeout_ms;
+    char buffer[ANSWER_MAX_BYTES]; /* bytes of an answer read so far */
+    size_t buffered;
+    char broken[sizeof(((struct sample *)0)->failure)]; /* "": usable; else why not */
+    struct sigaction old_sigpipe;
+    char node_path[PATH_MAX];
+    char script_path[PATH_MAX];
+    char args[MAX_ARGS][PATH_MAX + 40];
+};
+
+/* ---- reasons -------------------------------------------------------- */
+
+void node_stderr_line(const char *text, size_t len, char *out, size_t out_len)
+{
+    const char *chosen = NULL, *first = NULL;
+    size_t chosen_len = 0, first_len = 0;
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && text[end] != '\n')
+            end++;
+        size_t a = i, b = end;
+        while (a < b && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r'))
+            a++;
+        while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r'))
+            b--;
+        if (b > a) {
+            if (first == NULL) {
+                first = text + a;
+                first_len = b - a;
+            }
+            /* "TypeError: ...", "Error [ERR_X]: ...", "FATAL ERROR: ...", our own. */
+            bool telling = strncmp(text + a, "procbench-driver:", b - a < 17 ? b - a : 17) == 0;
+            for (size_t k = a; !telling && k + 5 <= b; k++)
+                telling = strncasecmp(text + k, "error", 5) == 0 && k + 5 < b &&
+                          (text[k + 5] == ':' || text[k + 5] == ' ');
+            if (telling) {
+                chosen = text + a;
+                chosen_len = b - a;
+                break;
+            }
+        }
+        i = end + 1;
+    }
+    if (chosen == NULL) {
+        chosen = first;
+        chosen_len = first_len;
+    }
+    size_t n = 0;
+    bool space = false;
+    for (size_t k = 0; chosen != NULL && k < chosen_len && n + 1 < out_len; k++) {
+        unsigned char c = (unsigned char)chosen[k];
+        bool blank = c == ' ' || c == '\t';
+        if (blank && space)
+            continue;
+        space = blank;
+        /* One line of plain text: control and non-ASCII bytes become '?'. */
+        out[n++] = blank ? ' ' : (c < 0x20 || c > 0x7e ? '?' : (char)c);
+    }
+    if (out_len > 0)
+        out[n] = '\0';
+}
+
+/* The telling line of what node wrote so far, or "" (see node_stderr_line). */
+static void stderr_line(const struct node_state *s, char *out, size_t out_len)
+{
+    char text[8192];
+    ssize_t n = pread(s->log_fd, text, sizeof(text), 0);
+    node_stderr_line(text, n > 0 ? (size_t)n : 0, out, out_len);
+}
+
+/* ---- the driver process --------------------------------------------- */
+
+/* Waits up to timeout_ms for node to exit; kills it if it has not; reaps it.
+ * Writes how it ended into how ("exited with status 3", "killed by signal 6
+ * (SIGABRT)", with " (killed after N s)" when we killed it). */
+static void reap_driver(struct node_state *s, unsigned timeout_ms, char *how, size_t how_len)
+{
+    if (s->pid <= 0) {
+        snprintf(how, how_len, "had already been reaped");
+        return;
+    }
+    int status = 0;
+    bool killed = false;
+    uint64_t deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    for (;;) {
+        pid_t got = waitpid(s->pid, &status, WNOHANG);
+        if (got == s->pid)
+            break;
+        if (got < 0 && errno != EINTR) {
+            snprintf(how, how_len, "could not be waited for: %s", strerror(errno));
+            s->pid = -1;
+            return;
+        }
+        if (got == 0 && clock_now_ns() >= deadline) {
+            kill(s->pid, SIGKILL);
+            killed = true;
+            while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&ms, NULL);
+    }
+    s->pid = -1;
+    if (killed) {
+        snprintf(how, how_len, "killed by us after %u ms", timeout_ms);
+    } else if (WIFEXITED(status)) {
+        snprintf(how, how_len, "exited with status %d", WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+        const char *abbrev = sigabbrev_np(WTERMSIG(status));
+        snprintf(how, how_len, "killed by signal %d (SIG%s)", WTERMSIG(status),
+                 abbrev != NULL ? abbrev : "?");
+    } else {
+        snprintf(how, how_len, "ended with wait status 0x%x", status);
+    }
+}
+
+/* Marks the driver unusable for the rest of the round: the reason is
+ * "<scenario>: <what>", and then how node ended and its stderr's telling
+ * line. kill_now: it is alive and misbehaving (kill at once); otherwise it
+ * is expected to be exiting (give it DYING_TIMEOUT_MS). */
+static void break_driver(struct node_state *s, bool kill_now, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void break_driver(struct node_state *s, bool kill_now, const char *fmt, ...)
+{
+    char what[160], how[96], line[160];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(what, sizeof(what), fmt, args);
+    va_end(args);
+    if (kill_now && s->pid > 0)
+        kill(s->pid, SIGKILL);
+    reap_driver(s, kill_now ? 0 : DYING_TIMEOUT_MS, how, sizeof(how));
+    stderr_line(s, line, sizeof(line));
+    reason_format(s->broken, sizeof(s->broken), "%s: %s; node %s%s%s", s->scenario, what,
+                  kill_now ? "killed" : how, line[0] ? "; stderr: " : "", line);
+}
+
+/* Reads one answer line (without its newline) into line, waiting at most
+ * s->timeout_ms. Returns 0; -EPIPE at end of file; -ETIMEDOUT; -EPROTO when
+ * the line is too long; -errno. */
+static int read_answer(struct node_state *s, char *line, size_t line_len)
+{
+    uint64_t deadline = clock_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
+    for (;;) {
+        char *nl = memchr(s->buffer, '\n', s->buffered);
+        if (nl != NULL) {
+            size_t n = (size_t)(nl - s->buffer);
+            if (n >= line_len)
+                return -EPROTO;
+            memcpy(line, s->buffer, n);
+            line[n] = '\0';
+            s->buffered -= n + 1;
+            memmove(s->buffer, nl + 1, s->buffered);
+            return 0;
+        }
+        if (s->buffered == sizeof(s->buffer))
+            return -EPROTO;
+        uint64_t now = clock_now_ns();
+        if (now >= deadline)
+            return -ETIMEDOUT;
+        struct pollfd p = {.fd = s->from_driver, .events = POLLIN};
+        int ready = poll(&p, 1, (int)((deadline - now + 999999u) / 1000000u));
+        if (ready < 0 && errno != EINTR)
+            return -errno;
+        if (ready <= 0)
+            continue;
+        ssize_t n = read(s->from_driver, s->buffer + s->buffered, sizeof(s->buffer) - s->buffered);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return -EPIPE;
+        s->buffered += (size_t)n;
+    }
+}
+
+/* Reads an answer; on any failure breaks the driver with the reason and
+ * returns -errno. */
+static int expect_answer(struct node_state *s, const char *waiting_for, char *line, size_t len)
+{
+    int err = read_answer(s, line, len);
+    if (err == -EPIPE)
+        break_driver(s, false, "driver ended while %s", waiting_for);
+    else if (err == -ETIMEDOUT)
+        break_driver(s, true, "no answer from the driver within %u ms while %s", s->timeout_ms,
+                     waiting_for);
+    else if (err == -EPROTO)
+        break_driver(s, true, "driver's answer while %s is longer than %d bytes", waiting_for,
+                     ANSWER_MAX_BYTES - 1);
+    else if (err < 0)
+        break_driver(s, true, "reading the driver's answer failed: %s", strerror(-err));
+    return err;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Moves *fd to a close-on-exec descriptor >= SPARE_FD_MIN. Returns 0 or -errno. */
+static int move_high(int *fd)
+{
+    int high = fcntl(*fd, F_DUPFD_CLOEXEC, SPARE_FD_MIN);
+    if (high < 0)
+        return -errno;
+    close(*fd);
+    *fd = high;
+    return 0;
+}
+
+/* Starts node on the driver with the child ends of the pipes on 3 and 4 and
+ * the memfd on 1 and 2. Returns 0 or -errno (posix_spawn's). */
+static int spawn_driver(struct node_state *s, char *const argv[], int request_rx, int answer_tx)
+{
+    posix_spawn_file_actions_t actions;
+    int err = posix_spawn_file_actions_init(&actions);
+    if (err != 0)
+        return -err;
+    err = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (err == 0)
+        err = posix_spawn_file_actions_adddup2(&actions, s->log_fd, 1);
+    if (err == 0)
+        err = posix_spawn_file_actions_adddup2(&actions, s->log_fd, 2);
+    if (err == 0)
+        err = posix_spawn_file_actions_adddup2(&actions, request_rx, DRIVER_REQUEST_FD);
+    if (err == 0)
+        err = posix_spawn_file_actions_adddup2(&actions, answer_tx, DRIVER_ANSWER_FD);
+    if (err == 0)
+        err = posix_spawn(&s->pid, s->node_path, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return -err;
+}
+
+/* The time limit: NODE_ANSWER_TIMEOUT_MS, or the test knob. */
+static unsigned answer_timeout_ms(void)
+{
+    const char *knob = getenv("PROCBENCH_TEST_NODE_TIMEOUT_MS");
+    char *end = NULL;
+    unsigned long ms = knob != NULL ? strtoul(knob, &end, 10) : 0;
+    if (knob == NULL || end == knob || *end != '\0' || ms == 0 || ms > NODE_ANSWER_TIMEOUT_MS)
+        return NODE_ANSWER_TIMEOUT_MS;
+    return (unsigned)ms;
+}
+
+/* Fills s->args and argv: node --expose-gc SCRIPT SCENARIO child=PATH NAME=VALUE... */
+static int build_argv(struct node_state *s, const struct case_ctx *ctx,
+                      const struct param_spec *specs, const char *child, char *argv[MAX_ARGS])
+{
+    size_t n = 0;
+    argv[n++] = s->node_path;
+    argv[n++] = (char *)"--expose-gc";
+    argv[n++] = s->script_path;
+    argv[n++] = (char *)s->scenario;
+    snprintf(s->args[n], sizeof(s->args[n]), "child=%s", child);
+    argv[n] = s->args[n];
+    n++;
+    for (size_t i = 0; specs != NULL && specs[i].name != NULL; i++) {
+        if (n + 1 >= MAX_ARGS)
+            return -E2BIG;
+        /* Sizes go as plain byte counts, whatever their canonical spelling. */
+        if (specs[i].kind == PARAM_WORD)
+            snprintf(s->args[n], sizeof(s->args[n]), "%s=%s", specs[i].name, ctx->params[i].text);
+        else
+            snprintf(s->args[n], sizeof(s->args[n]), "%s=%llu", specs[i].name,
+                     (unsigned long long)ctx->params[i].number);
+        argv[n] = s->args[n];
+        n++;
+    }
+    argv[n] = NULL;
+    return 0;
+}
+
+const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len)
+{
+    (void)params;
+    char path[PATH_MAX];
+    return node_locate(path, sizeof(path), why, why_len) == 0 ? NULL : why;
+}
+
+int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
+               char *failure, size_t failure_len)
+{
+    struct node_state *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        return -ENOMEM;
+    }
+    s->scenario = scenario;
+    s->pid = -1;
+    s->to_driver = s->from_driver = s->log_fd = -1;
+    s->timeout_ms = answer_timeout_ms();
+    char why[192];
+    const char *child;
+    int err = node_locate(s->node_path, sizeof(s->node_path), why, sizeof(why));
+    if (err == 0)
+        err = node_driver_script(s->script_path, sizeof(s->script_path), why, sizeof(why));
+    if (err == 0)
+        err = proc_child_path(&child, why, sizeof(why));
+    if (err < 0) {
+        snprintf(failure, failure_len, "%s: %s", scenario, why);
+        goto fail_free;
+    }
+    char *argv[MAX_ARGS];
+    err = build_argv(s, ctx, specs, child, argv);
+    if (err < 0) {
+        snprintf(failure, failure_len, "%s: too many parameters for the driver", scenario);
+        goto fail_free;
+    }
+
+    int requests[2] = {-1, -1}, answers[2] = {-1, -1};
+    s->log_fd = memfd_create("procbench-node-stderr", MFD_CLOEXEC);
+    if (s->log_fd < 0) {
+        err = -errno;
+        snprintf(failure, failure_len, "%s: memfd_create failed: %s", scenario, strerror(-err));
+        goto fail_free;
+    }
+    if (pipe2(requests, O_CLOEXEC) != 0 || pipe2(answers, O_CLOEXEC) != 0) {
+        err = -errno;
+        snprintf(failure, failure_len, "%s: pipe2 failed: %s", scenario, strerror(-err));
+        goto fail_close;
+    }
+    err = move_high(&requests[0]);
+    if (err == 0)
+        err = move_high(&answers[1]);
+    if (err == 0)
+        err = move_high(&s->log_fd);
+    if (err < 0) {
+        snprintf(failure, failure_len, "%s: fcntl(F_DUPFD_CLOEXEC) failed: %s", scenario,
+                 strerror(-err));
+        goto fail_close;
+    }
+    err = spawn_driver(s, argv, requests[0], answers[1]);
+    close_fd(&requests[0]);
+    close_fd(&answers[1]);
+    if (err < 0) {
+        s->pid = -1;
+        snprintf(failure, failure_len, "%s: posix_spawn of %s failed: %s", scenario, s->node_path,
+                 strerror(-err));
+        goto fail_close;
+    }
+    s->to_driver = requests[1];
+    s->from_driver = answers[0];
+
+    /* A driver that dies is a failed sample, not a harness killed by
+     * SIGPIPE on its next request. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &s->old_sigpipe);
+
+    char line[ANSWER_MAX_BYTES];
+    err = expect_answer(s, "starting", line, sizeof(line));
+    if (err == 0 && strcmp(line, "READY") != 0) {
+        char shown[64];
+        reason_format(shown, sizeof(shown), "%s", line);
+        break_driver(s, true, "driver's first line is '%s', not READY", shown);
+        err = -EPROTO;
+    }
+    if (err < 0) {
+        snprintf(failure, failure_len, "%s", s->broken);
+        sigaction(SIGPIPE, &s->old_sigpipe, NULL);
+        goto fail_close_all;
+    }
+    ctx->state = s;
+    ctx->peer_pid = s->pid; /* the harness charges node's CPU to the case */
+    return 0;
+
+fail_close_all:
+    close_fd(&s->to_driver);
+    close_fd(&s->from_driver);
+    requests[1] = answers[0] = -1;
+fail_close:
+    for (int i = 0; i < 2; i++) {
+        close_fd(&requests[i]);
+        close_fd(&answers[i]);
+    }
+    close_fd(&s->log_fd);
+fail_free:
+    free(s);
+    return err;
+}
+
+/* ---- answers -------------------------------------------------------- */
+
+/* A decimal field: digits only, no sign, at most 20 of them, no overflow. */
+static int parse_number(const char *text, size_t len, unsigned long long *out)
+{
+    if (len == 0 || len > 20)
+        return -1;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(text[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
+                      struct sample *out, char *why, size_t why_len)
+{
+    for (const char *c = line; *c != '\0'; c++) {
+        if (*c < 0x20 || *c > 0x7e) {
+            snprintf(why, why_len, "answer holds byte 0x%02x at %zu, not printable ASCII",
+                     (unsigned char)*c, (size_t)(c - line));
+            return -EPROTO;
+        }
+    }
+    /* Fields separated by one space each; F's reason is the rest of the line. */
+    const char *field[8];
+    size_t len[8], count = 0;
+    bool failed = line[0] == 'F' && line[1] == ' ';
+    size_t max_fields = failed ? 3 : 8;
+    for (const char *p = line; count < max_fields;) {
+        const char *end = failed && count == 2 ? p + strlen(p) : p + strcspn(p, " ");
+        field[count] = p;
+        len[count++] = (size_t)(end - p);
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    char shown[48];
+    reason_format(shown, sizeof(shown), "%s", line);
+    if (!(len[0] == 1 && (line[0] == 'R' || line[0] == 'F')) || (failed && count != 3) ||
+        (!failed && count != 7) || field[count - 1][len[count - 1]] != '\0') {
+        snprintf(why, why_len, "malformed answer '%s'", shown);
+        return -EPROTO;
+    }
+    unsigned long long seq;
+    if (parse_number(field[1], len[1], &seq) != 0) {
+        snprintf(why, why_len, "malformed sequence number in answer '%s'", shown);
+        return -EPROTO;
+    }
+    if (seq != expected_seq) {
+        snprintf(why, why_len, "driver answered sample %llu, expected %llu", seq, expected_seq);
+        return -EPROTO;
+    }
+    if (failed) {
+        if (len[2] == 0) {
+            snprintf(why, why_len, "failure answer without a reason");
+            return -EPROTO;
+        }
+        reason_format(out->failure, sizeof(out->failure), "%s: %s", scenario, field[2]);
+        return 1;
+    }
+    static const char *const names[] = {
+        "", "", "ns", "return_ns", "first_byte_ns", "rss_growth_bytes", "bytes"};
+    unsigned long long v[7] = {0};
+    bool rss_reported = !(len[5] == 1 && field[5][0] == '-');
+    for (size_t i = 2; i < 7; i++) {
+        if (i == 5 && !rss_reported)
+            continue;
+        if (parse_number(field[i], len[i], &v[i]) != 0) {
+            snprintf(why, why_len, "%s is not a number in answer '%s'", names[i], shown);
+            return -EPROTO;
+        }
+    }
+    const char *bad = NULL;
+    if (v[2] == 0 || v[2] > MAX_NS)
+        bad = "ns";
+    else if (v[3] > v[2])
+        bad = "return_ns";
+    else if (v[4] > v[2])
+        bad = "first_byte_ns";
+    else if (v[5] > MAX_BYTES)
+        bad = "rss_growth_bytes";
+    else if (v[6] > MAX_BYTES)
+        bad = "bytes";
+    if (bad != NULL) {
+        snprintf(why, why_len, "%s out of range in answer '%s'", bad, shown);
+        return -EPROTO;
+    }
+    out->ns = v[2];
+    out->return_ns = v[3];
+    out->first_byte_ns = v[4];
+    out->rss_growth_bytes = v[5];
+    out->rss_growth_reported = rss_reported;
+    out->bytes = v[6];
+    return 0;
+}
+
+int node_sample(struct case_ctx *ctx, struct sample *out)
+{
+    struct node_state *s = ctx->state;
+    if (s->broken[0] != '\0') {
+        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        return -EPIPE;
+    }
+    unsigned long long seq = ++s->sequence;
+    char request[32];
+    int n = snprintf(request, sizeof(request), "S %llu\n", seq);
+    ssize_t written;
+    do
+        written = write(s->to_driver, request, (size_t)n);
+    while (written < 0 && errno == EINTR);
+    if (written != n) {
+        /* Under PIPE_BUF bytes: written whole or not at all. */
+        if (written < 0 && errno == EPIPE)
+            break_driver(s, false, "driver ended before sample %llu", seq);
+        else
+            break_driver(s, true, "writing request %llu failed: %s", seq,
+                         written < 0 ? strerror(errno) : "short write");
+        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        return -EPIPE;
+    }
+    char line[ANSWER_MAX_BYTES], waiting[48];
+    snprintf(waiting, sizeof(waiting), "waiting for sample %llu", seq);
+    int err = expect_answer(s, waiting, line, sizeof(line));
+    if (err < 0) {
+        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        return err;
+    }
+    char why[160];
+    err = node_parse_answer(s->scenario, line, seq, out, why, sizeof(why));
+    if (err == 0 && s->buffered > 0) {
+        snprintf(why, sizeof(why), "driver sent more than one answer to sample %llu", seq);
+        err = -EPROTO;
+    }
+    if (err < 0) {
+        /* The protocol is out of step: nothing the driver says can be
+         * trusted any more. */
+        break_driver(s, true, "%s", why);
+        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        return err;
+    }
+    return err == 1 ? -EIO : 0;
+}
+
+void node_teardown(struct case_ctx *ctx)
+{
+    struct node_state *s = ctx->state;
+    char how[96];
+    /* End of file on its requests is the driver's order to stop. */
+    close_fd(&s->to_driver);
+    if (s->pid > 0)
+        reap_driver(s, STOP_TIMEOUT_MS, how, sizeof(how));
+    close_fd(&s->from_driver);
+    close_fd(&s->log_fd);
+    sigaction(SIGPIPE, &s->old_sigpipe, NULL);
+    free(s);
+    ctx->state = NULL;
+    ctx->peer_pid = 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * node.fork: Node's child_process.fork() of an empty script
+ * (bench/child/procbench-empty.js): a new Node process with its IPC
+ * channel, from the call to the child's 'close' event, timed in Node. Most
+ * of it is the new Node's own start-up and exit; the child gets no
+ * execArgv, so it is a plain node whatever the driver was started with.
+ */
+#include "node_common.h"
+
+static int node_fork_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return node_setup(ctx, "node.fork", NULL, failure, failure_len);
+}
+
+const struct scenario node_fork = {
+    .name = "node.fork",
+    .summary = "Node child_process.fork() of an empty script (a new Node with IPC), to 'close'",
+    .params = NULL,
+    NODE_SCENARIO_FIELDS,
+    .setup = node_fork_setup,
+};
