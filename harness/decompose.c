@@ -207,6 +207,46 @@ static void md_text(FILE *out, const char *text)
     }
 }
 
+const char *const decompose_headers[DECOMPOSE_COLUMNS] = {
+    "API",
+    "placement",
+    "Node row",
+    "libuv row",
+    "system-call row",
+    "Node layer",
+    "libuv layer",
+    "above the system calls",
+};
+
+const char decompose_legend[] =
+    "Each row is the median of all its samples with its 95% interval; each layer the "
+    "difference of two rows with its 95% interval, estimated from the medians of their "
+    "rounds (Hodges-Lehmann), which weigh every round alike: on a noisy machine it can "
+    "differ from the difference of the rows' medians.";
+
+const char decompose_legend_fallback[] =
+    "too few rounds for that interval; it combines the two medians' own intervals "
+    "(conservative).";
+
+bool decompose_format_row(const struct decompose_row *r,
+                          char cells[DECOMPOSE_COLUMNS][DECOMPOSE_CELL_MAX])
+{
+    snprintf(cells[0], DECOMPOSE_CELL_MAX, "%s", r->api);
+    snprintf(cells[1], DECOMPOSE_CELL_MAX, "%s", r->placement);
+    format_cell(&r->node, cells[2], DECOMPOSE_CELL_MAX);
+    format_cell(&r->libuv, cells[3], DECOMPOSE_CELL_MAX);
+    format_cell(&r->syscall, cells[4], DECOMPOSE_CELL_MAX);
+    bool has_libuv = r->libuv.scenario != NULL;
+    format_diff(&r->node_layer, has_libuv, cells[5], DECOMPOSE_CELL_MAX);
+    format_diff(&r->libuv_layer, has_libuv, cells[6], DECOMPOSE_CELL_MAX);
+    format_diff(&r->above, true, cells[7], DECOMPOSE_CELL_MAX);
+    bool fallback = false;
+    const struct decompose_diff *d[] = {&r->node_layer, &r->libuv_layer, &r->above};
+    for (size_t k = 0; k < 3; k++)
+        fallback |= d[k]->known && strcmp(d[k]->method, "median CIs") == 0;
+    return fallback;
+}
+
 int decompose_write_md(FILE *out, const struct stored_run *run)
 {
     struct decompose_row rows[sizeof(layers) / sizeof(layers[0]) * 3];
@@ -221,35 +261,21 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
         return ferror(out) ? -EIO : 0;
     }
     bool fallback = false;
-    fputs("| API | placement | Node row | libuv row | system-call row | Node layer | libuv layer "
-          "| above the system calls |\n"
-          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
-          out);
+    fputs("|", out);
+    for (size_t k = 0; k < DECOMPOSE_COLUMNS; k++)
+        fprintf(out, " %s |", decompose_headers[k]);
+    fputs("\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n", out);
     for (size_t i = 0; i < count; i++) {
-        const struct decompose_row *r = &rows[i];
-        char node[128], uv[128], sys[128], nl[128], ul[128], ab[128];
-        format_cell(&r->node, node, sizeof(node));
-        format_cell(&r->libuv, uv, sizeof(uv));
-        format_cell(&r->syscall, sys, sizeof(sys));
-        bool has_libuv = r->libuv.scenario != NULL;
-        format_diff(&r->node_layer, has_libuv, nl, sizeof(nl));
-        format_diff(&r->libuv_layer, has_libuv, ul, sizeof(ul));
-        format_diff(&r->above, true, ab, sizeof(ab));
-        const struct decompose_diff *d[] = {&r->node_layer, &r->libuv_layer, &r->above};
-        for (size_t k = 0; k < 3; k++)
-            fallback |= d[k]->known && strcmp(d[k]->method, "median CIs") == 0;
-        fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->api, r->placement, node, uv,
-                sys, nl, ul, ab);
+        char cells[DECOMPOSE_COLUMNS][DECOMPOSE_CELL_MAX];
+        fallback |= decompose_format_row(&rows[i], cells);
+        fputs("|", out);
+        for (size_t k = 0; k < DECOMPOSE_COLUMNS; k++)
+            fprintf(out, " %s |", cells[k]);
+        fputs("\n", out);
     }
-    fputs("\nEach row is the median of all its samples with its 95% interval; each layer the "
-          "difference of two rows with its 95% interval, estimated from the medians of their "
-          "rounds (Hodges-Lehmann), which weigh every round alike: on a noisy machine it can "
-          "differ from the difference of the rows' medians.",
-          out);
+    fprintf(out, "\n%s", decompose_legend);
     if (fallback)
-        fputs(" `*`: too few rounds for that interval; it combines the two medians' own "
-              "intervals (conservative).",
-              out);
+        fprintf(out, " `*`: %s", decompose_legend_fallback);
     fputs(" Cases used:\n\n", out);
     for (size_t i = 0; i < count; i++) {
         const struct decompose_cell *cells[] = {&rows[i].node, &rows[i].libuv, &rows[i].syscall};

@@ -71,6 +71,20 @@ struct decompose_row {
 int decompose_node(const struct stored_run *run, struct decompose_row *rows, size_t max,
                    size_t *count);
 
+/* The table's columns, their headers, and what a reader must know. */
+#define DECOMPOSE_COLUMNS  8
+#define DECOMPOSE_CELL_MAX 128
+extern const char *const decompose_headers[DECOMPOSE_COLUMNS];
+extern const char decompose_legend[];
+extern const char decompose_legend_fallback[]; /* explains an interval marked "*" */
+
+/* Writes row r as plain-text table cells (medians and differences with
+ * their intervals, "not measured" or "-" where a layer is missing), for
+ * renderings other than decompose_write_md's (the report's HTML). Returns
+ * true when one of its intervals is the conservative fallback, marked "*". */
+bool decompose_format_row(const struct decompose_row *r,
+                          char cells[DECOMPOSE_COLUMNS][DECOMPOSE_CELL_MAX]);
+
 /* Writes the decomposition of run as a Markdown table with a line on how to
  * read it; a missing row reads "not measured" (or its status), and a run
  * with no node.* case gets one line saying so. Returns 0, -ENOMEM, or -EIO

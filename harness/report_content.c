@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "decompose.h"
 #include "units.h"
 
 #define CELL        720
@@ -459,6 +460,32 @@ static void write_family_several(struct report_writer *w, const struct report_co
     w->ops->table_end(w);
 }
 
+/* Where a Node.js call's time goes: the Node, libuv and system-call rows
+ * and the layers between them (harness/decompose.h), of the first run. */
+static void write_decomposition(struct report_writer *w, const struct stored_run *run)
+{
+    struct decompose_row rows[32];
+    size_t count;
+    if (decompose_node(run, rows, sizeof(rows) / sizeof(rows[0]), &count) != 0 || count == 0)
+        return;
+    w->ops->heading(w, 4, "Where the time of a Node.js call goes");
+    w->ops->table_begin(w, DECOMPOSE_COLUMNS, decompose_headers, "llrrrrrr");
+    bool fallback = false;
+    for (size_t i = 0; i < count; i++) {
+        char cells[DECOMPOSE_COLUMNS][DECOMPOSE_CELL_MAX];
+        const char *ptrs[DECOMPOSE_COLUMNS];
+        fallback |= decompose_format_row(&rows[i], cells);
+        for (size_t k = 0; k < DECOMPOSE_COLUMNS; k++)
+            ptrs[k] = cells[k];
+        w->ops->table_row(w, ptrs);
+    }
+    w->ops->table_end(w);
+    char legend[1024];
+    snprintf(legend, sizeof(legend), "%s%s%s", decompose_legend, fallback ? " *: " : "",
+             fallback ? decompose_legend_fallback : "");
+    w->ops->paragraph(w, legend);
+}
+
 static void write_results(struct report_writer *w, const struct report_content *c)
 {
     char families[64][64];
@@ -488,10 +515,7 @@ static void write_results(struct report_writer *w, const struct report_content *
         else
             write_family_several(w, c, families[f]);
         if (strcmp(families[f], "node") == 0) {
-            /* LEAD: the Node layer / libuv layer table goes here:
-             * decompose_write_md(fp, c->runs[0].run) for report.md (and its
-             * HTML counterpart), once the decompose helper's branch is
-             * merged. */
+            write_decomposition(w, c->runs[0].run);
         }
     }
 }

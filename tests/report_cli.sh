@@ -90,6 +90,15 @@ done
 "$procbench" report "$run" "$root/noplot" --out "$root/multi" > /dev/null 2> "$root/stderr" || { fail "report of two runs failed"; cat "$root/stderr" >&2; }
 grep -q 'run 2 / run 1' "$root/multi/report.md" || fail "two runs: no ratio column"
 
+# ---- the Node.js layers: a run with node.* rows gets the decomposition table -------
+golden=$(cd "$(dirname "$0")/golden" && pwd)
+"$procbench" report "$golden/decompose/run.json" --out "$root/node" > /dev/null 2> "$root/stderr" \
+    || { fail "report of the decompose golden run failed"; cat "$root/stderr" >&2; }
+for f in report.md report.html; do
+    grep -q 'Where the time of a Node.js call goes' "$root/node/$f" || fail "node run: $f has no decomposition"
+done
+grep -q 'Where the time of a Node.js call goes' "$run/report.md" && fail "a run without node.* rows got a decomposition"
+
 # ---- bad inputs: one line naming it, exit 2, nothing written ------------------
 mkdir -p "$root/notresults" "$root/foreign/plots"
 echo 'hello' > "$root/notresults/results.json"
