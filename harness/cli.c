@@ -39,6 +39,7 @@ enum option_id {
     OPT_FORMAT,
     OPT_ALLOW_DIFFERENT_MACHINES,
     OPT_RULES,
+    OPT_SAMPLE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +63,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"allow-different-machines", no_argument, NULL, OPT_ALLOW_DIFFERENT_MACHINES},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,6 +106,9 @@ void cli_print_help(FILE *fp)
         "  --ci-target P        stop a case once its median's 95% CI is within P percent\n"
         "                       (default 0: off)\n"
         "  --rounds N           rounds per case, interleaved across cases (default 10)\n"
+        "  --sample-timeout D   a sample (or a round's setup or teardown) that takes longer\n"
+        "                       is killed with its children and fails its case (default\n"
+        "                       60s; 0 = no limit)\n"
         "  --seed N             seed of the round order (default: random, recorded)\n"
         "  --out-dir DIR        put the run folder under DIR instead of results/\n"
         "  -q, --quiet          print only the results folder\n"
@@ -122,7 +127,8 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files.\n",
+        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
+        "folder holds the cases that had finished, marked partial.\n",
         fp);
 }
 
@@ -137,6 +143,7 @@ static void set_defaults(struct cli_options *o)
     o->config.min_samples = 100;
     o->config.rounds = 10;
     o->config.ci_target_pct = 0;
+    o->config.sample_timeout_ns = 60 * SECOND;
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;
@@ -293,6 +300,10 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
     case OPT_CI_TARGET:
         return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
+    case OPT_SAMPLE_TIMEOUT:
+        /* Not touched by --quick: it is a safety net, not a budget. */
+        return parse_duration_option("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
+                                     err_len);
     case OPT_SEED:
         o->seed_given = true;
         /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
