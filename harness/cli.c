@@ -192,12 +192,31 @@ static int parse_count_option(const char *option, const char *text, uint64_t min
     return 0;
 }
 
+/* A plain decimal: digits with at most one '.', nothing else. strtod()
+ * alone would also take hex ("0x5"), exponents, "inf" and "nan". */
+static bool is_plain_decimal(const char *text, size_t len)
+{
+    size_t digits = 0, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] >= '0' && text[i] <= '9')
+            digits++;
+        else if (text[i] == '.')
+            dots++;
+        else
+            return false;
+    }
+    return digits > 0 && dots <= 1;
+}
+
 static int parse_percent(const char *option, const char *text, double *out, char *err,
                          size_t err_len)
 {
     char *end = NULL;
+    size_t len = strlen(text);
+    if (len > 0 && text[len - 1] == '%')
+        len--;
     errno = 0;
-    double v = (text[0] >= '0' && text[0] <= '9') ? strtod(text, &end) : NAN;
+    double v = is_plain_decimal(text, len) ? strtod(text, &end) : NAN;
     if (end && *end == '%')
         end++;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
@@ -213,7 +232,7 @@ static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
 {
     char *end = NULL;
     errno = 0;
-    double v = (text[0] >= '0' && text[0] <= '9') || text[0] == '.' ? strtod(text, &end) : NAN;
+    double v = is_plain_decimal(text, strlen(text)) ? strtod(text, &end) : NAN;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
         reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
                       text);
@@ -473,12 +492,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
         if (id == '?' || id == ':') {
             /* glibc leaves the faulty short option in optopt; for a long
              * one it is the last argument getopt looked at. */
-            if (optopt > 0 && optopt < 256)
+            /* glibc also sets optopt for a long option given a value it
+             * does not take (--quiet=yes): a word starting "--" is named
+             * as typed. */
+            const char *arg = argv[optind - 1];
+            if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256)
                 reason_format(err, err_len, "-%c: unknown option or missing value (try --help)",
                               optopt);
             else
                 reason_format(err, err_len, "%s: unknown option or missing value (try --help)",
-                              argv[optind - 1]);
+                              arg);
             return -EINVAL;
         }
         if (!allowed_for(o->command, id)) {
@@ -499,6 +522,14 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
         } else if (id == OPT_FILTER) {
             if (o->filter_count == CLI_MAX_REPEATS) {
                 reason_format(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
+                return -EINVAL;
+            }
+            /* An empty regex matches every name: most likely an unset
+             * variable in a script, about to start the whole suite. */
+            if (optarg[0] == '\0') {
+                reason_format(err, err_len,
+                              "--filter '': empty regex (leave --filter out to select every "
+                              "scenario)");
                 return -EINVAL;
             }
             o->filters[o->filter_count++] = optarg;
