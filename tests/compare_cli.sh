@@ -139,7 +139,7 @@ bad "bom.json" check "$files/bom.json" --rules "$golden/check-holds.rules"
 bad "emptydir: a folder without results.json" export "$files/emptydir"
 bad "emptydir: a folder without results.json" check "$files/emptydir" --rules "$golden/check-holds.rules"
 bad "nosuch: No such file or directory" export "$files/nosuch"
-bad "nosuch: No such file or directory" check "$files/nosuch"
+bad "nosuch: No such file or directory" check "$files/nosuch" --rules "$golden/check-holds.rules"
 bad "binary.json: holds a NUL byte" export "$files/binary.json"
 bad "binary.json: holds a NUL byte" check "$files/binary.json" --rules "$golden/check-holds.rules"
 
