@@ -41,6 +41,7 @@ enum option_id {
     OPT_RULES,
     OPT_OUT,
     OPT_PNG,
+    OPT_SAMPLE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"out", required_argument, NULL, OPT_OUT},
     {"png", no_argument, NULL, OPT_PNG},
+    {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -111,6 +113,9 @@ void cli_print_help(FILE *fp)
         "  --ci-target P        stop a case once its median's 95% CI is within P percent\n"
         "                       (default 0: off)\n"
         "  --rounds N           rounds per case, interleaved across cases (default 10)\n"
+        "  --sample-timeout D   a sample (or a round's setup or teardown) that takes longer\n"
+        "                       is killed with its children and fails its case (default\n"
+        "                       60s; 0 = no limit)\n"
         "  --seed N             seed of the round order (default: random, recorded)\n"
         "  --out-dir DIR        put the run folder under DIR instead of results/\n"
         "  -q, --quiet          print only the results folder\n"
@@ -133,7 +138,8 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files.\n",
+        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
+        "folder holds the cases that had finished, marked partial.\n",
         fp);
 }
 
@@ -148,6 +154,7 @@ static void set_defaults(struct cli_options *o)
     o->config.min_samples = 100;
     o->config.rounds = 10;
     o->config.ci_target_pct = 0;
+    o->config.sample_timeout_ns = 60 * SECOND;
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;
@@ -196,12 +203,31 @@ static int parse_count_option(const char *option, const char *text, uint64_t min
     return 0;
 }
 
+/* A plain decimal: digits with at most one '.', nothing else. strtod()
+ * alone would also take hex ("0x5"), exponents, "inf" and "nan". */
+static bool is_plain_decimal(const char *text, size_t len)
+{
+    size_t digits = 0, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] >= '0' && text[i] <= '9')
+            digits++;
+        else if (text[i] == '.')
+            dots++;
+        else
+            return false;
+    }
+    return digits > 0 && dots <= 1;
+}
+
 static int parse_percent(const char *option, const char *text, double *out, char *err,
                          size_t err_len)
 {
     char *end = NULL;
+    size_t len = strlen(text);
+    if (len > 0 && text[len - 1] == '%')
+        len--;
     errno = 0;
-    double v = (text[0] >= '0' && text[0] <= '9') ? strtod(text, &end) : NAN;
+    double v = is_plain_decimal(text, len) ? strtod(text, &end) : NAN;
     if (end && *end == '%')
         end++;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
@@ -217,7 +243,7 @@ static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
 {
     char *end = NULL;
     errno = 0;
-    double v = (text[0] >= '0' && text[0] <= '9') || text[0] == '.' ? strtod(text, &end) : NAN;
+    double v = is_plain_decimal(text, strlen(text)) ? strtod(text, &end) : NAN;
     if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
         reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
                       text);
@@ -304,6 +330,10 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
     case OPT_CI_TARGET:
         return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
+    case OPT_SAMPLE_TIMEOUT:
+        /* Not touched by --quick: it is a safety net, not a budget. */
+        return parse_duration_option("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
+                                     err_len);
     case OPT_SEED:
         o->seed_given = true;
         /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
@@ -488,12 +518,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
         if (id == '?' || id == ':') {
             /* glibc leaves the faulty short option in optopt; for a long
              * one it is the last argument getopt looked at. */
-            if (optopt > 0 && optopt < 256)
+            /* glibc also sets optopt for a long option given a value it
+             * does not take (--quiet=yes): a word starting "--" is named
+             * as typed. */
+            const char *arg = argv[optind - 1];
+            if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256)
                 reason_format(err, err_len, "-%c: unknown option or missing value (try --help)",
                               optopt);
             else
                 reason_format(err, err_len, "%s: unknown option or missing value (try --help)",
-                              argv[optind - 1]);
+                              arg);
             return -EINVAL;
         }
         if (!allowed_for(o->command, id)) {
@@ -514,6 +548,14 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
         } else if (id == OPT_FILTER) {
             if (o->filter_count == CLI_MAX_REPEATS) {
                 reason_format(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
+                return -EINVAL;
+            }
+            /* An empty regex matches every name: most likely an unset
+             * variable in a script, about to start the whole suite. */
+            if (optarg[0] == '\0') {
+                reason_format(err, err_len,
+                              "--filter '': empty regex (leave --filter out to select every "
+                              "scenario)");
                 return -EINVAL;
             }
             o->filters[o->filter_count++] = optarg;

@@ -3,9 +3,17 @@
  * results folder (first, so that a bad --out-dir costs nothing), measures,
  * writes every file under a temporary name, and points `latest` at the run
  * only once everything is written.
+ *
+ * SIGINT or SIGTERM stops the run (see interrupt.h): the round running is
+ * killed with its children, the cases that had finished are written, the
+ * folder is marked partial (a PARTIAL file and "partial" in results.json),
+ * and `latest` is left where it was: it names the newest complete run, which
+ * is what scripts that follow it (ci/bench, `procbench check
+ * results/latest`) expect.
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "commands.h"
 #include "console.h"
+#include "interrupt.h"
 #include "outdir.h"
 #include "runner.h"
 #include "sysinfo.h"
@@ -63,6 +73,19 @@ static int write_results(const struct run_results *r, const char *dir, char *err
     return 0;
 }
 
+/* The PARTIAL file of an interrupted run: one line saying why. */
+static int write_partial_mark(const struct run_results *r, const char *dir)
+{
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, dir, "PARTIAL");
+    if (rc != 0)
+        return rc;
+    char why[160];
+    runner_partial_reason(r, why, sizeof(why));
+    fprintf(af.fp, "%s\n", why);
+    return atomic_file_commit(&af);
+}
+
 static enum outcome measure_and_write(struct run_results *r, const struct cli_options *opts,
                                       const char *dir)
 {
@@ -83,6 +106,20 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         fprintf(stderr, "procbench: %s\n", err);
         return OUTCOME_FAILED;
     }
+    if (r->interrupted_signal != 0) {
+        int rc = write_partial_mark(r, dir);
+        if (rc != 0) {
+            fprintf(stderr, "procbench: writing %s/PARTIAL failed: %s\n", dir, strerror(-rc));
+            return OUTCOME_FAILED;
+        }
+        console_end(&con, r, dir);
+        char why[160];
+        runner_partial_reason(r, why, sizeof(why));
+        fprintf(stderr, "procbench: %s; results folder marked partial, %s/latest not moved\n", why,
+                opts->out_root);
+        return r->interrupted_signal == SIGTERM ? OUTCOME_INTERRUPTED_SIGTERM
+                                                : OUTCOME_INTERRUPTED_SIGINT;
+    }
     int rc = outdir_point_latest(opts->out_root, dir);
     if (rc != 0)
         fprintf(stderr, "procbench: warning: could not point %s/latest at the run: %s\n",
@@ -97,6 +134,13 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
 
 enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
 {
+    /* First, so that a Ctrl-C at any point of the run is noted, never
+     * lethal: there is always a folder to finish or to remove. */
+    int irc = interrupt_install();
+    if (irc != 0) {
+        fprintf(stderr, "procbench: sigaction(SIGINT/SIGTERM) failed: %s\n", strerror(-irc));
+        return OUTCOME_FAILED;
+    }
     struct case_selection sel = {
         .filters = opts->filters,
         .filter_count = opts->filter_count,

@@ -13,6 +13,10 @@ enum outcome {
     OUTCOME_BAD_INPUT,   /* a message naming the input was printed */
     OUTCOME_FAILED,      /* results could not be written, or out of memory */
     OUTCOME_REGRESSED,   /* compare found a regression, or a check rule failed */
+    /* run: stopped by SIGINT / SIGTERM; the finished cases were written,
+     * in a folder marked partial. */
+    OUTCOME_INTERRUPTED_SIGINT,
+    OUTCOME_INTERRUPTED_SIGTERM,
 };
 
 /* `procbench run`: measures the selected cases and writes the results folder.

@@ -2,7 +2,7 @@
  * procbench's entry point: parses the command line, runs the command, and is
  * the one place that decides the exit code (0 ok, 1 a case failed, output
  * could not be written, a regression was found or a rule failed, 2 bad input
- * or unusable files).
+ * or unusable files, 130 / 143 a run interrupted by SIGINT / SIGTERM).
  */
 #include <stdio.h>
 
@@ -20,6 +20,12 @@ static int exit_code(enum outcome outcome)
         return 1;
     case OUTCOME_BAD_INPUT:
         return 2;
+    /* The shell's convention for "ended by signal N", 128 + N, although
+     * the process exits normally after writing what it had. */
+    case OUTCOME_INTERRUPTED_SIGINT:
+        return 130;
+    case OUTCOME_INTERRUPTED_SIGTERM:
+        return 143;
     }
     return 1;
 }

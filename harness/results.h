@@ -91,6 +91,9 @@ struct run_config {
     double ci_target_pct; /* stop once the median's 95% CI half-width is below; 0 = off */
     uint64_t seed;        /* shuffles the interleaving of rounds */
     bool quick;           /* --quick was given (recorded; values above already reflect it) */
+    /* A step of a round (setup, one sample, teardown) that takes longer
+     * fails its case and is killed; 0 = no limit. */
+    uint64_t sample_timeout_ns;
 };
 
 struct run_results {
@@ -106,6 +109,10 @@ struct run_results {
     uint64_t duration_ns;     /* whole run */
     int argc;
     char **argv;
+    /* A run stopped by SIGINT or SIGTERM: the signal, else 0. Such a run
+     * holds only the cases that had finished, of cases_selected. */
+    int interrupted_signal;
+    size_t cases_selected;
 };
 
 #endif

@@ -13,21 +13,27 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "cputime.h"
 #include "histogram.h"
+#include "interrupt.h"
 #include "placement.h"
 #include "reaper.h"
 #include "reason.h"
 #include "runner.h"
+#include "units.h"
 
 /* A case whose samples fail this many times in a row is broken, not noisy. */
 #define CONSECUTIVE_FAILURE_LIMIT 3
@@ -38,6 +44,9 @@
 /* A batch is for operations shorter than the clock can time, not a way to
  * hide slow ones: beyond this, something else is wrong. */
 #define MAX_BATCH 100000
+/* How often the harness looks at a round's heartbeat while --sample-timeout
+ * is on: a hung sample is killed within this much of its limit. */
+#define WATCH_INTERVAL_MS 100
 
 /* Per-case bookkeeping the outputs do not need. */
 struct case_progress {
@@ -99,7 +108,21 @@ struct round_report {
     bool setup_failed;        /* reason says why; nothing was measured */
     bool leaked;              /* teardown left something; reason says what */
     char reason[192];         /* the first failure of the round */
+    /* Written by the round's process with __atomic stores and read by the
+     * harness while the round runs: bumped after every sample and at every
+     * change of phase, and the phase (enum round_phase) a timeout stopped. */
+    uint64_t heartbeat;
+    int phase;
 };
+
+/* What the round's process is doing, for the reason of a timeout. */
+enum round_phase { PHASE_SETUP, PHASE_SAMPLES, PHASE_TEARDOWN };
+
+static void set_phase(struct round_report *rep, enum round_phase phase)
+{
+    __atomic_store_n(&rep->phase, (int)phase, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&rep->heartbeat, 1, __ATOMIC_RELAXED);
+}
 
 struct run_state {
     struct run_results *r;
@@ -113,6 +136,11 @@ struct run_state {
     uint64_t last_progress_ns;
     uint64_t rounds_done;
     uint64_t test_slowdown_ns; /* TEST ONLY, for the round's scenario: see test_slowdown_ns() */
+    bool interrupted;          /* a SIGINT or SIGTERM stopped the run */
+    /* The order of a pass. Here rather than a local of runner_run, so that
+     * a round's process, which _exit()s holding a copy, still points at it
+     * (valgrind would call it lost). */
+    size_t *order;
 };
 
 /* Reasons are formatted by reason_format(), so that whatever a scenario or
@@ -307,6 +335,9 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
     struct sample s;
     memset(&s, 0, sizeof(s));
     int rc = sc->sample(ctx, &s);
+    /* Outside the timed section: tells the harness's watch that the round
+     * is alive (see wait_round_process). */
+    __atomic_add_fetch(&rep->heartbeat, 1, __ATOMIC_RELAXED);
     uint64_t ops = s.ops ? s.ops : ctx->ops_per_sample;
     if (timed)
         rep->ops += ops;
@@ -440,6 +471,11 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
     const struct scenario *sc = c->def.scenario;
     struct round_report *rep = st->report;
 
+    /* Its own process group, so that a timeout or an interrupt kills the
+     * round and everything it started with one kill(); and the default
+     * action for SIGINT and SIGTERM, which only the harness handles. */
+    setpgid(0, 0);
+    interrupt_reset_in_child();
     st->test_slowdown_ns = test_slowdown_ns(sc); /* read once, not per sample */
     int rc = placement_apply(c->def.placement);
     if (rc == 0 && sc->process_init)
@@ -469,6 +505,7 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
         _exit(0);
     }
 
+    set_phase(rep, PHASE_SAMPLES);
     uint64_t warm_median = warm_up(st, sc, &ctx);
     ctx.ops_per_sample = choose_batch(sc, warm_median, st->r->env.clock_overhead_ns);
     rep->ops_per_sample = ctx.ops_per_sample;
@@ -486,6 +523,7 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
     getrusage(RUSAGE_CHILDREN, &children_after);
     if (peer_known && cputime_of(ctx.peer_pid, &peer_after) == 0)
         rep->peer_cpu_ns = (double)(peer_after - peer_before);
+    set_phase(rep, PHASE_TEARDOWN);
     if (sc->teardown)
         sc->teardown(&ctx);
     add_usage(&rep->self_sum, &self_before, &self_after);
@@ -554,6 +592,98 @@ static void describe_abnormal_end(char *buf, size_t len, int status)
                  WEXITSTATUS(status));
 }
 
+static const char *phase_name(int phase)
+{
+    switch (phase) {
+    case PHASE_SAMPLES:
+        return "sample";
+    case PHASE_TEARDOWN:
+        return "teardown";
+    default:
+        return "setup";
+    }
+}
+
+enum round_end { ROUND_EXITED, ROUND_TIMED_OUT, ROUND_INTERRUPTED };
+
+/* pidfd_open(2), through syscall(): -1 with ENOSYS before Linux 5.3 (and
+ * under valgrind 3.19, which does not know it: asked once, not per round). */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    static bool unsupported;
+    if (unsupported) {
+        errno = ENOSYS;
+        return -1;
+    }
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    unsupported = fd < 0 && errno == ENOSYS;
+    return fd;
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Kills the round's process group (the round's process and whatever it
+ * started that did not leave the group; the rest is found by
+ * reaper_collect() once orphaned) and reaps the round's process. */
+static void kill_round(pid_t pid, int *status)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL); /* in case it had not reached its setpgid() yet */
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Waits for the round's process to exit without spinning: ppoll() on a
+ * pidfd, which becomes readable when the process exits, with SIGINT and
+ * SIGTERM unblocked only inside ppoll() so that none can slip in between
+ * looking at the interrupt record and going to sleep. With
+ * --sample-timeout, it wakes every WATCH_INTERVAL_MS to look at the
+ * round's heartbeat, and kills the round once the heartbeat has stood
+ * still for longer than the limit. Without a pidfd (kernels before 5.3)
+ * it looks every 10 ms instead. */
+static enum round_end wait_round_process(struct run_state *st, pid_t pid, int *status)
+{
+    const uint64_t timeout_ns = st->r->config.sample_timeout_ns;
+    sigset_t handled, unblocked;
+    interrupt_signals(&handled);
+    sigprocmask(SIG_BLOCK, &handled, &unblocked);
+    int pidfd = open_pidfd(pid);
+    struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+    uint64_t seen = __atomic_load_n(&st->report->heartbeat, __ATOMIC_RELAXED);
+    uint64_t seen_at = clock_now_ns();
+    enum round_end end = ROUND_EXITED;
+    for (;;) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid || (got < 0 && errno != EINTR))
+            break;
+        uint64_t now = clock_now_ns();
+        uint64_t beat = __atomic_load_n(&st->report->heartbeat, __ATOMIC_RELAXED);
+        if (beat != seen) {
+            seen = beat;
+            seen_at = now;
+        }
+        if (interrupt_signal() != 0)
+            end = ROUND_INTERRUPTED;
+        else if (timeout_ns > 0 && now - seen_at > timeout_ns)
+            end = ROUND_TIMED_OUT;
+        if (end != ROUND_EXITED) {
+            kill_round(pid, status);
+            break;
+        }
+        long wait_ms = pidfd < 0 ? 10 : timeout_ns > 0 ? WATCH_INTERVAL_MS : -1;
+        struct timespec ts = {.tv_sec = wait_ms / 1000, .tv_nsec = (wait_ms % 1000) * 1000000L};
+        ppoll(pidfd < 0 ? NULL : &pfd, pidfd < 0 ? 0 : 1, wait_ms < 0 ? NULL : &ts, &unblocked);
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    sigprocmask(SIG_SETMASK, &unblocked, NULL);
+    return end;
+}
+
 /* Forks the round's process and waits for it. Whatever went wrong (no
  * process could be made, it crashed, it left processes behind) is in the
  * report as setup_failed or leaked, with the reason. */
@@ -576,11 +706,28 @@ static void run_round_process(struct run_state *st, size_t index)
     }
     if (pid == 0)
         round_process(st, index);
+    /* Also here, so that the group exists before any kill(-pid) below
+     * whichever process runs first; EACCES/ESRCH only mean it is done. */
+    setpgid(pid, pid);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    enum round_end end = wait_round_process(st, pid, &status);
     int strays = reaper_collect();
     struct round_report *rep = st->report;
+    if (end == ROUND_INTERRUPTED) {
+        st->interrupted = true;
+        return;
+    }
+    if (end == ROUND_TIMED_OUT) {
+        char limit[32], first[sizeof(rep->reason)];
+        units_format_duration(st->r->config.sample_timeout_ns, limit, sizeof(limit));
+        snprintf(first, sizeof(first), "%s", rep->reason);
+        ROUND_REASON(rep,
+                     "%s timed out after %s (the round's process and its children were killed)%s%s",
+                     phase_name(__atomic_load_n(&rep->phase, __ATOMIC_RELAXED)), limit,
+                     first[0] ? "; first failure: " : "", first);
+        rep->setup_failed = true;
+        return;
+    }
     if (!rep->completed && !rep->setup_failed) {
         char why[96];
         describe_abnormal_end(why, sizeof(why), status);
@@ -627,6 +774,8 @@ static void run_round(struct run_state *st, size_t index)
     struct case_progress *cp = &st->progress[index];
     uint64_t start = clock_now_ns();
     run_round_process(st, index);
+    if (st->interrupted)
+        return; /* the case stays unfinished, and is left out */
     const struct round_report *rep = st->report;
 
     if (rep->setup_failed || rep->leaked) {
@@ -683,6 +832,42 @@ static void finish_case(struct run_state *st, size_t index)
         st->obs->case_done(c, st->obs->ctx);
 }
 
+void runner_partial_reason(const struct run_results *r, char *buf, size_t len)
+{
+    int sig = r->interrupted_signal;
+    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished",
+             sig == SIGINT    ? "SIGINT"
+             : sig == SIGTERM ? "SIGTERM"
+                              : "a signal",
+             r->case_count, r->cases_selected);
+}
+
+/* After an interrupt: keeps in r only the cases that finished (in their
+ * order) and their rounds, renumbering the rounds' case indices. */
+static void keep_finished_cases(struct run_results *r, const struct case_progress *progress)
+{
+    size_t kept = 0;
+    size_t *new_index = calloc(r->case_count ? r->case_count : 1, sizeof(*new_index));
+    for (size_t i = 0; i < r->case_count; i++) {
+        if (!progress[i].done)
+            continue;
+        if (new_index)
+            new_index[i] = kept;
+        r->cases[kept++] = r->cases[i];
+    }
+    size_t rounds_kept = 0;
+    for (size_t k = 0; k < r->round_count && new_index; k++) {
+        struct round_record rr = r->rounds[k];
+        if (!progress[rr.case_index].done)
+            continue;
+        rr.case_index = new_index[rr.case_index];
+        r->rounds[rounds_kept++] = rr;
+    }
+    r->round_count = rounds_kept;
+    r->case_count = kept;
+    free(new_index);
+}
+
 int runner_run(struct run_results *r, const struct runner_observer *obs)
 {
     struct run_state st = {.r = r, .obs = obs};
@@ -692,7 +877,7 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     if (rc != 0)
         return rc;
     st.progress = calloc(r->case_count ? r->case_count : 1, sizeof(*st.progress));
-    size_t *order = calloc(r->case_count ? r->case_count : 1, sizeof(*order));
+    size_t *order = st.order = calloc(r->case_count ? r->case_count : 1, sizeof(*order));
     void *report =
         mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     st.report = report == MAP_FAILED ? NULL : report;
@@ -729,13 +914,22 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
             order[i - 1] = order[j];
             order[j] = t;
         }
-        for (size_t k = 0; k < pending; k++) {
-            run_round(&st, order[k]);
+        for (size_t k = 0; k < pending && !st.interrupted; k++) {
+            st.interrupted = interrupt_signal() != 0;
+            if (!st.interrupted)
+                run_round(&st, order[k]);
             if (st.progress[order[k]].done)
                 finish_case(&st, order[k]);
         }
+        if (st.interrupted)
+            break;
     }
     r->duration_ns = clock_now_ns() - st.run_start_ns;
+    r->cases_selected = r->case_count;
+    if (st.interrupted) {
+        r->interrupted_signal = interrupt_signal();
+        keep_finished_cases(r, st.progress);
+    }
 out:
     histogram_destroy(st.round_hist);
     for (int k = 0; k < SECONDARY_COUNT; k++)

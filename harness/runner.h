@@ -35,9 +35,19 @@ struct runner_observer {
 int runner_init(struct run_results *r, const struct case_def *defs, size_t count);
 
 /* Measures every case of r, filling statistics, usage and rounds; obs may be
- * NULL. Returns 0 when the run completed (individual cases may still have
- * failed: see their status), -ENOMEM otherwise. */
+ * NULL. Each step of a round (setup, a sample, teardown) longer than
+ * r->config.sample_timeout_ns (0: no limit) kills the round's process group
+ * and fails the case. When a SIGINT or SIGTERM is recorded (interrupt.h),
+ * the running round is killed, r->interrupted_signal is set, and r->cases and
+ * r->rounds keep only the cases that had finished (r->cases_selected says how
+ * many there were). Returns 0 when the run completed or was interrupted
+ * (individual cases may still have failed: see their status), -ENOMEM
+ * otherwise. */
 int runner_run(struct run_results *r, const struct runner_observer *obs);
+
+/* One line for an interrupted run: "interrupted by SIGINT after 3 of 10
+ * cases finished". */
+void runner_partial_reason(const struct run_results *r, char *buf, size_t len);
 
 /* Frees what runner_init() and runner_run() allocated. */
 void runner_free(struct run_results *r);

@@ -28,6 +28,7 @@
 
 #include "atomic_file.h"
 #include "histogram.h"
+#include "runner.h"
 
 /* Scalars are encoded by jansson; 15 significant digits print a ratio such
  * as 0.1 as "0.1" instead of 17 digits' "0.10000000000000001", and are more
@@ -246,6 +247,7 @@ static json_t *config_json(const struct run_config *config, int *err)
         set(object, "seed", json_integer((json_int_t)config->seed), err);
     }
     set(object, "quick", json_boolean(config->quick), err);
+    set(object, "sample_timeout_ns", jv_U64(config->sample_timeout_ns), err);
     return object;
 }
 
@@ -268,6 +270,13 @@ static json_t *results_json(const struct run_results *r, int *err)
     set(root, "argv", argv, err);
     set(root, "started_unix_ns", jv_U64(r->started_unix_ns), err);
     set(root, "duration_ns", jv_U64(r->duration_ns), err);
+    if (r->interrupted_signal != 0) {
+        char why[160];
+
+        runner_partial_reason(r, why, sizeof(why));
+        set(root, "partial", json_true(), err);
+        set(root, "partial_reason", text(why), err);
+    }
     for (size_t i = 0; i < r->case_count; i++)
         push(cases, case_json(r, i, err), err);
     set(root, "cases", cases, err);

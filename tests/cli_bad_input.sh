@@ -13,7 +13,9 @@ check() {
     expect=$1
     shift
     checked=$((checked + 1))
-    "$procbench" "$@" > "$root/stdout" 2> "$root/stderr"
+    # A bad input must be refused at once: one that starts a run instead is
+    # stopped here rather than running the suite.
+    timeout 60 "$procbench" "$@" > "$root/stdout" 2> "$root/stderr"
     code=$?
     lines=$(wc -l < "$root/stderr")
     if [ "$code" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$expect" "$root/stderr"; then
@@ -69,9 +71,97 @@ check "--min-time" env --min-time 1s
 check "'extra'" run extra $out
 check "--rounds" run --rounds
 
+# ---- the table: every option of run, list, env, and every kind of bad value
+# (empty, negative, huge, overflow, wrong unit, unknown name) ---------------
+sel="--filter ^spawn\.pthread$"
+# Durations: --warmup, --min-time, --max-time, --sample-timeout.
+for opt in --warmup --min-time --max-time --sample-timeout; do
+    check "$opt ''" run $sel $opt '' $out
+    check "$opt '-5ms'" run $sel $opt -5ms $out
+    check "$opt '5'" run $sel $opt 5 $out
+    check "$opt '5m'" run $sel $opt 5m $out
+    check "$opt '5 s'" run $sel $opt '5 s' $out
+    check "$opt '18446744073709551616ns'" run $sel $opt 18446744073709551616ns $out
+    check "$opt '1e999s'" run $sel $opt 1e999s $out
+    check "$opt '1e3s'" run $sel $opt 1e3s $out
+    check "$opt 'nans'" run $sel $opt nans $out
+    check "$opt 'infs'" run $sel $opt infs $out
+    check "$opt '0x10s'" run $sel $opt 0x10s $out
+    check "$opt '999999h'" run $sel $opt 999999h $out
+    check "$opt '1.5.2s'" run $sel $opt 1.5.2s $out
+    check "$opt" run $sel $opt
+done
+# Counts: --min-samples, --rounds, --seed.
+for opt in --min-samples --rounds --seed; do
+    check "$opt ''" run $sel $opt '' $out
+    check "$opt '-1'" run $sel $opt -1 $out
+    check "$opt '18446744073709551616'" run $sel $opt 18446744073709551616 $out
+    check "$opt '1e999'" run $sel $opt 1e999 $out
+    check "$opt '1.5'" run $sel $opt 1.5 $out
+    check "$opt '10s'" run $sel $opt 10s $out
+    check "$opt '0x10'" run $sel $opt 0x10 $out
+    check "$opt ' 5'" run $sel $opt ' 5' $out
+    check "$opt" run $sel $opt
+done
+check "--seed '9223372036854775808'" run $sel --seed 9223372036854775808 $out
+check "--rounds '0'" run $sel --rounds 0 $out
+check "--min-samples '1000000001'" run $sel --min-samples 1000000001 $out
+# Percentages: --ci-target.
+for v in '' -1 101 1e999 nan inf 5x 0x5; do
+    check "--ci-target '$v'" run $sel --ci-target "$v" $out
+done
+# Placements.
+check "--placement '': expected a list" run $sel --placement '' $out
+check "--placement" run $sel --placement , $out
+check "--placement: 'SAME'" run $sel --placement SAME $out
+# Filters: malformed, empty, matching nothing.
+check "--filter '*'" run --filter '*' $out
+check "--filter 'a{2,1}'" run --filter 'a{2,1}' $out
+check "--filter '\\'" run --filter '\' $out
+check "--filter ''" run --filter '' $out
+check "--filter '^$'" list --filter '^$'
+check "--filter '('" list --filter '('
+# Parameters: unknown name, empty, every kind of bad value.
+ipc="--filter ^ipc\.pipe$"
+out_b="--filter ^output\.buffered$"
+check "--param '=1'" run $ipc --param =1 $out
+check "--param ''" run $ipc --param '' $out
+check "--param nosuch" run $ipc --param nosuch=1 $out
+check "parameter size: '0'" run $ipc --param size=0 $out
+check "parameter size: '-1'" run $ipc --param size=-1 $out
+check "parameter size: '2M'" run $ipc --param size=2M $out
+check "parameter size: '18446744073709551616'" run $ipc --param size=18446744073709551616 $out
+check "parameter size: '16E'" run $ipc --param size=16E $out
+check "parameter size: '1e999'" run $ipc --param size=1e999 $out
+check "parameter size: '1.5K'" run $ipc --param size=1.5K $out
+check "parameter size: '4Q'" run $ipc --param size=4Q $out
+check "parameter size: '4 K'" run $ipc --param size='4 K' $out
+check "parameter size: empty value in '64,'" run $ipc --param size=64, $out
+check "parameter size" run $ipc --param size=64,64 $out
+check "parameter size" run $ipc --param size=64,0064 $out
+check "parameter mode: 'PINGPONG'" run $ipc --param mode=PINGPONG $out
+check "parameter bytes: '2G'" run $out_b --param bytes=2G $out
+check "parameter pipe_size: '1K'" run $out_b --param pipe_size=1K $out
+check "parameter write_size: '0'" run $out_b --param write_size=0 $out
+check "parameter max_buffer: '-1'" run $out_b --param max_buffer=-1 $out
+check "parameter size: '65' is one value too many" run $ipc --param size=$(seq -s, 1 65) $out
+check "--param" run $ipc --param $out
+# Options of other commands, and commands without options.
+check "--sample-timeout: not an option of \`list\`" list --sample-timeout 1s
+check "--out-dir: not an option of \`env\`" env --out-dir x
+check "--filter: not an option of \`env\`" env --filter x
+check "'x': unexpected argument" env x
+check "'x': unexpected argument" list x
+check "-z" run -z $out
+check "--quiet=yes" run --quiet=yes $out
+check "--out-dir" run $sel --out-dir
+# REPORT: \`procbench report\` (written in parallel) gets its rows here.
+
 # An --out-dir that is a file: refused before anything runs.
 touch "$root/file"
 check "not a directory" run --filter '^spawn\.pthread$' --quick --out-dir "$root/file"
+check "file/sub: Not a directory" run --filter '^spawn\.pthread$' --quick --out-dir "$root/file/sub"
+check "--out-dir $root/no/such: cannot create" run --filter '^spawn\.pthread$' --quick --out-dir "$root/no/such"
 
 echo "$checked bad inputs checked, $failures failed"
 [ "$failures" -eq 0 ]

@@ -118,6 +118,31 @@ bad "nosuch: No such file or directory" compare "$files/nosuch" "$good"
 bad "BASE /dev/null: not a regular file" compare /dev/null "$good"
 bad "empty.json: empty file" check "$files/empty.json" --rules "$golden/check-holds.rules"
 bad "truncated.json: ends early" export "$files/truncated.json"
+# Numbers JSON can spell but procbench cannot hold, and structures that are
+# not what a results file is.
+sed '0,/"n": 500/s//"n": 18446744073709551616/' "$good" > "$files/twoto64.json"
+sed '0,/"p50": 10000/s//"p50": 1e999/' "$good" > "$files/1e999.json"
+sed '0,/"p50": 10000/s//"p50": 1.5/' "$good" > "$files/fraction.json"
+sed '0,/"cases": \[/s//"cases": {"a": [/' "$good" > "$files/casesobject.json"
+python3 -c 'print("[" * 100000 + "]" * 100000)' > "$files/deep.json" 2> /dev/null ||
+    awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]" }' > "$files/deep.json"
+head -c 1000 /dev/urandom > "$files/random.json"
+printf '\357\273\277' > "$files/bom.json"
+cat "$good" >> "$files/bom.json"
+bad "twoto64.json: not valid JSON" compare "$files/twoto64.json" "$good"
+bad "1e999.json: not valid JSON" compare "$good" "$files/1e999.json"
+bad "fraction.json: cases[0].p50: expected an integer" compare "$good" "$files/fraction.json"
+bad "casesobject.json" compare "$good" "$files/casesobject.json"
+bad "deep.json" compare "$files/deep.json" "$good"
+bad "random.json" export "$files/random.json"
+bad "bom.json" check "$files/bom.json" --rules "$golden/check-holds.rules"
+bad "emptydir: a folder without results.json" export "$files/emptydir"
+bad "emptydir: a folder without results.json" check "$files/emptydir" --rules "$golden/check-holds.rules"
+bad "nosuch: No such file or directory" export "$files/nosuch"
+bad "nosuch: No such file or directory" check "$files/nosuch" --rules "$golden/check-holds.rules"
+bad "binary.json: holds a NUL byte" export "$files/binary.json"
+bad "binary.json: holds a NUL byte" check "$files/binary.json" --rules "$golden/check-holds.rules"
+
 # A file name with a newline stays one line.
 nl_name="$files/$(printf 'a\nb').json"
 : > "$nl_name"
@@ -150,6 +175,48 @@ bad "syntax.rules:2: expected a scenario name, found '>'" check "$run" --rules "
 bad "nomatch.rules:1: spawn.nosuch matches no case of the run in " check "$run" --rules "$files/nomatch.rules"
 bad "none.rules: no rules in it" check "$run" --rules "$files/none.rules"
 bad "nosuch.rules: cannot open: No such file or directory" check "$run" --rules "$files/nosuch.rules"
+# Bad rules files: a folder, empty, binary, a line too long, numbers out
+# of range, a rule with garbage after it.
+: > "$files/empty.rules"
+printf 'spawn.pthread < \000 spawn.pool\n' > "$files/nul.rules"
+awk 'BEGIN { printf "spawn.pthread < "; for (i = 0; i < 2000; i++) printf "x"; print "" }' > "$files/long.rules"
+printf 'spawn.pthread < 1e999 * spawn.pool\n' > "$files/inf.rules"
+printf 'spawn.pthread < -2 * spawn.pool\n' > "$files/negative.rules"
+printf 'spawn.pthread < 0 * spawn.pool\n' > "$files/zero.rules"
+printf 'spawn.pthread < nan * spawn.pool\n' > "$files/nan.rules"
+printf 'spawn.pthread < 0x2 * spawn.pool\n' > "$files/hex.rules"
+printf 'spawn.pthread < spawn.pool junk\n' > "$files/junk.rules"
+printf 'spawn.pthread{placement=same < spawn.pool\n' > "$files/brace.rules"
+printf 'spawn.pthread{=same} < spawn.pool\n' > "$files/emptykey.rules"
+bad "emptydir: " check "$run" --rules "$files/emptydir"
+bad "empty.rules: no rules in it" check "$run" --rules "$files/empty.rules"
+bad "nul.rules" check "$run" --rules "$files/nul.rules"
+bad "long.rules:1" check "$run" --rules "$files/long.rules"
+bad "inf.rules:1" check "$run" --rules "$files/inf.rules"
+bad "negative.rules:1" check "$run" --rules "$files/negative.rules"
+bad "zero.rules:1" check "$run" --rules "$files/zero.rules"
+bad "nan.rules:1" check "$run" --rules "$files/nan.rules"
+bad "hex.rules:1" check "$run" --rules "$files/hex.rules"
+bad "junk.rules:1" check "$run" --rules "$files/junk.rules"
+bad "brace.rules:1" check "$run" --rules "$files/brace.rules"
+bad "emptykey.rules:1" check "$run" --rules "$files/emptykey.rules"
+bad "--rules: empty path" check "$run" --rules ''
+bad "--rules" check "$run" --rules
+bad "--threshold '-1'" compare "$good" "$good" --threshold -1
+bad "--threshold '1e999'" compare "$good" "$good" --threshold 1e999
+bad "--threshold 'nan'" compare "$good" "$good" --threshold nan
+bad "--threshold ''" compare "$good" "$good" --threshold ''
+bad "--alpha '0x0.1'" compare "$good" "$good" --alpha 0x0.1
+bad "--alpha '-0.1'" compare "$good" "$good" --alpha -0.1
+bad "--alpha '1e-999'" compare "$good" "$good" --alpha 1e-999
+bad "--format ''" compare "$good" "$good" --format ''
+bad "--format ''" export "$good" --format ''
+bad "--filter: not an option of \`export\`" export "$good" --filter x
+bad "--allow-different-machines=yes" compare "$good" "$good" --allow-different-machines=yes
+bad "'$good': unexpected argument" check "$good" "$good"
+bad "'$good': unexpected argument" export "$good" "$good"
+# REPORT: rows for `procbench report` (written in parallel) go here.
+
 # A pattern must name exactly one case: two cases of one scenario need a parameter.
 cat > "$files/two.json" << 'EOF'
 {"schema_version": 1, "tool": {"name": "procbench"}, "started_unix_ns": 1,

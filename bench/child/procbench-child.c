@@ -9,9 +9,18 @@
  *                                        pattern in CHUNK-byte writes
  *                                        (default 64 KiB, at most 1 MiB)
  *
+ * and three for the fault tests (tests/unit/test_faults.c), which point
+ * PROCBENCH_CHILD at a script that execs the child in one of them, so that
+ * a scenario meets a real child that misbehaves:
+ *
+ *   procbench-child crash                die of SIGSEGV (a write through NULL)
+ *   procbench-child hang                 sleep until killed
+ *   procbench-child exit N               exit with status N (0 to 255)
+ *
  * Exit status: 0 done, 1 a read or write failed, 2 bad arguments.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +50,7 @@ static _Noreturn void usage(const char *why)
 {
     say("procbench-child: ");
     say(why);
-    say("\nusage: procbench-child [echo | write BYTES [CHUNK]]\n");
+    say("\nusage: procbench-child [echo | write BYTES [CHUNK] | crash | hang | exit N]\n");
     _exit(2);
 }
 
@@ -124,6 +133,24 @@ int main(int argc, char **argv)
         if (argc == 4 && parse_decimal(argv[3], 1, WRITE_CHUNK_MAX, &chunk) != 0)
             usage("CHUNK must be a decimal number from 1 to 1048576");
         _exit(write_pattern(total, (size_t)chunk));
+    }
+    if (strcmp(argv[1], "crash") == 0) {
+        /* A real fault, not raise(): what a buggy child does. volatile, so
+         * that the compiler keeps the store; the kill() is for a system
+         * that maps page zero. */
+        *(volatile int *)(uintptr_t)0 = 1;
+        kill(getpid(), SIGSEGV);
+        _exit(1);
+    }
+    if (strcmp(argv[1], "hang") == 0) {
+        for (;;)
+            pause();
+    }
+    if (strcmp(argv[1], "exit") == 0) {
+        uint64_t status;
+        if (argc != 3 || parse_decimal(argv[2], 0, 255, &status) != 0)
+            usage("exit takes a status from 0 to 255");
+        _exit((int)status);
     }
     usage("unknown mode");
 }

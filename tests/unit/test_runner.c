@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "histogram.h"
+#include "interrupt.h"
 #include "runner.h"
 
 /* What the fake scenario saw and does. Rounds run in processes forked from
@@ -31,6 +33,11 @@ struct fake_state {
     int crash_at;   /* sample k calls abort() (0: never) */
     int leak_child; /* setup forks a child that nobody reaps */
     int leak_fd;    /* setup opens a descriptor that teardown keeps */
+    int hang_at;    /* sample k never returns (0: never) */
+    int setup_hangs;
+    int signal_at; /* fake.signaller's sample k sends signal_sent to the harness, then hangs */
+    int signal_sent, signaller_samples;
+    pid_t hung_pid; /* the process that hung, to check it is gone */
     uint64_t value_ns;
 };
 static struct fake_state *fake_shared;
@@ -44,6 +51,11 @@ static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
         return -EIO;
     }
     fake.setups++;
+    if (fake.setup_hangs) {
+        fake.hung_pid = getpid();
+        for (;;)
+            pause();
+    }
     if (fake.leak_child && fork() == 0) {
         pause();
         _exit(0);
@@ -59,12 +71,37 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
     fake.samples++;
     if (fake.crash_at && fake.samples == fake.crash_at)
         abort();
+    if (fake.hang_at && fake.samples == fake.hang_at) {
+        /* A grandchild hangs too: killing the round's process alone would
+         * leave it behind. */
+        pid_t grandchild = fork();
+        if (grandchild == 0) {
+            for (;;)
+                pause();
+        }
+        fake.hung_pid = grandchild;
+        for (;;)
+            pause();
+    }
     if (fake.fail_every && fake.samples % fake.fail_every == 0) {
         snprintf(out->failure, sizeof(out->failure), "fake failure %d", fake.samples);
         return -EPIPE;
     }
     out->ns = fake.value_ns;
     out->return_ns = fake.value_ns / 2;
+    return 0;
+}
+
+static int fake_signaller_sample(struct case_ctx *ctx, struct sample *out)
+{
+    (void)ctx;
+    if (++fake.signaller_samples == fake.signal_at) {
+        fake.hung_pid = getpid();
+        kill(getppid(), fake.signal_sent);
+        for (;;)
+            pause();
+    }
+    out->ns = fake.value_ns;
     return 0;
 }
 
@@ -386,6 +423,125 @@ static void test_fork_failure_fails_case(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* True when the process pid no longer exists (reaped, not a zombie). */
+static bool process_gone(pid_t pid)
+{
+    return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* A sample that never returns is killed at --sample-timeout with the
+ * processes it started, fails its case with the reason, and the run goes
+ * on with the next case; so does a setup that never returns. */
+static void test_sample_timeout(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < 2; kind++) {
+        reset_fake();
+        if (kind == 0)
+            fake.hang_at = 4;
+        else
+            fake.setup_hangs = 1;
+        struct run_config cfg = small_config();
+        cfg.sample_timeout_ns = 300u * 1000000u;
+        cfg.rounds = 1;
+        cfg.min_samples = 10;
+        static const struct scenario plain = {
+            .name = "fake.plain",
+            .summary = "test",
+            .default_placements = "free",
+            .placements_supported = PLACEMENTS_ALL,
+            .sample = fake_tiny_sample,
+        };
+        const struct scenario *scs[] = {&fake_a, &plain};
+        struct run_results r;
+        run_cases(&r, scs, 2, cfg);
+        const char *expect =
+            kind == 0 ? "sample timed out after 300 ms" : "setup timed out after 300 ms";
+        assert_int_equal(r.cases[0].status, CASE_FAILED);
+        if (!strstr(r.cases[0].reason, expect))
+            fail_msg("reason: '%s', expected '%s'", r.cases[0].reason, expect);
+        assert_int_equal(r.cases[1].status, CASE_OK);
+        assert_int_equal(r.cases[1].stats.n, 10);
+        /* The hung process (the round's grandchild, or the round's process
+         * in setup) is gone, and the test process has no child left. */
+        if (!process_gone(fake.hung_pid))
+            fail_msg("pid %d is still there", (int)fake.hung_pid);
+        errno = 0;
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+        runner_free(&r);
+    }
+}
+
+/* Runs fake.a and a scenario whose third sample sends sig to the harness
+ * and hangs, in a child of the test (the interrupt record cannot be undone
+ * in this process), and checks there that the run stopped at once, killed
+ * the hung round, and kept only the case that had finished. */
+static void check_interrupt(int sig)
+{
+    reset_fake();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(30); /* a run that does not stop is the bug: end it, failed */
+        if (interrupt_install() != 0)
+            _exit(3);
+        static const struct scenario signaller = {
+            .name = "fake.signaller",
+            .summary = "test",
+            .default_placements = "free",
+            .placements_supported = PLACEMENTS_ALL,
+            .sample = fake_signaller_sample,
+        };
+        fake.signal_at = 3;
+        fake.signal_sent = sig;
+        struct case_def defs[2] = {
+            {.scenario = &fake_a, .placement = PLACEMENT_FREE, .name = "fake.a"},
+            {.scenario = &signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
+        };
+        struct run_results r;
+        memset(&r, 0, sizeof(r));
+        r.config = small_config();
+        r.config.rounds = 1;
+        /* Seed 1 runs fake.a's round first (checked below). */
+        r.config.seed = 1;
+        if (runner_init(&r, defs, 2) != 0 || runner_run(&r, NULL) != 0)
+            _exit(4);
+        if (r.interrupted_signal != sig || r.cases_selected != 2)
+            _exit(5);
+        if (r.case_count != 1 || strcmp(r.cases[0].def.name, "fake.a") != 0 ||
+            r.cases[0].status != CASE_OK || r.round_count != 1 || r.rounds[0].case_index != 0) {
+            fprintf(stderr, "kept %zu cases (first: %s), %zu rounds\n", r.case_count,
+                    r.case_count ? r.cases[0].def.name : "-", r.round_count);
+            _exit(6);
+        }
+        char why[160];
+        runner_partial_reason(&r, why, sizeof(why));
+        char expect[160];
+        snprintf(expect, sizeof(expect), "interrupted by %s after 1 of 2 cases finished",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (strcmp(why, expect) != 0)
+            _exit(7);
+        errno = 0;
+        if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD || !process_gone(fake.hung_pid))
+            _exit(8);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("signal %d: the run in the child ended with status 0x%x (see check_interrupt)",
+                 sig, status);
+}
+
+static void test_interrupt_keeps_finished_cases(void **state)
+{
+    (void)state;
+    check_interrupt(SIGINT);
+    check_interrupt(SIGTERM);
+}
+
 static void test_cross_needs_support(void **state)
 {
     (void)state;
@@ -455,6 +611,8 @@ int main(void)
         cmocka_unit_test(test_crash_fails_case),
         cmocka_unit_test(test_leaks_fail_case),
         cmocka_unit_test(test_fork_failure_fails_case),
+        cmocka_unit_test(test_sample_timeout),
+        cmocka_unit_test(test_interrupt_keeps_finished_cases),
         cmocka_unit_test(test_cross_needs_support),
         cmocka_unit_test(test_case_unavailable_skips),
     };

@@ -1,0 +1,71 @@
+#!/bin/sh
+# What the security audit of issue 9 can check from outside:
+# - spawn.shell quotes the program it hands to /bin/sh: a child program
+#   whose path holds a quote, spaces, $(...) and ';' still runs as one
+#   word, and nothing in the path is executed;
+# - ipc.fifo's and ipc.mq's named objects are private and gone: a run, and
+#   a run stopped by SIGTERM in the middle of them, leave nothing in
+#   $TMPDIR (the FIFO folder is made there by mkdtemp) nor, when it is
+#   mounted, in /dev/mqueue;
+# - results files are written whole (no temporary name left) and not
+#   writable by others.
+# usage: security.sh PROCBENCH CHILD OUT_DIR
+set -u
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+procbench=$(abs "$1") child=$(abs "$2") root=$3
+rm -rf "$root"
+mkdir -p "$root/work" "$root/tmp"
+root=$(cd "$root" && pwd)
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+cd "$root/work" || exit 1
+
+# ---- spawn.shell and a hostile path --------------------------------------
+hostile="$root/it's a \$(touch pwned1) dir;touch pwned2"
+mkdir -p "$hostile"
+cp "$child" "$hostile/child \`touch pwned3\`"
+PROCBENCH_CHILD="$hostile/child \`touch pwned3\`" "$procbench" run --filter '^spawn\.shell$' \
+    --param target=static --quick --out-dir "$root/shell" -q > "$root/shell.out" 2>&1 ||
+    fail "spawn.shell with a hostile child path: $(cat "$root/shell.out")"
+grep -q ',ok,' "$root/shell/latest/summary.csv" 2> /dev/null ||
+    fail "spawn.shell did not run the child at the hostile path"
+found=$(find "$root" -name 'pwned*' | wc -l)
+[ "$found" -eq 0 ] || fail "the shell executed part of the child's path: $(find "$root" -name 'pwned*')"
+
+# ---- named objects: FIFOs and message queues -----------------------------
+mq_before=$(ls /dev/mqueue 2> /dev/null | grep -c '^procbench-' || true)
+TMPDIR="$root/tmp" "$procbench" run --filter '^ipc\.(fifo|mq)$' --param size=64,4K \
+    --placement same --quick --out-dir "$root/ipc" -q > "$root/ipc.out" 2>&1 ||
+    fail "ipc.fifo/ipc.mq run: $(cat "$root/ipc.out")"
+[ -z "$(ls -A "$root/tmp")" ] || fail "left in TMPDIR: $(ls -A "$root/tmp")"
+
+# The same, stopped by SIGTERM while rounds run.
+TMPDIR="$root/tmp" "$procbench" run --filter '^ipc\.(fifo|mq)$' --placement same,free \
+    --quick --out-dir "$root/ipc-stopped" -q > "$root/stopped.out" 2>&1 &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+[ "$code" -eq 143 ] || [ "$code" -eq 0 ] || fail "ipc run stopped by SIGTERM: exit $code"
+[ -z "$(ls -A "$root/tmp")" ] || fail "left in TMPDIR after SIGTERM: $(ls -A "$root/tmp")"
+if [ -d /dev/mqueue ]; then
+    mq_after=$(ls /dev/mqueue | grep -c '^procbench-' || true)
+    [ "$mq_after" -eq "$mq_before" ] || fail "message queues left in /dev/mqueue: $(ls /dev/mqueue)"
+else
+    echo "note: /dev/mqueue is not mounted here: leftover queues not checked"
+fi
+
+# ---- results files -------------------------------------------------------
+for dir in "$root/shell" "$root/ipc" "$root/ipc-stopped"; do
+    left=$(find "$dir" -name '.*' | wc -l)
+    [ "$left" -eq 0 ] || fail "temporary files in $dir: $(find "$dir" -name '.*')"
+    writable=$(find "$dir" -type f -perm -o+w | wc -l)
+    [ "$writable" -eq 0 ] || fail "files writable by others in $dir"
+done
+
+echo "security: $failures failed"
+[ "$failures" -eq 0 ]
