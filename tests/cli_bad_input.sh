@@ -155,7 +155,18 @@ check "'x': unexpected argument" list x
 check "-z" run -z $out
 check "--quiet=yes" run --quiet=yes $out
 check "--out-dir" run $sel --out-dir
-# REPORT: \`procbench report\` (written in parallel) gets its rows here.
+# procbench report (its output cases are in report_cli.sh).
+mkdir -p "$root/no-results"
+printf '{"schema_version": 1, "cas' > "$root/truncated.json"
+printf '\313\377\000binary' > "$root/binary.json"
+check "/nonexistent: No such file" report /nonexistent
+check "$root/no-results: a folder without results.json" report "$root/no-results"
+check "$root/truncated.json: ends early" report "$root/truncated.json"
+check "$root/binary.json: holds a NUL byte" report "$root/binary.json"
+check "--bogus" report --bogus
+check "--out" report --out
+check "--png=3" report --png=3 "$root/no-results"
+check "--format: not an option of \`report\`" report --format md "$root/no-results"
 
 # An --out-dir that is a file: refused before anything runs.
 touch "$root/file"
