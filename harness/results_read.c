@@ -600,8 +600,8 @@ static int read_resolved(char *file, struct stored_run **out, char *err, size_t 
 
 int results_read_run(const char *path, struct stored_run **out, char *err, size_t err_len)
 {
-    char *file;
-    bool is_dir;
+    char *file = NULL;
+    bool is_dir = false;
     *out = NULL;
     int rc = resolve(path, &file, &is_dir, err, err_len);
     if (rc != 0)
@@ -726,8 +726,8 @@ static int list_run_folders(const char *path, char ***names, size_t *count, char
 
 int results_read_set(const char *path, struct stored_set *out, char *err, size_t err_len)
 {
-    char *file;
-    bool is_dir;
+    char *file = NULL;
+    bool is_dir = false;
     memset(out, 0, sizeof(*out));
     int rc = resolve(path, &file, &is_dir, err, err_len);
     if (rc != 0)
