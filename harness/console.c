@@ -162,15 +162,19 @@ static void print_spawn_curves(struct console *con, const struct run_results *r)
             !isfinite(c->pool_break_even_ns))
             continue;
         if (!header) {
-            fprintf(con->out, "\nspawn curves: p50 slope against parent rss [95%% ci], ratio to "
+            fprintf(con->out, "\nspawn curves: p50 slope per GiB of parent rss [95%% ci], ratio to "
                               "spawn.posix_spawn [95%% ci], operations/s, task length below which "
                               "spawn.pool saves >10%%\n");
             header = true;
         }
-        char slope[24], low[24], high[24], ratio[48] = "", rate[32] = "", pool[40] = "";
-        format_signed_ns(c->rss_slope_ns_per_gib, slope, sizeof(slope));
-        format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
-        format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
+        char slope[96] = "", ratio[48] = "", rate[32] = "", pool[40] = "";
+        if (isfinite(c->rss_slope_ns_per_gib)) {
+            char value[24], low[24], high[24];
+            format_signed_ns(c->rss_slope_ns_per_gib, value, sizeof(value));
+            format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
+            format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
+            snprintf(slope, sizeof(slope), "  %s/GiB [%s, %s]", value, low, high);
+        }
         if (isfinite(c->vs_posix_spawn))
             snprintf(ratio, sizeof(ratio), "  x%.2f [%.2f, %.2f]", c->vs_posix_spawn,
                      c->vs_posix_spawn_ci_low, c->vs_posix_spawn_ci_high);
@@ -181,8 +185,7 @@ static void print_spawn_curves(struct console *con, const struct run_results *r)
             format_signed_ns(c->pool_break_even_ns, t, sizeof(t));
             snprintf(pool, sizeof(pool), "  pool < %s", t);
         }
-        fprintf(con->out, "%-*s  %s/GiB [%s, %s]%s%s%s\n", con->name_width, c->def.name, slope, low,
-                high, ratio, rate, pool);
+        fprintf(con->out, "%-*s%s%s%s%s\n", con->name_width, c->def.name, slope, ratio, rate, pool);
     }
 }
 
