@@ -63,8 +63,8 @@ static struct tie_sums tie_sums(double *v, size_t n)
 }
 
 /* Variance of Kendall's S under independence with ties in both variables
- * (Kendall, Rank Correlation Methods, 1970, eq. 4.3). */
-static double kendall_s_variance(const double *x, const double *y, size_t n, double *scratch)
+ * (Kendall, Rank Correlation Methods, 1970, eq. 4.3); scratch holds n. */
+static double kendall_s_variance_in(const double *x, const double *y, size_t n, double *scratch)
 {
     double nn = (double)n;
     memcpy(scratch, x, n * sizeof(*x));
@@ -76,6 +76,16 @@ static double kendall_s_variance(const double *x, const double *y, size_t n, dou
         v += tx.b * ty.b / (9.0 * nn * (nn - 1) * (nn - 2));
     if (n > 1)
         v += tx.c * ty.c / (2.0 * nn * (nn - 1));
+    return v;
+}
+
+double spawn_curve_kendall_s_variance(const double *x, const double *y, size_t n)
+{
+    double *scratch = malloc((n + 1) * sizeof(*scratch));
+    if (scratch == NULL)
+        return NAN;
+    double v = kendall_s_variance_in(x, y, n, scratch);
+    free(scratch);
     return v;
 }
 
@@ -109,7 +119,7 @@ int spawn_curve_theil_sen(const double *x, const double *y, size_t n, double alp
         qsort(slopes, count, sizeof(*slopes), compare_double);
         out->value =
             count % 2 ? slopes[count / 2] : 0.5 * (slopes[count / 2 - 1] + slopes[count / 2]);
-        double c = normal_upper_quantile(alpha / 2) * sqrt(kendall_s_variance(x, y, n, scratch));
+        double c = normal_upper_quantile(alpha / 2) * sqrt(kendall_s_variance_in(x, y, n, scratch));
         double m1 = floor(((double)count - c) / 2.0);      /* 1-based rank of the low end */
         double m2 = ceil(((double)count + c) / 2.0) + 1.0; /* 1-based rank of the high end */
         if (m1 >= 1.0 && m2 <= (double)count) {

@@ -63,6 +63,11 @@ struct spawn_curve_estimate {
 int spawn_curve_theil_sen(const double *x, const double *y, size_t n, double alpha,
                           struct spawn_curve_estimate *out);
 
+/* Var(S) of Kendall's S for n pairs (x, y) under independence, with the
+ * corrections for ties in x, in y and in both (Kendall 1970), which Sen's
+ * interval above uses. NAN when out of memory. */
+double spawn_curve_kendall_s_variance(const double *x, const double *y, size_t n);
+
 /* The ratio of a case to a reference from their round medians (ns), as
  * described above: Hodges-Lehmann on logs, or the medians' intervals when
  * that gives no interval. p50/p50_ci_* are the two cases' overall medians

@@ -94,6 +94,24 @@ static void test_theil_sen_edges(void **state)
     assert_int_equal(spawn_curve_theil_sen(x3, bad_y, 3, 0.05, &e), -EINVAL);
 }
 
+/* Var S = [n(n-1)(2n+5) - Sx t(t-1)(2t+5) - Sy u(u-1)(2u+5)] / 18
+ *       + Sx t(t-1)(t-2) * Sy u(u-1)(u-2) / [9n(n-1)(n-2)]
+ *       + Sx t(t-1) * Sy u(u-1) / [2n(n-1)].
+ * No ties, n = 5: 5*4*15/18 = 16.667. x = {0,0,0,1}, y = {1,1,1,2}: one
+ * group of 3 in each: (156 - 66 - 66)/18 + 6*6/216 + 6*6/24 = 1.3333 +
+ * 0.16667 + 1.5 = 3. x = {0,0,1,1}, y = {5,5,6,6}: (156 - 36 - 36)/18 + 0 +
+ * 4*4/24 = 5.3333. */
+static void test_kendall_variance(void **state)
+{
+    (void)state;
+    const double a[] = {1, 2, 3, 4, 5}, b[] = {2, 1, 4, 3, 5};
+    assert_near(spawn_curve_kendall_s_variance(a, b, 5), 50.0 / 3.0, 1e-12);
+    const double x3[] = {0, 0, 0, 1}, y3[] = {1, 1, 1, 2};
+    assert_near(spawn_curve_kendall_s_variance(x3, y3, 4), 3.0, 1e-12);
+    const double x2[] = {0, 0, 1, 1}, y2[] = {5, 5, 6, 6};
+    assert_near(spawn_curve_kendall_s_variance(x2, y2, 4), 16.0 / 3.0, 1e-12);
+}
+
 /* Reference rounds all 100 ns, the case's 150..190: the 25 differences of
  * logs are log(1.5) .. log(1.9), five of each. Hodges-Lehmann: the 13th,
  * log(1.7). With 5 against 5, the exact 95% interval of the shift is the
@@ -263,7 +281,7 @@ int main(void)
         cmocka_unit_test(test_theil_sen_by_hand), cmocka_unit_test(test_theil_sen_level),
         cmocka_unit_test(test_theil_sen_edges),   cmocka_unit_test(test_ratio_by_hand),
         cmocka_unit_test(test_ratio_fallback),    cmocka_unit_test(test_break_even),
-        cmocka_unit_test(test_compute),
+        cmocka_unit_test(test_compute),           cmocka_unit_test(test_kendall_variance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
