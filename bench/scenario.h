@@ -65,7 +65,14 @@ struct sample {
     uint64_t rss_growth_bytes; /* output: growth of the parent's peak RSS over the sample */
     bool rss_growth_reported;  /* rss_growth_bytes is meaningful (0 is a valid growth) */
     long child_maxrss_kb;      /* peak RSS of the child, from wait4(); 0: not known */
-    char failure[160];         /* on failure: why, e.g. "child killed by signal 9" */
+    /* Optional: the latency of each of the sample's operations when they ran
+     * concurrently (spawn.* with concurrency > 1), so that ns / ops is not
+     * the latency of any of them. Owned by the scenario's state, valid until
+     * its next sample(). When set, the harness records these in the case's
+     * histogram instead of ns / ops; ns stays the wall time of the sample. */
+    const uint64_t *op_latency_ns;
+    size_t op_latency_count;
+    char failure[160]; /* on failure: why, e.g. "child killed by signal 9" */
 };
 
 struct scenario {

@@ -3,8 +3,8 @@
  * clone(CLONE_VM | CLONE_VFORK) on a stack of our own, so the child runs in
  * the parent's memory without copying page tables while the parent waits for
  * its exec. Unlike posix_spawn it lets the child pin itself before exec, so
- * this row also has a CROSS placement. The stack is mapped once per round,
- * with a PROT_NONE guard page below it so an overflow faults instead of
+ * this row also has a CROSS placement. The stack is mapped once per round
+ * and spawner, with a PROT_NONE guard page below it so an overflow faults instead of
  * scribbling over the parent's heap.
  */
 #include <errno.h>
@@ -27,17 +27,29 @@ struct clone_state {
     struct spawn_target target;
     void *map; /* guard page + stack */
     size_t map_bytes;
-    int peer_cpu; /* copied from ctx: the child reads only its argument */
+    int peer_cpu; /* the child reads only its argument */
 };
 
-static int clone_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static void clone_fini(void *state)
 {
+    struct clone_state *s = state;
+    munmap(s->map, s->map_bytes);
+    free(s);
+}
+
+/* One state, and one stack, per spawner: concurrent clones must not share
+ * a stack. */
+static int clone_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
+                      void **state, char *failure, size_t failure_len)
+{
+    (void)index;
+    (void)count;
     struct clone_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "spawn.clone_vfork: out of memory");
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, "spawn.clone_vfork", ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
     if (err < 0)
         goto fail_free;
 
@@ -47,18 +59,17 @@ static int clone_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (s->map == MAP_FAILED) {
         err = -errno;
-        snprintf(failure, failure_len, "spawn.clone_vfork: mmap of the child stack failed: %s",
+        snprintf(failure, failure_len, "%s: mmap of the child stack failed: %s", scenario,
                  strerror(-err));
         goto fail_free;
     }
     if (mprotect(s->map, page, PROT_NONE) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "spawn.clone_vfork: mprotect of the guard page failed: %s",
+        snprintf(failure, failure_len, "%s: mprotect of the guard page failed: %s", scenario,
                  strerror(-err));
         goto fail_unmap;
     }
-    s->peer_cpu = ctx->peer_cpu;
-    ctx->state = s;
+    *state = s;
     return 0;
 
 fail_unmap:
@@ -74,9 +85,10 @@ static int clone_child(void *arg)
     spawn_child_exec(&s->target, s->peer_cpu);
 }
 
-static int clone_create(struct case_ctx *ctx, pid_t *pid)
+static int clone_create(void *state, int peer_cpu, pid_t *pid)
 {
-    struct clone_state *s = ctx->state;
+    struct clone_state *s = state;
+    s->peer_cpu = peer_cpu;
     /* The stack grows down: pass its highest address (page aligned, so
      * also 16-byte aligned as the ABI wants). */
     char *top = (char *)s->map + s->map_bytes;
@@ -87,17 +99,23 @@ static int clone_create(struct case_ctx *ctx, pid_t *pid)
     return 0;
 }
 
-static int clone_sample(struct case_ctx *ctx, struct sample *out)
+static int clone_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.clone_vfork", "clone", clone_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.clone_vfork", "clone",
+                                    clone_create);
 }
 
-static void clone_teardown(struct case_ctx *ctx)
+static const struct spawn_mechanism clone_mechanism = {
+    .scenario = "spawn.clone_vfork",
+    .params = spawn_target_params,
+    .init = clone_init,
+    .fini = clone_fini,
+    .op = clone_op,
+};
+
+static int clone_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
-    struct clone_state *s = ctx->state;
-    munmap(s->map, s->map_bytes);
-    free(s);
-    ctx->state = NULL;
+    return spawn_case_setup(ctx, &clone_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_clone_vfork = {
@@ -107,7 +125,8 @@ const struct scenario spawn_clone_vfork = {
     .params = spawn_target_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = clone_setup,
-    .sample = clone_sample,
-    .teardown = clone_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

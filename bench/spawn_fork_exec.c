@@ -5,30 +5,40 @@
  * parent reaps it with wait4().
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "spawn_common.h"
 
-static int fork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_target_setup(ctx, "spawn.fork_exec", failure, failure_len);
-}
-
-static int fork_exec_create(struct case_ctx *ctx, pid_t *pid)
+static int fork_exec_create(void *state, int peer_cpu, pid_t *pid)
 {
     pid_t child = fork();
     if (child == 0)
-        spawn_child_exec(ctx->state, ctx->peer_cpu);
+        spawn_child_exec(state, peer_cpu);
     if (child < 0)
         return -errno;
     *pid = child;
     return 0;
 }
 
-static int fork_exec_sample(struct case_ctx *ctx, struct sample *out)
+static int fork_exec_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.fork_exec", "fork", fork_exec_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_exec", "fork",
+                                    fork_exec_create);
+}
+
+static const struct spawn_mechanism fork_exec_mechanism = {
+    .scenario = "spawn.fork_exec",
+    .params = spawn_target_params,
+    .init = spawn_target_state_init,
+    .fini = free,
+    .op = fork_exec_op,
+};
+
+static int fork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return spawn_case_setup(ctx, &fork_exec_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_fork_exec = {
@@ -37,7 +47,8 @@ const struct scenario spawn_fork_exec = {
     .params = spawn_target_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = fork_exec_setup,
-    .sample = fork_exec_sample,
-    .teardown = spawn_target_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

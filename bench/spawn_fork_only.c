@@ -13,19 +13,12 @@
 #include "proc.h"
 #include "spawn_common.h"
 
-static int fork_only_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int fork_only_create(void *state, int peer_cpu, pid_t *pid)
 {
-    (void)failure;
-    (void)failure_len;
-    ctx->state = NULL;
-    return 0;
-}
-
-static int fork_only_create(struct case_ctx *ctx, pid_t *pid)
-{
+    (void)state;
     pid_t child = fork();
     if (child == 0) {
-        proc_pin_self(ctx->peer_cpu);
+        proc_pin_self(peer_cpu);
         _exit(0);
     }
     if (child < 0)
@@ -34,23 +27,31 @@ static int fork_only_create(struct case_ctx *ctx, pid_t *pid)
     return 0;
 }
 
-static int fork_only_sample(struct case_ctx *ctx, struct sample *out)
+static int fork_only_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.fork_only", "fork", fork_only_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_only", "fork",
+                                    fork_only_create);
 }
 
-static void fork_only_teardown(struct case_ctx *ctx)
+static const struct spawn_mechanism fork_only_mechanism = {
+    .scenario = "spawn.fork_only",
+    .params = spawn_state_params,
+    .op = fork_only_op,
+};
+
+static int fork_only_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
-    (void)ctx;
+    return spawn_case_setup(ctx, &fork_only_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_fork_only = {
     .name = "spawn.fork_only",
     .summary = "fork() and a child that _exit()s at once, no exec; reaped with wait4()",
-    .params = NULL,
+    .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_state_case_unavailable,
     .setup = fork_only_setup,
-    .sample = fork_only_sample,
-    .teardown = fork_only_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

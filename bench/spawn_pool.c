@@ -21,7 +21,7 @@
 
 #include "clock.h"
 #include "proc.h"
-#include "scenario.h"
+#include "spawn_common.h"
 
 /* How long teardown waits for the worker to see EOF and exit before it
  * kills it: 1000 polls 1 ms apart. */
@@ -75,8 +75,12 @@ static void pool_stop_worker(pid_t pid)
     proc_reap(pid, &ignored);
 }
 
-static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+/* One worker per spawner: with concurrency N, N requesters each hand
+ * their job to a worker of their own, as N spawners each start a process. */
+static int pool_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
+                     void **state, char *failure, size_t failure_len)
 {
+    (void)scenario;
     const char *path;
     char why[160];
     int err = proc_child_path(&path, why, sizeof(why));
@@ -130,8 +134,11 @@ static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
         snprintf(failure, failure_len, "spawn.pool: sigaction(SIGPIPE) failed: %s", strerror(-err));
         goto fail_stop_worker;
     }
-    ctx->state = s;
-    ctx->peer_pid = s->worker; /* the harness charges its CPU to the case */
+    *state = s;
+    /* The harness charges one peer's CPU to the case: with several workers
+     * there is no single one to name, and peer_cpu_ns stays 0. */
+    if (count == 1 && index == 0)
+        ctx->peer_pid = s->worker;
     return 0;
 
 fail_stop_worker:
@@ -150,9 +157,10 @@ fail_free:
     return err;
 }
 
-static int pool_sample(struct case_ctx *ctx, struct sample *out)
+static int pool_op(void *state, int peer_cpu, struct sample *out)
 {
-    struct pool_state *s = ctx->state;
+    (void)peer_cpu; /* the worker was pinned when it was started */
+    struct pool_state *s = state;
     uint64_t sent = ++s->sequence;
     uint64_t echoed = 0;
     unsigned char *into = (unsigned char *)&echoed;
@@ -201,24 +209,39 @@ static int pool_sample(struct case_ctx *ctx, struct sample *out)
     return 0;
 }
 
-static void pool_teardown(struct case_ctx *ctx)
+/* Called for the spawners in reverse order, so that the SIGPIPE action
+ * restored last is the one the first worker's init found. */
+static void pool_fini(void *state)
 {
-    struct pool_state *s = ctx->state;
+    struct pool_state *s = state;
     close(s->to_worker); /* the worker reads EOF and exits */
     pool_stop_worker(s->worker);
     close(s->from_worker);
     sigaction(SIGPIPE, &s->old_sigpipe, NULL);
     free(s);
-    ctx->state = NULL;
+}
+
+static const struct spawn_mechanism pool_mechanism = {
+    .scenario = "spawn.pool",
+    .params = spawn_state_params,
+    .init = pool_init,
+    .fini = pool_fini,
+    .op = pool_op,
+};
+
+static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return spawn_case_setup(ctx, &pool_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_pool = {
     .name = "spawn.pool",
     .summary = "a job handed to a pre-started worker process: 8 bytes down a pipe and back",
-    .params = NULL,
+    .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_state_case_unavailable,
     .setup = pool_setup,
-    .sample = pool_sample,
-    .teardown = pool_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

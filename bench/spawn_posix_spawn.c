@@ -5,26 +5,36 @@
  * value). Like vfork, its cost should not grow with the parent's RSS.
  */
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "proc.h"
 #include "spawn_common.h"
 
-static int posix_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int posix_spawn_create(void *state, int peer_cpu, pid_t *pid)
 {
-    return spawn_target_setup(ctx, "spawn.posix_spawn", failure, failure_len);
-}
-
-static int posix_spawn_create(struct case_ctx *ctx, pid_t *pid)
-{
-    const struct spawn_target *t = ctx->state;
+    (void)peer_cpu; /* no CROSS placement: see the descriptor */
+    const struct spawn_target *t = state;
     return -posix_spawn(pid, t->path, NULL, NULL, t->argv, environ);
 }
 
-static int posix_spawn_sample(struct case_ctx *ctx, struct sample *out)
+static int posix_spawn_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.posix_spawn", "posix_spawn",
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.posix_spawn", "posix_spawn",
                                     posix_spawn_create);
+}
+
+static const struct spawn_mechanism posix_spawn_mechanism = {
+    .scenario = "spawn.posix_spawn",
+    .params = spawn_target_params,
+    .init = spawn_target_state_init,
+    .fini = free,
+    .op = posix_spawn_op,
+};
+
+static int posix_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return spawn_case_setup(ctx, &posix_spawn_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_posix_spawn = {
@@ -37,7 +47,8 @@ const struct scenario spawn_posix_spawn = {
      * would time a migration of the exec'd program, not the same operation
      * the other rows time. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = posix_spawn_setup,
-    .sample = posix_spawn_sample,
-    .teardown = spawn_target_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

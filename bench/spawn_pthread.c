@@ -12,23 +12,32 @@
 #include <string.h>
 
 #include "clock.h"
-#include "scenario.h"
+#include "spawn_common.h"
 
 struct thread_state {
     pthread_attr_t attr; /* carries the peer CPU for placement=cross */
 };
 
-static int thread_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static void thread_fini(void *state)
 {
+    struct thread_state *s = state;
+    pthread_attr_destroy(&s->attr);
+    free(s);
+}
+
+static int thread_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
+                       void **state, char *failure, size_t failure_len)
+{
+    (void)index;
+    (void)count;
     struct thread_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "spawn.pthread: out of memory");
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
     }
     int err = pthread_attr_init(&s->attr);
     if (err != 0) {
-        snprintf(failure, failure_len, "spawn.pthread: pthread_attr_init failed: %s",
-                 strerror(err));
+        snprintf(failure, failure_len, "%s: pthread_attr_init failed: %s", scenario, strerror(err));
         goto fail_free;
     }
     if (ctx->peer_cpu >= 0) {
@@ -37,13 +46,12 @@ static int thread_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
         CPU_SET(ctx->peer_cpu, &set);
         err = pthread_attr_setaffinity_np(&s->attr, sizeof(set), &set);
         if (err != 0) {
-            snprintf(failure, failure_len,
-                     "spawn.pthread: pthread_attr_setaffinity_np(%d) failed: %s", ctx->peer_cpu,
-                     strerror(err));
+            snprintf(failure, failure_len, "%s: pthread_attr_setaffinity_np(%d) failed: %s",
+                     scenario, ctx->peer_cpu, strerror(err));
             goto fail_destroy;
         }
     }
-    ctx->state = s;
+    *state = s;
     return 0;
 
 fail_destroy:
@@ -59,9 +67,10 @@ static void *thread_body(void *arg)
     return arg;
 }
 
-static int thread_sample(struct case_ctx *ctx, struct sample *out)
+static int thread_op(void *state, int peer_cpu, struct sample *out)
 {
-    struct thread_state *s = ctx->state;
+    (void)peer_cpu; /* in the attributes already */
+    struct thread_state *s = state;
     pthread_t thread;
     void *result = NULL;
 
@@ -90,21 +99,27 @@ static int thread_sample(struct case_ctx *ctx, struct sample *out)
     return 0;
 }
 
-static void thread_teardown(struct case_ctx *ctx)
+static const struct spawn_mechanism thread_mechanism = {
+    .scenario = "spawn.pthread",
+    .params = spawn_state_params,
+    .init = thread_init,
+    .fini = thread_fini,
+    .op = thread_op,
+};
+
+static int thread_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
-    struct thread_state *s = ctx->state;
-    pthread_attr_destroy(&s->attr);
-    free(s);
-    ctx->state = NULL;
+    return spawn_case_setup(ctx, &thread_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_pthread = {
     .name = "spawn.pthread",
     .summary = "pthread_create() of a thread that returns at once, then pthread_join()",
-    .params = NULL,
+    .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_state_case_unavailable,
     .setup = thread_setup,
-    .sample = thread_sample,
-    .teardown = thread_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

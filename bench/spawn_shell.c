@@ -42,20 +42,23 @@ static void shell_quote(const char *path, char *out)
     *out = '\0';
 }
 
-static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
+                      void **state, char *failure, size_t failure_len)
 {
+    (void)index;
+    (void)count;
     if (access(SHELL_PATH, X_OK) != 0) {
         int err = errno;
-        snprintf(failure, failure_len, "spawn.shell: %s cannot be executed: %s", SHELL_PATH,
+        snprintf(failure, failure_len, "%s: %s cannot be executed: %s", scenario, SHELL_PATH,
                  strerror(err));
         return -err;
     }
     struct shell_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "spawn.shell: out of memory");
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, "spawn.shell", ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
     if (err < 0) {
         free(s);
         return err;
@@ -65,25 +68,34 @@ static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
     s->target.argv[1] = "-c";
     s->target.argv[2] = s->command;
     s->target.argv[3] = NULL;
-    ctx->state = s;
+    *state = s;
     return 0;
 }
 
-static int shell_create(struct case_ctx *ctx, pid_t *pid)
+static int shell_create(void *state, int peer_cpu, pid_t *pid)
 {
-    const struct shell_state *s = ctx->state;
+    (void)peer_cpu; /* no CROSS placement: see the descriptor */
+    const struct shell_state *s = state;
     return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->target.argv, environ);
 }
 
-static int shell_sample(struct case_ctx *ctx, struct sample *out)
+static int shell_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.shell", "posix_spawn", shell_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.shell", "posix_spawn",
+                                    shell_create);
 }
 
-static void shell_teardown(struct case_ctx *ctx)
+static const struct spawn_mechanism shell_mechanism = {
+    .scenario = "spawn.shell",
+    .params = spawn_target_params,
+    .init = shell_init,
+    .fini = free,
+    .op = shell_op,
+};
+
+static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
-    free(ctx->state);
-    ctx->state = NULL;
+    return spawn_case_setup(ctx, &shell_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_shell = {
@@ -94,7 +106,8 @@ const struct scenario spawn_shell = {
     /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
      * which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = shell_setup,
-    .sample = shell_sample,
-    .teardown = shell_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

@@ -5,7 +5,9 @@
  * handler, which wakes the loop and calls waitpid(). The sample therefore
  * ends in the exit callback, not at a wait4() of ours, and since libuv reaps
  * with waitpid() the child's peak RSS stays unknown (0). stdio is three
- * inherited descriptors, as for the other mechanisms.
+ * inherited descriptors, as for the other mechanisms. With concurrency > 1
+ * each spawner has a loop of its own, and libuv's SIGCHLD handler wakes
+ * every loop, each reaping only its own children.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,19 +41,23 @@ static void uvspawn_exited(uv_process_t *process, int64_t exit_status, int term_
     s->term_signal = term_signal;
 }
 
-static int uvspawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+/* One loop per spawner: a libuv loop belongs to one thread at a time. */
+static int uvspawn_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
+                        void **state, char *failure, size_t failure_len)
 {
+    (void)index;
+    (void)count;
     struct uvspawn_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "spawn.uv_spawn: out of memory");
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, "spawn.uv_spawn", ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
     if (err < 0)
         goto fail_free;
     err = uv_loop_init(&s->loop);
     if (err < 0) {
-        snprintf(failure, failure_len, "spawn.uv_spawn: uv_loop_init failed: %s", uv_strerror(err));
+        snprintf(failure, failure_len, "%s: uv_loop_init failed: %s", scenario, uv_strerror(err));
         goto fail_free;
     }
     for (int fd = 0; fd < 3; fd++) {
@@ -64,7 +70,7 @@ static int uvspawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len
     s->options.stdio = s->stdio;
     s->options.stdio_count = 3;
     s->options.exit_cb = uvspawn_exited;
-    ctx->state = s;
+    *state = s;
     return 0;
 
 fail_free:
@@ -80,9 +86,10 @@ static void uvspawn_close_process(struct uvspawn_state *s)
     uv_run(&s->loop, UV_RUN_DEFAULT);
 }
 
-static int uvspawn_sample(struct case_ctx *ctx, struct sample *out)
+static int uvspawn_op(void *state, int peer_cpu, struct sample *out)
 {
-    struct uvspawn_state *s = ctx->state;
+    (void)peer_cpu; /* no CROSS placement: see the descriptor */
+    struct uvspawn_state *s = state;
     s->exited = 0;
     s->process.data = s;
 
@@ -114,13 +121,25 @@ static int uvspawn_sample(struct case_ctx *ctx, struct sample *out)
     return 0;
 }
 
-static void uvspawn_teardown(struct case_ctx *ctx)
+static void uvspawn_fini(void *state)
 {
-    struct uvspawn_state *s = ctx->state;
+    struct uvspawn_state *s = state;
     /* Every sample closes its handle; this only guards the loop close. */
     uv_common_loop_close(&s->loop);
     free(s);
-    ctx->state = NULL;
+}
+
+static const struct spawn_mechanism uvspawn_mechanism = {
+    .scenario = "spawn.uv_spawn",
+    .params = spawn_target_params,
+    .init = uvspawn_init,
+    .fini = uvspawn_fini,
+    .op = uvspawn_op,
+};
+
+static int uvspawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return spawn_case_setup(ctx, &uvspawn_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_uv_spawn = {
@@ -133,7 +152,8 @@ const struct scenario spawn_uv_spawn = {
      * hook in which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .process_init = uv_common_process_init,
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = uvspawn_setup,
-    .sample = uvspawn_sample,
-    .teardown = uvspawn_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

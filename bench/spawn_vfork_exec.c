@@ -4,32 +4,44 @@
  * should not grow with the parent's RSS. Between vfork() and execve() the
  * child may only make async-signal-safe calls and must not return from this
  * function: it pins itself with the raw system call, execs, or _exit()s.
+ * With concurrency > 1 only the vfork()ing thread is suspended, not the
+ * other spawners.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "spawn_common.h"
 
-static int vfork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_target_setup(ctx, "spawn.vfork_exec", failure, failure_len);
-}
-
-static int vfork_exec_create(struct case_ctx *ctx, pid_t *pid)
+static int vfork_exec_create(void *state, int peer_cpu, pid_t *pid)
 {
     pid_t child = vfork();
     if (child == 0)
-        spawn_child_exec(ctx->state, ctx->peer_cpu);
+        spawn_child_exec(state, peer_cpu);
     if (child < 0)
         return -errno;
     *pid = child;
     return 0;
 }
 
-static int vfork_exec_sample(struct case_ctx *ctx, struct sample *out)
+static int vfork_exec_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(ctx, out, "spawn.vfork_exec", "vfork", vfork_exec_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.vfork_exec", "vfork",
+                                    vfork_exec_create);
+}
+
+static const struct spawn_mechanism vfork_exec_mechanism = {
+    .scenario = "spawn.vfork_exec",
+    .params = spawn_target_params,
+    .init = spawn_target_state_init,
+    .fini = free,
+    .op = vfork_exec_op,
+};
+
+static int vfork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return spawn_case_setup(ctx, &vfork_exec_mechanism, failure, failure_len);
 }
 
 const struct scenario spawn_vfork_exec = {
@@ -39,7 +51,8 @@ const struct scenario spawn_vfork_exec = {
     .params = spawn_target_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
+    .case_unavailable = spawn_target_case_unavailable,
     .setup = vfork_exec_setup,
-    .sample = vfork_exec_sample,
-    .teardown = spawn_target_teardown,
+    .sample = spawn_case_sample,
+    .teardown = spawn_case_teardown,
 };

@@ -27,6 +27,7 @@
 #include "interrupt.h"
 #include "outdir.h"
 #include "runner.h"
+#include "spawn_curve.h"
 #include "sysinfo.h"
 #include "writers.h"
 
@@ -101,6 +102,10 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         return OUTCOME_FAILED;
     }
     sysinfo_finish(&r->env);
+    if (spawn_curve_compute(r) != 0) {
+        fprintf(stderr, "procbench: out of memory computing the spawn curves\n");
+        return OUTCOME_FAILED;
+    }
     char err[PATH_MAX + 128];
     if (write_results(r, dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);

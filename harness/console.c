@@ -3,6 +3,8 @@
  * significant digits and a unit; the CSV and JSON keep integer nanoseconds.
  */
 #include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -135,9 +137,63 @@ void console_case_done(const struct case_result *c, void *ctx)
     fflush(con->out);
 }
 
+/* A signed duration with its unit ("-1.20 us"), or "?" when unknown. */
+static void format_signed_ns(double ns, char *buf, size_t len)
+{
+    if (!isfinite(ns)) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    if (ns < 0 && len > 1) {
+        *buf++ = '-';
+        len--;
+    }
+    units_format_duration((uint64_t)llround(fabs(ns)), buf, len);
+}
+
+/* The spawn analysis (harness/spawn_curve.h) under the table: a line for
+ * every case that has one of its figures, with the spawns per second. */
+static void print_spawn_curves(struct console *con, const struct run_results *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (!isfinite(c->rss_slope_ns_per_gib) && !isfinite(c->vs_posix_spawn) &&
+            !isfinite(c->pool_break_even_ns))
+            continue;
+        if (!header) {
+            fprintf(con->out, "\nspawn curves: p50 slope per GiB of parent rss [95%% ci], ratio to "
+                              "spawn.posix_spawn [95%% ci], operations/s, task length below which "
+                              "spawn.pool saves >10%%\n");
+            header = true;
+        }
+        char slope[96] = "", ratio[48] = "", rate[32] = "", pool[40] = "";
+        if (isfinite(c->rss_slope_ns_per_gib)) {
+            char value[24], low[24], high[24];
+            format_signed_ns(c->rss_slope_ns_per_gib, value, sizeof(value));
+            format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
+            format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
+            snprintf(slope, sizeof(slope), "  %s/GiB [%s, %s]", value, low, high);
+        }
+        if (isfinite(c->vs_posix_spawn))
+            snprintf(ratio, sizeof(ratio), "  x%.2f [%.2f, %.2f]", c->vs_posix_spawn,
+                     c->vs_posix_spawn_ci_low, c->vs_posix_spawn_ci_high);
+        if (isfinite(c->ops_per_s))
+            snprintf(rate, sizeof(rate), "  %.0f/s", c->ops_per_s);
+        if (isfinite(c->pool_break_even_ns)) {
+            char t[24];
+            format_signed_ns(c->pool_break_even_ns, t, sizeof(t));
+            snprintf(pool, sizeof(pool), "  pool < %s", t);
+        }
+        fprintf(con->out, "%-*s%s%s%s%s\n", con->name_width, c->def.name, slope, ratio, rate, pool);
+    }
+}
+
 void console_end(struct console *con, const struct run_results *r, const char *dir)
 {
     clear_progress(con);
+    if (!con->quiet)
+        print_spawn_curves(con, r);
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {
         failed += r->cases[i].status == CASE_FAILED;

@@ -79,6 +79,17 @@ struct case_result {
     double cpu_ns;                /* all of the above: CPU per operation, both ends */
     long child_maxrss_kb;         /* largest peak RSS reported by wait4 */
     bool below_clock_floor;       /* a sample's p50 under 100x the clock overhead */
+    double ops_per_s;             /* operations over the summed wall time of the timed samples
+                                   * that succeeded (spawns/s for spawn.*); NAN: none */
+    /* Filled by spawn_curve_compute() after the run (harness/spawn_curve.h);
+     * NAN where unknown or not applicable. */
+    double rss_slope_ns_per_gib; /* p50 latency against the parent's rss, ns per GiB */
+    double rss_slope_ci_low;     /* its 95% confidence interval */
+    double rss_slope_ci_high;
+    double vs_posix_spawn;        /* p50 over the matching spawn.posix_spawn case's */
+    double vs_posix_spawn_ci_low; /* its 95% confidence interval */
+    double vs_posix_spawn_ci_high;
+    double pool_break_even_ns; /* task length below which spawn.pool saves > 10% */
 };
 
 /* How the runner samples; filled from the command line. */

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,7 +55,8 @@ struct case_progress {
     uint64_t ops; /* operations attempted in timed blocks, failed ones included */
     struct usage_per_op self_sum, children_sum;
     double peer_cpu_ns_sum;
-    uint64_t bytes, bytes_ns; /* payload, and the time of the samples that moved it */
+    uint64_t bytes, bytes_ns;   /* payload, and the time of the samples that moved it */
+    uint64_t wall_ops, wall_ns; /* operations of the timed samples that succeeded, and their time */
 };
 
 /* The optional metrics a sample may report beside its time, each with a
@@ -102,12 +104,13 @@ struct round_report {
     uint64_t measured_ns;          /* wall time of the timed block */
     long child_maxrss_kb;
     struct usage_per_op self_sum, children_sum;
-    double peer_cpu_ns;       /* the long-lived peer's CPU over the timed block */
-    uint64_t bytes, bytes_ns; /* payload moved, and the time of those samples */
-    bool completed;           /* the round reached its end */
-    bool setup_failed;        /* reason says why; nothing was measured */
-    bool leaked;              /* teardown left something; reason says what */
-    char reason[192];         /* the first failure of the round */
+    double peer_cpu_ns;         /* the long-lived peer's CPU over the timed block */
+    uint64_t bytes, bytes_ns;   /* payload moved, and the time of those samples */
+    uint64_t wall_ops, wall_ns; /* successful timed samples: operations, wall time */
+    bool completed;             /* the round reached its end */
+    bool setup_failed;          /* reason says why; nothing was measured */
+    bool leaked;                /* teardown left something; reason says what */
+    char reason[192];           /* the first failure of the round */
     /* Written by the round's process with __atomic stores and read by the
      * harness while the round runs: bumped after every sample and at every
      * change of phase, and the phase (enum round_phase) a timeout stopped. */
@@ -326,6 +329,30 @@ static uint64_t test_slowdown_ns(const struct scenario *sc)
     return *end == '\0' && ns < 1000000000ull ? (uint64_t)ns : 0;
 }
 
+/* Records a timed sample's primary metric: its time per operation, or,
+ * when its operations ran concurrently and each reported its own latency,
+ * those latencies (the distribution of interest; the wall time shared out
+ * among them would be none of them). Returns false, with the failure
+ * filed, when a value is beyond the histogram's hour. */
+static bool record_primary(struct run_state *st, const struct sample *s, uint64_t ops)
+{
+    struct round_report *rep = st->report;
+    uint64_t per_op = s->ns / ops;
+    bool each = s->op_latency_ns != NULL && s->op_latency_count > 0;
+    size_t count = each ? s->op_latency_count : 1;
+    for (size_t i = 0; i < count; i++) {
+        if (histogram_record(st->round_hist, each ? s->op_latency_ns[i] : per_op) != 0) {
+            rep->failures++;
+            ROUND_REASON(rep, "a sample took %" PRIu64 " ns, beyond the histogram's one hour",
+                         s->ns);
+            return false;
+        }
+        moments_add(&rep->moments,
+                    each ? (double)s->op_latency_ns[i] : (double)s->ns / (double)ops);
+    }
+    return true;
+}
+
 /* Runs one sample and files its outcome in the report. Returns its time per
  * operation, or 0 when it failed. */
 static uint64_t take_sample(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx,
@@ -355,12 +382,10 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
     uint64_t per_op = s.ns / ops;
     if (!timed)
         return per_op > 0 ? per_op : 1;
-    if (histogram_record(st->round_hist, per_op) != 0) {
-        rep->failures++;
-        ROUND_REASON(rep, "a sample took %" PRIu64 " ns, beyond the histogram's one hour", s.ns);
+    if (!record_primary(st, &s, ops))
         return 0;
-    }
-    moments_add(&rep->moments, (double)s.ns / (double)ops);
+    rep->wall_ops += ops;
+    rep->wall_ns += s.ns;
     if (ops > rep->ops_per_sample)
         rep->ops_per_sample = ops;
     if (s.bytes > 0) {
@@ -757,6 +782,8 @@ static void merge_round(struct run_state *st, size_t index)
     cp->peer_cpu_ns_sum += rep->peer_cpu_ns;
     cp->bytes += rep->bytes;
     cp->bytes_ns += rep->bytes_ns;
+    cp->wall_ops += rep->wall_ops;
+    cp->wall_ns += rep->wall_ns;
     c->failures += rep->failures;
     c->measured_ns += rep->measured_ns;
     if (rep->child_maxrss_kb > c->child_maxrss_kb)
@@ -815,6 +842,7 @@ static void finish_case(struct run_state *st, size_t index)
                 c->peer_cpu_ns;
     c->bytes_per_s =
         cp->bytes_ns ? (uint64_t)((double)cp->bytes * 1e9 / (double)cp->bytes_ns + 0.5) : 0;
+    c->ops_per_s = cp->wall_ns ? (double)cp->wall_ops * 1e9 / (double)cp->wall_ns : NAN;
     /* What the clock timed is a whole sample: its operations together. */
     uint64_t sample_p50 = c->stats.p50_ns * (c->ops_per_sample ? c->ops_per_sample : 1);
     c->below_clock_floor =

@@ -95,6 +95,12 @@ static void put_F2(FILE *fp, double value)
     fprintf(fp, "%.2f", value);
 }
 
+static void put_RATIO(FILE *fp, double value)
+{
+    if (isfinite(value))
+        fprintf(fp, "%.4f", value);
+}
+
 static void put_CPU(FILE *fp, int cpu)
 {
     if (cpu < 0)

@@ -100,6 +100,15 @@ static json_t *jv_F2(double value)
     return json_real(value);
 }
 
+/* Rounded to four decimals, as the CSV writes it, so that the two files
+ * agree and the JSON does not claim 15 digits a ratio of medians has not. */
+static json_t *jv_RATIO(double value)
+{
+    if (!isfinite(value))
+        return json_null();
+    return json_real(round(value * 1e4) / 1e4);
+}
+
 static json_t *jv_CPU(int cpu)
 {
     if (cpu < 0)

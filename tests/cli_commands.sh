@@ -25,17 +25,23 @@ for key in kernel cpu_model cpu_count_online thp_enabled glibc_version libuv_ver
 done
 
 # Two quick runs: each gets its own folder and latest follows the newest.
-"$procbench" run --filter '^spawn\.(pthread|fork_only)$' --quick --seed 7 --out-dir "$root/out" \
-    > "$root/run1" 2> "$root/run1.err"
+"$procbench" run --filter '^spawn\.(pthread|fork_only)$' --param rss=0,1M --quick --seed 7 \
+    --out-dir "$root/out" > "$root/run1" 2> "$root/run1.err"
 first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || fail "run printed no results folder"
-grep -q '^spawn.pthread{placement=same}' "$root/run1" || fail "console table lacks the pthread row"
-"$procbench" run --filter '^spawn\.pthread$' --quick -q --out-dir "$root/out" > "$root/run2"
+grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}' \
+    "$root/run1" || fail "console table lacks the pthread row"
+# Two rss values: the spawn curves follow the table, a line per case.
+[ "$(sed -n '/^spawn curves:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
+    || fail "no spawn curves for the 4 cases: $(cat "$root/run1")"
+"$procbench" run --filter '^spawn\.pthread$' --param rss=0 --quick -q --out-dir "$root/out" \
+    > "$root/run2"
 second=$(sed -n 's/^results: //p' "$root/run2")
 [ "$(cat "$root/run2" | wc -l)" -eq 1 ] || fail "-q printed more than the results line"
 [ "$first" != "$second" ] || fail "two runs shared a folder"
 [ "$(readlink "$root/out/latest")" = "$(basename "$second")" ] || fail "latest does not point at the newest run"
-head -1 "$second/summary.csv" | grep -q '^scenario,case,placement,' || fail "summary.csv header: $(head -1 "$second/summary.csv")"
+head -1 "$second/summary.csv" \
+    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || fail "summary.csv header: $(head -1 "$second/summary.csv")"
 
 # The seed and argv are recorded.
 grep -q '"seed": 7' "$first/results.json" || fail "seed not recorded"

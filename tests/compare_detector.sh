@@ -22,7 +22,7 @@ procbench=$1 regress=$2 root=$3 mode=$4
 comparisons=${COMPARISONS:-20} percent=${PERCENT:-10} pairs=${PAIRS:-20}
 rm -rf "$root"
 mkdir -p "$root"
-run_args="--filter ^spawn\\.(pthread|pool)\$ --rounds 20 --min-time 0s --min-samples 400 --warmup 10ms"
+run_args="--filter ^spawn\\.(pthread|pool)\$ --param rss=0 --rounds 20 --min-time 0s --min-samples 400 --warmup 10ms"
 
 # compare_once N [--new-env VAR=VALUE]: one ci/regress; prints its two rows
 # and leaves the verdicts in $pthread and $pool.
@@ -66,8 +66,13 @@ power)
     # 10% of pthread's median, from a run like those compared.
     # shellcheck disable=SC2086
     "$procbench" run -q --out-dir "$root/median" $run_args > /dev/null || exit 1
-    median=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p50") c = i; next }
-                      $1 == "spawn.pthread" { print $c }' "$root/median/latest/summary.csv")
+    # Case names hold quoted commas: read the columns with csv_column.awk.
+    for column in scenario p50; do
+        awk -v column=$column -f "$(dirname "$0")/csv_column.awk" \
+            "$root/median/latest/summary.csv" > "$root/median/$column"
+    done
+    median=$(paste -d ' ' "$root/median/scenario" "$root/median/p50" |
+             awk '$1 == "spawn.pthread" { print $2 }')
     [ -n "$median" ] || { echo "FAIL: no median for spawn.pthread" >&2; exit 1; }
     slowdown=$((median * percent / 100))
     echo "spawn.pthread median $median ns; NEW slowed by $slowdown ns ($percent%)"

@@ -3,16 +3,19 @@
 # the results folder is complete and every case of the scenario has a row
 # that was measured or skipped with a reason (never failed). Leaks of
 # children and descriptors are checked in-process by unit/test_no_leaks.c.
-# usage: smoke.sh PROCBENCH SCENARIO OUT_ROOT
+# usage: smoke.sh PROCBENCH SCENARIO OUT_ROOT [RUN OPTIONS...]
+# RUN OPTIONS are added to the run (tests/CMakeLists.txt gives the spawn.*
+# scenarios a light rss list, so that --quick stays quick).
 set -eu
 procbench=$1 scenario=$2 root=$3/$2
+shift 3
 rm -rf "$root"
 mkdir -p "$root"
 
 fail() { echo "smoke $scenario: $*" >&2; exit 1; }
 
 escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
-"$procbench" run --filter "^$escaped\$" --quick --seed 1 --out-dir "$root" -q \
+"$procbench" run --filter "^$escaped\$" --quick --seed 1 --out-dir "$root" -q "$@" \
     > "$root/stdout" 2> "$root/stderr" || fail "exit code $? (stderr: $(cat "$root/stderr"))"
 
 run=$root/latest

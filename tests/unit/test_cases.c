@@ -36,10 +36,15 @@ static void test_defaults_and_names(void **state)
     struct case_def *defs = NULL;
     char err[256];
     size_t n = expand(&sel, &defs, 0, err, sizeof(err));
-    /* target defaults to static,dynamic; placement to same. */
-    assert_int_equal(n, 2);
-    assert_string_equal(defs[0].name, "spawn.fork_exec{target=static,placement=same}");
-    assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,placement=same}");
+    /* target defaults to static,dynamic, rss to five sizes (the last
+     * parameter but one varies fastest of the two); placement to same. */
+    assert_int_equal(n, 10);
+    assert_string_equal(defs[0].name, "spawn.fork_exec{target=static,rss=0,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
+    assert_string_equal(defs[4].name, "spawn.fork_exec{target=static,rss=4G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
+    assert_string_equal(defs[5].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
     free(defs);
 }
 
@@ -47,20 +52,24 @@ static void test_params_and_placements_multiply(void **state)
 {
     (void)state;
     const char *filters[] = {"^spawn\\.(fork_exec|pthread)$"};
-    struct param_override overrides[] = {{"target", "dynamic"}};
+    struct param_override overrides[] = {{"target", "dynamic"}, {"rss", "1G"}};
     struct case_selection sel = {.filters = filters,
                                  .filter_count = 1,
                                  .overrides = overrides,
-                                 .override_count = 1,
+                                 .override_count = 2,
                                  .placements = "free,cross"};
     struct case_def *defs = NULL;
     char err[256];
     size_t n = expand(&sel, &defs, 0, err, sizeof(err));
     assert_int_equal(n, 4);
-    assert_string_equal(defs[0].name, "spawn.fork_exec{target=dynamic,placement=free}");
-    assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,placement=cross}");
-    assert_string_equal(defs[2].name, "spawn.pthread{placement=free}");
-    assert_string_equal(defs[3].name, "spawn.pthread{placement=cross}");
+    assert_string_equal(defs[0].name, "spawn.fork_exec{target=dynamic,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=free}");
+    assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=cross}");
+    assert_string_equal(defs[2].name, "spawn.pthread{rss=1G,ballast=anon,mappings=1,threads=0,"
+                                      "fds=0,concurrency=1,placement=free}");
+    assert_string_equal(defs[3].name, "spawn.pthread{rss=1G,ballast=anon,mappings=1,threads=0,"
+                                      "fds=0,concurrency=1,placement=cross}");
     free(defs);
 }
 
@@ -92,6 +101,10 @@ static void test_bad_selections(void **state)
         {"^spawn\\.fork_exec$", NULL, NULL, "sideways", "'sideways' is not one of"},
         {"^spawn\\.fork_exec$", NULL, NULL, "same,", "empty item"},
         {"^spawn\\.fork_exec$", NULL, NULL, "", "expected a list"},
+        {"^spawn\\.pool$", "concurrency", "0", NULL, "parameter concurrency"},
+        {"^spawn\\.pool$", "concurrency", "257", NULL, "parameter concurrency"},
+        {"^spawn\\.fork_only$", "ballast", "huge", NULL, "parameter ballast: 'huge'"},
+        {"^spawn\\.fork_only$", "rss", "2T", NULL, "parameter rss"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         const char *filters[] = {bad[i].filter};

@@ -1,5 +1,6 @@
 /*
- * After a run of every scenario in the catalogue, in every placement, no
+ * After a run of every scenario in the catalogue, in every placement (the
+ * spawn.* ones with every parent-state parameter set), no
  * case failed (the runner fails a case whose teardown leaves a child or a
  * descriptor in the round's process), and the harness process itself has no
  * child left (reaped or not) and exactly the descriptors it had before.
@@ -34,7 +35,16 @@ static void test_catalogue_leaves_nothing(void **state)
 {
     (void)state;
     setenv("PROCBENCH_CHILD", CHILD_PROGRAM, 1);
-    struct case_selection sel = {.placements = "same,cross,free"};
+    /* One value of each parent-state parameter, and none of them neutral,
+     * so that the spawn.* rounds also map a ballast in two mappings, open
+     * descriptors, start an idle thread and a second spawner, and must take
+     * all of it down again; still one case per scenario and placement. */
+    static const struct param_override parent_state[] = {
+        {"rss", "1M"}, {"mappings", "2"}, {"threads", "1"}, {"fds", "3"}, {"concurrency", "2"},
+    };
+    struct case_selection sel = {.placements = "same,cross,free",
+                                 .overrides = parent_state,
+                                 .override_count = sizeof(parent_state) / sizeof(parent_state[0])};
     struct case_def *defs = NULL;
     size_t count = 0;
     char err[256] = "";

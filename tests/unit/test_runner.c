@@ -598,6 +598,52 @@ static void test_case_unavailable_skips(void **state)
     runner_free(&r);
 }
 
+/* Three concurrent operations of 1, 2 and 9 us in a sample of 10 us wall
+ * time: the latencies are what is recorded (not 10/3 us each), and
+ * ops_per_s is 3 operations per 10 us. */
+static const uint64_t crowd_latencies_ns[] = {1000, 2000, 9000};
+
+static int fake_crowd_sample(struct case_ctx *ctx, struct sample *out)
+{
+    (void)ctx;
+    fake.samples++;
+    out->ns = 10000;
+    out->ops = 3;
+    out->op_latency_ns = crowd_latencies_ns;
+    out->op_latency_count = 3;
+    return 0;
+}
+
+static void test_op_latencies_and_rate(void **state)
+{
+    (void)state;
+    reset_fake();
+    static const struct scenario crowd = {
+        .name = "fake.crowd",
+        .summary = "test",
+        .default_placements = "free",
+        .placements_supported = PLACEMENTS_ALL,
+        .sample = fake_crowd_sample,
+    };
+    const struct scenario *scs[] = {&crowd, &fake_a};
+    struct run_results r;
+    run_cases(&r, scs, 2, small_config());
+    const struct case_result *c = &r.cases[0];
+    assert_int_equal(c->status, CASE_OK);
+    /* 30 values wanted, 10 a round: each sample records three latencies,
+     * so a round ends after four samples, with 12. */
+    assert_int_equal(c->stats.n, 36);
+    assert_int_equal(c->stats.min_ns, 1000);
+    assert_int_equal(c->stats.p50_ns, 2000);
+    assert_int_equal(c->stats.max_ns, 9000);
+    assert_true(c->stats.mean_ns > 3999.0 && c->stats.mean_ns < 4001.0);
+    assert_true(c->ops_per_s > 299999.0 && c->ops_per_s < 300001.0);
+    /* A plain scenario: one operation of 12345 ns a sample. */
+    assert_true(r.cases[1].ops_per_s > 1e9 / 12345.0 - 1 &&
+                r.cases[1].ops_per_s < 1e9 / 12345.0 + 1);
+    runner_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_keeps_finished_cases),
         cmocka_unit_test(test_cross_needs_support),
         cmocka_unit_test(test_case_unavailable_skips),
+        cmocka_unit_test(test_op_latencies_and_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,30 @@ struct spawn_case {
     char name[96];
 };
 
+/* Values for every parameter of s: the first default of each, then the
+ * given settings ("name=value") over them; fails the test on a bad one. */
+static void case_values(const struct scenario *s, struct param_value values[8],
+                        const char *const *settings, size_t setting_count)
+{
+    memset(values, 0, 8 * sizeof(*values));
+    for (size_t p = 0; s->params != NULL && s->params[p].name != NULL; p++) {
+        const struct param_spec *spec = &s->params[p];
+        char text[64];
+        snprintf(text, sizeof(text), "%.*s", (int)strcspn(spec->defaults, ","), spec->defaults);
+        for (size_t k = 0; k < setting_count; k++) {
+            size_t len = strlen(spec->name);
+            if (strncmp(settings[k], spec->name, len) == 0 && settings[k][len] == '=')
+                snprintf(text, sizeof(text), "%s", settings[k] + len + 1);
+        }
+        struct param_value parsed[PARAMS_MAX_VALUES];
+        size_t n = 0;
+        char err[160];
+        if (params_parse_list(spec, text, parsed, &n, err, sizeof(err)) != 0 || n != 1)
+            fail_msg("%s: %s", s->name, err);
+        values[p] = parsed[0];
+    }
+}
+
 static struct spawn_case cases[MAX_CASES];
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -136,7 +160,12 @@ static void test_scenario_case(void **state)
 
     int fds_before = count_fds();
     int mappings_before = count_mappings();
-    struct case_ctx ctx = {.params = c->has_target ? &c->target : NULL, .peer_cpu = c->peer_cpu};
+    struct param_value values[8];
+    char target_setting[48];
+    snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
+    const char *settings[] = {target_setting};
+    case_values(s, values, settings, c->has_target ? 1 : 0);
+    struct case_ctx ctx = {.params = values, .peer_cpu = c->peer_cpu};
     char failure[160] = "";
     int err = s->setup(&ctx, failure, sizeof(failure));
     if (err != 0)
@@ -184,8 +213,9 @@ static void for_each_exec_scenario(const char *program,
         if (!is_spawn_scenario(s) || !runs_child_program(s))
             continue;
         int fds_before = count_fds();
-        struct param_value target = {.text = "static"};
-        struct case_ctx ctx = {.params = has_target_param(s) ? &target : NULL, .peer_cpu = -1};
+        struct param_value values[8];
+        case_values(s, values, NULL, 0);
+        struct case_ctx ctx = {.params = values, .peer_cpu = -1};
         check(s, &ctx);
         assert_no_child_left();
         assert_int_equal(count_fds(), fds_before);

@@ -26,6 +26,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,25 @@ static int build_run(void **state)
     }
     rounds[5].case_index = 2; /* the failed case ran one round */
     rounds[5].round = 0;
+
+    /* The analysis columns: case 0 has them all (a negative slope bound,
+     * as noise gives a flat curve), the others none: empty cells, null. */
+    for (size_t i = 0; i < 4; i++) {
+        c = &cases[i];
+        c->ops_per_s = NAN;
+        c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
+        c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
+        c->pool_break_even_ns = NAN;
+    }
+    cases[0].ops_per_s = 19876.54321;
+    cases[0].rss_slope_ns_per_gib = 2345678.4;
+    cases[0].rss_slope_ci_low = -1234.6;
+    cases[0].rss_slope_ci_high = 3000000.5;
+    cases[0].vs_posix_spawn = 3.14159265;
+    cases[0].vs_posix_spawn_ci_low = 2.5;
+    cases[0].vs_posix_spawn_ci_high = 4.00004;
+    cases[0].pool_break_even_ns = 4300000;
+    cases[1].ops_per_s = 125000;
 
     run.config = (struct run_config){.warmup_ns = 100000000,
                                      .min_time_ns = 1000000000,

@@ -1,0 +1,379 @@
+/*
+ * The spawn.* analysis columns: the slope of latency against the parent's
+ * RSS (Theil-Sen with Sen's interval), the ratio to spawn.posix_spawn at the
+ * same parameters, and the break-even task length of the pool. Definitions
+ * and their reasons are in spawn_curve.h; this file finds the groups and
+ * the matching cases and does the arithmetic. Only cases that were measured
+ * (status ok, with rounds) contribute; everything else stays NAN, which the
+ * writers show as an empty cell or null.
+ */
+#include "spawn_curve.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ranktest.h"
+
+#define GIB 1073741824.0
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* z with P(Z > z) = q for the standard normal, 0 < q < 0.5, by bisection. */
+static double normal_upper_quantile(double q)
+{
+    double lo = 0.0, hi = 40.0;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (0.5 * erfc(mid / sqrt(2.0)) > q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* The sums over groups of tied values that Var(S) needs: t(t-1)(2t+5),
+ * t(t-1)(t-2) and t(t-1), for the n values of v (sorted in place). */
+struct tie_sums {
+    double a, b, c;
+};
+
+static struct tie_sums tie_sums(double *v, size_t n)
+{
+    struct tie_sums s = {0, 0, 0};
+    qsort(v, n, sizeof(*v), compare_double);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j] == v[i])
+            j++;
+        double t = (double)(j - i);
+        s.a += t * (t - 1) * (2 * t + 5);
+        s.b += t * (t - 1) * (t - 2);
+        s.c += t * (t - 1);
+        i = j;
+    }
+    return s;
+}
+
+/* Variance of Kendall's S under independence with ties in both variables
+ * (Kendall, Rank Correlation Methods, 1970, eq. 4.3); scratch holds n. */
+static double kendall_s_variance_in(const double *x, const double *y, size_t n, double *scratch)
+{
+    double nn = (double)n;
+    memcpy(scratch, x, n * sizeof(*x));
+    struct tie_sums tx = tie_sums(scratch, n);
+    memcpy(scratch, y, n * sizeof(*y));
+    struct tie_sums ty = tie_sums(scratch, n);
+    double v = (nn * (nn - 1) * (2 * nn + 5) - tx.a - ty.a) / 18.0;
+    if (n > 2)
+        v += tx.b * ty.b / (9.0 * nn * (nn - 1) * (nn - 2));
+    if (n > 1)
+        v += tx.c * ty.c / (2.0 * nn * (nn - 1));
+    return v;
+}
+
+double spawn_curve_kendall_s_variance(const double *x, const double *y, size_t n)
+{
+    double *scratch = malloc((n + 1) * sizeof(*scratch));
+    if (scratch == NULL)
+        return NAN;
+    double v = kendall_s_variance_in(x, y, n, scratch);
+    free(scratch);
+    return v;
+}
+
+int spawn_curve_theil_sen(const double *x, const double *y, size_t n, double alpha,
+                          struct spawn_curve_estimate *out)
+{
+    out->value = out->low = out->high = NAN;
+    if (n > SPAWN_CURVE_MAX_POINTS)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return -EINVAL;
+    }
+    if (n < 2)
+        return 0;
+    double *slopes = malloc(n * (n - 1) / 2 * sizeof(*slopes));
+    double *scratch = malloc(n * sizeof(*scratch));
+    if (slopes == NULL || scratch == NULL) {
+        free(slopes);
+        free(scratch);
+        return -ENOMEM;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            if (x[i] != x[j])
+                slopes[count++] = (y[j] - y[i]) / (x[j] - x[i]);
+        }
+    }
+    if (count > 0) {
+        qsort(slopes, count, sizeof(*slopes), compare_double);
+        out->value =
+            count % 2 ? slopes[count / 2] : 0.5 * (slopes[count / 2 - 1] + slopes[count / 2]);
+        double c = normal_upper_quantile(alpha / 2) * sqrt(kendall_s_variance_in(x, y, n, scratch));
+        double m1 = floor(((double)count - c) / 2.0);      /* 1-based rank of the low end */
+        double m2 = ceil(((double)count + c) / 2.0) + 1.0; /* 1-based rank of the high end */
+        if (m1 >= 1.0 && m2 <= (double)count) {
+            out->low = slopes[(size_t)m1 - 1];
+            out->high = slopes[(size_t)m2 - 1];
+        }
+    }
+    free(slopes);
+    free(scratch);
+    return 0;
+}
+
+int spawn_curve_ratio(const double *rounds, size_t n, const double *ref_rounds, size_t ref_n,
+                      const struct stats *s, const struct stats *ref,
+                      struct spawn_curve_estimate *out)
+{
+    out->value = out->low = out->high = NAN;
+    if (n > 0 && ref_n > 0) {
+        double *x = malloc(ref_n * sizeof(*x));
+        double *y = malloc(n * sizeof(*y));
+        bool positive = x != NULL && y != NULL;
+        for (size_t i = 0; positive && i < ref_n; i++) {
+            positive = ref_rounds[i] > 0;
+            x[i] = positive ? log(ref_rounds[i]) : 0;
+        }
+        for (size_t i = 0; positive && i < n; i++) {
+            positive = rounds[i] > 0;
+            y[i] = positive ? log(rounds[i]) : 0;
+        }
+        struct ranktest_shift shift;
+        int rc = x == NULL || y == NULL ? -ENOMEM : 0;
+        if (rc == 0 && positive)
+            rc = ranktest_hl_shift(x, ref_n, y, n, SPAWN_CURVE_ALPHA, &shift);
+        free(x);
+        free(y);
+        if (rc == -ENOMEM)
+            return rc;
+        if (rc == 0 && positive && isfinite(shift.low) && isfinite(shift.high)) {
+            out->value = exp(shift.estimate);
+            out->low = exp(shift.low);
+            out->high = exp(shift.high);
+            return 0;
+        }
+    }
+    /* Too few rounds for an interval at this level: the medians' own
+     * intervals, combined so that the ratio's holds whenever both hold. */
+    if (s->p50_ns == 0 || ref->p50_ns == 0)
+        return 0;
+    out->value = (double)s->p50_ns / (double)ref->p50_ns;
+    if (s->p50_ci_low_ns > 0 && ref->p50_ci_low_ns > 0) {
+        out->low = (double)s->p50_ci_low_ns / (double)ref->p50_ci_high_ns;
+        out->high = (double)s->p50_ci_high_ns / (double)ref->p50_ci_low_ns;
+    }
+    return 0;
+}
+
+double spawn_curve_break_even_ns(double spawn_ns, double pool_ns, double saving)
+{
+    if (!(spawn_ns > 0) || !(pool_ns > 0) || !(saving > 0))
+        return NAN;
+    double t = (spawn_ns - pool_ns) / saving - spawn_ns;
+    return t > 0 ? t : 0;
+}
+
+/* ---- finding groups and partners ------------------------------------- */
+
+/* Index of the parameter called name in def, or -1. */
+static int param_index(const struct case_def *def, const char *name)
+{
+    const struct param_spec *specs = def->scenario ? def->scenario->params : NULL;
+    for (size_t p = 0; specs != NULL && p < def->param_count && specs[p].name != NULL; p++) {
+        if (strcmp(specs[p].name, name) == 0)
+            return (int)p;
+    }
+    return -1;
+}
+
+static bool measured(const struct case_result *c)
+{
+    return c->status == CASE_OK && c->stats.n > 0;
+}
+
+/* a and b are the same scenario and placement and differ at most in rss. */
+static bool same_group(const struct case_def *a, const struct case_def *b)
+{
+    if (a->scenario != b->scenario || a->placement != b->placement ||
+        a->param_count != b->param_count)
+        return false;
+    for (size_t p = 0; p < a->param_count; p++) {
+        if (strcmp(a->scenario->params[p].name, "rss") != 0 &&
+            strcmp(a->params[p].text, b->params[p].text) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* partner (a spawn.posix_spawn or spawn.pool case) has, for each of its
+ * parameters, the value def has for it, or its first default when def has
+ * no such parameter; and the same placement. */
+static bool matches_partner(const struct case_def *def, const struct case_def *partner)
+{
+    if (partner->placement != def->placement)
+        return false;
+    const struct param_spec *specs = partner->scenario->params;
+    for (size_t p = 0; specs != NULL && p < partner->param_count && specs[p].name != NULL; p++) {
+        int k = param_index(def, specs[p].name);
+        if (k >= 0) {
+            if (strcmp(def->params[k].text, partner->params[p].text) != 0)
+                return false;
+            continue;
+        }
+        const char *d = specs[p].defaults ? specs[p].defaults : "";
+        size_t len = strcspn(d, ",");
+        if (strlen(partner->params[p].text) != len || strncmp(partner->params[p].text, d, len))
+            return false;
+    }
+    return true;
+}
+
+static const struct case_result *find_partner(const struct run_results *r,
+                                              const struct case_def *def, const char *scenario)
+{
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (c->def.scenario != NULL && strcmp(c->def.scenario->name, scenario) == 0 &&
+            matches_partner(def, &c->def))
+            return c;
+    }
+    return NULL;
+}
+
+/* The round medians of case index into a new array (free with free()). */
+static double *round_medians(const struct run_results *r, size_t index, size_t *count)
+{
+    *count = 0;
+    double *v = malloc((r->round_count + 1) * sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    for (size_t i = 0; i < r->round_count && r->rounds != NULL; i++) {
+        if (r->rounds[i].case_index == index && r->rounds[i].n > 0)
+            v[(*count)++] = (double)r->rounds[i].p50_ns;
+    }
+    return v;
+}
+
+/* The slope of the group of case index; every member gets it. */
+static int fill_group_slope(struct run_results *r, size_t index, bool *done)
+{
+    const struct case_def *def = &r->cases[index].def;
+    int rss = param_index(def, "rss");
+    double *x = malloc(SPAWN_CURVE_MAX_POINTS * sizeof(*x));
+    double *y = malloc(SPAWN_CURVE_MAX_POINTS * sizeof(*y));
+    int rc = x == NULL || y == NULL ? -ENOMEM : 0;
+    size_t n = 0;
+    bool too_many = false;
+    for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (!same_group(def, &c->def))
+            continue;
+        done[i] = true;
+        if (!measured(c))
+            continue;
+        double gib = (double)c->def.params[rss].number / GIB;
+        for (size_t k = 0; k < r->round_count && r->rounds != NULL; k++) {
+            if (r->rounds[k].case_index != i || r->rounds[k].n == 0)
+                continue;
+            if (n == SPAWN_CURVE_MAX_POINTS) {
+                too_many = true;
+                break;
+            }
+            x[n] = gib;
+            y[n] = (double)r->rounds[k].p50_ns;
+            n++;
+        }
+    }
+    struct spawn_curve_estimate slope = {NAN, NAN, NAN};
+    if (rc == 0 && !too_many)
+        rc = spawn_curve_theil_sen(x, y, n, SPAWN_CURVE_ALPHA, &slope);
+    free(x);
+    free(y);
+    if (rc == -EINVAL)
+        rc = 0; /* a value that cannot be fitted: the slope stays unknown */
+    for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
+        struct case_result *c = &r->cases[i];
+        if (!same_group(def, &c->def))
+            continue;
+        c->rss_slope_ns_per_gib = slope.value;
+        c->rss_slope_ci_low = slope.low;
+        c->rss_slope_ci_high = slope.high;
+    }
+    return rc;
+}
+
+static int fill_ratio(struct run_results *r, size_t index)
+{
+    struct case_result *c = &r->cases[index];
+    if (strcmp(c->def.scenario->name, "spawn.posix_spawn") == 0 || !measured(c))
+        return 0;
+    const struct case_result *ref = find_partner(r, &c->def, "spawn.posix_spawn");
+    if (ref == NULL || !measured(ref))
+        return 0;
+    size_t n = 0, ref_n = 0;
+    double *mine = round_medians(r, index, &n);
+    double *theirs = round_medians(r, (size_t)(ref - r->cases), &ref_n);
+    int rc = -ENOMEM;
+    struct spawn_curve_estimate ratio;
+    if (mine != NULL && theirs != NULL)
+        rc = spawn_curve_ratio(mine, n, theirs, ref_n, &c->stats, &ref->stats, &ratio);
+    free(mine);
+    free(theirs);
+    if (rc == 0) {
+        c->vs_posix_spawn = ratio.value;
+        c->vs_posix_spawn_ci_low = ratio.low;
+        c->vs_posix_spawn_ci_high = ratio.high;
+    }
+    return rc;
+}
+
+static void fill_break_even(struct run_results *r, size_t index)
+{
+    struct case_result *c = &r->cases[index];
+    if (strcmp(c->def.scenario->name, "spawn.pool") == 0 || !measured(c))
+        return;
+    const struct case_result *pool = find_partner(r, &c->def, "spawn.pool");
+    if (pool == NULL || !measured(pool))
+        return;
+    c->pool_break_even_ns = spawn_curve_break_even_ns(
+        (double)c->stats.p50_ns, (double)pool->stats.p50_ns, SPAWN_CURVE_POOL_SAVING);
+}
+
+int spawn_curve_compute(struct run_results *r)
+{
+    for (size_t i = 0; i < r->case_count; i++) {
+        struct case_result *c = &r->cases[i];
+        c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
+        c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
+        c->pool_break_even_ns = NAN;
+    }
+    bool *done = calloc(r->case_count + 1, sizeof(*done));
+    if (done == NULL)
+        return -ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
+        const struct case_def *def = &r->cases[i].def;
+        /* Only the spawn family has the parent-state parameters. */
+        if (def->scenario == NULL || param_index(def, "rss") < 0)
+            continue;
+        if (!done[i])
+            rc = fill_group_slope(r, i, done);
+        if (rc == 0)
+            rc = fill_ratio(r, i);
+        if (rc == 0)
+            fill_break_even(r, i);
+    }
+    free(done);
+    return rc;
+}
