@@ -35,7 +35,7 @@ static const struct {
     const char *name, *value, *also;
 } wanted[] = {
     {"target", "static", NULL}, {"stdio", "inherit", NULL}, {"rss", "0", NULL},
-    {"ballast", "0", NULL},     {"mappings", "0", NULL},    {"fds", "0", NULL},
+    {"ballast", "anon", NULL},  {"mappings", "1", NULL},    {"fds", "0", NULL},
     {"threads", "0", "1"},      {"concurrency", "1", NULL},
 };
 

@@ -21,7 +21,7 @@
  * spawn.uv_spawn (the system's); the environment records both versions.
  *
  * Matching a row: the scenario, the placement, target=static and, when the
- * case has them, stdio=inherit, rss=0, ballast=0, mappings=0, fds=0,
+ * case has them, stdio=inherit, rss=0, ballast=anon, mappings=1, fds=0,
  * threads=0 or 1, concurrency=1 (a parameter the case does not have
  * matches; other parameters are not looked at). When several cases match,
  * the first by name is used. A case that failed or was skipped is "not
