@@ -35,7 +35,7 @@ interrupt() {
     # One round per case, so that cases finish one by one; spawn.pool and
     # ipc.pipe keep a peer process alive through their rounds.
     PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^(spawn\.(pool|fork_exec|pthread)|ipc\.pipe)$' \
-        --quick --rounds 1 --seed 5 --out-dir "$out/runs" > "$out/stdout" 2> "$out/stderr" &
+        --param rss=0 --quick --rounds 1 --seed 5 --out-dir "$out/runs" > "$out/stdout" 2> "$out/stderr" &
     pid=$!
     tries=0
     while [ "$(grep -c '{' "$out/stdout" || true)" -lt 2 ]; do

@@ -20,7 +20,7 @@ if [ -z "$browser" ]; then
 fi
 
 "$procbench" run --quick --filter '^(spawn\.(posix_spawn|fork_exec)|ipc\.pipe|output\.(buffered|streamed))$' \
-    --param size=64,4K --param bytes=64K,1M --param write_size=64K --placement same \
+    --param rss=0,64M --param size=64,4K --param bytes=64K,1M --param write_size=64K --placement same \
     --out-dir "$out/runs" -q > "$out/run.log" 2>&1 || { cat "$out/run.log" >&2; exit 1; }
 run=$(cd "$out/runs/latest" && pwd -P)
 "$procbench" report "$run" > "$out/report.log" 2>&1 || { cat "$out/report.log" >&2; exit 1; }

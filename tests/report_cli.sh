@@ -30,7 +30,7 @@ replace() {
 }
 
 "$procbench" run --quick --filter '^spawn\.(posix_spawn|fork_exec|vfork_exec|shell|pool)$' \
-    --param target=static --out-dir "$root/runs" -q > "$root/run.out" 2>&1 || { cat "$root/run.out" >&2; exit 1; }
+    --param target=static --param rss=0,64M --out-dir "$root/runs" -q > "$root/run.out" 2>&1 || { cat "$root/run.out" >&2; exit 1; }
 run=$(cd "$root/runs/latest" && pwd -P)
 
 # ---- a report of a real run ---------------------------------------------------
@@ -135,8 +135,10 @@ check "--png: not an option of \`check\`" check --png "$run"
 cp -r "$run" "$root/hostile"
 rm -rf "$root/hostile/plots" "$root/hostile/report.md" "$root/hostile/report.html"
 m=$root/hostile
-pool='spawn.pool{placement=same}'
-shell='spawn.shell{target=static,placement=same}'
+# Two real case names of the run (rss=0), whatever parameters they carry.
+pool=$(grep -o '"spawn\.pool{rss=0,[^"]*}"' "$run/results.json" | head -n 1 | tr -d '"')
+shell=$(grep -o '"spawn\.shell{target=static,rss=0,[^"]*}"' "$run/results.json" | head -n 1 | tr -d '"')
+[ -n "$pool" ] && [ -n "$shell" ] || fail "hostile: no spawn.pool or spawn.shell case with rss=0 in the run"
 name1="x'; system(\"touch $m/MARKER1\"); y='\`touch $m/MARKER2\`"
 name2="'\`touch $m/MARKER3\`'' \$(touch $m/MARKER4) @x <b>&amp; 100%"
 # results.json: JSON strings (a quote as \"); rounds.csv: CSV fields ("" for a quote).
@@ -147,7 +149,7 @@ replace "$m/results.json" "\"$shell\"" "\"$json2\""
 replace "$m/results.json" '"scenario": "spawn.pool"' "\"scenario\": \"spawn.pool\`touch $m/MARKER5\`\""
 replace "$m/results.json" '"scenario": "spawn.vfork_exec"' "\"scenario\": \"spawn.vfork_exec\`touch $m/MARKER7\`\""
 replace "$m/results.json" '"target": "static"' "\"target\": \"static'; system(\\\"touch $m/MARKER6\\\")\""
-replace "$m/rounds.csv" "$pool," "\"$(printf '%s' "$name1" | sed 's/"/""/g')\","
+replace "$m/rounds.csv" "\"$pool\"" "\"$(printf '%s' "$name1" | sed 's/"/""/g')\""
 replace "$m/rounds.csv" "\"$shell\"" "\"$(printf '%s' "$name2" | sed 's/"/""/g')\""
 grep -qF 'MARKER1' "$m/rounds.csv" && grep -qF 'MARKER5' "$m/results.json" || fail "hostile: the edit did not take"
 if ! "$procbench" report --png "$m" > /dev/null 2> "$root/stderr"; then

@@ -15,7 +15,7 @@ valgrind -q --log-file="$root/logs/vg.%p" --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite --track-origins=no \
     "$procbench" run --quick --seed 3 --placement same \
     --filter '^(spawn\.(fork_exec|posix_spawn|pthread|pool)|ipc\.(pipe|shm|mq|fifo)|output\.(buffered|streamed))$' \
-    --param size=64 --param mode=pingpong --param bytes=64K --param wait=futex \
+    --param rss=0,64M --param size=64 --param mode=pingpong --param bytes=64K --param wait=futex \
     --out-dir "$root/out" -q > "$root/stdout" 2> "$root/stderr"
 code=$?
 [ "$code" -eq 0 ] || fail "procbench exited $code: $(cat "$root/stderr")"

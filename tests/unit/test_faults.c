@@ -149,7 +149,7 @@ static void test_child_crashes(void **state)
     (void)state;
     use_faulty_child("crash");
     struct run_results r;
-    run_selection(&r, exec_filter, "target=static", quick_config());
+    run_selection(&r, exec_filter, "target=static;rss=0", quick_config());
     /* spawn.shell's /bin/sh reports its child's death as status 128 + 11,
      * as a shell does; the others see the signal. */
     assert_int_equal(r.case_count, 6);
@@ -177,7 +177,7 @@ static void test_child_exits_nonzero(void **state)
     (void)state;
     use_faulty_child("exit 7");
     struct run_results r;
-    run_selection(&r, exec_filter, "target=static", quick_config());
+    run_selection(&r, exec_filter, "target=static;rss=0", quick_config());
     assert_int_equal(r.case_count, 6);
     assert_all_failed_with(&r, "status 7");
     assert_nothing_left();
@@ -195,7 +195,7 @@ static void test_child_hangs(void **state)
     struct run_config cfg = quick_config();
     cfg.sample_timeout_ns = 300 * MS;
     struct run_results r;
-    run_selection(&r, "^spawn\\.(fork_exec|posix_spawn|shell)$", "target=static", cfg);
+    run_selection(&r, "^spawn\\.(fork_exec|posix_spawn|shell)$", "target=static;rss=0", cfg);
     assert_int_equal(r.case_count, 3);
     assert_all_failed_with(&r, "sample timed out after 300 ms");
     assert_nothing_left();
@@ -224,7 +224,7 @@ static const struct limit_case limit_cases[] = {
      * meet EAGAIN: only the test and the round's process may exist. */
     {"^spawn\\.(fork_exec|vfork_exec|posix_spawn|clone_vfork|uv_spawn|shell|fork_only|pthread|"
      "pool)$",
-     "target=static", RLIMIT_NPROC, 2, "Resource temporarily unavailable"},
+     "target=static;rss=0", RLIMIT_NPROC, 2, "Resource temporarily unavailable"},
     /* pipe(), socketpair(), socket(), eventfd() meet EMFILE in setup: one
      * descriptor is left, for the runner's own look at /proc/self/fd. */
     {"^(ipc\\.(pipe|socketpair|eventfd|fifo|tcp)|output\\.(streamed|buffered))$",
@@ -234,6 +234,8 @@ static const struct limit_case limit_cases[] = {
     {"^ipc\\.uv_pipe$", "size=64", RLIMIT_NOFILE, 1, "killed by signal 6"},
     /* output.buffered's 64 MiB buffer is mmap()ed: refused. */
     {"^output\\.buffered$", "bytes=64M", RLIMIT_AS, 32u << 20, "Cannot allocate memory"},
+    /* A spawn scenario's ballast is mmap()ed in setup: refused. */
+    {"^spawn\\.fork_only$", "rss=256M", RLIMIT_AS, 32u << 20, "Cannot allocate memory"},
 };
 
 /* Bytes of address space the calling process has mapped (VmSize). */
