@@ -168,7 +168,10 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
     r.argc = argc;
     r.argv = argv;
     r.started_unix_ns = unix_now_ns();
-    sysinfo_collect(&r.env);
+    bool with_node = false;
+    for (size_t i = 0; i < count; i++)
+        with_node = with_node || strncmp(defs[i].scenario->name, "node.", 5) == 0;
+    sysinfo_collect(&r.env, with_node);
 
     char dir[PATH_MAX];
     if (outdir_create(opts->out_root, r.started_unix_ns, r.env.hostname, dir, sizeof(dir), err,

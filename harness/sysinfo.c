@@ -289,7 +289,7 @@ static uint64_t histogram_record_cost_ns(void)
     return elapsed ? elapsed : 1;
 }
 
-int sysinfo_collect(struct run_env *env)
+int sysinfo_collect(struct run_env *env, bool with_node)
 {
     char text[256];
     struct utsname uts;
@@ -353,9 +353,15 @@ int sysinfo_collect(struct run_env *env)
     env->histogram_record_ns = histogram_record_cost_ns();
     /* Whatever goes wrong, the fields say "not installed" or "unknown". */
     char node_why[160];
-    node_query_versions(env->node_version, sizeof(env->node_version), env->node_uv_version,
-                        sizeof(env->node_uv_version), env->node_path, sizeof(env->node_path),
-                        node_why, sizeof(node_why));
+    if (with_node) {
+        node_query_versions(env->node_version, sizeof(env->node_version), env->node_uv_version,
+                            sizeof(env->node_uv_version), env->node_path, sizeof(env->node_path),
+                            node_why, sizeof(node_why));
+    } else {
+        snprintf(env->node_version, sizeof(env->node_version), "not asked: no node.* case");
+        snprintf(env->node_uv_version, sizeof(env->node_uv_version), "not asked");
+        snprintf(env->node_path, sizeof(env->node_path), "not asked");
+    }
 
     /* The noise counters are read last, after the calibrations above, so
      * that they bracket the run itself. */

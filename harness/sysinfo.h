@@ -6,6 +6,7 @@
 #ifndef PROCBENCH_SYSINFO_H
 #define PROCBENCH_SYSINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SYSINFO_TEXT 128
@@ -45,8 +46,11 @@ struct run_env {
 };
 
 /* Fills everything known before a run (and the clock calibration). Returns 0;
- * unreadable values become "unknown". */
-int sysinfo_collect(struct run_env *env);
+ * unreadable values become "unknown". with_node: also ask node for its
+ * versions, which starts a Node.js process (~0.1 s); otherwise the node
+ * fields say they were not asked, so that runs without node.* cases (and
+ * the many short runs of ci/regress) do not pay for it. */
+int sysinfo_collect(struct run_env *env, bool with_node);
 
 /* Fills the values measured over the run (load at the end, steal time). */
 void sysinfo_finish(struct run_env *env);

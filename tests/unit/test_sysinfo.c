@@ -92,7 +92,7 @@ static int setup_env(void **state)
 {
     struct run_env *env = malloc(sizeof(*env));
 
-    if (env == NULL || sysinfo_collect(env) != 0)
+    if (env == NULL || sysinfo_collect(env, true) != 0)
         return -1;
     sysinfo_finish(env);
     *state = env;
