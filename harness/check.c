@@ -9,17 +9,16 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ranktest.h"
 #include "reason.h"
+#include "small_file.h"
 #include "units.h"
 
 /* Two-sided level of the intervals rules are judged with. */
@@ -230,42 +229,11 @@ int check_load_rules(const char *path, struct check_rule **rules, size_t *count,
 {
     *rules = NULL;
     *count = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        int e = errno;
-        reason_format(err, err_len, "%s: cannot open: %s", path, strerror(e));
-        return -e;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        reason_format(err, err_len, "%s: not a regular file", path);
-        return -EINVAL;
-    }
-    if ((uint64_t)st.st_size > CHECK_MAX_FILE_SIZE) {
-        close(fd);
-        reason_format(err, err_len, "%s: more than %u bytes: not a rules file", path,
-                      CHECK_MAX_FILE_SIZE);
-        return -EFBIG;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    char *data = malloc(size + 1);
-    if (data == NULL) {
-        close(fd);
-        reason_format(err, err_len, "%s: out of memory", path);
-        return -ENOMEM;
-    }
-    while (got < size) {
-        ssize_t n = read(fd, data + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    data[got] = '\0';
-    int rc = 0;
+    char *data;
+    size_t got;
+    int rc = small_file_read(path, CHECK_MAX_FILE_SIZE, "a rules file", &data, &got, err, err_len);
+    if (rc != 0)
+        return rc;
     if (memchr(data, '\0', got) != NULL) {
         reason_format(err, err_len, "%s: holds a NUL byte: not a rules file", path);
         free(data);
@@ -328,8 +296,7 @@ int check_load_rules(const char *path, struct check_rule **rules, size_t *count,
 
 /* ---- matching ---------------------------------------------------------- */
 
-/* Values are equal as text, or as sizes ("4K" and "4096"). */
-static bool same_value(const char *a, const char *b)
+bool check_same_value(const char *a, const char *b)
 {
     uint64_t x, y;
     const char *why;
@@ -350,7 +317,8 @@ static bool matches(const struct stored_case *c, const struct check_pattern *pat
             found = strcmp(c->placement, value) == 0;
         } else {
             for (size_t k = 0; k < c->param_count && !found; k++)
-                found = strcmp(c->params[k].key, key) == 0 && same_value(c->params[k].value, value);
+                found = strcmp(c->params[k].key, key) == 0 &&
+                        check_same_value(c->params[k].value, value);
         }
         if (!found)
             return false;

@@ -23,6 +23,7 @@
 #ifndef PROCBENCH_CHECK_H
 #define PROCBENCH_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "results_read.h"
@@ -79,6 +80,10 @@ int check_match(const struct stored_run *run, const struct check_pattern *patter
 /* Judges rule on the matched cases left and right. Returns 0 or -ENOMEM. */
 int check_judge(const struct check_rule *rule, const struct stored_case *left,
                 const struct stored_case *right, struct check_outcome *out);
+
+/* True when two parameter values are equal as text, or as sizes ("4K" and
+ * "4096"): how patterns match cases. */
+bool check_same_value(const char *a, const char *b);
 
 /* "holds", "fails", "inconclusive". */
 const char *check_verdict_name(enum check_verdict verdict);

@@ -56,16 +56,6 @@ const char *report_verdict_name(enum report_verdict verdict)
 
 /* ---- finding the pair ---------------------------------------------------- */
 
-static bool same_value(const char *a, const char *b)
-{
-    uint64_t x, y;
-    const char *why;
-    if (strcmp(a, b) == 0)
-        return true;
-    return units_parse_size_bytes(a, &x, &why) == 0 && units_parse_size_bytes(b, &y, &why) == 0 &&
-           x == y;
-}
-
 static bool pattern_has_key(const struct check_pattern *p, const char *key)
 {
     for (size_t i = 0; i < p->param_count; i++) {
@@ -81,7 +71,7 @@ static bool matches(const struct stored_case *c, const struct check_pattern *p)
         return false;
     for (size_t i = 0; i < p->param_count; i++) {
         const char *value = report_param(c, p->params[i].key);
-        if (value == NULL || !same_value(value, p->params[i].value))
+        if (value == NULL || !check_same_value(value, p->params[i].value))
             return false;
     }
     return true;
@@ -100,7 +90,7 @@ static bool paired(const struct stored_case *l, const struct stored_case *r,
         if (other == NULL || pattern_has_key(&rule->left, key) ||
             pattern_has_key(&rule->right, key))
             continue;
-        if (!same_value(l->params[i].value, other))
+        if (!check_same_value(l->params[i].value, other))
             return false;
     }
     return true;
@@ -120,7 +110,7 @@ static int preference_score(const struct stored_case *c, const char *prefer)
         if (eq != NULL) {
             *eq = '\0';
             const char *value = report_param(c, item);
-            if (value != NULL && same_value(value, eq + 1))
+            if (value != NULL && check_same_value(value, eq + 1))
                 score++;
         }
         p += len + (p[len] == ',');
@@ -269,7 +259,7 @@ static bool same_but(const struct stored_case *a, const struct stored_case *b, c
         if (strcmp(a->params[i].key, key) == 0)
             continue;
         const char *other = report_param(b, a->params[i].key);
-        if (other == NULL || !same_value(other, a->params[i].value))
+        if (other == NULL || !check_same_value(other, a->params[i].value))
             return false;
     }
     return true;

@@ -5,60 +5,20 @@
 #include "report_model.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "reason.h"
+#include "small_file.h"
 #include "units.h"
 
 #define ROUNDS_HEADER  "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean"
 #define ROUNDS_NUMBERS 10 /* the columns after `case` */
-
-static int read_small_file(const char *path, char **out, size_t *len, char *err, size_t err_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return -errno;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        reason_format(err, err_len, "%s: not a regular file", path);
-        return -EINVAL;
-    }
-    if ((uint64_t)st.st_size > REPORT_ROUNDS_MAX_BYTES) {
-        close(fd);
-        reason_format(err, err_len, "%s: more than %u MiB: not a procbench rounds.csv", path,
-                      REPORT_ROUNDS_MAX_BYTES >> 20);
-        return -EFBIG;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    char *data = malloc(size + 1);
-    if (data == NULL) {
-        close(fd);
-        reason_format(err, err_len, "%s: out of memory", path);
-        return -ENOMEM;
-    }
-    while (got < size) {
-        ssize_t n = read(fd, data + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    data[got] = '\0';
-    *out = data;
-    *len = got;
-    return 0;
-}
 
 /* The first field of a rounds.csv line: quoted ("" for a quote) or bare.
  * Copies it into name[len]; returns the position after its comma, or NULL. */
@@ -125,16 +85,15 @@ static int read_rounds(struct report_run *r, char *err, size_t err_len)
     size_t len = 0;
     if (snprintf(path, sizeof(path), "%s/rounds.csv", r->folder) >= (int)sizeof(path))
         return 0;
-    int rc = read_small_file(path, &data, &len, err, err_len);
+    int rc = small_file_read(path, REPORT_ROUNDS_MAX_BYTES, "a procbench rounds.csv", &data, &len,
+                             err, err_len);
     if (rc == -ENOENT) {
+        err[0] = '\0';
         snprintf(r->rounds_note, sizeof(r->rounds_note), "no rounds.csv beside results.json");
         return 0;
     }
-    if (rc != 0) {
-        if (err[0] == '\0')
-            reason_format(err, err_len, "%s: cannot open: %s", path, strerror(-rc));
+    if (rc != 0)
         return rc;
-    }
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += data[i] == '\n';
