@@ -54,6 +54,14 @@ const char *report_verdict_name(enum report_verdict verdict)
     return "?";
 }
 
+/* A slope or difference in ns as people read it: "43.7 ms", "-12.3 us". */
+static void format_signed_duration(double ns, char *buf, size_t len)
+{
+    char text[24];
+    units_format_duration((uint64_t)llround(fabs(ns)), text, sizeof(text));
+    snprintf(buf, len, "%s%s", ns < 0 && llround(fabs(ns)) != 0 ? "-" : "", text);
+}
+
 /* ---- finding the pair ---------------------------------------------------- */
 
 static bool pattern_has_key(const struct check_pattern *p, const char *key)
@@ -288,8 +296,12 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         snprintf(res->criterion, sizeof(res->criterion),
                  "slope per GiB of %s above that of %s (ratio of slopes)", top->left->scenario,
                  top->right->scenario);
-        add_note(res, "slopes %.0f [%.0f, %.0f] and %.0f [%.0f, %.0f] ns/GiB", ls, ll, lh, rs, rl,
-                 rh);
+        char t[6][32];
+        const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
+        for (size_t k = 0; k < 6; k++)
+            format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
+        add_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3], t[4],
+                 t[5]);
         snprintf(res->cases, sizeof(res->cases), "%s, %s", top->left->name, top->right->name);
         return 0;
     }
