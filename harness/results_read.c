@@ -771,7 +771,9 @@ static int compare_runs_by_start(const void *a, const void *b)
 }
 
 /* The names of path's subfolders (not links) that hold a results.json,
- * sorted. */
+ * sorted. A folder marked PARTIAL (an interrupted run: its unfinished cases
+ * are missing) is left out, so that pooling the runs of a folder never
+ * mixes a half run into a baseline. */
 static int list_run_folders(const char *path, char ***names, size_t *count, char *err,
                             size_t err_len)
 {
@@ -797,6 +799,10 @@ static int list_run_folders(const char *path, char ***names, size_t *count, char
         char folder[PATH_MAX];
         snprintf(folder, sizeof(folder), "%s/%s", path, entry->d_name);
         if (lstat(folder, &st) != 0 || !S_ISDIR(st.st_mode) || access(sub, F_OK) != 0)
+            continue;
+        char partial[PATH_MAX];
+        if (snprintf(partial, sizeof(partial), "%s/PARTIAL", folder) >= (int)sizeof(partial) ||
+            access(partial, F_OK) == 0)
             continue;
         if (*count == RESULTS_READ_MAX_RUNS) {
             reason_format(err, err_len, "%s: more than %d results folders", path,

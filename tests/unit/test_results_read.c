@@ -366,6 +366,20 @@ static void test_reads_set(void **state)
     assert_non_null(strstr(set.runs[0]->path, "b-first"));
     results_read_free_set(&set);
 
+    /* An interrupted run (PARTIAL) is not pooled into a set; read alone, it
+     * still reads. */
+    snprintf(file, sizeof(file), "%s/b-first/PARTIAL", root);
+    write_file(file, "interrupted by SIGINT\n", 22);
+    assert_int_equal(results_read_set(root, &set, err, sizeof(err)), 0);
+    assert_int_equal(set.count, 1);
+    assert_non_null(strstr(set.runs[0]->path, "a-second"));
+    results_read_free_set(&set);
+    snprintf(sub, sizeof(sub), "%s/b-first", root);
+    assert_int_equal(results_read_set(sub, &set, err, sizeof(err)), 0);
+    assert_int_equal(set.count, 1);
+    results_read_free_set(&set);
+    unlink(file);
+
     /* One run: a set of one. */
     snprintf(sub, sizeof(sub), "%s/a-second", root);
     assert_int_equal(results_read_set(sub, &set, err, sizeof(err)), 0);
