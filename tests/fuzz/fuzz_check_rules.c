@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_assert.h"
 #include "check.h"
 
 static char scratch[] = "procbench-fuzz-rules.XXXXXX";
@@ -24,15 +25,12 @@ static void remove_scratch(void)
 
 static void check_rule_sane(const struct check_rule *rule)
 {
-    if (!(rule->factor > 0) || !isfinite(rule->factor))
-        abort();
-    if (memchr(rule->text, '\0', sizeof(rule->text)) == NULL ||
-        memchr(rule->left.scenario, '\0', sizeof(rule->left.scenario)) == NULL ||
-        memchr(rule->right.scenario, '\0', sizeof(rule->right.scenario)) == NULL)
-        abort();
-    if (rule->left.param_count > RESULTS_READ_MAX_PARAMS ||
-        rule->right.param_count > RESULTS_READ_MAX_PARAMS)
-        abort();
+    fuzz_assert(rule->factor > 0 && isfinite(rule->factor));
+    fuzz_assert(memchr(rule->text, '\0', sizeof(rule->text)) != NULL);
+    fuzz_assert(memchr(rule->left.scenario, '\0', sizeof(rule->left.scenario)) != NULL);
+    fuzz_assert(memchr(rule->right.scenario, '\0', sizeof(rule->right.scenario)) != NULL);
+    fuzz_assert(rule->left.param_count <= RESULTS_READ_MAX_PARAMS);
+    fuzz_assert(rule->right.param_count <= RESULTS_READ_MAX_PARAMS);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = check_parse_line(line, line_no, &rule, why, sizeof(why));
         if (rc == 0)
             check_rule_sane(&rule);
-        else if (rc != -ENODATA && (why[0] == '\0' || strchr(why, '\n') != NULL))
-            abort(); /* a refusal is one line with a reason */
+        else if (rc != -ENODATA) /* a refusal is one line with a reason */
+            fuzz_assert(why[0] != '\0' && strchr(why, '\n') == NULL);
     }
     free(copy);
 
@@ -74,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < count; i++)
             check_rule_sane(&rules[i]);
         free(rules);
-    } else if (err[0] == '\0' || strchr(err, '\n') != NULL) {
-        abort();
+    } else {
+        fuzz_assert(err[0] != '\0' && strchr(err, '\n') == NULL);
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_assert.h"
 #include "params.h"
 
 static const struct param_spec specs[] = {
@@ -30,24 +31,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t count = 0;
     char err[256];
     if (params_parse_list(spec, list, values, &count, err, sizeof(err)) == 0) {
-        if (count == 0 || count > PARAMS_MAX_VALUES)
-            abort();
+        fuzz_assert(count >= 1 && count <= PARAMS_MAX_VALUES);
         for (size_t i = 0; i < count; i++) {
-            if (spec->kind != PARAM_WORD &&
-                (values[i].number < spec->min || values[i].number > spec->max))
-                abort();
+            fuzz_assert(spec->kind == PARAM_WORD ||
+                        (values[i].number >= spec->min && values[i].number <= spec->max));
             /* The canonical text parses back to the same value. */
             struct param_value again[PARAMS_MAX_VALUES];
             size_t n = 0;
-            if (params_parse_list(spec, values[i].text, again, &n, err, sizeof(err)) != 0 ||
-                n != 1 || again[0].number != values[i].number)
-                abort();
+            fuzz_assert(params_parse_list(spec, values[i].text, again, &n, err, sizeof(err)) == 0 &&
+                        n == 1 && again[0].number == values[i].number);
             for (size_t j = 0; j < i; j++)
-                if (values[j].number == values[i].number)
-                    abort();
+                fuzz_assert(values[j].number != values[i].number); /* no duplicates */
         }
-    } else if (err[0] == '\0' || strchr(err, '\n') != NULL) {
-        abort();
+    } else {
+        fuzz_assert(err[0] != '\0' && strchr(err, '\n') == NULL);
     }
     free(list);
     return 0;

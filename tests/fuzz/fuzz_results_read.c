@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_assert.h"
 #include "check.h"
 #include "compare.h"
 #include "results_read.h"
@@ -44,8 +45,7 @@ static void judge_first_cases(const struct stored_run *run)
 {
     struct check_rule rule;
     char why[128];
-    if (check_parse_line("a < 0.5 * b", 1, &rule, why, sizeof(why)) != 0)
-        abort();
+    fuzz_assert(check_parse_line("a < 0.5 * b", 1, &rule, why, sizeof(why)) == 0);
     for (size_t i = 0; i + 1 < run->case_count && i < 4; i++) {
         struct check_outcome outcome;
         rule.op = i % 2 ? CHECK_GREATER : CHECK_LESS;
@@ -60,8 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512];
     if (results_read_run(scratch, &run, err, sizeof(err)) != 0) {
         /* The contract: one line naming the problem. */
-        if (err[0] == '\0' || strchr(err, '\n') != NULL)
-            abort();
+        fuzz_assert(err[0] != '\0' && strchr(err, '\n') == NULL);
         return 0;
     }
     judge_first_cases(run);

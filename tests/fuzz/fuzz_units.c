@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_assert.h"
 #include "units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (units_parse_duration_ns(text, &value, &why) == 0) {
         char buf[64];
         units_format_duration(value, buf, sizeof(buf));
-    } else if (why == NULL) {
-        abort();
+    } else {
+        fuzz_assert(why != NULL); /* a refusal comes with a reason */
     }
 
     why = NULL;
@@ -32,18 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char buf[64];
         uint64_t again = 0;
         units_format_size(value, buf, sizeof(buf));
-        if (units_parse_size_bytes(buf, &again, &why) != 0 || again != value)
-            abort();
-    } else if (why == NULL) {
-        abort();
+        fuzz_assert(units_parse_size_bytes(buf, &again, &why) == 0 && again == value);
+    } else {
+        fuzz_assert(why != NULL); /* a refusal comes with a reason */
     }
 
     why = NULL;
     if (units_parse_count(text, 3, 1000000, &value, &why) == 0) {
-        if (value < 3 || value > 1000000)
-            abort();
-    } else if (why == NULL) {
-        abort();
+        fuzz_assert(value >= 3 && value <= 1000000);
+    } else {
+        fuzz_assert(why != NULL); /* a refusal comes with a reason */
     }
     free(text);
     return 0;
