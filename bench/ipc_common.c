@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "ipc_common.h"
 #include "proc.h"
-#include "reason.h"
+#include "base/reason.h"
 
 #define BURST_BYTES        (4u * 1024u * 1024u)
 #define BURST_MIN_MESSAGES 2u

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "params.h"
+#include "base/params.h"
 #include "scenario.h"
 
 /* Which process of the pair: the round's process, or the forked peer. */

@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "node_common.h"
 #include "node_locate.h"
 #include "proc.h"
-#include "reason.h"
+#include "base/reason.h"
 
 /* An answer is one short line; anything longer is not one. */
 #define ANSWER_MAX_BYTES 512

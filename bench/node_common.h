@@ -37,7 +37,7 @@
 
 #include <stddef.h>
 
-#include "params.h"
+#include "base/params.h"
 #include "scenario.h"
 
 /* How long the harness waits for one answer of the driver (READY included)

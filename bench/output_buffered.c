@@ -23,9 +23,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "output_common.h"
-#include "units.h"
+#include "base/units.h"
 
 struct growing_buffer {
     unsigned char *data; /* NULL until the first read */

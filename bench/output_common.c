@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "output_common.h"
 #include "proc.h"
-#include "units.h"
+#include "base/units.h"
 
 /* coreutils' head: a common tool, dynamically linked, that writes with its
  * own buffer (strace shows 4 and 8 KiB writes with coreutils 9.1), whatever

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "params.h"
+#include "base/params.h"
 #include "scenario.h"
 
 /* Parameter lists, each terminated by { .name = NULL }. All three have

@@ -8,7 +8,7 @@
  */
 #include <signal.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "output_common.h"
 
 static int streamed_setup(struct case_ctx *ctx, char *failure, size_t failure_len)

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <uv.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "output_common.h"
 #include "uv_common.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "units.h"
+#include "base/units.h"
 
 /* Descriptors a round needs beside the `fds` ones: stdio, the harness's,
  * pipes of the scenario and of libuv. */

@@ -17,7 +17,7 @@
 #include <sys/resource.h>
 
 #include "ballast.h"
-#include "params.h"
+#include "base/params.h"
 
 /* Limits of the parameters; see PARENT_STATE_PARAM_SPECS. */
 #define PARENT_STATE_RSS_MAX         ((uint64_t)1 << 40) /* 1 TiB: then MemAvailable decides */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "params.h"
+#include "base/params.h"
 
 struct sample;
 

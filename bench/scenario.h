@@ -21,18 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "params.h"
-
-enum placement {
-    PLACEMENT_SAME,  /* parent and peer pinned to one CPU */
-    PLACEMENT_CROSS, /* parent pinned to one CPU, peer to another */
-    PLACEMENT_FREE,  /* neither pinned: the scheduler decides */
-};
-
-/* Bit for enum placement p in scenario.placements_supported. */
-#define PLACEMENT_BIT(p) (1u << (p))
-#define PLACEMENTS_ALL                                                                             \
-    (PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_CROSS) | PLACEMENT_BIT(PLACEMENT_FREE))
+#include "base/params.h"
+#include "base/placement.h"
 
 struct case_ctx {
     /* One value per entry of scenario.params, in the same order. */

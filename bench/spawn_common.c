@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "parent_state.h"
 #include "proc.h"
 #include "spawn_common.h"

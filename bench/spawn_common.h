@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "params.h"
+#include "base/params.h"
 #include "scenario.h"
 
 /* target=static|dynamic, then the parent-state parameters. Terminated by

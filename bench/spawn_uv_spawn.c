@@ -15,7 +15,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "spawn_common.h"
 #include "uv_common.h"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "fuzz_assert.h"
-#include "check.h"
+#include "analysis/check.h"
 
 static char scratch[] = "procbench-fuzz-rules.XXXXXX";
 static int scratch_fd = -1;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_assert.h"
-#include "params.h"
+#include "base/params.h"
 
 static const struct param_spec specs[] = {
     {.name = "size", .kind = PARAM_SIZE, .defaults = "1", .min = 1, .max = 1u << 30},

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "fuzz_assert.h"
-#include "check.h"
-#include "compare.h"
-#include "results_read.h"
+#include "analysis/check.h"
+#include "analysis/compare.h"
+#include "read/results_read.h"
 
 static char scratch[] = "procbench-fuzz-results.XXXXXX";
 static int scratch_fd = -1;

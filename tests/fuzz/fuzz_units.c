@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_assert.h"
-#include "units.h"
+#include "base/units.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #include "proc.h"
-#include "reaper.h"
+#include "engine/reaper.h"
 
 /* Open descriptors, counted as the runner counts them after a round. */
 static inline int count_fds(void)

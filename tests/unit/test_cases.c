@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "cases.h"
+#include "engine/cases.h"
 
 static size_t expand(const struct case_selection *sel, struct case_def **defs, int expect_rc,
                      char *err, size_t err_len)

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "check.h"
-#include "results_read.h"
+#include "analysis/check.h"
+#include "read/results_read.h"
 
 static char dir[PATH_MAX];
 

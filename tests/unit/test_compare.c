@@ -20,8 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "compare.h"
-#include "results_read.h"
+#include "analysis/compare.h"
+#include "read/results_read.h"
 
 static char dir[PATH_MAX];
 

@@ -15,7 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "ranktest.h"
+#include "analysis/ranktest.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -23,8 +23,8 @@
 
 #include <cmocka.h>
 
-#include "decompose.h"
-#include "results_read.h"
+#include "analysis/decompose.h"
+#include "read/results_read.h"
 
 #define RUN_JSON    GOLDEN_DIR "/decompose/run.json"
 #define TABLE_MD    GOLDEN_DIR "/decompose/table.md"

@@ -23,10 +23,10 @@
 
 #include <cmocka.h>
 
-#include "cases.h"
+#include "engine/cases.h"
 #include "proc.h"
-#include "reaper.h"
-#include "runner.h"
+#include "engine/reaper.h"
+#include "engine/runner.h"
 
 #define MS 1000000ull
 

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "histogram.h"
+#include "engine/histogram.h"
 
 #define ONE_SECOND_NS UINT64_C(1000000000)
 

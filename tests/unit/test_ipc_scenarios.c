@@ -29,7 +29,7 @@
 
 #include <cmocka.h>
 
-#include "params.h"
+#include "base/params.h"
 #include "scenario.h"
 
 #define MQUEUE_MAGIC 0x19800202

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "cases.h"
-#include "runner.h"
+#include "engine/cases.h"
+#include "engine/runner.h"
 
 static int count_open_fds(void)
 {

@@ -30,7 +30,7 @@
 
 #include "node_common.h"
 #include "node_locate.h"
-#include "runner.h"
+#include "engine/runner.h"
 #include "scenario.h"
 #include "scenario_checks.h"
 

@@ -28,7 +28,7 @@
 
 #include "output_common.h"
 #include "proc.h"
-#include "reaper.h"
+#include "engine/reaper.h"
 #include "scenario.h"
 #include "uv_common.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "params.h"
+#include "base/params.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define KIB          1024ull

@@ -22,11 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gnuplot_quote.h"
-#include "report_claims.h"
-#include "report_gnuplot.h"
-#include "report_model.h"
-#include "results_read.h"
+#include "report/gnuplot_quote.h"
+#include "report/report_claims.h"
+#include "report/report_gnuplot.h"
+#include "report/report_model.h"
+#include "read/results_read.h"
 
 static char dir[PATH_MAX];
 

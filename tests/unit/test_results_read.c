@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results_read.h"
+#include "read/results_read.h"
 
 static char dir[PATH_MAX];
 

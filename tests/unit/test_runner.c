@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
-#include "histogram.h"
-#include "interrupt.h"
-#include "runner.h"
+#include "engine/histogram.h"
+#include "engine/interrupt.h"
+#include "engine/runner.h"
 
 /* What the fake scenario saw and does. Rounds run in processes forked from
  * the test, so this lives in shared memory for the test to read back. */

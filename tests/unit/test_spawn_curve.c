@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases.h"
-#include "spawn_curve.h"
+#include "engine/cases.h"
+#include "analysis/spawn_curve.h"
 
 static void assert_near(double got, double want, double tolerance)
 {

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "histogram.h"
-#include "stats.h"
+#include "engine/histogram.h"
+#include "engine/stats.h"
 
 /* splitmix64, seeded, so failures reproduce anywhere. */
 static uint64_t rng_next(uint64_t *state)

@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "sysinfo.h"
+#include "engine/sysinfo.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "units.h"
+#include "base/units.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define SENTINEL     0x5a5a5a5a5a5a5a5au

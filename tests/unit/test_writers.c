@@ -33,12 +33,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "histogram.h"
-#include "outdir.h"
-#include "results.h"
-#include "stats.h"
-#include "writers.h"
+#include "output/atomic_file.h"
+#include "engine/histogram.h"
+#include "output/outdir.h"
+#include "engine/results.h"
+#include "engine/stats.h"
+#include "output/writers.h"
 
 #define GOLDEN_SUBDIR GOLDEN_DIR "/writers"
 #define SPAWN_HGRM    "fake.spawn{target=static,placement=same}.hgrm"
@@ -697,7 +697,7 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[0][col++], "param_mode");
     assert_string_equal(t.cell[0][col++], "placement");
 #define SUMMARY_COLUMN(header, kind, expr) assert_string_equal(t.cell[0][col++], header);
-#include "summary_columns.def"
+#include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
     assert_int_equal(t.fields[0], col);
     for (size_t r = 1; r < t.rows; r++)
@@ -793,7 +793,7 @@ static void test_results_json_reads_back(void **state)
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     if (json_object_get(c, header) == NULL)                                                        \
         fail_msg("case %zu lacks %s", i, header);
-#include "summary_columns.def"
+#include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
     }
 

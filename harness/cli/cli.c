@@ -1,0 +1,594 @@
+/*
+ * Command-line parsing. Defaults give every case a second of measured time
+ * in ten interleaved rounds: medians to about 1% here, and the whole
+ * default suite (some 430 cases) in about ten minutes; --quick is the same
+ * code path with smaller budgets, for CI and smoke runs. Options given explicitly win over --quick
+ * whatever their order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "base/reason.h"
+#include "base/units.h"
+
+#define MS     1000000ull
+#define SECOND 1000000000ull
+/* Budgets beyond a day per case are a typo, not a plan. */
+#define MAX_DURATION_NS (24ull * 3600ull * SECOND)
+
+enum option_id {
+    OPT_WARMUP = 256,
+    OPT_MIN_TIME,
+    OPT_MAX_TIME,
+    OPT_MIN_SAMPLES,
+    OPT_CI_TARGET,
+    OPT_ROUNDS,
+    OPT_PLACEMENT,
+    OPT_SEED,
+    OPT_OUT_DIR,
+    OPT_QUICK,
+    OPT_FILTER,
+    OPT_PARAM,
+    OPT_THRESHOLD,
+    OPT_ALPHA,
+    OPT_FORMAT,
+    OPT_ALLOW_DIFFERENT_MACHINES,
+    OPT_RULES,
+    OPT_OUT,
+    OPT_PNG,
+    OPT_SAMPLE_TIMEOUT,
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"param", required_argument, NULL, OPT_PARAM},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"max-time", required_argument, NULL, OPT_MAX_TIME},
+    {"min-samples", required_argument, NULL, OPT_MIN_SAMPLES},
+    {"ci-target", required_argument, NULL, OPT_CI_TARGET},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"placement", required_argument, NULL, OPT_PLACEMENT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"allow-different-machines", no_argument, NULL, OPT_ALLOW_DIFFERENT_MACHINES},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"png", no_argument, NULL, OPT_PNG},
+    {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_print_help(FILE *fp)
+{
+    fputs(
+        "usage: procbench [COMMAND] [OPTIONS]\n"
+        "       procbench compare BASE NEW [--threshold P] [--alpha A] [--format text|md]\n"
+        "                         [--allow-different-machines]\n"
+        "       procbench check RESULTS [--rules FILE]\n"
+        "       procbench export RESULTS [--format gbench]\n"
+        "       procbench report [RESULTS...] [--out DIR] [--png]\n"
+        "\n"
+        "Measures what it costs to create processes and talk to them, on this machine.\n"
+        "\n"
+        "commands:\n"
+        "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
+        "  list       list scenarios, their parameters and defaults\n"
+        "  env        print the environment a run would record\n"
+        "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
+        "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
+        "             results.json files, or folders of results folders (as ci/regress makes)\n"
+        "  check      judge the rules of an expectations file (ratios between cases of one\n"
+        "             run, e.g. `spawn.pthread < 0.5 * spawn.fork_only`); exit 1 if one fails\n"
+        "  export     write a results folder as Google Benchmark JSON on stdout, for\n"
+        "             compare.py and github-action-benchmark\n"
+        "  report     write report.md, report.html and plots/ for a results folder (default\n"
+        "             results/latest; into that folder), or for several side by side (--out)\n"
+        "\n"
+        "options for run and list:\n"
+        "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
+        "                       (repeatable; any match selects)\n"
+        "options for run:\n"
+        "  --param NAME=V1,V2   values of parameter NAME for every selected scenario that has it\n"
+        "                       (repeatable); sizes take K, M, G (1024-based)\n"
+        "  --placement LIST     same, cross, free (comma list): where parent and peer run\n"
+        "  --quick              small budgets for CI and smoke runs (warmup 20ms, min-time 250ms,\n"
+        "                       min-samples 10, max-time 1s, rounds 3)\n"
+        "  --warmup D           warm-up per case, split across rounds (default 250ms)\n"
+        "  --min-time D         minimum measured time per case (default 1s)\n"
+        "  --min-samples N      minimum samples per case (default 100)\n"
+        "  --max-time D         maximum measured time per case (default 10s)\n"
+        "  --ci-target P        stop a case once its median's 95% CI is within P percent\n"
+        "                       (default 0: off)\n"
+        "  --rounds N           rounds per case, interleaved across cases (default 10)\n"
+        "  --sample-timeout D   a sample (or a round's setup or teardown) that takes longer\n"
+        "                       is killed with its children and fails its case (default\n"
+        "                       60s; 0 = no limit)\n"
+        "  --seed N             seed of the round order (default: random, recorded)\n"
+        "  --out-dir DIR        put the run folder under DIR instead of results/\n"
+        "  -q, --quiet          print only the results folder\n"
+        "options for compare:\n"
+        "  --threshold P        a shift below P percent is never a regression (default 5)\n"
+        "  --alpha A            significance level after Holm's correction (default 0.05)\n"
+        "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
+        "options for check:\n"
+        "  --rules FILE         the expectations (default ci/expectations)\n"
+        "options for report:\n"
+        "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
+        "                       results folder; required with several); made if missing\n"
+        "  --png                also draw each plot as PNG\n"
+        "options for compare and export:\n"
+        "  --format F           compare: text (default) or md; export: gbench (the default)\n"
+        "general options:\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n"
+        "\n"
+        "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
+        "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
+        "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
+        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
+        "folder holds the cases that had finished, marked partial.\n",
+        fp);
+}
+
+static void set_defaults(struct cli_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->command = CLI_RUN;
+    o->out_root = "results";
+    o->config.warmup_ns = 250 * MS;
+    o->config.min_time_ns = 1 * SECOND;
+    o->config.max_time_ns = 10 * SECOND;
+    o->config.min_samples = 100;
+    o->config.rounds = 10;
+    o->config.ci_target_pct = 0;
+    o->config.sample_timeout_ns = 60 * SECOND;
+    o->format = CLI_FORMAT_TEXT;
+    o->threshold_pct = 5.0;
+    o->alpha = 0.05;
+    o->rules_path = "ci/expectations";
+}
+
+static void apply_quick(struct run_config *c)
+{
+    c->quick = true;
+    c->warmup_ns = 20 * MS;
+    c->min_time_ns = 250 * MS;
+    c->max_time_ns = 1 * SECOND;
+    c->min_samples = 10;
+    c->rounds = 3;
+}
+
+static int parse_duration_option(const char *option, const char *text, uint64_t *out, char *err,
+                                 size_t err_len)
+{
+    const char *why = NULL;
+    if (units_parse_duration_ns(text, out, &why) != 0) {
+        reason_format(err, err_len, "%s '%s': %s", option, text, why);
+        return -EINVAL;
+    }
+    if (*out > MAX_DURATION_NS) {
+        reason_format(err, err_len, "%s '%s': longer than 24 hours", option, text);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int parse_count_option(const char *option, const char *text, uint64_t min, uint64_t max,
+                              uint64_t *out, char *err, size_t err_len)
+{
+    const char *why = NULL;
+    int rc = units_parse_count(text, min, max, out, &why);
+    if (rc == -ERANGE) {
+        reason_format(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why,
+                      min, max);
+        return -EINVAL;
+    }
+    if (rc != 0) {
+        reason_format(err, err_len, "%s '%s': %s", option, text, why);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* A plain decimal: digits with at most one '.', nothing else. strtod()
+ * alone would also take hex ("0x5"), exponents, "inf" and "nan". */
+static bool is_plain_decimal(const char *text, size_t len)
+{
+    size_t digits = 0, dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] >= '0' && text[i] <= '9')
+            digits++;
+        else if (text[i] == '.')
+            dots++;
+        else
+            return false;
+    }
+    return digits > 0 && dots <= 1;
+}
+
+static int parse_percent(const char *option, const char *text, double *out, char *err,
+                         size_t err_len)
+{
+    char *end = NULL;
+    size_t len = strlen(text);
+    if (len > 0 && text[len - 1] == '%')
+        len--;
+    errno = 0;
+    double v = is_plain_decimal(text, len) ? strtod(text, &end) : NAN;
+    if (end && *end == '%')
+        end++;
+    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
+        reason_format(err, err_len, "%s '%s': expected a percentage from 0 to 100", option, text);
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A significance level: a plain decimal above 0 and at most 0.5. */
+static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = is_plain_decimal(text, strlen(text)) ? strtod(text, &end) : NAN;
+    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
+        reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
+                      text);
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_format(enum cli_command command, const char *text, enum cli_format *out, char *err,
+                        size_t err_len)
+{
+    if (command == CLI_EXPORT) {
+        if (strcmp(text, "gbench") == 0) {
+            *out = CLI_FORMAT_GBENCH;
+            return 0;
+        }
+        reason_format(err, err_len, "--format '%s': export writes gbench only", text);
+        return -EINVAL;
+    }
+    if (strcmp(text, "text") == 0) {
+        *out = CLI_FORMAT_TEXT;
+        return 0;
+    }
+    if (strcmp(text, "md") == 0) {
+        *out = CLI_FORMAT_MD;
+        return 0;
+    }
+    if (strcmp(text, "gbench") == 0)
+        reason_format(err, err_len,
+                      "--format 'gbench': Google Benchmark JSON is written by `procbench export "
+                      "RESULTS`; this command prints text or md");
+    else
+        reason_format(err, err_len, "--format '%s': expected text or md", text);
+    return -EINVAL;
+}
+
+static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
+{
+    const char *eq = strchr(text, '=');
+    size_t name_len = eq ? (size_t)(eq - text) : 0;
+    if (!eq || name_len == 0 || eq[1] == '\0') {
+        reason_format(err, err_len, "--param '%s': expected NAME=V1,V2,...", text);
+        return -EINVAL;
+    }
+    if (name_len >= sizeof(o->override_names[0]) || o->override_count == CLI_MAX_REPEATS) {
+        reason_format(err, err_len, "--param '%s': name too long or too many --param", text);
+        return -EINVAL;
+    }
+    char *name = o->override_names[o->override_count];
+    memcpy(name, text, name_len);
+    name[name_len] = '\0';
+    o->overrides[o->override_count].name = name;
+    o->overrides[o->override_count].values = eq + 1;
+    o->override_count++;
+    return 0;
+}
+
+/* Explicitly given run options, kept aside so that --quick cannot undo them. */
+struct explicit_values {
+    bool warmup, min_time, max_time, min_samples, rounds;
+    struct run_config config;
+};
+
+static int parse_run_option(int id, const char *arg, struct cli_options *o,
+                            struct explicit_values *ex, char *err, size_t err_len)
+{
+    switch (id) {
+    case OPT_WARMUP:
+        ex->warmup = true;
+        return parse_duration_option("--warmup", arg, &ex->config.warmup_ns, err, err_len);
+    case OPT_MIN_TIME:
+        ex->min_time = true;
+        return parse_duration_option("--min-time", arg, &ex->config.min_time_ns, err, err_len);
+    case OPT_MAX_TIME:
+        ex->max_time = true;
+        return parse_duration_option("--max-time", arg, &ex->config.max_time_ns, err, err_len);
+    case OPT_MIN_SAMPLES:
+        ex->min_samples = true;
+        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
+                                  err_len);
+    case OPT_ROUNDS:
+        ex->rounds = true;
+        return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
+    case OPT_CI_TARGET:
+        return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
+    case OPT_SAMPLE_TIMEOUT:
+        /* Not touched by --quick: it is a safety net, not a budget. */
+        return parse_duration_option("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
+                                     err_len);
+    case OPT_SEED:
+        o->seed_given = true;
+        /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
+        return parse_count_option("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
+    case OPT_PLACEMENT:
+        o->placements = arg;
+        return 0;
+    case OPT_OUT_DIR:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--out-dir: empty path");
+            return -EINVAL;
+        }
+        o->out_root = arg;
+        return 0;
+    case OPT_QUICK:
+        apply_quick(&o->config);
+        return 0;
+    case OPT_PARAM:
+        return add_override(o, arg, err, err_len);
+    }
+    return -EINVAL;
+}
+
+static void apply_explicit(struct run_config *c, const struct explicit_values *ex)
+{
+    if (ex->warmup)
+        c->warmup_ns = ex->config.warmup_ns;
+    if (ex->min_time)
+        c->min_time_ns = ex->config.min_time_ns;
+    if (ex->max_time)
+        c->max_time_ns = ex->config.max_time_ns;
+    if (ex->min_samples)
+        c->min_samples = ex->config.min_samples;
+    if (ex->rounds)
+        c->rounds = ex->config.rounds;
+}
+
+static int parse_command(const char *word, enum cli_command *out)
+{
+    static const struct {
+        const char *word;
+        enum cli_command command;
+    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
+                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
+                    {"report", CLI_REPORT},   {"help", CLI_HELP}};
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(word, commands[i].word) == 0) {
+            *out = commands[i].command;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* Options that only make sense for `run` are refused elsewhere, so a user
+ * who typed `procbench list --quick` learns that it did nothing. */
+static bool allowed_for(enum cli_command command, int id)
+{
+    if (id == 'h' || id == 'V')
+        return true;
+    if (command == CLI_RUN)
+        return true;
+    if (command == CLI_LIST)
+        return id == OPT_FILTER;
+    if (command == CLI_COMPARE)
+        return id == OPT_THRESHOLD || id == OPT_ALPHA || id == OPT_FORMAT ||
+               id == OPT_ALLOW_DIFFERENT_MACHINES;
+    if (command == CLI_CHECK)
+        return id == OPT_RULES;
+    if (command == CLI_EXPORT)
+        return id == OPT_FORMAT;
+    if (command == CLI_REPORT)
+        return id == OPT_OUT || id == OPT_PNG;
+    return false;
+}
+
+/* How many file arguments a command takes, and what they are called. */
+static size_t inputs_wanted(enum cli_command command, const char **usage)
+{
+    switch (command) {
+    case CLI_COMPARE:
+        *usage = "BASE and NEW (results folders or files)";
+        return 2;
+    case CLI_CHECK:
+        *usage = "RESULTS (a results folder or results.json)";
+        return 1;
+    case CLI_EXPORT:
+        *usage = "RESULTS (a results folder or results.json)";
+        return 1;
+    case CLI_REPORT:
+        *usage = "RESULTS (results folders or results.json files)";
+        return CLI_MAX_INPUTS;
+    default:
+        *usage = "";
+        return 0;
+    }
+}
+
+/* Options of compare, check and export. */
+static int parse_read_option(int id, const char *arg, struct cli_options *o, char *err,
+                             size_t err_len)
+{
+    switch (id) {
+    case OPT_THRESHOLD:
+        return parse_percent("--threshold", arg, &o->threshold_pct, err, err_len);
+    case OPT_ALPHA:
+        return parse_alpha(arg, &o->alpha, err, err_len);
+    case OPT_FORMAT:
+        return parse_format(o->command, arg, &o->format, err, err_len);
+    case OPT_ALLOW_DIFFERENT_MACHINES:
+        o->allow_different_machines = true;
+        return 0;
+    case OPT_RULES:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--rules: empty path");
+            return -EINVAL;
+        }
+        o->rules_path = arg;
+        return 0;
+    case OPT_OUT:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--out: empty path");
+            return -EINVAL;
+        }
+        o->report_out = arg;
+        return 0;
+    case OPT_PNG:
+        o->report_png = true;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t err_len)
+{
+    set_defaults(o);
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        if (parse_command(argv[1], &o->command) != 0) {
+            reason_format(err, err_len, "unknown command '%s' (try --help)", argv[1]);
+            return -EINVAL;
+        }
+        first = 2;
+    }
+    /* Options start after the command word: hand getopt the argv from the
+     * command on, so it sees the command where it expects a program name. */
+    argc -= first - 1;
+    argv += first - 1;
+    struct explicit_values ex = {0};
+    /* optind = 0 makes glibc's getopt start afresh, so parsing can run more
+     * than once in one process (the tests do). */
+    optind = 0;
+    opterr = 0;
+    int id, index = -1;
+    int rc = 0;
+    const char *usage;
+    size_t wanted = inputs_wanted(o->command, &usage);
+    bool only_inputs = false; /* after "--" */
+    if (o->command == CLI_EXPORT)
+        o->format = CLI_FORMAT_GBENCH;
+    while (rc == 0) {
+        /* File arguments of compare, check and export may come before,
+         * between or after options: getopt stops at each ("+"), and the
+         * loop takes it and carries on. */
+        if (optind > 0 && optind < argc && o->input_count < wanted &&
+            (only_inputs || argv[optind][0] != '-' || argv[optind][1] == '\0')) {
+            o->inputs[o->input_count++] = argv[optind++];
+            continue;
+        }
+        if (only_inputs)
+            break;
+        id = getopt_long(argc, argv, "+hVq", long_options, &index);
+        if (id == -1) {
+            if (optind > 1 && strcmp(argv[optind - 1], "--") == 0 && wanted > 0) {
+                only_inputs = true;
+                continue;
+            }
+            if (optind < argc && o->input_count < wanted)
+                continue;
+            break;
+        }
+        if (id == '?' || id == ':') {
+            /* glibc leaves the faulty short option in optopt; for a long
+             * one it is the last argument getopt looked at. */
+            /* glibc also sets optopt for a long option given a value it
+             * does not take (--quiet=yes): a word starting "--" is named
+             * as typed. */
+            const char *arg = argv[optind - 1];
+            if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256)
+                reason_format(err, err_len, "-%c: unknown option or missing value (try --help)",
+                              optopt);
+            else
+                reason_format(err, err_len, "%s: unknown option or missing value (try --help)",
+                              arg);
+            return -EINVAL;
+        }
+        if (!allowed_for(o->command, id)) {
+            if (index >= 0)
+                reason_format(err, err_len, "--%s: not an option of `%s` (try --help)",
+                              long_options[index].name, argv[0]);
+            else
+                reason_format(err, err_len, "-%c: not an option of `%s` (try --help)", id, argv[0]);
+            return -EINVAL;
+        }
+        index = -1;
+        if (id == 'h') {
+            o->command = CLI_HELP;
+        } else if (id == 'V') {
+            o->command = CLI_VERSION;
+        } else if (id == 'q') {
+            o->quiet = true;
+        } else if (id == OPT_FILTER) {
+            if (o->filter_count == CLI_MAX_REPEATS) {
+                reason_format(err, err_len, "--filter: more than %d given", CLI_MAX_REPEATS);
+                return -EINVAL;
+            }
+            /* An empty regex matches every name: most likely an unset
+             * variable in a script, about to start the whole suite. */
+            if (optarg[0] == '\0') {
+                reason_format(err, err_len,
+                              "--filter '': empty regex (leave --filter out to select every "
+                              "scenario)");
+                return -EINVAL;
+            }
+            o->filters[o->filter_count++] = optarg;
+        } else if (wanted > 0) {
+            rc = parse_read_option(id, optarg, o, err, err_len);
+        } else {
+            rc = parse_run_option(id, optarg, o, &ex, err, err_len);
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (optind < argc && o->command == CLI_REPORT && o->input_count == wanted) {
+        reason_format(err, err_len, "report: more than %d results folders", CLI_MAX_INPUTS);
+        return -EINVAL;
+    }
+    if (optind < argc) {
+        reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
+        return -EINVAL;
+    }
+    /* report takes any number of results, none meaning results/latest. */
+    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION &&
+        o->command != CLI_REPORT) {
+        reason_format(err, err_len, "%s: expected %s (try --help)", argv[0], usage);
+        return -EINVAL;
+    }
+    apply_explicit(&o->config, &ex);
+    if (o->config.min_time_ns > o->config.max_time_ns) {
+        reason_format(err, err_len, "--min-time is longer than --max-time");
+        return -EINVAL;
+    }
+    if (o->config.max_time_ns == 0) {
+        reason_format(err, err_len, "--max-time must be more than 0");
+        return -EINVAL;
+    }
+    return 0;
+}

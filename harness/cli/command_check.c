@@ -1,0 +1,89 @@
+/*
+ * `procbench check RESULTS [--rules FILE]`: reads the expectations (every
+ * rule parsed before anything is judged), reads one run, finds the one case
+ * each side of each rule names, judges every rule (check.h) and prints one
+ * line per rule. A bad rule or a rule that does not match exactly one case
+ * is an input error naming the rules file and line; a rule that fails is the
+ * outcome a CI job gates on.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis/check.h"
+#include "commands.h"
+#include "base/reason.h"
+#include "read/results_read.h"
+
+static void format_interval(const struct check_outcome *o, char *buf, size_t len)
+{
+    if (isnan(o->low))
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "[%#.3g, %#.3g]", o->low, o->high);
+}
+
+enum outcome command_check(const struct cli_options *opts)
+{
+    struct check_rule *rules = NULL;
+    struct stored_run *run = NULL;
+    size_t count = 0, counts[CHECK_INCONCLUSIVE + 1] = {0};
+    const struct stored_case **matched = NULL;
+    char err[1024], why[512];
+    enum outcome outcome = OUTCOME_BAD_INPUT;
+
+    if (check_load_rules(opts->rules_path, &rules, &count, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        return OUTCOME_BAD_INPUT;
+    }
+    if (results_read_run(opts->inputs[0], &run, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        goto out;
+    }
+    matched = calloc(2 * count, sizeof(*matched));
+    if (matched == NULL) {
+        fprintf(stderr, "procbench: out of memory\n");
+        outcome = OUTCOME_FAILED;
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const struct check_pattern *sides[] = {&rules[i].left, &rules[i].right};
+        for (size_t s = 0; s < 2; s++) {
+            if (check_match(run, sides[s], &matched[2 * i + s], why, sizeof(why)) != 0) {
+                reason_format(err, sizeof(err), "%s:%u: %s in %s", opts->rules_path, rules[i].line,
+                              why, run->path);
+                fprintf(stderr, "procbench: %s\n", err);
+                goto out;
+            }
+        }
+    }
+    printf("%-12s %8s %16s  %-10s %s\n", "verdict", "ratio", "95% interval", "from", "rule");
+    for (size_t i = 0; i < count; i++) {
+        struct check_outcome o;
+        char ratio[24], interval[48];
+        if (check_judge(&rules[i], matched[2 * i], matched[2 * i + 1], &o) != 0) {
+            fprintf(stderr, "procbench: out of memory\n");
+            outcome = OUTCOME_FAILED;
+            goto out;
+        }
+        counts[o.verdict]++;
+        if (isnan(o.ratio))
+            snprintf(ratio, sizeof(ratio), "-");
+        else
+            snprintf(ratio, sizeof(ratio), "%#.3g", o.ratio);
+        format_interval(&o, interval, sizeof(interval));
+        /* The rule text was parsed from a strict grammar: it holds no
+         * control character. */
+        printf("%-12s %8s %16s  %-10s %s (line %u)%s%s\n", check_verdict_name(o.verdict), ratio,
+               interval, o.method[0] ? o.method : "-", rules[i].text, rules[i].line,
+               o.reason[0] ? ": " : "", o.reason);
+    }
+    printf("\n%zu rules: %zu hold, %zu fail, %zu inconclusive\n", count, counts[CHECK_HOLDS],
+           counts[CHECK_FAILS], counts[CHECK_INCONCLUSIVE]);
+    outcome = counts[CHECK_FAILS] > 0 ? OUTCOME_REGRESSED : OUTCOME_OK;
+out:
+    free(matched);
+    free(rules);
+    results_read_free_run(run);
+    return outcome;
+}

@@ -1,0 +1,136 @@
+/*
+ * The data model of a run: the cases that were selected, what the runner
+ * measured for each (histograms, moments, rusage, rounds), and the run's
+ * environment and configuration. The runner fills it; the writers and the
+ * console read it and never measure anything themselves.
+ */
+#ifndef PROCBENCH_RESULTS_H
+#define PROCBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+struct histogram;
+
+/* Version of the results.json layout, which the writers write and the
+ * readers check; bump when a field changes meaning. */
+#define RESULTS_SCHEMA_VERSION 1
+
+/* Longest canonical case name: "spawn.posix_spawn{target=static,placement=same}". */
+#define CASE_NAME_MAX 256
+
+/* One case: a scenario with one value per parameter and one placement. */
+struct case_def {
+    const struct scenario *scenario;
+    struct param_value params[8]; /* one per scenario parameter, in spec order */
+    size_t param_count;
+    enum placement placement;
+    char name[CASE_NAME_MAX]; /* canonical: scenario{p1=v1,...,placement=x} */
+};
+
+/* Resource use per operation, from getrusage() deltas over the timed rounds
+ * (the parent) and over reaped children. */
+struct usage_per_op {
+    double user_ns, sys_ns; /* CPU time */
+    double minflt, majflt;  /* page faults */
+    double nvcsw, nivcsw;   /* voluntary / involuntary context switches */
+};
+
+enum case_status {
+    CASE_OK,      /* measured */
+    CASE_FAILED,  /* setup or samples failed; reason says why */
+    CASE_SKIPPED, /* unavailable here (reason says why); not an error */
+};
+
+/* "ok", "failed", "skipped": as written in every output. */
+const char *case_status_name(enum case_status status);
+
+/* One round: a block of consecutive samples of one case. */
+struct round_record {
+    size_t case_index;   /* into run_results.cases */
+    uint32_t round;      /* 0-based, per case */
+    uint32_t sequence;   /* 0-based position among all rounds of the run */
+    uint64_t start_ns;   /* since the run started */
+    uint64_t elapsed_ns; /* wall time of the round, setup and teardown included */
+    uint64_t n, failures;
+    uint64_t min_ns, p50_ns, max_ns;
+    double mean_ns;
+};
+
+struct case_result {
+    struct case_def def;
+    enum case_status status;
+    char reason[192];                  /* why failed or skipped; first sample failure otherwise */
+    int parent_cpu;                    /* -1: not pinned */
+    int peer_cpu;                      /* -1: not pinned (inherits parent's mask, or free) */
+    struct histogram *hist;            /* primary metric, ns per operation */
+    struct histogram *return_hist;     /* ns until the create call returned; empty if none */
+    struct histogram *first_byte_hist; /* ns until the first byte of output; empty if none */
+    struct histogram *rss_growth_hist; /* bytes of parent peak-RSS growth; empty if none */
+    struct moments moments;            /* exact mean/variance of the primary metric */
+    struct stats stats;                /* filled when the case ends */
+    struct stats return_stats, first_byte_stats, rss_growth_stats;
+    uint64_t failures;            /* failed samples */
+    uint64_t rounds;              /* rounds run */
+    uint64_t measured_ns;         /* wall time inside rounds (setup excluded) */
+    uint64_t ops_per_sample;      /* largest batch used (1: no batching) */
+    uint64_t bytes_per_s;         /* payload over the time of the samples that moved it */
+    struct usage_per_op self;     /* the round's process, per operation */
+    struct usage_per_op children; /* children reaped during the timed blocks, per operation */
+    double peer_cpu_ns;           /* a long-lived peer's CPU time, per operation */
+    double cpu_ns;                /* all of the above: CPU per operation, both ends */
+    long child_maxrss_kb;         /* largest peak RSS reported by wait4 */
+    bool below_clock_floor;       /* a sample's p50 under 100x the clock overhead */
+    double ops_per_s;             /* operations over the summed wall time of the timed samples
+                                   * that succeeded (spawns/s for spawn.*); NAN: none */
+    /* Filled by spawn_curve_compute() after the run (harness/spawn_curve.h);
+     * NAN where unknown or not applicable. */
+    double rss_slope_ns_per_gib; /* p50 latency against the parent's rss, ns per GiB */
+    double rss_slope_ci_low;     /* its 95% confidence interval */
+    double rss_slope_ci_high;
+    double vs_posix_spawn;        /* p50 over the matching spawn.posix_spawn case's */
+    double vs_posix_spawn_ci_low; /* its 95% confidence interval */
+    double vs_posix_spawn_ci_high;
+    double pool_break_even_ns; /* task length below which spawn.pool saves > 10% */
+};
+
+/* How the runner samples; filled from the command line. */
+struct run_config {
+    uint64_t warmup_ns;   /* per case, split across its rounds */
+    uint64_t min_time_ns; /* per case, measured time */
+    uint64_t max_time_ns; /* per case, hard cap on measured time */
+    uint64_t min_samples; /* per case */
+    uint64_t rounds;      /* minimum number of rounds per case */
+    double ci_target_pct; /* stop once the median's 95% CI half-width is below; 0 = off */
+    uint64_t seed;        /* shuffles the interleaving of rounds */
+    bool quick;           /* --quick was given (recorded; values above already reflect it) */
+    /* A step of a round (setup, one sample, teardown) that takes longer
+     * fails its case and is killed; 0 = no limit. */
+    uint64_t sample_timeout_ns;
+};
+
+struct run_results {
+    struct run_config config;
+    struct run_env env;
+    struct case_result *cases;
+    size_t case_count;
+    struct round_record *rounds;
+    size_t round_count, round_capacity;
+    void *histogram_arena; /* one shared mapping holding every case's histograms */
+    size_t histogram_arena_bytes;
+    uint64_t started_unix_ns; /* wall clock at start, for the folder name */
+    uint64_t duration_ns;     /* whole run */
+    int argc;
+    char **argv;
+    /* A run stopped by SIGINT or SIGTERM: the signal, else 0. Such a run
+     * holds only the cases that had finished, of cases_selected. */
+    int interrupted_signal;
+    size_t cases_selected;
+};
+
+#endif

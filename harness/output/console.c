@@ -1,0 +1,211 @@
+/*
+ * The console table and progress line. Numbers are printed with three
+ * significant digits and a unit; the CSV and JSON keep integer nanoseconds.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "base/units.h"
+#include "writers.h"
+
+/* Clears the progress line so that a table row does not land inside it.
+ * The line is drawn by the rounds' processes, so whether one is on screen
+ * is not known here: clear whenever progress is shown at all. */
+static void clear_progress(struct console *con)
+{
+    if (con->progress)
+        fputs("\r\033[K", stderr);
+}
+
+static void print_warnings(FILE *out, const struct run_results *r)
+{
+    const struct run_env *e = &r->env;
+    if (strncmp(e->virtualization, "none", 4) != 0 && strcmp(e->virtualization, "unknown") != 0)
+        fprintf(out,
+                "warning: virtual machine (%s): cross-CPU wake-ups and steal time add "
+                "noise; compare runs from one machine only\n",
+                e->virtualization);
+    if (strcmp(e->governor, "performance") != 0 && strcmp(e->governor, "unavailable") != 0)
+        fprintf(out, "warning: CPU frequency governor is '%s', not 'performance'\n", e->governor);
+    if (e->loadavg_1m_start > 0.5 * e->cpu_count_online)
+        fprintf(out, "warning: load average %.2f at start: other work is running\n",
+                e->loadavg_1m_start);
+}
+
+void console_begin(struct console *con, const struct run_results *r, bool quiet)
+{
+    memset(con, 0, sizeof(*con));
+    con->out = stdout;
+    con->quiet = quiet;
+    con->progress = !quiet && isatty(STDERR_FILENO);
+    con->name_width = 24;
+    for (size_t i = 0; i < r->case_count; i++) {
+        int len = (int)strlen(r->cases[i].def.name);
+        if (len > con->name_width)
+            con->name_width = len;
+    }
+    if (quiet)
+        return;
+    const struct run_env *e = &r->env;
+    fprintf(con->out, "procbench %s (%s) on %s: %s, %d CPUs, %s\n", e->procbench_version,
+            e->git_commit, e->hostname, e->kernel, e->cpu_count_online, e->cpu_model);
+    fprintf(con->out,
+            "clock overhead %" PRIu64 " ns, resolution %" PRIu64 " ns; %zu cases, seed %" PRIu64
+            "%s\n",
+            e->clock_overhead_ns, e->clock_resolution_ns, r->case_count, r->config.seed,
+            r->config.quick ? ", quick" : "");
+    print_warnings(con->out, r);
+    fprintf(con->out, "\n%-*s %8s %10s %9s %10s %10s  %s\n", con->name_width, "case", "n", "p50",
+            "p50 ci", "p99", "returns", "cpus");
+    fflush(con->out);
+}
+
+void console_progress(const struct runner_progress *p, void *ctx)
+{
+    struct console *con = ctx;
+    if (!con->progress)
+        return;
+    char elapsed[32];
+    units_format_duration(p->elapsed_ns, elapsed, sizeof(elapsed));
+    fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
+            p->rounds_done, p->rounds_expected, elapsed, p->current->def.name, p->round_samples);
+    fflush(stderr);
+}
+
+static void format_cpus(const struct case_result *c, char *buf, size_t len)
+{
+    if (c->parent_cpu < 0)
+        snprintf(buf, len, "free");
+    else
+        snprintf(buf, len, "%d/%d", c->parent_cpu, c->peer_cpu);
+}
+
+/* The metrics only some families report: throughput, first byte, memory. */
+static void format_extra(const struct case_result *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (c->bytes_per_s > 0)
+        used +=
+            (size_t)snprintf(buf + used, len - used, "  %.1f MB/s", (double)c->bytes_per_s / 1e6);
+    if (c->first_byte_stats.n > 0 && used < len) {
+        char first[24];
+        units_format_duration(c->first_byte_stats.p50_ns, first, sizeof(first));
+        used += (size_t)snprintf(buf + used, len - used, "  first byte %s", first);
+    }
+    if (c->rss_growth_stats.n > 0 && used < len)
+        used += (size_t)snprintf(buf + used, len - used, "  rss +%.1f MiB",
+                                 (double)c->rss_growth_stats.max_ns / 1048576.0);
+    if (c->ops_per_sample > 1 && used < len)
+        snprintf(buf + used, len - used, "  (%" PRIu64 " ops per sample)", c->ops_per_sample);
+}
+
+void console_case_done(const struct case_result *c, void *ctx)
+{
+    struct console *con = ctx;
+    if (con->quiet)
+        return;
+    clear_progress(con);
+    if (c->status != CASE_OK) {
+        fprintf(con->out, "%-*s %s: %s\n", con->name_width, c->def.name,
+                case_status_name(c->status), c->reason);
+        fflush(con->out);
+        return;
+    }
+    char p50[24], p99[24], ret[24] = "-", cpus[24], ci[24], extra[96];
+    units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
+    units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
+    if (c->return_stats.n > 0)
+        units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
+    double ci_pct = stats_median_ci_percent(&c->stats);
+    /* The histogram resolves 0.1% (3 significant digits): a narrower
+     * interval is shown as that bound, not as a zero it cannot know. */
+    if (ci_pct < 0.1)
+        snprintf(ci, sizeof(ci), "<0.1%%");
+    else
+        snprintf(ci, sizeof(ci), "+-%.1f%%", ci_pct);
+    format_cpus(c, cpus, sizeof(cpus));
+    format_extra(c, extra, sizeof(extra));
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s%s\n", con->name_width,
+            c->def.name, c->stats.n, p50, ci, p99, ret, cpus, extra,
+            c->failures ? "  (some samples failed)" : "",
+            c->below_clock_floor ? "  (under 100x clock overhead)" : "");
+    fflush(con->out);
+}
+
+/* A signed duration with its unit ("-1.20 us"), or "?" when unknown. */
+static void format_signed_ns(double ns, char *buf, size_t len)
+{
+    if (!isfinite(ns)) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    if (ns < 0 && len > 1) {
+        *buf++ = '-';
+        len--;
+    }
+    units_format_duration((uint64_t)llround(fabs(ns)), buf, len);
+}
+
+/* The spawn analysis (harness/spawn_curve.h) under the table: a line for
+ * every case that has one of its figures, with the spawns per second. */
+static void print_spawn_curves(struct console *con, const struct run_results *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (!isfinite(c->rss_slope_ns_per_gib) && !isfinite(c->vs_posix_spawn) &&
+            !isfinite(c->pool_break_even_ns))
+            continue;
+        if (!header) {
+            fprintf(con->out, "\nspawn curves: p50 slope per GiB of parent rss [95%% ci], ratio to "
+                              "spawn.posix_spawn [95%% ci], operations/s, task length below which "
+                              "spawn.pool saves >10%%\n");
+            header = true;
+        }
+        char slope[96] = "", ratio[48] = "", rate[32] = "", pool[40] = "";
+        if (isfinite(c->rss_slope_ns_per_gib)) {
+            char value[24], low[24], high[24];
+            format_signed_ns(c->rss_slope_ns_per_gib, value, sizeof(value));
+            format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
+            format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
+            snprintf(slope, sizeof(slope), "  %s/GiB [%s, %s]", value, low, high);
+        }
+        if (isfinite(c->vs_posix_spawn))
+            snprintf(ratio, sizeof(ratio), "  x%.2f [%.2f, %.2f]", c->vs_posix_spawn,
+                     c->vs_posix_spawn_ci_low, c->vs_posix_spawn_ci_high);
+        if (isfinite(c->ops_per_s))
+            snprintf(rate, sizeof(rate), "  %.0f/s", c->ops_per_s);
+        if (isfinite(c->pool_break_even_ns)) {
+            char t[24];
+            format_signed_ns(c->pool_break_even_ns, t, sizeof(t));
+            snprintf(pool, sizeof(pool), "  pool < %s", t);
+        }
+        fprintf(con->out, "%-*s%s%s%s%s\n", con->name_width, c->def.name, slope, ratio, rate, pool);
+    }
+}
+
+void console_end(struct console *con, const struct run_results *r, const char *dir)
+{
+    clear_progress(con);
+    if (!con->quiet)
+        print_spawn_curves(con, r);
+    size_t failed = 0, skipped = 0;
+    for (size_t i = 0; i < r->case_count; i++) {
+        failed += r->cases[i].status == CASE_FAILED;
+        skipped += r->cases[i].status == CASE_SKIPPED;
+    }
+    if (!con->quiet) {
+        char took[32];
+        units_format_duration(r->duration_ns, took, sizeof(took));
+        fprintf(con->out, "\n%zu cases in %s: %zu measured, %zu failed, %zu skipped\n",
+                r->case_count, took, r->case_count - failed - skipped, failed, skipped);
+    }
+    if (dir)
+        fprintf(con->out, "results: %s\n", dir);
+    fflush(con->out);
+}

@@ -1,0 +1,241 @@
+/*
+ * summary.csv and rounds.csv: the tables that gnuplot, pandas and
+ * spreadsheets read. RFC 4180 quoting, no preamble, one header row. The
+ * statistics columns come from summary_columns.def, the list the JSON writer
+ * and the console expand too, so the three cannot drift apart.
+ *
+ * Lines end with "\n", not the CRLF that RFC 4180 names: every consumer here
+ * (gnuplot, Python's csv module, pandas, LibreOffice, Excel) reads LF, and
+ * CRLF would leave a stray '\r' in the last field for awk, cut and gnuplot.
+ */
+#include "writers.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+
+/* Writes prefix and text as one field (the prefix is plain: no quoting
+ * characters). */
+static void write_field_prefixed(FILE *fp, const char *prefix, const char *text)
+{
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        fputs(prefix, fp);
+        fputs(text, fp);
+        return;
+    }
+    fputc('"', fp);
+    fputs(prefix, fp);
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '"')
+            fputc('"', fp);
+        fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+void csv_write_field(FILE *fp, const char *text)
+{
+    if (text != NULL)
+        write_field_prefixed(fp, "", text);
+}
+
+/* One writer per kind of summary_columns.def; the X-macro pastes the kind
+ * onto put_, so a column with an unknown kind does not compile. */
+
+static void put_U64(FILE *fp, uint64_t value)
+{
+    fprintf(fp, "%" PRIu64, value);
+}
+
+/* Non-finite values (a statistic of nothing) are written as an empty field
+ * rather than "nan", which half the readers would take for a string. */
+static void put_NS(FILE *fp, double value)
+{
+    if (isfinite(value) && fabs(value) < 9.0e18)
+        fprintf(fp, "%lld", llround(value));
+}
+
+static void put_F2(FILE *fp, double value)
+{
+    if (!isfinite(value))
+        return;
+    /* A tiny negative from floating-point cancellation would print "-0.00". */
+    if (value < 0 && value > -0.005)
+        value = 0;
+    fprintf(fp, "%.2f", value);
+}
+
+static void put_RATIO(FILE *fp, double value)
+{
+    if (isfinite(value))
+        fprintf(fp, "%.4f", value);
+}
+
+static void put_CPU(FILE *fp, int cpu)
+{
+    if (cpu < 0)
+        fputs("any", fp);
+    else
+        fprintf(fp, "%d", cpu);
+}
+
+static void put_TEXT(FILE *fp, const char *text)
+{
+    csv_write_field(fp, text);
+}
+
+/* The distinct parameter names of every case's scenario, in first-seen
+ * order; cases come in catalogue order, so this is catalogue order too. The
+ * strings belong to the scenarios' param_spec tables. */
+struct param_columns {
+    const char **names;
+    size_t count;
+};
+
+static int param_columns_collect(const struct run_results *r, struct param_columns *cols)
+{
+    size_t capacity = 0;
+
+    cols->names = NULL;
+    cols->count = 0;
+    for (size_t i = 0; i < r->case_count; i++)
+        capacity += r->cases[i].def.param_count;
+    if (capacity == 0)
+        return 0;
+    cols->names = calloc(capacity, sizeof(*cols->names));
+    if (cols->names == NULL)
+        return -ENOMEM;
+
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_def *def = &r->cases[i].def;
+
+        if (def->scenario == NULL || def->scenario->params == NULL)
+            continue;
+        for (size_t p = 0; p < def->param_count && def->scenario->params[p].name != NULL; p++) {
+            const char *name = def->scenario->params[p].name;
+            size_t k = 0;
+
+            while (k < cols->count && strcmp(cols->names[k], name) != 0)
+                k++;
+            if (k == cols->count)
+                cols->names[cols->count++] = name;
+        }
+    }
+    return 0;
+}
+
+/* The value of parameter name in def, as its column shows it: words as
+ * typed, sizes and counts as plain integers (4096, not "4K") so that plots
+ * and spreadsheets can sort and scale them. Nothing when the case's scenario
+ * has no such parameter. */
+static void put_param(FILE *fp, const struct case_def *def, const char *name)
+{
+    if (def->scenario == NULL || def->scenario->params == NULL)
+        return;
+    for (size_t p = 0; p < def->param_count && def->scenario->params[p].name != NULL; p++) {
+        const struct param_spec *spec = &def->scenario->params[p];
+
+        if (strcmp(spec->name, name) != 0)
+            continue;
+        if (spec->kind == PARAM_WORD)
+            csv_write_field(fp, def->params[p].text);
+        else
+            put_U64(fp, def->params[p].number);
+        return;
+    }
+}
+
+static void write_summary_header(FILE *fp, const struct param_columns *cols)
+{
+    fputs("scenario,case", fp);
+    for (size_t k = 0; k < cols->count; k++) {
+        fputc(',', fp);
+        write_field_prefixed(fp, "param_", cols->names[k]);
+    }
+    fputs(",placement", fp);
+#define SUMMARY_COLUMN(header, kind, expr)                                                         \
+    fputc(',', fp);                                                                                \
+    csv_write_field(fp, header);
+#include "summary_columns.def"
+#undef SUMMARY_COLUMN
+    fputc('\n', fp);
+}
+
+static void write_summary_row(FILE *fp, const struct case_result *c,
+                              const struct param_columns *cols)
+{
+    csv_write_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
+    fputc(',', fp);
+    csv_write_field(fp, c->def.name);
+    for (size_t k = 0; k < cols->count; k++) {
+        fputc(',', fp);
+        put_param(fp, &c->def, cols->names[k]);
+    }
+    fputc(',', fp);
+    fputs(placement_name(c->def.placement), fp);
+#define SUMMARY_COLUMN(header, kind, expr)                                                         \
+    fputc(',', fp);                                                                                \
+    put_##kind(fp, (expr));
+#include "summary_columns.def"
+#undef SUMMARY_COLUMN
+    fputc('\n', fp);
+}
+
+int write_summary_csv(const struct run_results *r, const char *dir)
+{
+    struct param_columns cols;
+    struct atomic_file af;
+    int rc;
+
+    rc = param_columns_collect(r, &cols);
+    if (rc != 0)
+        return rc;
+    rc = atomic_file_open(&af, dir, "summary.csv");
+    if (rc != 0)
+        goto out_free;
+
+    write_summary_header(af.fp, &cols);
+    for (size_t i = 0; i < r->case_count; i++)
+        write_summary_row(af.fp, &r->cases[i], &cols);
+    /* Write errors stick to the stream; commit checks ferror() once. */
+    rc = atomic_file_commit(&af);
+
+out_free:
+    free(cols.names);
+    return rc;
+}
+
+int write_rounds_csv(const struct run_results *r, const char *dir)
+{
+    struct atomic_file af;
+    int rc;
+
+    rc = atomic_file_open(&af, dir, "rounds.csv");
+    if (rc != 0)
+        return rc;
+
+    fputs("case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean\n", af.fp);
+    for (size_t i = 0; i < r->round_count; i++) {
+        const struct round_record *rr = &r->rounds[i];
+
+        /* A round that names no case is a runner bug; writing it would
+         * give plots a row they cannot place. */
+        if (rr->case_index >= r->case_count) {
+            atomic_file_abort(&af);
+            return -EINVAL;
+        }
+        csv_write_field(af.fp, r->cases[rr->case_index].def.name);
+        fprintf(af.fp,
+                ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%" PRIu64 ",%" PRIu64 ",",
+                rr->round, rr->sequence, rr->start_ns, rr->elapsed_ns, rr->n, rr->failures,
+                rr->min_ns, rr->p50_ns, rr->max_ns);
+        put_NS(af.fp, rr->mean_ns);
+        fputc('\n', af.fp);
+    }
+    return atomic_file_commit(&af);
+}

@@ -1,0 +1,226 @@
+/*
+ * Loading a results folder for the report (report_model.h): results.json by
+ * results_read, rounds.csv by the strict reader below.
+ */
+#include "report_model.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/reason.h"
+#include "read/small_file.h"
+#include "base/units.h"
+
+#define ROUNDS_HEADER  "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean"
+#define ROUNDS_NUMBERS 10 /* the columns after `case` */
+
+/* The first field of a rounds.csv line: quoted ("" for a quote) or bare.
+ * Copies it into name[len]; returns the position after its comma, or NULL. */
+static const char *scan_name(const char *p, char *name, size_t len)
+{
+    size_t n = 0;
+    if (*p == '"') {
+        for (p++;; p++) {
+            if (*p == '\0' || *p == '\n')
+                return NULL;
+            if (*p == '"') {
+                if (p[1] != '"')
+                    break;
+                p++;
+            }
+            if (n + 1 >= len)
+                return NULL;
+            name[n++] = *p;
+        }
+        p++;
+    } else {
+        while (*p != ',' && *p != '\0' && *p != '\n' && *p != '"') {
+            if (n + 1 >= len)
+                return NULL;
+            name[n++] = *p++;
+        }
+    }
+    name[n] = '\0';
+    return *p == ',' ? p + 1 : NULL;
+}
+
+/* ROUNDS_NUMBERS unsigned decimal integers separated by commas, up to the end
+ * of the line. Returns the position after the line, or NULL. */
+static const char *scan_numbers(const char *p, uint64_t *values)
+{
+    for (int i = 0; i < ROUNDS_NUMBERS; i++) {
+        uint64_t v = 0;
+        const char *start = p;
+        while (*p >= '0' && *p <= '9') {
+            if (v > (UINT64_MAX - 9) / 10 || p - start > 19)
+                return NULL;
+            v = v * 10 + (uint64_t)(*p++ - '0');
+        }
+        if (p == start)
+            return NULL;
+        values[i] = v;
+        if (i + 1 < ROUNDS_NUMBERS) {
+            if (*p != ',')
+                return NULL;
+            p++;
+        }
+    }
+    if (*p == '\r')
+        p++;
+    if (*p == '\n')
+        return p + 1;
+    return *p == '\0' ? p : NULL;
+}
+
+static int read_rounds(struct report_run *r, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    char *data = NULL;
+    size_t len = 0;
+    if (snprintf(path, sizeof(path), "%s/rounds.csv", r->folder) >= (int)sizeof(path))
+        return 0;
+    int rc = small_file_read(path, REPORT_ROUNDS_MAX_BYTES, "a procbench rounds.csv", &data, &len,
+                             err, err_len);
+    if (rc == -ENOENT) {
+        err[0] = '\0';
+        snprintf(r->rounds_note, sizeof(r->rounds_note), "no rounds.csv beside results.json");
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += data[i] == '\n';
+    if (memchr(data, '\0', len) != NULL ||
+        strncmp(data, ROUNDS_HEADER "\n", strlen(ROUNDS_HEADER) + 1) != 0) {
+        reason_format(err, err_len, "%s: not a procbench rounds.csv (its first line is not \"%s\")",
+                      path, ROUNDS_HEADER);
+        free(data);
+        return -EINVAL;
+    }
+    r->rounds = calloc(lines + 1, sizeof(*r->rounds));
+    if (r->rounds == NULL) {
+        free(data);
+        reason_format(err, err_len, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    const char *p = data + strlen(ROUNDS_HEADER) + 1;
+    unsigned line = 2;
+    for (; *p != '\0'; line++) {
+        char name[RESULTS_READ_MAX_TEXT + 1];
+        uint64_t v[ROUNDS_NUMBERS];
+        const char *rest = scan_name(p, name, sizeof(name));
+        const char *next = rest ? scan_numbers(rest, v) : NULL;
+        if (next == NULL) {
+            reason_format(err, err_len, "%s:%u: expected a case name and %d integers", path, line,
+                          ROUNDS_NUMBERS);
+            free(data);
+            return -EINVAL;
+        }
+        const struct stored_case *c = results_read_find_case(r->run, name);
+        if (c == NULL) {
+            reason_format(err, err_len, "%s:%u: case '%s' is not in %s", path, line, name,
+                          r->run->path);
+            free(data);
+            return -EINVAL;
+        }
+        /* columns: round, sequence, start_ns, elapsed_ns, n, failures, min, p50, max, mean */
+        if (v[4] > 0) {
+            struct report_round *round = &r->rounds[r->round_count++];
+            round->c = c;
+            round->start_ns = v[2];
+            round->n = v[4];
+            round->p50_ns = v[7];
+        }
+        p = next;
+    }
+    free(data);
+    return 0;
+}
+
+int report_model_load(const char *path, struct report_run *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    err[0] = '\0';
+    int rc = results_read_run(path, &out->run, err, err_len);
+    if (rc != 0)
+        return rc;
+    char *copy = strdup(out->run->path);
+    if (copy == NULL) {
+        reason_format(err, err_len, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    out->folder = strdup(dirname(copy));
+    free(copy);
+    if (out->folder == NULL) {
+        reason_format(err, err_len, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    return read_rounds(out, err, err_len);
+}
+
+void report_model_free(struct report_run *r)
+{
+    results_read_free_run(r->run);
+    free(r->folder);
+    free(r->rounds);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *report_param(const struct stored_case *c, const char *key)
+{
+    if (strcmp(key, "placement") == 0)
+        return c->placement;
+    for (size_t i = 0; i < c->param_count; i++) {
+        if (strcmp(c->params[i].key, key) == 0)
+            return c->params[i].value;
+    }
+    return NULL;
+}
+
+bool report_param_size(const struct stored_case *c, const char *key, uint64_t *out)
+{
+    const char *value = report_param(c, key), *why;
+    return value != NULL && units_parse_size_bytes(value, out, &why) == 0;
+}
+
+void report_family(const struct stored_case *c, char *buf, size_t len)
+{
+    size_t n = strcspn(c->scenario, ".");
+    snprintf(buf, len, "%.*s", (int)n, c->scenario);
+}
+
+static bool listed(const char *key, const char *const *skip)
+{
+    for (size_t i = 0; skip != NULL && skip[i] != NULL; i++) {
+        if (strcmp(skip[i], key) == 0)
+            return true;
+    }
+    return false;
+}
+
+void report_label(const struct stored_case *c, const char *const *skip, bool drop_family, char *buf,
+                  size_t len)
+{
+    const char *name = c->scenario;
+    if (drop_family && strchr(name, '.') != NULL)
+        name = strchr(name, '.') + 1;
+    size_t used = (size_t)snprintf(buf, len, "%s", name);
+    size_t shown = 0;
+    for (size_t i = 0; i <= c->param_count && used < len; i++) {
+        const char *key = i < c->param_count ? c->params[i].key : "placement";
+        const char *value = i < c->param_count ? c->params[i].value : c->placement;
+        if (listed(key, skip))
+            continue;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", shown ? "," : "{", key, value);
+        shown++;
+    }
+    if (shown > 0 && used < len)
+        snprintf(buf + used, len - used, "}");
+}
