@@ -41,6 +41,7 @@ enum option_id {
     OPT_RULES,
     OPT_OUT,
     OPT_PNG,
+    OPT_LABEL,
     OPT_SAMPLE_TIMEOUT,
 };
 
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"out", required_argument, NULL, OPT_OUT},
     {"png", no_argument, NULL, OPT_PNG},
+    {"label", required_argument, NULL, OPT_LABEL},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
     {NULL, 0, NULL, 0},
 };
@@ -79,7 +81,7 @@ void cli_print_help(FILE *fp)
         "                         [--allow-different-machines]\n"
         "       procbench check RESULTS [--rules FILE]\n"
         "       procbench export RESULTS [--format gbench]\n"
-        "       procbench report [RESULTS...] [--out DIR] [--png]\n"
+        "       procbench report [RESULTS...] [--out DIR] [--png] [--label NAME...]\n"
         "\n"
         "Measures what it costs to create processes and talk to them, on this machine.\n"
         "\n"
@@ -129,6 +131,8 @@ void cli_print_help(FILE *fp)
         "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
         "                       results folder; required with several); made if missing\n"
         "  --png                also draw each plot as PNG\n"
+        "  --label NAME         what tables call each run, in order (repeatable; default:\n"
+        "                       its folder's name)\n"
         "options for compare and export:\n"
         "  --format F           compare: text (default) or md; export: gbench (the default)\n"
         "general options:\n"
@@ -406,7 +410,7 @@ static bool allowed_for(enum cli_command command, int id)
     if (command == CLI_EXPORT)
         return id == OPT_FORMAT;
     if (command == CLI_REPORT)
-        return id == OPT_OUT || id == OPT_PNG;
+        return id == OPT_OUT || id == OPT_PNG || id == OPT_LABEL;
     return false;
 }
 
@@ -463,6 +467,22 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
     case OPT_PNG:
         o->report_png = true;
         return 0;
+    case OPT_LABEL: {
+        size_t len = strlen(arg);
+        bool plain = len > 0 && len < 64;
+        for (size_t i = 0; i < len && plain; i++)
+            plain = (unsigned char)arg[i] >= 0x20 && arg[i] != 0x7f;
+        if (!plain) {
+            reason_format(err, err_len, "--label: expected a name of 1 to 63 printable characters");
+            return -EINVAL;
+        }
+        if (o->label_count == CLI_MAX_INPUTS) {
+            reason_format(err, err_len, "--label: at most %d", CLI_MAX_INPUTS);
+            return -EINVAL;
+        }
+        o->labels[o->label_count++] = arg;
+        return 0;
+    }
     }
     return -EINVAL;
 }

@@ -57,6 +57,8 @@ struct cli_options {
     const char *rules_path; /* check: "ci/expectations" unless --rules */
     const char *report_out; /* report: --out DIR, or NULL */
     bool report_png;        /* report: --png */
+    const char *labels[CLI_MAX_INPUTS]; /* report: --label NAME, in order */
+    size_t label_count;
 };
 
 /* Parses argv into out. Returns 0, or -EINVAL with a one-line message naming

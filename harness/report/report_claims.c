@@ -1,7 +1,7 @@
 /*
- * Judging the claims of report_claims.def on one run (the rules are in
- * report_claims.h): finding the pair of cases each claim rests on, then
- * one judge per kind of claim.
+ * Judging the claims of bench/report_claims.def on one run (the rules are
+ * in report_claims.h): finding the pair of cases each claim rests on, one
+ * judge per kind of claim, and the answer in words.
  */
 #include "report_claims.h"
 
@@ -15,25 +15,36 @@
 #include <string.h>
 
 #include "analysis/check.h"
-#include "report_model.h"
+#include "analysis/check_command.h"
 #include "base/units.h"
+#include "report_metrics.h"
+#include "report_model.h"
 
 #define LESS   REPORT_CLAIM_LESS
 #define MORE   REPORT_CLAIM_MORE
 #define SAME   REPORT_CLAIM_SAME
 #define GROWS  REPORT_CLAIM_GROWS
 #define MEMORY REPORT_CLAIM_MEMORY
+#define FIGURE REPORT_CLAIM_FIGURE
 
 const struct report_claim report_claims[] = {
-#define CLAIM(id_, kind_, folklore_, left_, right_, factor_, prefer_, sweep_)                      \
+#define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,      \
+              sweep_, sweep_min_, context_, judge_, advice_holds_, advice_fails_)                  \
     {.id = #id_,                                                                                   \
      .kind = kind_,                                                                                \
-     .folklore = folklore_,                                                                        \
+     .question = question_,                                                                        \
      .left = left_,                                                                                \
+     .left_name = left_name_,                                                                      \
      .right = right_,                                                                              \
+     .right_name = right_name_,                                                                    \
      .factor = factor_,                                                                            \
      .prefer = prefer_,                                                                            \
-     .sweep = sweep_},
+     .sweep = sweep_,                                                                              \
+     .sweep_min = sweep_min_,                                                                      \
+     .context = context_,                                                                          \
+     .judge = judge_,                                                                              \
+     .advice_holds = advice_holds_,                                                                \
+     .advice_fails = advice_fails_},
 #include "report_claims.def"
 #undef CLAIM
 };
@@ -50,16 +61,10 @@ const char *report_verdict_name(enum report_verdict verdict)
         return "inconclusive";
     case REPORT_NOT_MEASURED:
         return "not measured";
+    case REPORT_MEASURED:
+        return "measured";
     }
     return "?";
-}
-
-/* A slope or difference in ns as people read it: "43.7 ms", "-12.3 us". */
-static void format_signed_duration(double ns, char *buf, size_t len)
-{
-    char text[24];
-    units_format_duration((uint64_t)llround(fabs(ns)), text, sizeof(text));
-    snprintf(buf, len, "%s%s", ns < 0 && llround(fabs(ns)) != 0 ? "-" : "", text);
 }
 
 /* ---- finding the pair ---------------------------------------------------- */
@@ -169,7 +174,7 @@ static int find_pairs(const struct stored_run *run, const struct report_claim *c
             int sb = preference_score(b->left, claim->prefer) +
                      preference_score(b->right, claim->prefer);
             uint64_t va = 0, vb = 0;
-            if (claim->sweep != NULL) {
+            if (claim->sweep[0] != '\0') {
                 report_param_size(a->left, claim->sweep, &va);
                 report_param_size(b->left, claim->sweep, &vb);
             }
@@ -185,14 +190,7 @@ static int find_pairs(const struct stored_run *run, const struct report_claim *c
     return 0;
 }
 
-/* ---- judging --------------------------------------------------------------- */
-
-static void set_ratio(struct report_claim_result *res, const struct check_outcome *o)
-{
-    res->ratio = o->ratio;
-    res->low = o->low;
-    res->high = o->high;
-}
+/* ---- the answer in words ---------------------------------------------------- */
 
 static void add_note(struct report_claim_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -212,6 +210,112 @@ static void add_note(struct report_claim_result *res, const char *fmt, ...)
     va_end(ap);
 }
 
+static void say(struct report_claim_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends to the answer. */
+static void say(struct report_claim_result *res, const char *fmt, ...)
+{
+    size_t used = strlen(res->answer);
+    va_list ap;
+    va_start(ap, fmt);
+    if (used + 1 < sizeof(res->answer))
+        vsnprintf(res->answer + used, sizeof(res->answer) - used, fmt, ap);
+    va_end(ap);
+}
+
+/* The claim's context with {sweep} replaced by the sweep's value in c (or
+ * in other, when it spells the same value shorter: "1G", not "1073741824"). */
+static void say_context(struct report_claim_result *res, const struct stored_case *c,
+                        const struct stored_case *other)
+{
+    const char *ctx = res->claim->context, *at = strstr(ctx, "{sweep}");
+    char value[CASE_LABEL_VALUE_MAX] = "?", shorter[CASE_LABEL_VALUE_MAX];
+    if (at == NULL) {
+        say(res, "%s", ctx);
+        return;
+    }
+    if (res->claim->sweep[0] != '\0') {
+        report_param_text(c, res->claim->sweep, value, sizeof(value));
+        if (other != NULL &&
+            report_param_text(other, res->claim->sweep, shorter, sizeof(shorter)) != NULL &&
+            strlen(shorter) < strlen(value))
+            snprintf(value, sizeof(value), "%s", shorter);
+    }
+    say(res, "%.*s%s%s", (int)(at - ctx), ctx, value, at + strlen("{sweep}"));
+}
+
+/* A factor as people say it: "98", "2.1", "1150", and "1.078" near 1,
+ * where two digits would make an interval look like a point. */
+static void factor_text(double v, char *buf, size_t len)
+{
+    snprintf(buf, len, v >= 1000 ? "%.0f" : v < 1.5 ? "%.3f" : "%.3g", v);
+}
+
+/* "is 98x faster than", "is 2.1x slower than" or "takes 1.02x the time
+ * of", and the interval in the same direction. */
+static void say_ratio(struct report_claim_result *res, double r, double lo, double hi)
+{
+    char a[32], b[32], c[32];
+    bool interval = !isnan(lo) && !isnan(hi) && lo > 0 && hi > 0;
+    const struct report_claim *cl = res->claim;
+    if (r > 0 && ((interval && hi < 1) || (!interval && r < 1))) {
+        factor_text(1 / r, a, sizeof(a));
+        say(res, "%s is %sx faster than %s", cl->left_name, a, cl->right_name);
+        if (interval) {
+            factor_text(1 / hi, b, sizeof(b));
+            factor_text(1 / lo, c, sizeof(c));
+            say(res, " [%sx, %sx]", b, c);
+        }
+    } else if ((interval && lo > 1) || (!interval && r > 1)) {
+        factor_text(r, a, sizeof(a));
+        say(res, "%s is %sx slower than %s", cl->left_name, a, cl->right_name);
+        if (interval) {
+            factor_text(lo, b, sizeof(b));
+            factor_text(hi, c, sizeof(c));
+            say(res, " [%sx, %sx]", b, c);
+        }
+    } else {
+        factor_text(r, a, sizeof(a));
+        say(res, "%s takes %sx the time of %s", cl->left_name, a, cl->right_name);
+        if (interval) {
+            factor_text(lo, b, sizeof(b));
+            factor_text(hi, c, sizeof(c));
+            say(res, " [%sx, %sx]", b, c);
+        }
+    }
+}
+
+static void say_medians(struct report_claim_result *res, const struct stored_case *l,
+                        const struct stored_case *r)
+{
+    char a[32], b[32];
+    units_format_duration(l->p50_ns, a, sizeof(a));
+    units_format_duration(r->p50_ns, b, sizeof(b));
+    say(res, " (%s against %s)", a, b);
+}
+
+/* Names the pair: each side's scenario, then the parameters they share. */
+static void set_cases(struct report_claim_result *res, const struct stored_case *l,
+                      const struct stored_case *r)
+{
+    struct case_name a, b;
+    report_case_name(l, &a);
+    report_case_name(r, &b);
+    const struct case_name *both[] = {&a, &b};
+    struct case_vary v;
+    case_vary_compute(both, 2, &v);
+    char la[256], lb[256], common[384];
+    case_label_format(&a, &v, NULL, false, la, sizeof(la));
+    case_label_format(&b, &v, NULL, false, lb, sizeof(lb));
+    case_vary_constants(&v, NULL, common, sizeof(common));
+    size_t used = strlen(res->cases);
+    snprintf(res->cases + used, sizeof(res->cases) - used, "%s%s against %s%s%s", used ? "; " : "",
+             la, lb, common[0] ? " at " : "", common);
+}
+
+/* ---- judging --------------------------------------------------------------- */
+
 static int judge_ratio(const struct report_claim *claim, const struct pair *p,
                        struct report_claim_result *res)
 {
@@ -221,7 +325,9 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     int rc = check_judge(&rule, p->left, p->right, &o);
     if (rc != 0)
         return rc;
-    set_ratio(res, &o);
+    res->ratio = o.ratio;
+    res->low = o.low;
+    res->high = o.high;
     if (o.method[0] != '\0')
         add_note(res, "interval from %s", o.method);
     if (claim->kind != SAME) {
@@ -246,6 +352,11 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
         units_format_duration((uint64_t)p->right->cpu_ns, b, sizeof(b));
         add_note(res, "CPU per operation %s against %s: ratio %.3f", a, b,
                  p->left->cpu_ns / p->right->cpu_ns);
+    }
+    if (!isnan(o.ratio)) {
+        say_context(res, p->left, p->right);
+        say_ratio(res, o.ratio, o.low, o.high);
+        say_medians(res, p->left, p->right);
     }
     return 0;
 }
@@ -278,11 +389,13 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
 {
     const struct pair *top = &pairs[0], *bottom = NULL;
     uint64_t top_v, v, bottom_v = UINT64_MAX;
+    char top_text[CASE_LABEL_VALUE_MAX] = "?", bottom_text[CASE_LABEL_VALUE_MAX] = "?";
     if (!report_param_size(top->left, claim->sweep, &top_v)) {
         res->verdict = REPORT_NOT_MEASURED;
         add_note(res, "no case has a %s parameter", claim->sweep);
         return 0;
     }
+    report_param_text(top->left, claim->sweep, top_text, sizeof(top_text));
     double ls, ll, lh, rs, rl, rh;
     if (slope_of(top->left, &ls, &ll, &lh) && slope_of(top->right, &rs, &rl, &rh)) {
         /* Slopes in ns per GiB with their intervals: the gap grows when the
@@ -299,10 +412,14 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         char t[6][32];
         const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
         for (size_t k = 0; k < 6; k++)
-            format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
+            report_format_signed_ns(slope_ns[k], t[k], sizeof(t[k]));
         add_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3], t[4],
                  t[5]);
-        snprintf(res->cases, sizeof(res->cases), "%s, %s", top->left->name, top->right->name);
+        set_cases(res, top->left, top->right);
+        say_context(res, top->left, top->right);
+        say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
+            claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3], t[4],
+            t[5]);
         return 0;
     }
     for (size_t i = 1; i < count; i++) {
@@ -318,6 +435,7 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         add_note(res, "needs two values of %s (and no slopes were recorded)", claim->sweep);
         return 0;
     }
+    report_param_text(bottom->left, claim->sweep, bottom_text, sizeof(bottom_text));
     struct check_rule rule = {.op = CHECK_LESS, .factor = 1.0};
     struct check_outcome hi, lo;
     int rc = check_judge(&rule, top->left, top->right, &hi);
@@ -325,14 +443,11 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         rc = check_judge(&rule, bottom->left, bottom->right, &lo);
     if (rc != 0)
         return rc;
-    char a[32], b[32];
-    units_format_size(top_v, a, sizeof(a));
-    units_format_size(bottom_v, b, sizeof(b));
     snprintf(res->criterion, sizeof(res->criterion),
              "ratio %s / %s at %s=%s above the ratio at %s=%s", top->left->scenario,
-             top->right->scenario, claim->sweep, a, claim->sweep, b);
-    snprintf(res->cases, sizeof(res->cases), "%s, %s, %s, %s", top->left->name, top->right->name,
-             bottom->left->name, bottom->right->name);
+             top->right->scenario, claim->sweep, top_text, claim->sweep, bottom_text);
+    set_cases(res, top->left, top->right);
+    set_cases(res, bottom->left, bottom->right);
     if (isnan(hi.low) || isnan(lo.low)) {
         res->verdict = REPORT_INCONCLUSIVE;
         add_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
@@ -345,7 +460,12 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
                    : hi.high < lo.low ? REPORT_DOES_NOT_HOLD
                                       : REPORT_INCONCLUSIVE;
     add_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio, hi.low,
-             hi.high, a, lo.ratio, lo.low, lo.high, b);
+             hi.high, top_text, lo.ratio, lo.low, lo.high, bottom_text);
+    char a[32], b[32];
+    factor_text(hi.ratio, a, sizeof(a));
+    factor_text(lo.ratio, b, sizeof(b));
+    say(res, "%s takes %sx the time of %s at %s=%s, %sx at %s=%s", claim->left_name, a,
+        claim->right_name, claim->sweep, top_text, b, claim->sweep, bottom_text);
     return 0;
 }
 
@@ -371,8 +491,8 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
         add_note(res, "rss_growth_p50 not recorded");
         return 0;
     }
-    char size[32];
-    units_format_size(bytes, size, sizeof(size));
+    char size[CASE_LABEL_VALUE_MAX] = "?", a[32], b[32];
+    report_param_text(p->left, claim->sweep, size, sizeof(size));
     snprintf(res->criterion, sizeof(res->criterion),
              "RSS growth at %s=%s: %s >= half of it, %s < a quarter", claim->sweep, size,
              p->left->scenario, p->right->scenario);
@@ -382,23 +502,81 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
              "interval)",
              held_l / 1024, held_r / 1024, size);
     bool all = held_l >= 0.5 * (double)bytes, chunk = held_r < 0.25 * (double)bytes;
-    /* Below a few MiB, RSS moves by pages and allocator reuse: no verdict. */
-    if (bytes < (4u << 20))
-        res->verdict = REPORT_INCONCLUSIVE, add_note(res, "output too small to resolve in RSS");
-    else
-        res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
+    res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
+    report_format_bytes(held_l, a, sizeof(a));
+    report_format_bytes(held_r, b, sizeof(b));
+    say_context(res, p->left, p->right);
+    say(res, "%s grew the parent's memory by %s, %s by %s", claim->left_name, a, claim->right_name,
+        b);
     return 0;
 }
 
-static int judge_one(const struct stored_run *run, const struct report_claim *claim,
-                     struct report_claim_result *res)
+/* FIGURE: the metric of the left cases at the largest and the smallest
+ * value of the sweep (pairs hold the left cases, best first). */
+static int judge_figure(const struct stored_run *run, const struct report_claim *claim,
+                        const struct stored_case *const *cases, size_t count,
+                        struct report_claim_result *res)
 {
-    char text[CHECK_MAX_LINE], why[256];
-    struct check_rule rule;
-    memset(res, 0, sizeof(*res));
-    res->claim = claim;
-    res->ratio = res->low = res->high = NAN;
-    res->verdict = REPORT_NOT_MEASURED;
+    struct report_metrics metrics;
+    report_metrics_of(run, &metrics);
+    const struct report_metric *m = report_metrics_find(&metrics, claim->right);
+    const struct stored_case *top = NULL, *bottom = NULL;
+    double top_v = NAN, bottom_v = NAN;
+    uint64_t top_s = 0, bottom_s = UINT64_MAX, s;
+    const struct stored_case *first = NULL;
+    for (size_t i = 0; m != NULL && i < count; i++) {
+        double v;
+        if (!report_metric_p50(cases[i], m, &v) || !report_param_size(cases[i], claim->sweep, &s))
+            continue;
+        if (first == NULL)
+            first = cases[i];
+        else if (!same_but(cases[i], first, claim->sweep))
+            continue;
+        if (top == NULL || s > top_s)
+            top = cases[i], top_v = v, top_s = s;
+        if (bottom == NULL || s < bottom_s)
+            bottom = cases[i], bottom_v = v, bottom_s = s;
+    }
+    if (top == NULL || bottom == NULL || bottom_s >= top_s) {
+        res->verdict = REPORT_NOT_MEASURED;
+        add_note(res, m == NULL ? "the run has no %s metric" : "needs two values of %s",
+                 m == NULL ? claim->right : claim->sweep);
+        return 0;
+    }
+    char a[48], b[48], hi[CASE_LABEL_VALUE_MAX] = "?", lo[CASE_LABEL_VALUE_MAX] = "?";
+    report_format_value(m->unit, top_v, a, sizeof(a));
+    report_format_value(m->unit, bottom_v, b, sizeof(b));
+    report_param_text(top, claim->sweep, hi, sizeof(hi));
+    report_param_text(bottom, claim->sweep, lo, sizeof(lo));
+    res->verdict = REPORT_MEASURED;
+    snprintf(res->criterion, sizeof(res->criterion), "%s (p50) of %s at the largest and smallest %s",
+             m->name, claim->left, claim->sweep);
+    set_cases(res, top, bottom);
+    say_context(res, top, NULL);
+    say(res, "%s: %s %s; at %s=%s, %s", claim->left_name, m->title, a, claim->sweep, lo, b);
+    return 0;
+}
+
+/* The sweep of the best pair is below what the claim needs. */
+static bool below_sweep_min(const struct report_claim *claim, const struct pair *best,
+                            struct report_claim_result *res)
+{
+    uint64_t min, have;
+    const char *why;
+    if (claim->sweep[0] == '\0' || claim->sweep_min[0] == '\0' ||
+        units_parse_size_bytes(claim->sweep_min, &min, &why) != 0)
+        return false;
+    if (report_param_size(best->left, claim->sweep, &have) && have >= min)
+        return false;
+    char text[CASE_LABEL_VALUE_MAX] = "none";
+    report_param_text(best->left, claim->sweep, text, sizeof(text));
+    snprintf(res->note, sizeof(res->note), "needs %s of at least %s; this run's largest is %s",
+             claim->sweep, claim->sweep_min, text);
+    return true;
+}
+
+static void set_criterion(const struct report_claim *claim, struct report_claim_result *res)
+{
     if (claim->kind == GROWS)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s grows with %s", claim->left,
                  claim->right, claim->sweep);
@@ -409,13 +587,46 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     else if (claim->kind == SAME)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s within [%.2f, %.2f]", claim->left,
                  claim->right, 1 - claim->factor, 1 + claim->factor);
+    else if (claim->kind == FIGURE)
+        snprintf(res->criterion, sizeof(res->criterion), "%s of %s against %s", claim->right,
+                 claim->left, claim->sweep);
     else
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s %s %g", claim->left, claim->right,
                  claim->kind == LESS ? "<" : ">", claim->factor);
-    snprintf(text, sizeof(text), "%s < %s", claim->left, claim->right);
+}
+
+int report_claim_judge(const struct stored_run *run, const struct report_claim *claim,
+                       struct report_claim_result *res)
+{
+    char text[CHECK_MAX_LINE], why[256];
+    struct check_rule rule;
+    memset(res, 0, sizeof(*res));
+    res->claim = claim;
+    res->ratio = res->low = res->high = NAN;
+    res->verdict = REPORT_NOT_MEASURED;
+    set_criterion(claim, res);
+    /* FIGURE has one side: the left pattern against itself. */
+    snprintf(text, sizeof(text), "%s < %s", claim->left,
+             claim->kind == FIGURE ? claim->left : claim->right);
     if (check_parse_line(text, 1, &rule, why, sizeof(why)) != 0) {
         snprintf(res->note, sizeof(res->note), "bad pattern in report_claims.def: %s", why);
         return 0;
+    }
+    const struct check_pattern *sides[] = {&rule.left, &rule.right};
+    check_command_format(sides, claim->kind == FIGURE ? 1 : 2, claim->prefer, claim->judge,
+                         res->command, sizeof(res->command));
+    if (claim->kind == FIGURE) {
+        const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
+        size_t count = 0;
+        if (cases == NULL)
+            return -ENOMEM;
+        for (size_t i = 0; i < run->case_count; i++) {
+            if (matches(&run->cases[i], &rule.left) && strcmp(run->cases[i].status, "ok") == 0)
+                cases[count++] = &run->cases[i];
+        }
+        int rc = judge_figure(run, claim, cases, count, res);
+        free(cases);
+        return rc;
     }
     struct pair *pairs;
     size_t count;
@@ -434,7 +645,12 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
         free(pairs);
         return 0;
     }
-    snprintf(res->cases, sizeof(res->cases), "%s, %s", pairs[0].left->name, pairs[0].right->name);
+    if (below_sweep_min(claim, &pairs[0], res)) {
+        free(pairs);
+        return 0;
+    }
+    if (claim->kind != GROWS)
+        set_cases(res, pairs[0].left, pairs[0].right);
     int rc = 0;
     switch (claim->kind) {
     case LESS:
@@ -448,17 +664,21 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     case MEMORY:
         rc = judge_memory(claim, &pairs[0], res);
         break;
+    case FIGURE:
+        break;
     }
     free(pairs);
     if (res->verdict == REPORT_NOT_MEASURED)
-        res->cases[0] = '\0';
+        res->cases[0] = '\0', res->answer[0] = '\0';
+    if (res->answer[0] >= 'a' && res->answer[0] <= 'z')
+        res->answer[0] = (char)(res->answer[0] - 'a' + 'A');
     return rc;
 }
 
 int report_claims_judge(const struct stored_run *run, struct report_claim_result *results)
 {
     for (size_t i = 0; i < report_claim_count; i++) {
-        int rc = judge_one(run, &report_claims[i], &results[i]);
+        int rc = report_claim_judge(run, &report_claims[i], &results[i]);
         if (rc != 0)
             return rc;
     }

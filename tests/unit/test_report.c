@@ -380,8 +380,13 @@ static void test_claims(void **state)
     /* At the largest RSS, with the preferred target: 500/1500. */
     assert_true(fabs(r->ratio - 1.0 / 3) < 0.01);
     assert_true(r->low < r->ratio && r->ratio < r->high);
-    assert_non_null(strstr(r->cases, "spawn.fork_exec{target=static,rss=1G,placement=same}"));
+    /* Each side's rss as its name spells it (the run spelt them apart). */
+    assert_string_equal(r->cases, "spawn.posix_spawn{rss=1073741824} against "
+                                  "spawn.fork_exec{rss=1G} at target=static, placement=same");
     assert_non_null(strstr(r->note, "rounds")); /* 10 rounds a side: Hodges-Lehmann */
+    /* The answer in words, with its figures, the size as it was typed. */
+    assert_string_equal(r->answer, "From a 1G parent, posix_spawn is 3x faster than fork+exec "
+                                   "[2.98x, 3.02x] (500 us against 1.50 ms)");
 
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
@@ -393,13 +398,18 @@ static void test_claims(void **state)
     r = find(results, "shell_costs_more");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_true(fabs(r->ratio - 2.5) < 0.05);
+    assert_non_null(strstr(r->answer, "A shell (sh -c) is 2.5x slower than the program itself"));
 
     r = find(results, "node_fork_far_more");
     assert_string_equal(report_verdict_name(r->verdict), "does not hold");
     r = find(results, "node_exec_costs_more");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
     assert_string_equal(r->cases, "");
+    assert_string_equal(r->answer, "");
     assert_true(isnan(r->ratio));
+    /* What would answer it: both scenarios, the preferred values. */
+    assert_string_equal(r->command, "procbench run --filter '^node\\.(exec|execFile)$' "
+                                    "--param target=static --placement same");
     r = find(results, "node_buffered_holds_all");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
 
@@ -407,6 +417,8 @@ static void test_claims(void **state)
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_non_null(strstr(r->cases, "bytes=64M"));
     assert_true(fabs(r->ratio - 512) < 0.5);
+    assert_string_equal(r->answer, "With 64M of child output, buffering it grew the parent's "
+                                   "memory by 64 MiB, streaming it by 128 KiB");
 
     r = find(results, "shm_beats_pipe_same");
     assert_string_equal(report_verdict_name(r->verdict), "holds");

@@ -1,0 +1,66 @@
+/*
+ * The metrics of a run, for the report's columns, plots and answers, and how
+ * a value of each reads to a person. Beside a case's time (p50, p99, ...), a
+ * scenario reports metrics of its own (the time until the create call
+ * returned, until the first byte, the parent's RSS growth, an event-loop
+ * stall...), each as NAME_p50 / NAME_p99 and a NAME_histogram in
+ * results.json. A run that declares them (a top-level "metrics" array of
+ * {"name", "unit", "meaning"}) is taken at its word; an older one is read
+ * from the NAME_histogram members its cases hold. The report knows no metric
+ * by name beyond the units of the three that existed before declarations.
+ */
+#ifndef PROCBENCH_REPORT_METRICS_H
+#define PROCBENCH_REPORT_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "read/results_read.h"
+
+#define REPORT_METRICS_MAX 32
+
+enum report_unit {
+    REPORT_UNIT_NS,             /* a duration in nanoseconds */
+    REPORT_UNIT_BYTES,          /* a size */
+    REPORT_UNIT_BYTES_PER_S,    /* a throughput */
+    REPORT_UNIT_COUNT,          /* a plain number */
+    REPORT_UNIT_COUNT_PER_S,    /* operations per second */
+    REPORT_UNIT_RATIO,          /* one case over another */
+    REPORT_UNIT_NS_PER_GIB,     /* a slope: nanoseconds per GiB, signed */
+};
+
+struct report_metric {
+    char name[64];     /* "first_byte": its columns are first_byte_p50, _p99 */
+    char title[80];    /* "first byte": the name in words, for headers and axes */
+    char meaning[160]; /* one line, "" when not declared */
+    enum report_unit unit;
+};
+
+struct report_metrics {
+    struct report_metric list[REPORT_METRICS_MAX];
+    size_t count;
+};
+
+/* The metrics of run: declared, or found in its cases. Never fails: a
+ * malformed declaration is passed over (the cases still say what they
+ * hold). */
+void report_metrics_of(const struct stored_run *run, struct report_metrics *out);
+
+/* The metric called name, or NULL. */
+const struct report_metric *report_metrics_find(const struct report_metrics *m, const char *name);
+
+/* NAME_p50 of c, when c reports metric m (a number above 0, or 0 for a
+ * size: a growth of nothing is a result). */
+bool report_metric_p50(const struct stored_case *c, const struct report_metric *m, double *out);
+
+/* v in unit, as a person reads it: "712 us", "64.0 MiB", "1.05 GiB/s",
+ * "1.2k/s", "x1.28", "-12.0 us/GiB"; "-" when not finite. */
+void report_format_value(enum report_unit unit, double v, char *buf, size_t len);
+
+/* A signed duration: "-12.0 us", "43.7 ms". */
+void report_format_signed_ns(double ns, char *buf, size_t len);
+
+/* A size in binary units with three significant digits: "64.0 MiB". */
+void report_format_bytes(double bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,519 @@
+/*
+ * Unit tests of what a report says and how it reads, on hand-made runs:
+ * every claim's command selects both of its sides (parsed by the real
+ * command line and expanded into the real cases), a FIGURE claim and a
+ * sweep too small to answer, the metrics a run declares or holds, and the
+ * report of a run holding every case of the default suite: answers before
+ * the environment, no first column past 48 characters, no canonical name
+ * in a table, no escaped backquote in the Markdown, and a report.md that
+ * fits a pull-request comment (65,536 characters). Files go under
+ * TEST_OUT_DIR/test_report_content.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analysis/check.h"
+#include "base/case_label.h"
+#include "base/units.h"
+#include "cli/cli.h"
+#include "engine/cases.h"
+#include "report/report_claims.h"
+#include "report/report_content.h"
+#include "report/report_metrics.h"
+#include "report/report_model.h"
+
+static char dir[PATH_MAX];
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/test_report_content", TEST_OUT_DIR);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static void write_file(const char *path, const char *data)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, strlen(data), fp), strlen(data));
+    assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_all(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *data = malloc((size_t)n + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+    data[n] = '\0';
+    fclose(fp);
+    return data;
+}
+
+/* A command line split as a shell would: words, single quotes. */
+static size_t split(char *line, char **argv, size_t max)
+{
+    size_t n = 0;
+    char *out = line;
+    for (char *p = line; *p && n < max;) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        argv[n++] = out;
+        while (*p && *p != ' ') {
+            if (*p == '\'') {
+                for (p++; *p && *p != '\''; p++)
+                    *out++ = *p;
+                if (*p)
+                    p++;
+            } else {
+                *out++ = *p++;
+            }
+        }
+        *out++ = '\0';
+    }
+    return n;
+}
+
+/* A case of the catalogue matches a pattern of a rule. */
+static bool def_matches(const struct case_def *def, const struct check_pattern *p)
+{
+    struct case_name c;
+    if (case_name_parse(def->name, &c) != 0 || strcmp(c.scenario, p->scenario) != 0)
+        return false;
+    for (size_t i = 0; i < p->param_count; i++) {
+        const char *v = case_name_get(&c, p->params[i].key);
+        if (v == NULL || !check_same_value(v, p->params[i].value))
+            return false;
+    }
+    return true;
+}
+
+/* ---- every claim's command answers it ------------------------------------------ */
+
+static void test_claim_commands(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < report_claim_count; k++) {
+        const struct report_claim *claim = &report_claims[k];
+        struct report_claim_result res;
+        /* Judged on an empty run: not measured, with its command. */
+        struct stored_run empty;
+        memset(&empty, 0, sizeof(empty));
+        assert_int_equal(report_claim_judge(&empty, claim, &res), 0);
+        assert_string_equal(report_verdict_name(res.verdict), "not measured");
+        if (strncmp(res.command, "procbench run ", 14) != 0)
+            fail_msg("%s: command '%s'", claim->id, res.command);
+
+        char line[sizeof(res.command)], err[512] = "";
+        char *argv[64];
+        snprintf(line, sizeof(line), "%s", res.command);
+        size_t argc = split(line, argv, 64);
+        struct cli_options opts;
+        if (cli_parse((int)argc, argv, &opts, err, sizeof(err)) != 0)
+            fail_msg("%s: '%s' does not parse: %s", claim->id, res.command, err);
+        struct case_selection sel = {.filters = opts.filters,
+                                     .filter_count = opts.filter_count,
+                                     .overrides = opts.overrides,
+                                     .override_count = opts.override_count,
+                                     .placements = opts.placements};
+        struct case_def *defs = NULL;
+        size_t count = 0;
+        if (cases_expand(&sel, &defs, &count, err, sizeof(err)) != 0)
+            fail_msg("%s: '%s' selects nothing: %s", claim->id, res.command, err);
+
+        struct check_rule rule;
+        char text[CHECK_MAX_LINE], why[256];
+        snprintf(text, sizeof(text), "%s < %s", claim->left,
+                 claim->kind == REPORT_CLAIM_FIGURE ? claim->left : claim->right);
+        assert_int_equal(check_parse_line(text, 1, &rule, why, sizeof(why)), 0);
+        size_t left = 0, right = 0, sweep_values = 0;
+        uint64_t largest = 0, seen[16];
+        for (size_t i = 0; i < count; i++) {
+            bool l = def_matches(&defs[i], &rule.left), r = def_matches(&defs[i], &rule.right);
+            left += l;
+            right += r;
+            struct case_name c;
+            uint64_t v;
+            const char *why2;
+            if (!l || claim->sweep[0] == '\0' || case_name_parse(defs[i].name, &c) != 0 ||
+                case_name_get(&c, claim->sweep) == NULL ||
+                units_parse_size_bytes(case_name_get(&c, claim->sweep), &v, &why2) != 0)
+                continue;
+            largest = v > largest ? v : largest;
+            bool again = false;
+            for (size_t s = 0; s < sweep_values; s++)
+                again = again || seen[s] == v;
+            if (!again && sweep_values < 16)
+                seen[sweep_values++] = v;
+        }
+        if (left == 0 || right == 0)
+            fail_msg("%s: '%s' makes %zu cases of %s and %zu of %s", claim->id, res.command, left,
+                     claim->left, right, claim->right);
+        uint64_t min = 0;
+        const char *why3;
+        if (claim->sweep_min[0] != '\0') {
+            assert_int_equal(units_parse_size_bytes(claim->sweep_min, &min, &why3), 0);
+            if (largest < min)
+                fail_msg("%s: '%s' runs %s only up to %" PRIu64, claim->id, res.command,
+                         claim->sweep, largest);
+        }
+        if (claim->kind == REPORT_CLAIM_GROWS && sweep_values < 2)
+            fail_msg("%s: '%s' runs one value of %s", claim->id, res.command, claim->sweep);
+        free(defs);
+    }
+}
+
+/* ---- hand-made runs ------------------------------------------------------------- */
+
+#define HEAD                                                                                       \
+    "{\"schema_version\": 1, \"tool\": {\"name\": \"procbench\", \"version\": \"0.1.0\"},\n"       \
+    " \"environment\": {\"hostname\": \"h\", \"kernel\": \"Linux 6.1\", \"cpu_model\": \"X\","     \
+    " \"cpu_count_online\": \"2\", \"virtualization\": \"kvm\", \"mem_total_bytes\": "             \
+    "\"8589934592\", \"libuv_version\": \"1.44.2\", \"node_uv_version\": \"1.46.0\"},\n"          \
+    " \"config\": {\"rounds\": 3, \"quick\": true, \"seed\": 7},\n"                                \
+    " \"argv\": [\"procbench\", \"run\", \"--quick\"],\n"                                          \
+    " \"started_unix_ns\": 1700000000000000000, \"duration_ns\": 61000000000,\n"
+
+/* Appends one case: name as given, params parsed from it, p50 and a CI of
+ * +-1%, three rounds, and `extra` members. */
+static void add_case(char **buf, size_t *len, size_t *used, const char *name, double p50,
+                     const char *extra)
+{
+    struct case_name c;
+    assert_int_equal(case_name_parse(name, &c), 0);
+    char params[2048] = "", placement[64] = "same";
+    for (size_t i = 0; i < c.count; i++) {
+        if (strcmp(c.params[i].key, "placement") == 0) {
+            snprintf(placement, sizeof(placement), "%s", c.params[i].value);
+            continue;
+        }
+        size_t n = strlen(params);
+        snprintf(params + n, sizeof(params) - n, "%s\"%s\": \"%s\"", n ? ", " : "",
+                 c.params[i].key, c.params[i].value);
+    }
+    char one[8192];
+    int n = snprintf(
+        one, sizeof(one),
+        "%s{\"scenario\": \"%s\", \"case\": \"%s\", \"params\": {%s}, \"placement\": \"%s\","
+        " \"status\": \"ok\", \"n\": 100, \"p50\": %.0f, \"p50_ci_low\": %.0f,"
+        " \"p50_ci_high\": %.0f, \"cpu_ns\": %.0f, \"p99\": %.0f%s%s,"
+        " \"histogram\": {\"buckets\": [[%.0f, 50], [%.0f, 49], [%.0f, 1]]},"
+        " \"per_round\": [{\"round\": 0, \"n\": 30, \"p50\": %.0f}, {\"round\": 1, \"n\": 30, "
+        "\"p50\": %.0f}, {\"round\": 2, \"n\": 40, \"p50\": %.0f}]}",
+        *used ? ",\n" : "", c.scenario, name, params, placement, p50, p50 * 0.99, p50 * 1.01,
+        p50 * 1.1, p50 * 2, extra ? ", " : "", extra ? extra : "", p50 * 0.9, p50, p50 * 2,
+        p50 * 0.99, p50, p50 * 1.01);
+    assert_true(n > 0 && (size_t)n < sizeof(one));
+    while (*used + (size_t)n + 16 > *len) {
+        *len *= 2;
+        *buf = realloc(*buf, *len);
+        assert_non_null(*buf);
+    }
+    memcpy(*buf + *used, one, (size_t)n + 1);
+    *used += (size_t)n;
+}
+
+/* Writes HEAD, extra top-level members, the cases and the end into
+ * dir/NAME/results.json; returns the folder. */
+static void write_run(const char *name, const char *top, const char *cases, char *folder,
+                      size_t len)
+{
+    if ((size_t)snprintf(folder, len, "%s/%s", dir, name) >= len)
+        fail_msg("%s/%s: path too long", dir, name);
+    mkdir(folder, 0755);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/results.json", folder);
+    size_t n = strlen(HEAD) + strlen(top) + strlen(cases) + 64;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s \"cases\": [\n%s]}\n", HEAD, top, cases);
+    write_file(path, text);
+    free(text);
+}
+
+static void load(const char *folder, struct report_run *r)
+{
+    char err[512] = "";
+    if (report_model_load(folder, r, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+}
+
+static void test_figure_and_sweep_min(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX];
+    struct report_run r;
+    struct report_claim_result res;
+    (void)state;
+    cases[0] = '\0';
+    add_case(&cases, &len, &used, "node.spawn{heap=0,placement=same}", 1.5e6,
+             "\"loop_delay_p50\": 1400000, \"loop_delay_histogram\": {\"buckets\": [[1400000, 9]]}");
+    add_case(&cases, &len, &used, "node.spawn{heap=1G,placement=same}", 6.5e7,
+             "\"loop_delay_p50\": 68000000, \"loop_delay_histogram\": {\"buckets\": [[68000000, "
+             "9]]}");
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=64M,placement=same}", 6e5, NULL);
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=64M,placement=same}", 3e6, NULL);
+    write_run("figure", "\"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"meaning\": "
+                        "\"the longest event-loop stall\"}],",
+              cases, folder, sizeof(folder));
+    load(folder, &r);
+
+    const struct report_claim stall = {
+        .id = "stall",
+        .kind = REPORT_CLAIM_FIGURE,
+        .question = "How long does Node's spawn block its event loop?",
+        .left = "node.spawn",
+        .left_name = "Node's spawn",
+        .right = "loop_delay",
+        .right_name = "",
+        .prefer = "placement=same",
+        .sweep = "heap",
+        .sweep_min = "",
+        .context = "From a {sweep} heap, ",
+        .judge = "heap=0,1G",
+        .advice_holds = "",
+        .advice_fails = "",
+    };
+    assert_int_equal(report_claim_judge(r.run, &stall, &res), 0);
+    assert_string_equal(report_verdict_name(res.verdict), "measured");
+    assert_string_equal(res.answer,
+                        "From a 1G heap, Node's spawn: loop delay 68.0 ms; at heap=0, 1.40 ms");
+    assert_string_equal(res.command, "procbench run --filter '^node\\.spawn$' --param heap=0,1G "
+                                     "--placement same");
+    /* Without the metric: not measured, and why. */
+    struct report_claim other = stall;
+    other.right = "no_such_metric";
+    assert_int_equal(report_claim_judge(r.run, &other, &res), 0);
+    assert_string_equal(report_verdict_name(res.verdict), "not measured");
+    assert_non_null(strstr(res.note, "no no_such_metric metric"));
+
+    /* posix_spawn against fork_exec at 64M: below the claim's 256M. */
+    for (size_t k = 0; k < report_claim_count; k++) {
+        if (strcmp(report_claims[k].id, "posix_spawn_cheaper") != 0)
+            continue;
+        assert_int_equal(report_claim_judge(r.run, &report_claims[k], &res), 0);
+        assert_string_equal(report_verdict_name(res.verdict), "not measured");
+        assert_string_equal(res.note, "needs rss of at least 256M; this run's largest is 64M");
+        assert_non_null(strstr(res.command, "--param rss=1G"));
+    }
+    report_model_free(&r);
+    free(cases);
+}
+
+static void test_metrics(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX], buf[64];
+    struct report_run r;
+    struct report_metrics m;
+    (void)state;
+    cases[0] = '\0';
+    add_case(&cases, &len, &used, "x.a{placement=same}", 1000,
+             "\"return_p50\": 10, \"return_histogram\": {\"buckets\": [[10, 1]]}, "
+             "\"rss_growth_p50\": 0, \"rss_growth_histogram\": {\"buckets\": [[0, 1]]}, "
+             "\"mem_per_child_p50\": 2048, \"mem_per_child_histogram\": {\"buckets\": [[2048, 1]]}");
+    /* Declared: taken at its word (a bad name and a non-object passed over). */
+    write_run("metrics", "\"metrics\": [{\"name\": \"first_instruction\", \"unit\": \"ns\"}, "
+                         "{\"name\": \"Bad Name\", \"unit\": \"ns\"}, 7, {\"name\": \"stall\", "
+                         "\"unit\": \"parsecs\"}],",
+              cases, folder, sizeof(folder));
+    load(folder, &r);
+    report_metrics_of(r.run, &m);
+    assert_int_equal(m.count, 5);
+    assert_string_equal(m.list[0].name, "first_instruction");
+    assert_int_equal(m.list[0].unit, REPORT_UNIT_NS);
+    assert_string_equal(m.list[1].name, "stall");
+    assert_int_equal(m.list[1].unit, REPORT_UNIT_COUNT); /* a unit it does not know */
+    /* Found in the case: the three of old with their units, then by name. */
+    const struct report_metric *ret = report_metrics_find(&m, "return");
+    assert_non_null(ret);
+    assert_int_equal(ret->unit, REPORT_UNIT_NS);
+    assert_string_equal(ret->title, "call returns");
+    const struct report_metric *rss = report_metrics_find(&m, "rss_growth");
+    assert_int_equal(rss->unit, REPORT_UNIT_BYTES);
+    assert_int_equal(report_metrics_find(&m, "mem_per_child")->unit, REPORT_UNIT_BYTES);
+    double v = -1;
+    assert_true(report_metric_p50(&r.run->cases[0], rss, &v)); /* a growth of 0 is a result */
+    assert_true(v == 0);
+    assert_false(report_metric_p50(&r.run->cases[0], &m.list[0], &v)); /* not in the case */
+    report_model_free(&r);
+    free(cases);
+
+    report_format_value(REPORT_UNIT_NS, 712345, buf, sizeof(buf));
+    assert_string_equal(buf, "712 us");
+    report_format_value(REPORT_UNIT_NS, -12000, buf, sizeof(buf));
+    assert_string_equal(buf, "-12.0 us");
+    report_format_value(REPORT_UNIT_BYTES, 67108864, buf, sizeof(buf));
+    assert_string_equal(buf, "64 MiB");
+    report_format_value(REPORT_UNIT_BYTES_PER_S, 1.5 * 1073741824, buf, sizeof(buf));
+    assert_string_equal(buf, "1.5 GiB/s");
+    report_format_value(REPORT_UNIT_COUNT_PER_S, 28059, buf, sizeof(buf));
+    assert_string_equal(buf, "28.1k/s");
+    report_format_value(REPORT_UNIT_NS_PER_GIB, 43700000, buf, sizeof(buf));
+    assert_string_equal(buf, "43.7 ms/GiB");
+    report_format_value(REPORT_UNIT_RATIO, NAN, buf, sizeof(buf));
+    assert_string_equal(buf, "-");
+}
+
+/* ---- the report of every default case -------------------------------------------- */
+
+/* The first cell of every table row of a Markdown file: at most max bytes,
+ * and every table line at most width. */
+static void check_md_tables(const char *md, size_t max, size_t width)
+{
+    const char *line = md;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        if (n > 2 && line[0] == '|' && line[2] != '-') {
+            const char *bar = strchr(line + 1, '|');
+            size_t cell = bar ? (size_t)(bar - line) - 3 : n;
+            if (cell > max)
+                fail_msg("first cell of %zu bytes: %.*s", cell, (int)n, line);
+            if (n > width)
+                fail_msg("table line of %zu bytes: %.*s", n, (int)n, line);
+        }
+        line += n + (end != NULL);
+    }
+}
+
+static void test_default_suite_report(void **state)
+{
+    struct case_selection sel = {.filter_count = 0};
+    struct case_def *defs = NULL;
+    size_t count = 0, len = 1 << 20, used = 0;
+    char err[512], folder[PATH_MAX];
+    (void)state;
+    assert_int_equal(cases_expand(&sel, &defs, &count, err, sizeof(err)), 0);
+    assert_true(count > 300); /* the whole default suite: every family, every size */
+    char *cases = malloc(len);
+    cases[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        const char *extra = strncmp(defs[i].name, "spawn.", 6) == 0
+                                ? "\"return_p50\": 40000, \"return_histogram\": {\"buckets\": "
+                                  "[[40000, 100]]}"
+                            : strncmp(defs[i].name, "output.", 7) == 0
+                                ? "\"first_byte_p50\": 700000, \"first_byte_histogram\": "
+                                  "{\"buckets\": [[700000, 100]]}, \"rss_growth_p50\": 65536, "
+                                  "\"rss_growth_histogram\": {\"buckets\": [[65536, 100]]}, "
+                                  "\"bytes_per_s\": 1073741824"
+                                : NULL;
+        add_case(&cases, &len, &used, defs[i].name, 1000.0 + 37.0 * (double)i, extra);
+    }
+    free(defs);
+    write_run("suite", "", cases, folder, sizeof(folder));
+    free(cases);
+
+    struct report_run run;
+    load(folder, &run);
+    report_run_labels(&run, 1, NULL, 0);
+    struct report_claim_result *claims = calloc(report_claim_count, sizeof(*claims));
+    assert_int_equal(report_claims_judge(run.run, claims), 0);
+    struct report_plots plots = {.count = 0};
+    struct report_content content = {.runs = &run,
+                                     .run_count = 1,
+                                     .claims = claims,
+                                     .plots = &plots,
+                                     .plots_dir = folder,
+                                     .plots_note = "No plots in this test.",
+                                     .command = "procbench report"};
+    static const struct {
+        const char *file;
+        const struct report_writer_ops *ops;
+    } outputs[] = {{"report.md", &report_md_ops}, {"report.html", &report_html_ops}};
+    for (size_t o = 0; o < 2; o++) {
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof(path), "%s/%s", folder, outputs[o].file);
+        struct report_writer w = {.ops = outputs[o].ops,
+                                  .compact = o == 0,
+                                  .budget = o == 0 ? 56000 : 0};
+        w.fp = fopen(path, "w");
+        assert_non_null(w.fp);
+        assert_int_equal(report_content_write(&w, &content), 0);
+        assert_int_equal(fclose(w.fp), 0);
+    }
+
+    char md_path[PATH_MAX + 32], html_path[PATH_MAX + 32];
+    snprintf(md_path, sizeof(md_path), "%s/report.md", folder);
+    snprintf(html_path, sizeof(html_path), "%s/report.html", folder);
+    char *md = read_all(md_path), *html = read_all(html_path);
+    if (strlen(md) >= 65536)
+        fail_msg("report.md of the default suite: %zu bytes, more than a comment takes",
+                 strlen(md));
+    /* Answers first, the environment last but for method and reproduction. */
+    const char *answers = strstr(md, "\n## Answers\n"), *env = strstr(md, "\n## Environment\n");
+    assert_non_null(answers);
+    assert_non_null(env);
+    assert_true(answers < strstr(md, "\n## Results\n"));
+    assert_true(strstr(md, "\n## Results\n") < env);
+    assert_true(env < strstr(md, "\n## Reproduction\n"));
+    assert_null(strstr(md, "\\`"));
+    assert_non_null(strstr(md, "`procbench run --filter")); /* a command as code */
+    check_md_tables(md, REPORT_LABEL_MAX, 120);
+    assert_null(strstr(md, "more rows left out here")); /* it fits */
+    assert_null(strstr(html, "more rows left out here"));
+    /* No canonical name in a cell of either; sizes as typed. */
+    struct case_selection all = {.filter_count = 0};
+    assert_int_equal(cases_expand(&all, &defs, &count, err, sizeof(err)), 0);
+    for (size_t i = 0; i < count; i++) {
+        char cell[512];
+        snprintf(cell, sizeof(cell), "<td>%s</td>", defs[i].name);
+        if (strstr(html, cell) != NULL)
+            fail_msg("report.html has the cell %s", cell);
+        snprintf(cell, sizeof(cell), "| %s |", defs[i].name);
+        if (strstr(md, cell) != NULL)
+            fail_msg("report.md has the cell %s", cell);
+    }
+    free(defs);
+    assert_non_null(strstr(html, "<td>4G</td>"));
+    assert_null(strstr(html, "4294967296"));
+    assert_non_null(strstr(html, "<h2 id=\"answers\">Answers</h2>"));
+    free(md);
+    free(html);
+
+    /* A tighter budget: rows stop there, and the file says where the rest is. */
+    struct report_writer w = {.ops = &report_md_ops, .compact = true, .budget = 8000};
+    w.fp = fopen(md_path, "w");
+    assert_non_null(w.fp);
+    assert_int_equal(report_content_write(&w, &content), 0);
+    assert_int_equal(fclose(w.fp), 0);
+    md = read_all(md_path);
+    assert_non_null(strstr(md, "more rows left out here to keep this file short: every row is in "
+                               "report.html and summary.csv"));
+    assert_true(strlen(md) < 8000 + 16000); /* a row past the budget, then the closing sections */
+    assert_non_null(strstr(md, "\n## Reproduction\n"));
+    free(md);
+    free(claims);
+    report_model_free(&run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_claim_commands),
+        cmocka_unit_test(test_figure_and_sweep_min),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_default_suite_report),
+    };
+    return cmocka_run_group_tests(tests, make_dir, NULL);
+}
