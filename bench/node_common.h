@@ -38,6 +38,7 @@
 #include <stddef.h>
 
 #include "base/params.h"
+#include "node_locate.h"
 #include "scenario.h"
 
 /* How long the harness waits for one answer of the driver (READY included)
@@ -70,8 +71,8 @@ extern const struct metric_spec node_metrics[];
 #define NODE_SCENARIO_FIELDS                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .case_unavailable = node_case_unavailable, .metrics = node_metrics, .sample = node_sample,     \
-    .teardown = node_teardown
+    .case_unavailable = node_case_unavailable, .metrics = node_metrics,                            \
+    .env_probe = &node_env_probe, .sample = node_sample, .teardown = node_teardown
 
 /* case_unavailable() of every node.* scenario: NULL when node can be found
  * (node_locate()), otherwise the reason, written into why, which names node

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/analysis_spec.h"
 #include "base/metric.h"
 #include "base/params.h"
 #include "base/placement.h"
@@ -70,6 +71,22 @@ struct sample {
     char failure[160]; /* on failure: why, e.g. "child killed by signal 9" */
 };
 
+/* Facts about this machine that some scenarios depend on (the version of a
+ * program they run), recorded in the run's environment. A scenario that
+ * needs one points its descriptor's env_probe at it; the harness asks each
+ * probe at most once per run, and only when a selected case's scenario
+ * points at it (asking may start a process); otherwise its keys get their
+ * not_asked values, so that every run records the same keys. */
+#define ENV_PROBE_KEYS_MAX  4
+#define ENV_PROBE_VALUE_MAX 128
+struct env_probe {
+    const char *keys[ENV_PROBE_KEYS_MAX];      /* [a-z0-9_]; NULL after the last */
+    const char *not_asked[ENV_PROBE_KEYS_MAX]; /* each key's value when not asked */
+    /* Writes the value of keys[k] into values[k] for each key; what cannot
+     * be learnt says why ("not installed", "unknown"), never guessed. */
+    void (*collect)(char values[][ENV_PROBE_VALUE_MAX]);
+};
+
 struct scenario {
     const char *name;                /* "spawn.posix_spawn": the key in the CLI, CSV and JSON */
     const char *summary;             /* one line for `procbench list` */
@@ -83,6 +100,13 @@ struct scenario {
      * histogram of each per case and every output gets its columns
      * (README: "Adding a scenario"). */
     const struct metric_spec *metrics;
+    /* Figures computed after the run from this scenario's cases and the
+     * cases around them (base/analysis_spec.h), terminated by
+     * { .column = NULL }; may be NULL. At most ANALYSES_MAX. */
+    const struct analysis_spec *analyses;
+    /* Optional: what the run's environment must record when this scenario
+     * runs (see struct env_probe). */
+    const struct env_probe *env_probe;
     /* Optional, untimed, called by the harness before the case's first round:
      * NULL when this machine can run the case with these parameter values
      * (one per entry of params), otherwise why not, written into why (the
@@ -123,6 +147,14 @@ static inline size_t scenario_metric_count(const struct scenario *sc)
 {
     size_t n = sc != NULL ? metric_count(sc->metrics) : 0;
     return n < SAMPLE_METRICS_MAX ? n : SAMPLE_METRICS_MAX;
+}
+
+/* The number of analyses sc declares, at most ANALYSES_MAX (the harness
+ * fails the cases of a scenario that declares more). */
+static inline size_t scenario_analysis_count(const struct scenario *sc)
+{
+    size_t n = sc != NULL ? analysis_count(sc->analyses) : 0;
+    return n < ANALYSES_MAX ? n : ANALYSES_MAX;
 }
 
 /* The catalogue, in display order (bench/scenarios.def). */

@@ -128,6 +128,7 @@ const struct scenario spawn_clone_vfork = {
     .case_unavailable = spawn_target_case_unavailable,
     .setup = clone_setup,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -26,6 +26,15 @@ enum spawn_metric {
 };
 extern const struct metric_spec spawn_metrics[];
 
+/* The figures every spawn.* row gets after the run (analysis/curves.h), by
+ * index into spawn_analyses (its descriptor's .analyses). */
+enum spawn_analysis {
+    SPAWN_ANALYSIS_RSS_SLOPE,      /* rss_slope_ns_per_gib: p50 against the parent's rss */
+    SPAWN_ANALYSIS_VS_POSIX_SPAWN, /* vs_posix_spawn: p50 over spawn.posix_spawn's */
+    SPAWN_ANALYSIS_POOL_BREAK_EVEN /* pool_break_even_ns: where spawn.pool stops paying */
+};
+extern const struct analysis_spec spawn_analyses[];
+
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
 extern const struct param_spec spawn_state_params[];

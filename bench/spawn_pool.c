@@ -243,6 +243,7 @@ const struct scenario spawn_pool = {
     .case_unavailable = spawn_state_case_unavailable,
     .setup = pool_setup,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

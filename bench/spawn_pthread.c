@@ -121,6 +121,7 @@ const struct scenario spawn_pthread = {
     .case_unavailable = spawn_state_case_unavailable,
     .setup = thread_setup,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -109,6 +109,7 @@ const struct scenario spawn_shell = {
     .case_unavailable = spawn_target_case_unavailable,
     .setup = shell_setup,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

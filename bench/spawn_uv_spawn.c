@@ -155,6 +155,7 @@ const struct scenario spawn_uv_spawn = {
     .case_unavailable = spawn_target_case_unavailable,
     .setup = uvspawn_setup,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -43,6 +43,9 @@ static void check_runnable(struct case_result *c)
     if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0) {
         c->status = CASE_FAILED;
         CASE_REASON(c, "%s declares its metrics wrongly: %s", sc->name, why);
+    } else if (analysis_check_list(sc->analyses, ANALYSES_MAX, why, sizeof(why)) != 0) {
+        c->status = CASE_FAILED;
+        CASE_REASON(c, "%s declares its analyses wrongly: %s", sc->name, why);
     } else if (sc->unavailable) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", sc->unavailable);
@@ -144,6 +147,8 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
         c->status = CASE_OK;
         c->parent_cpu = -1;
         c->peer_cpu = -1;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
         check_runnable(c);
     }
     return 0;

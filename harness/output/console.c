@@ -163,41 +163,63 @@ static void format_signed_ns(double ns, char *buf, size_t len)
     units_format_duration((uint64_t)llround(fabs(ns)), buf, len);
 }
 
-/* The spawn analysis (harness/spawn_curve.h) under the table: a line for
- * every case that has one of its figures, with the spawns per second. */
-static void print_spawn_curves(struct console *con, const struct run_results *r)
+/* One analysis of a case, as " x1.20 [1.10, 1.31]" or " +2.30 ms/GiB [...]". */
+static void format_analysis(const struct analysis_spec *spec, const struct case_analysis *a,
+                            char *buf, size_t len)
 {
+    char value[24], low[24], high[24];
+    if (spec->kind == ANALYSIS_RATIO) {
+        snprintf(buf, len, "  x%.2f [%.2f, %.2f]", a->value, a->low, a->high);
+        return;
+    }
+    format_signed_ns(a->value, value, sizeof(value));
+    if (spec->kind == ANALYSIS_BREAK_EVEN) {
+        snprintf(buf, len, "  %s", value);
+        return;
+    }
+    format_signed_ns(a->low, low, sizeof(low));
+    format_signed_ns(a->high, high, sizeof(high));
+    snprintf(buf, len, "  %s/%s [%s, %s]", value, spec->per_name, low, high);
+}
+
+/* The analyses the run's scenarios declare (analysis/curves.h), under the
+ * table: a line for every case that has one of them, with its operations
+ * per second. */
+static void print_analyses(struct console *con, const struct run_results *r)
+{
+    const struct analysis_spec *specs[RUN_ANALYSES_MAX];
+    size_t count = results_analyses(r, specs, RUN_ANALYSES_MAX);
     bool header = false;
     for (size_t i = 0; i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
-        if (!isfinite(c->rss_slope_ns_per_gib) && !isfinite(c->vs_posix_spawn) &&
-            !isfinite(c->pool_break_even_ns))
+        char line[512] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < count && used < sizeof(line); k++) {
+            const struct case_analysis *a = results_case_analysis(c, specs[k]->column);
+            char text[128] = "  -";
+            if (a != NULL && isfinite(a->value))
+                format_analysis(specs[k], a, text, sizeof(text));
+            used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", text);
+        }
+        bool any = false;
+        for (size_t k = 0; k < count; k++) {
+            const struct case_analysis *a = results_case_analysis(c, specs[k]->column);
+            any = any || (a != NULL && isfinite(a->value));
+        }
+        if (!any)
             continue;
         if (!header) {
-            fprintf(con->out, "\nspawn curves: p50 slope per GiB of parent rss [95%% ci], ratio to "
-                              "spawn.posix_spawn [95%% ci], operations/s, task length below which "
-                              "spawn.pool saves >10%%\n");
+            fputs("\nanalyses:", con->out);
+            for (size_t k = 0; k < count; k++)
+                fprintf(con->out, "%s %s%s", k ? "," : "", specs[k]->label,
+                        specs[k]->ci_prefix ? " [95% ci]" : "");
+            fputs(", operations/s\n", con->out);
             header = true;
         }
-        char slope[96] = "", ratio[48] = "", rate[32] = "", pool[40] = "";
-        if (isfinite(c->rss_slope_ns_per_gib)) {
-            char value[24], low[24], high[24];
-            format_signed_ns(c->rss_slope_ns_per_gib, value, sizeof(value));
-            format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
-            format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
-            snprintf(slope, sizeof(slope), "  %s/GiB [%s, %s]", value, low, high);
-        }
-        if (isfinite(c->vs_posix_spawn))
-            snprintf(ratio, sizeof(ratio), "  x%.2f [%.2f, %.2f]", c->vs_posix_spawn,
-                     c->vs_posix_spawn_ci_low, c->vs_posix_spawn_ci_high);
+        char rate[32] = "  -";
         if (isfinite(c->ops_per_s))
             snprintf(rate, sizeof(rate), "  %.0f/s", c->ops_per_s);
-        if (isfinite(c->pool_break_even_ns)) {
-            char t[24];
-            format_signed_ns(c->pool_break_even_ns, t, sizeof(t));
-            snprintf(pool, sizeof(pool), "  pool < %s", t);
-        }
-        fprintf(con->out, "%-*s%s%s%s%s\n", con->name_width, c->def.name, slope, ratio, rate, pool);
+        fprintf(con->out, "%-*s%s%s\n", con->name_width, c->def.name, line, rate);
     }
 }
 
@@ -205,7 +227,7 @@ void console_end(struct console *con, const struct run_results *r, const char *d
 {
     clear_progress(con);
     if (!con->quiet)
-        print_spawn_curves(con, r);
+        print_analyses(con, r);
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {
         failed += r->cases[i].status == CASE_FAILED;

@@ -175,6 +175,19 @@ static const struct scenario fake_bad_metrics = {
     .metrics = fake_twice,
     .sample = fake_sample,
 };
+/* An analysis the runner must refuse: a ratio to nothing. */
+static const struct analysis_spec fake_ratio_to_nothing[] = {
+    {.kind = ANALYSIS_RATIO, .column = "vs_nothing", .label = "ratio"},
+    {.column = NULL},
+};
+static const struct scenario fake_bad_analyses = {
+    .name = "fake.bad_analyses",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .analyses = fake_ratio_to_nothing,
+    .sample = fake_sample,
+};
 static const struct scenario fake_missing = {
     .name = "fake.missing",
     .summary = "test",
@@ -355,15 +368,19 @@ static void test_bad_metric_declaration_fails(void **state)
 {
     (void)state;
     reset_fake();
-    const struct scenario *scs[] = {&fake_bad_metrics, &fake_a};
+    const struct scenario *scs[] = {&fake_bad_metrics, &fake_bad_analyses, &fake_a};
     struct run_results r;
-    run_cases(&r, scs, 2, small_config());
+    run_cases(&r, scs, 3, small_config());
     assert_int_equal(r.cases[0].status, CASE_FAILED);
     assert_string_equal(
         r.cases[0].reason,
         "fake.bad_metrics declares its metrics wrongly: metric 'x': declared twice");
-    assert_int_equal(r.cases[1].status, CASE_OK);
-    assert_int_equal(r.cases[1].metric[FAKE_RETURN].stats.n, 30);
+    assert_int_equal(r.cases[1].status, CASE_FAILED);
+    assert_string_equal(r.cases[1].reason,
+                        "fake.bad_analyses declares its analyses wrongly: analysis 'vs_nothing': "
+                        "needs the partner scenario it compares with");
+    assert_int_equal(r.cases[2].status, CASE_OK);
+    assert_int_equal(r.cases[2].metric[FAKE_RETURN].stats.n, 30);
     runner_free(&r);
 }
 
