@@ -14,10 +14,40 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "metrics.h"
 #include "parent_state.h"
 #include "proc.h"
 #include "spawn_common.h"
 #include "spawn_crowd.h"
+
+const struct metric_spec spawn_metrics[] = {
+    [SPAWN_METRIC_RETURN] = METRIC_RETURN,
+    {.name = NULL},
+};
+
+/* posix_spawn is the reference row: the mechanism whose cost should not
+ * grow with the parent, which every other row is a multiple of. The pool
+ * is the alternative to spawning per task. */
+const struct analysis_spec spawn_analyses[] = {
+    [SPAWN_ANALYSIS_RSS_SLOPE] = {.kind = ANALYSIS_SLOPE,
+                                  .column = "rss_slope_ns_per_gib",
+                                  .ci_prefix = "rss_slope",
+                                  .label = "p50 slope per GiB of parent rss",
+                                  .param = "rss",
+                                  .per = 1073741824.0,
+                                  .per_name = "GiB"},
+    [SPAWN_ANALYSIS_VS_POSIX_SPAWN] = {.kind = ANALYSIS_RATIO,
+                                       .column = "vs_posix_spawn",
+                                       .ci_prefix = "vs_posix_spawn",
+                                       .label = "ratio to spawn.posix_spawn",
+                                       .partner = "spawn.posix_spawn"},
+    [SPAWN_ANALYSIS_POOL_BREAK_EVEN] = {.kind = ANALYSIS_BREAK_EVEN,
+                                        .column = "pool_break_even_ns",
+                                        .label = "task length below which spawn.pool saves >10%",
+                                        .partner = "spawn.pool",
+                                        .saving = 0.10},
+    {.column = NULL},
+};
 
 const struct param_spec spawn_target_params[] = {
     {
@@ -213,6 +243,6 @@ int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, cons
         return err;
     }
     out->ns = t2 - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }

@@ -52,6 +52,8 @@ const struct scenario spawn_fork_only = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = fork_only_setup,
+    .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -1,6 +1,6 @@
 /*
- * The layer-by-layer decomposition of the Node.js child_process rows (see
- * decompose.h for which rows and why): finding each layer's case in a run
+ * The layer-by-layer decomposition of the Node.js child_process rows (which
+ * rows and why: bench/node_layers.def): finding each layer's case in a run
  * read back, the differences of their medians with distribution-free
  * intervals (Hodges-Lehmann on the cases' round medians, as `procbench
  * check` judges ratios; with too few rounds, the conservative combination
@@ -21,12 +21,15 @@ struct layer_spec {
     const char *node, *libuv, *syscall; /* scenarios; NULL: no such layer */
 };
 
+/* The rows and the plain parameter values, from the node family's table. */
+#define DECOMPOSE_LAYERS(api, node, libuv, syscall) {api, node, libuv, syscall},
+#define DECOMPOSE_PLAIN(name, value, also)
 static const struct layer_spec layers[] = {
-    {"spawn", "node.spawn", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"execFile", "node.execFile", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"exec", "node.exec", NULL, "spawn.shell"},
-    {"fork", "node.fork", "spawn.uv_spawn", "spawn.fork_exec"},
+#include "node_layers.def"
 };
+#undef DECOMPOSE_LAYERS
+#undef DECOMPOSE_PLAIN
+
 static const char *const placements[] = {"same", "cross", "free"};
 
 /* Parameter values a case must have when it has the parameter at all:
@@ -34,9 +37,11 @@ static const char *const placements[] = {"same", "cross", "free"};
 static const struct {
     const char *name, *value, *also;
 } wanted[] = {
-    {"target", "static", NULL}, {"stdio", "inherit", NULL}, {"rss", "0", NULL},
-    {"ballast", "anon", NULL},  {"mappings", "1", NULL},    {"fds", "0", NULL},
-    {"threads", "0", "1"},      {"concurrency", "1", NULL},
+#define DECOMPOSE_LAYERS(api, node, libuv, syscall)
+#define DECOMPOSE_PLAIN(name, value, also) {name, value, also},
+#include "node_layers.def"
+#undef DECOMPOSE_LAYERS
+#undef DECOMPOSE_PLAIN
 };
 
 static bool case_matches(const struct stored_case *c, const char *scenario, const char *placement)
@@ -255,9 +260,11 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
     if (rc != 0)
         return rc;
     if (count == 0) {
-        fputs("No node.spawn, node.execFile, node.exec or node.fork case in this run: nothing "
-              "to decompose.\n",
-              out);
+        size_t n = sizeof(layers) / sizeof(layers[0]);
+        fputs("No ", out);
+        for (size_t i = 0; i < n; i++)
+            fprintf(out, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", layers[i].node);
+        fputs(" case in this run: nothing to decompose.\n", out);
         return ferror(out) ? -EIO : 0;
     }
     bool fallback = false;

@@ -1,11 +1,11 @@
 /*
  * Naming cases by what varies. A canonical case name spells every
- * parameter, `spawn.fork_exec{target=static,rss=64M,ballast=anon,mappings=1,
- * threads=0,fds=0,concurrency=1,placement=same}` (110 characters), when a
- * run usually varies one or two of them. Given the cases shown together (a
- * family's table, the console, a plot, a comparison), this file finds the
- * parameters whose value differs between them and names each case by those
- * alone: `spawn.fork_exec{rss=64M}`, or `fork_exec` in a family's own
+ * parameter, `family.op{target=static,rss=64M,ballast=anon,mappings=1,
+ * threads=0,fds=0,concurrency=1,placement=same}` (a hundred characters),
+ * when a run usually varies one or two of them. Given the cases shown
+ * together (a family's table, the console, a plot, a comparison), this file
+ * finds the parameters whose value differs between them and names each case
+ * by those alone: `family.op{rss=64M}`, or `op{rss=64M}` in a family's own
  * table. Within the cases it was computed over, such a label is still a
  * `procbench check` pattern matching exactly the case it names. The
  * parameters that do not vary are said once, as a line of their own.

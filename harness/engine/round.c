@@ -124,14 +124,14 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         rep->bytes += s.bytes;
         rep->bytes_ns += s.ns;
     }
-    /* A value beyond the histogram's range (an hour, or 3.6 TB of RSS) is
-     * dropped; the primary metric above already failed such a sample. */
-    if (s.return_ns > 0)
-        histogram_record(st->round_secondary[SECONDARY_RETURN], s.return_ns);
-    if (s.first_byte_ns > 0)
-        histogram_record(st->round_secondary[SECONDARY_FIRST_BYTE], s.first_byte_ns);
-    if (s.rss_growth_reported)
-        histogram_record(st->round_secondary[SECONDARY_RSS_GROWTH], s.rss_growth_bytes);
+    /* Each declared metric the sample reported, in its own histogram. A
+     * value beyond the histogram's range (an hour, or 3.6 TB) is dropped:
+     * no sample that long got here, and no parent grows that much. */
+    size_t declared = scenario_metric_count(sc);
+    for (size_t m = 0; m < declared && m < st->round_metric_count; m++) {
+        if (sample_reported(&s, (unsigned)m))
+            histogram_record(st->round_metric[m], s.metric[m]);
+    }
     return per_op > 0 ? per_op : 1;
 }
 

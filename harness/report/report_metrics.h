@@ -4,10 +4,10 @@
  * scenario reports metrics of its own (the time until the create call
  * returned, until the first byte, the parent's RSS growth, an event-loop
  * stall...), each as NAME_p50 / NAME_p99 and a NAME_histogram in
- * results.json. A run that declares them (a top-level "metrics" array of
- * {"name", "unit", "meaning"}) is taken at its word; an older one is read
- * from the NAME_histogram members its cases hold. The report knows no metric
- * by name beyond the units of the three that existed before declarations.
+ * results.json, declared in its "metrics" (read/results_read.h reads them,
+ * and gives a file older than declarations the three it always carried).
+ * The report knows no metric by name: what it shows of one comes from its
+ * declaration.
  */
 #ifndef PROCBENCH_REPORT_METRICS_H
 #define PROCBENCH_REPORT_METRICS_H
@@ -31,8 +31,9 @@ enum report_unit {
 
 struct report_metric {
     char name[64];     /* "first_byte": its columns are first_byte_p50, _p99 */
-    char title[80];    /* "first byte": the name in words, for headers and axes */
-    char meaning[160]; /* one line, "" when not declared */
+    char title[80];    /* "first byte": its label, for headers and axes */
+    char meaning[256]; /* one line */
+    char stat[8];      /* the statistic the report shows: "p50", else the first declared */
     enum report_unit unit;
 };
 
@@ -41,16 +42,15 @@ struct report_metrics {
     size_t count;
 };
 
-/* The metrics of run: declared, or found in its cases. Never fails: a
- * malformed declaration is passed over (the cases still say what they
- * hold). */
+/* The metrics run declares, in its order. */
 void report_metrics_of(const struct stored_run *run, struct report_metrics *out);
 
 /* The metric called name, or NULL. */
 const struct report_metric *report_metrics_find(const struct report_metrics *m, const char *name);
 
-/* NAME_p50 of c, when c reports metric m (a number above 0, or 0 for a
- * size: a growth of nothing is a result). */
+/* NAME_<stat> of c (the median, unless the metric has none), when c
+ * reports metric m: a number above 0, or 0 for a size that c holds a
+ * histogram of (a growth of nothing is a result). */
 bool report_metric_p50(const struct stored_case *c, const struct report_metric *m, double *out);
 
 /* v in unit, as a person reads it: "712 us", "64.0 MiB", "1.05 GiB/s",

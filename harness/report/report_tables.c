@@ -341,7 +341,8 @@ static void write_single(struct report_writer *w, const struct report_content *c
     for (size_t m = 0; m < metrics.count && n < MAX_COLUMNS; m++) {
         if (!metric_shown[m])
             continue;
-        snprintf(names[m], sizeof(names[m]), "%s", metrics.list[m].title);
+        snprintf(names[m], sizeof(names[m]), strcmp(metrics.list[m].stat, "p50") ? "%s (%s)" : "%s",
+                 metrics.list[m].title, metrics.list[m].stat);
         headers[n] = names[m], align[n++] = 'r';
     }
     for (size_t x = 0; x < FIGURE_COUNT && n < MAX_COLUMNS; x++) {

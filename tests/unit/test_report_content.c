@@ -273,8 +273,9 @@ static void test_figure_and_sweep_min(void **state)
              "9]]}");
     add_case(&cases, &len, &used, "spawn.posix_spawn{rss=64M,placement=same}", 6e5, NULL);
     add_case(&cases, &len, &used, "spawn.fork_exec{rss=64M,placement=same}", 3e6, NULL);
-    write_run("figure", "\"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"meaning\": "
-                        "\"the longest event-loop stall\"}],",
+    write_run("figure", "\"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"label\": "
+                        "\"loop stall\", \"meaning\": \"the longest event-loop stall\", "
+                        "\"summary\": [\"p50\", \"max\"]}],",
               cases, folder, sizeof(folder));
     load(folder, &r);
 
@@ -297,7 +298,7 @@ static void test_figure_and_sweep_min(void **state)
     assert_int_equal(report_claim_judge(r.run, &stall, &res), 0);
     assert_string_equal(report_verdict_name(res.verdict), "measured");
     assert_string_equal(res.answer,
-                        "From a 1G heap, Node's spawn: loop delay 68.0 ms; at heap=0, 1.40 ms");
+                        "From a 1G heap, Node's spawn: loop stall 68.0 ms; at heap=0, 1.40 ms");
     assert_string_equal(res.command, "procbench run --filter '^node\\.spawn$' --param heap=0,1G "
                                      "--placement same");
     /* Without the metric: not measured, and why. */
@@ -331,31 +332,39 @@ static void test_metrics(void **state)
     add_case(&cases, &len, &used, "x.a{placement=same}", 1000,
              "\"return_p50\": 10, \"return_histogram\": {\"buckets\": [[10, 1]]}, "
              "\"rss_growth_p50\": 0, \"rss_growth_histogram\": {\"buckets\": [[0, 1]]}, "
-             "\"mem_per_child_p50\": 2048, \"mem_per_child_histogram\": {\"buckets\": [[2048, 1]]}");
-    /* Declared: taken at its word (a bad name and a non-object passed over). */
-    write_run("metrics", "\"metrics\": [{\"name\": \"first_instruction\", \"unit\": \"ns\"}, "
-                         "{\"name\": \"Bad Name\", \"unit\": \"ns\"}, 7, {\"name\": \"stall\", "
-                         "\"unit\": \"parsecs\"}],",
+             "\"mem_per_child_max\": 2048, \"mem_per_child_histogram\": {\"buckets\": [[2048, 1]]}");
+    /* Declared: what the report shows comes from the declaration. */
+    write_run("metrics",
+              "\"metrics\": [{\"name\": \"rss_growth\", \"unit\": \"bytes\", \"label\": \"RSS "
+              "growth\", \"meaning\": \"m\", \"summary\": [\"p50\", \"max\"]}, {\"name\": "
+              "\"mem_per_child\", \"unit\": \"bytes\", \"label\": \"memory per child\", "
+              "\"meaning\": \"m\", \"summary\": [\"max\"]}, {\"name\": \"first_instruction\", "
+              "\"unit\": \"ns\", \"label\": \"first instruction\", \"meaning\": \"m\", "
+              "\"summary\": [\"p50\"]}],",
               cases, folder, sizeof(folder));
     load(folder, &r);
     report_metrics_of(r.run, &m);
-    assert_int_equal(m.count, 5);
-    assert_string_equal(m.list[0].name, "first_instruction");
-    assert_int_equal(m.list[0].unit, REPORT_UNIT_NS);
-    assert_string_equal(m.list[1].name, "stall");
-    assert_int_equal(m.list[1].unit, REPORT_UNIT_COUNT); /* a unit it does not know */
-    /* Found in the case: the three of old with their units, then by name. */
-    const struct report_metric *ret = report_metrics_find(&m, "return");
-    assert_non_null(ret);
-    assert_int_equal(ret->unit, REPORT_UNIT_NS);
-    assert_string_equal(ret->title, "call returns");
-    const struct report_metric *rss = report_metrics_find(&m, "rss_growth");
-    assert_int_equal(rss->unit, REPORT_UNIT_BYTES);
-    assert_int_equal(report_metrics_find(&m, "mem_per_child")->unit, REPORT_UNIT_BYTES);
+    assert_int_equal(m.count, 3);
+    assert_string_equal(m.list[1].name, "mem_per_child");
+    assert_string_equal(m.list[1].title, "memory per child");
+    assert_string_equal(m.list[1].stat, "max"); /* no median declared */
+    assert_int_equal(m.list[1].unit, REPORT_UNIT_BYTES);
     double v = -1;
-    assert_true(report_metric_p50(&r.run->cases[0], rss, &v)); /* a growth of 0 is a result */
+    assert_true(report_metric_p50(&r.run->cases[0], &m.list[1], &v));
+    assert_true(v == 2048);
+    assert_true(report_metric_p50(&r.run->cases[0], &m.list[0], &v)); /* a growth of 0 */
     assert_true(v == 0);
-    assert_false(report_metric_p50(&r.run->cases[0], &m.list[0], &v)); /* not in the case */
+    assert_false(report_metric_p50(&r.run->cases[0], &m.list[2], &v)); /* not in the case */
+    assert_null(report_metrics_find(&m, "return"));
+    report_model_free(&r);
+
+    /* A file from before declarations: the three metrics it carried. */
+    write_run("legacy", "", cases, folder, sizeof(folder));
+    load(folder, &r);
+    report_metrics_of(r.run, &m);
+    assert_int_equal(m.count, 3);
+    assert_int_equal(report_metrics_find(&m, "return")->unit, REPORT_UNIT_NS);
+    assert_int_equal(report_metrics_find(&m, "rss_growth")->unit, REPORT_UNIT_BYTES);
     report_model_free(&r);
     free(cases);
 
