@@ -72,38 +72,51 @@ int case_name_set(struct case_name *c, const char *key, const char *value)
     return 0;
 }
 
+void case_vary_init(struct case_vary *v)
+{
+    memset(v, 0, sizeof(*v));
+}
+
+void case_vary_add(struct case_vary *v, const struct case_name *c)
+{
+    v->cases++;
+    if (v->cases == 1 || strcmp(v->last_scenario, c->scenario) != 0)
+        v->scenarios++;
+    snprintf(v->last_scenario, sizeof(v->last_scenario), "%s", c->scenario);
+    for (size_t p = 0; p < c->count; p++) {
+        size_t k = 0;
+        while (k < v->count && strcmp(v->keys[k].key, c->params[p].key) != 0)
+            k++;
+        if (k == v->count) {
+            /* Keys beyond the table are not kept: case_vary_varies() says
+             * they vary, so no label loses them. */
+            if (v->count == CASE_LABEL_MAX_KEYS)
+                continue;
+            snprintf(v->keys[k].key, CASE_LABEL_KEY_MAX, "%s", c->params[p].key);
+            snprintf(v->keys[k].value, CASE_LABEL_VALUE_MAX, "%s", c->params[p].value);
+            v->count++;
+        } else if (strcmp(v->keys[k].value, c->params[p].value) != 0) {
+            v->keys[k].varies = true;
+        }
+        v->keys[k].count++;
+    }
+    for (size_t k = 0; k < v->count; k++)
+        v->keys[k].everywhere = v->keys[k].count == v->cases;
+}
+
 void case_vary_compute(const struct case_name *const *cases, size_t n, struct case_vary *out)
 {
-    memset(out, 0, sizeof(*out));
+    case_vary_init(out);
+    for (size_t i = 0; i < n; i++)
+        case_vary_add(out, cases[i]);
+    /* Distinct scenarios over the whole set, not changes from case to case. */
+    out->scenarios = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct case_name *c = cases[i];
         bool new_scenario = true;
         for (size_t k = 0; k < i && new_scenario; k++)
-            new_scenario = strcmp(cases[k]->scenario, c->scenario) != 0;
+            new_scenario = strcmp(cases[k]->scenario, cases[i]->scenario) != 0;
         out->scenarios += new_scenario;
-        for (size_t p = 0; p < c->count; p++) {
-            size_t k = 0;
-            while (k < out->count && strcmp(out->keys[k].key, c->params[p].key) != 0)
-                k++;
-            if (k == out->count) {
-                if (out->count == CASE_LABEL_MAX_KEYS)
-                    continue;
-                snprintf(out->keys[k].key, CASE_LABEL_KEY_MAX, "%s", c->params[p].key);
-                snprintf(out->keys[k].value, CASE_LABEL_VALUE_MAX, "%s", c->params[p].value);
-                out->count++;
-            } else if (strcmp(out->keys[k].value, c->params[p].value) != 0) {
-                out->keys[k].varies = true;
-            }
-        }
     }
-    for (size_t k = 0; k < out->count; k++) {
-        bool everywhere = true;
-        for (size_t i = 0; i < n && everywhere; i++)
-            everywhere = case_name_get(cases[i], out->keys[k].key) != NULL;
-        out->keys[k].everywhere = everywhere;
-    }
-    /* Keys beyond the table are not kept: case_vary_varies() says they vary,
-     * so no label loses them. */
 }
 
 bool case_vary_varies(const struct case_vary *v, const char *key)

@@ -59,14 +59,23 @@ struct case_vary {
         char value[CASE_LABEL_VALUE_MAX]; /* the first value met */
         bool varies;
         bool everywhere; /* every case of the set has the key */
+        size_t count;    /* cases that have it */
     } keys[CASE_LABEL_MAX_KEYS];
-    size_t scenarios; /* distinct scenarios in the set */
+    size_t cases;
+    size_t scenarios; /* distinct scenarios in the set (as met in a row: A, B, A counts 3) */
+    char last_scenario[128];
 };
 
 /* Computes what varies over cases[0..n) into *out (keys in the order they
  * are first met). Keys beyond CASE_LABEL_MAX_KEYS are counted as varying
  * (never dropped from a label). */
 void case_vary_compute(const struct case_name *const *cases, size_t n, struct case_vary *out);
+
+/* The same one case at a time, for sets too large to hold parsed: start
+ * with case_vary_init, then case_vary_add each case. (scenarios then
+ * counts changes of scenario from one case to the next.) */
+void case_vary_init(struct case_vary *v);
+void case_vary_add(struct case_vary *v, const struct case_name *c);
 
 /* True when key varies in v (a key v does not know varies). */
 bool case_vary_varies(const struct case_vary *v, const char *key);
