@@ -43,6 +43,19 @@ golden() {
 golden compare.txt 1 compare base.json new.json
 golden compare.md 1 compare new.json base.json --format md --threshold 10 --alpha 0.01
 golden check-holds.txt 0 check check-run.json --rules check-holds.rules
+
+# Real names are long (a spawn case's is over 100 characters): the columns
+# stay aligned whatever the names' lengths.
+long='spawn.slower{target=static,rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}'
+for side in base new; do
+    sed "s/spawn\.slower{target=static,placement=same}/$long/g" "$golden/$side.json" > "$root/long-$side.json"
+done
+"$procbench" compare "$root/long-base.json" "$root/long-new.json" > "$root/long.out" 2>&1
+grep -qF "$long" "$root/long.out" || fail "long names: the long name is not in the table: $(cat "$root/long.out")"
+columns=$(awk '/^spawn\./ {
+        for (i = 1; i <= NF; i++) if ($i ~ /^(regressed|improved|unchanged|inconclusive|only)$/) { print index($0, " " $i " "); break } }' \
+    "$root/long.out" | sort -u | wc -l)
+[ "$columns" -eq 1 ] || fail "long names: the verdict column moves from row to row: $(cat "$root/long.out")"
 golden check-fails.txt 1 check check-run.json --rules check-fails.rules
 golden export.json 0 export new.json
 # Options may come before, between and after the files.
