@@ -46,6 +46,24 @@ second=$(cat "$root/run2")
 head -1 "$second/summary.csv" \
     | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || fail "summary.csv header: $(head -1 "$second/summary.csv")"
 
+# ci/bench --help and ci/regress --help print their usage and exit 0
+# without running anything: on a PATH with nothing but what printing needs,
+# setting up or building would fail.
+tools=$root/tools
+mkdir -p "$tools"
+for tool in awk dirname basename; do
+    ln -sf "$(command -v "$tool")" "$tools/$tool"
+done
+ci=$(cd "$(dirname "$0")/../ci" && pwd)
+for script in bench regress; do
+    code=0
+    env PATH="$tools" /bin/sh "$ci/$script" --help > "$root/$script.help" 2>&1 || code=$?
+    [ "$code" -eq 0 ] || fail "ci/$script --help: exit $code: $(cat "$root/$script.help")"
+    grep -q "^usage: ci/$script " "$root/$script.help" \
+        || fail "ci/$script --help: $(head -3 "$root/$script.help")"
+    grep -q '^set -eu' "$root/$script.help" && fail "ci/$script --help prints its own code"
+done
+
 # The seed and argv are recorded.
 grep -q '"seed": 7' "$first/results.json" || fail "seed not recorded"
 grep -q '"--seed"' "$first/results.json" || fail "argv not recorded"
