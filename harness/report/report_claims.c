@@ -343,8 +343,13 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     } else {
         res->verdict = REPORT_INCONCLUSIVE;
     }
-    if (o.reason[0] != '\0' && res->verdict == REPORT_INCONCLUSIVE)
+    if (o.reason[0] != '\0' && res->verdict == REPORT_INCONCLUSIVE) {
         add_note(res, "%s", o.reason);
+        snprintf(res->why, sizeof(res->why), "%s", o.reason);
+    }
+    if (claim->kind == SAME && res->verdict == REPORT_INCONCLUSIVE)
+        snprintf(res->why, sizeof(res->why), "the interval reaches past 1 +- %.0f%%",
+                 100 * claim->factor);
     /* "and by how much CPU": the CPU per operation of both ends. */
     if (!isnan(p->left->cpu_ns) && !isnan(p->right->cpu_ns) && p->right->cpu_ns > 0) {
         char a[32], b[32];
@@ -406,6 +411,8 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         res->verdict = ll > rh   ? REPORT_HOLDS
                        : lh < rl ? REPORT_DOES_NOT_HOLD
                                  : REPORT_INCONCLUSIVE;
+        if (res->verdict == REPORT_INCONCLUSIVE)
+            snprintf(res->why, sizeof(res->why), "the slopes' intervals overlap");
         snprintf(res->criterion, sizeof(res->criterion),
                  "slope per GiB of %s above that of %s (ratio of slopes)", top->left->scenario,
                  top->right->scenario);
@@ -451,6 +458,7 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     if (isnan(hi.low) || isnan(lo.low)) {
         res->verdict = REPORT_INCONCLUSIVE;
         add_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
+        snprintf(res->why, sizeof(res->why), "%s", hi.reason[0] ? hi.reason : lo.reason);
         return 0;
     }
     res->ratio = hi.ratio / lo.ratio;
@@ -459,6 +467,8 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     res->verdict = hi.low > lo.high   ? REPORT_HOLDS
                    : hi.high < lo.low ? REPORT_DOES_NOT_HOLD
                                       : REPORT_INCONCLUSIVE;
+    if (res->verdict == REPORT_INCONCLUSIVE)
+        snprintf(res->why, sizeof(res->why), "the two ratios' intervals overlap");
     add_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio, hi.low,
              hi.high, top_text, lo.ratio, lo.low, lo.high, bottom_text);
     char a[32], b[32];
@@ -483,6 +493,7 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
         res->verdict = REPORT_INCONCLUSIVE;
         add_note(res, "a case %s",
                  strcmp(p->left->status, "ok") ? p->left->status : p->right->status);
+        snprintf(res->why, sizeof(res->why), "%.200s", res->note);
         return 0;
     }
     if (!results_read_case_number(p->left, "rss_growth_p50", &held_l) ||

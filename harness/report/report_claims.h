@@ -66,6 +66,7 @@ struct report_claim_result {
     double ratio, low, high; /* NAN when there is none */
     char cases[640];         /* the case names it rests on */
     char note[320];          /* method, extra figures, or why not judged */
+    char why[224];           /* inconclusive: why, in a few words; else "" */
     char answer[512];        /* the answer with its figures; "" when not judged */
     char command[512];       /* the procbench run that would judge it */
 };

@@ -163,8 +163,8 @@ static void write_answers(struct report_writer *w, const struct report_content *
                      "%s " REPORT_STRONG "Cannot tell" REPORT_STRONG ": %s%s%s. More rounds "
                      "narrow it: " REPORT_CODE "%s --rounds 20" REPORT_CODE,
                      res[k].claim->question, res[k].answer[0] ? res[k].answer : "",
-                     res[k].answer[0] && res[k].note[0] ? "; " : "", res[k].note,
-                     res[k].command);
+                     res[k].answer[0] && res[k].why[0] ? "; " : "",
+                     res[k].why[0] ? res[k].why : "", res[k].command);
         else
             snprintf(text, sizeof(text),
                      "%s " REPORT_STRONG "Not measured" REPORT_STRONG " (%s). To answer it: "

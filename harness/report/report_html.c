@@ -97,17 +97,30 @@ static const char style[] =
     "figure{margin:1em 0 2em}figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
     "figcaption{font-size:.88em;color:#444;max-width:60em}\n";
 
-/* Counts the plots that decoded and the errors met, on <body>. */
+/* Records on <body>, for the headless browser test (tests/report_browser.sh):
+ * how many plots decoded (data-plots="rendered/total"), the errors the page
+ * met (data-errors), how far the page overflows the window sideways
+ * (data-overflow, pixels: 0 means no horizontal scroll), and where the
+ * first answer ends against the window's height (data-first-answer="bottom
+ * of the first answer/window height"), to tell whether the answers are on
+ * the first screen. */
 static const char script[] =
     "<script>\n"
     "(function(){var errors=0;\n"
     "window.addEventListener('error',function(){errors++;"
     "document.body.setAttribute('data-errors',String(errors));},true);\n"
-    "window.addEventListener('load',function(){var imgs=document.querySelectorAll('img.plot'),"
-    "ok=0;\n"
+    "window.addEventListener('load',function(){var b=document.body,"
+    "imgs=document.querySelectorAll('img.plot'),ok=0;\n"
     "for(var i=0;i<imgs.length;i++){if(imgs[i].complete&&imgs[i].naturalWidth>0)ok++;}\n"
-    "document.body.setAttribute('data-plots',ok+'/'+imgs.length);\n"
-    "document.body.setAttribute('data-errors',String(errors));});})();\n"
+    "b.setAttribute('data-plots',ok+'/'+imgs.length);\n"
+    "b.setAttribute('data-errors',String(errors));\n"
+    "var d=document.documentElement;\n"
+    "b.setAttribute('data-overflow',String(Math.max(0,d.scrollWidth-d.clientWidth)));\n"
+    "var h=document.getElementById('answers'),a=h;\n"
+    "while(a&&a.nextElementSibling&&!/^(UL|P)$/.test(a.tagName))a=a.nextElementSibling;\n"
+    "if(a&&a.tagName==='UL'&&a.firstElementChild)a=a.firstElementChild;\n"
+    "b.setAttribute('data-first-answer',h?Math.ceil(a.getBoundingClientRect().bottom)+'/'+"
+    "window.innerHeight:'none');});})();\n"
     "</script>\n";
 
 static void html_begin(struct report_writer *w, const char *title, const char *context)
