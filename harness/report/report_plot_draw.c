@@ -336,15 +336,13 @@ static void x_axis(struct axis *a, const struct plot_figure *f, double lo, doubl
     }
     linear_axis(a, REPORT_UNIT_COUNT, lo, hi, true);
     if (f->xkind == PLOT_X_SIZE) {
-        /* Nice steps of a power of 1024 spelt as typed: 512M, 1G, 1536M. */
-        double scale = 1;
-        while (hi / scale >= 1024)
-            scale *= 1024;
+        /* Steps of a power of two, spelt as sizes are typed: 256M, 512M,
+         * 768M, 1G. */
+        double step = pow(2, ceil(log2(fmax(hi, 1) / 6)));
         a->tics = 0;
-        double step = nice_step(hi - fmin(lo, 0), scale);
         a->min = 0;
-        a->max = ceil(hi * 1.04 / step) * step;
-        for (double v = 0; v <= a->max + step / 2; v += step) {
+        a->max = hi * 1.04;
+        for (double v = 0; v <= a->max; v += step) {
             char label[32];
             units_format_size((uint64_t)llround(v), label, sizeof(label));
             add_tic(a, v, label);

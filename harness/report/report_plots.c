@@ -125,10 +125,13 @@ static bool metric_value(const struct maker *m, const struct stored_case *c, con
     return true;
 }
 
+static bool metric_drawn(const struct maker *m, size_t metric, const char *family);
+
 static void mark_metric(struct maker *m, const char *metric, const char *family)
 {
     for (size_t i = 0; i < m->metrics.count; i++) {
-        if (strcmp(m->metrics.list[i].name, metric) != 0 || m->metric_drawn_count[i] == 8)
+        if (strcmp(m->metrics.list[i].name, metric) != 0 || m->metric_drawn_count[i] == 8 ||
+            metric_drawn(m, i, family))
             continue;
         snprintf(m->metric_drawn[i][m->metric_drawn_count[i]++], 64, "%s", family);
     }
@@ -267,10 +270,12 @@ static int make_lines(struct maker *m, const struct spec *s)
     caption_constants(&f, &nm, skip);
     if (rc == 0)
         rc = plot_figure_emit(&m->target, &f, s->id);
-    if (rc == 0 && f.count > 0) {
+    /* The metric is drawn for every family the curve's cases belong to. */
+    for (size_t i = 0; rc == 0 && f.count > 0 && i < n; i++) {
         char family[64];
-        report_family(cases[0], family, sizeof(family));
-        mark_metric(m, s->metric, family);
+        report_family(cases[i], family, sizeof(family));
+        if (i == 0 || !in_family(cases[i - 1], family))
+            mark_metric(m, s->metric, family);
     }
 out:
     plot_figure_free(&f);
