@@ -93,6 +93,7 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
     struct round_report *rep = st->report;
     struct sample s;
     memset(&s, 0, sizeof(s));
+    ctx->failure[0] = '\0';
     int rc = sc->sample(ctx, &s);
     /* Outside the timed section: tells the harness's watch that the round
      * is alive (see wait_round_process). */
@@ -104,7 +105,7 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         rep->failures++;
         rep->consecutive_failures++;
         if (rep->reason[0] == '\0')
-            ROUND_REASON(rep, "%s", s.failure[0] ? s.failure : strerror(-rc));
+            ROUND_REASON(rep, "%s", ctx->failure[0] ? ctx->failure : strerror(-rc));
         return 0;
     }
     rep->consecutive_failures = 0;
@@ -241,17 +242,17 @@ _Noreturn void round_process(struct run_state *st, size_t index)
     }
     int fds_before = reaper_count_fds();
     struct case_ctx ctx = {
+        .scenario = sc,
         .params = c->def.params,
         .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
         .ops_per_sample = 1,
         .peer_pid = 0,
         .state = NULL,
     };
-    char why[sizeof(rep->reason) - 8] = "";
-    rc = sc->setup ? sc->setup(&ctx, why, sizeof(why)) : 0;
+    rc = sc->setup ? sc->setup(&ctx) : 0;
     if (rc != 0) {
         rep->setup_failed = true;
-        ROUND_REASON(rep, "setup: %s", why[0] ? why : strerror(-rc));
+        ROUND_REASON(rep, "setup: %s", ctx.failure[0] ? ctx.failure : strerror(-rc));
         check_left_behind(rep, fds_before);
         _exit(0);
     }

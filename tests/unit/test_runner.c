@@ -71,12 +71,10 @@ static const struct metric_spec fake_twice[] = {
     {.name = NULL},
 };
 
-static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int fake_setup(struct case_ctx *ctx)
 {
-    (void)ctx;
     if (fake.setup_fails) {
-        snprintf(failure, failure_len, "fake: no peer");
-        return -EIO;
+        return scenario_fail(ctx, -EIO, "no peer");
     }
     fake.setups++;
     if (fake.setup_hangs) {
@@ -112,8 +110,7 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
             pause();
     }
     if (fake.fail_every && fake.samples % fake.fail_every == 0) {
-        snprintf(out->failure, sizeof(out->failure), "fake failure %d", fake.samples);
-        return -EPIPE;
+        return scenario_fail(ctx, -EPIPE, "fake failure %d", fake.samples);
     }
     out->ns = fake.value_ns;
     sample_report(out, FAKE_RETURN, fake.value_ns / 2);
@@ -324,7 +321,7 @@ static void test_failures_counted(void **state)
     assert_int_equal(c->status, CASE_OK);
     assert_true(c->failures > 0);
     assert_int_equal(c->stats.n, 30);
-    assert_non_null(strstr(c->reason, "samples failed; first: fake failure"));
+    assert_non_null(strstr(c->reason, "samples failed; first: fake.a: fake failure"));
     runner_free(&r);
 }
 
@@ -339,7 +336,7 @@ static void test_broken_case_fails(void **state)
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_FAILED);
     assert_int_equal(c->stats.n, 0);
-    assert_non_null(strstr(c->reason, "in a row failed: fake failure 1"));
+    assert_non_null(strstr(c->reason, "in a row failed: fake.a: fake failure 1"));
     /* It stopped after the limit instead of trying every round. */
     assert_int_equal(fake.samples, 3);
     assert_int_equal(fake.setups, fake.teardowns);
@@ -355,7 +352,7 @@ static void test_setup_failure_and_unavailable(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_FAILED);
-    assert_string_equal(r.cases[0].reason, "setup: fake: no peer");
+    assert_string_equal(r.cases[0].reason, "setup: fake.a: no peer");
     assert_int_equal(fake.teardowns, 0);
     assert_int_equal(r.cases[1].status, CASE_SKIPPED);
     assert_string_equal(r.cases[1].reason, "built without fakes");
@@ -643,12 +640,9 @@ static void test_cross_needs_support(void **state)
 
 /* A case the scenario declares unrunnable for its parameter values is
  * skipped with the scenario's reason and never set up. */
-static const char *fake_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
+static int fake_case_unavailable(struct case_ctx *ctx)
 {
-    (void)params;
-    snprintf(why, why_len, "fake: needs a machine it is not on");
-    return why;
+    return scenario_fail(ctx, -ENODEV, "needs a machine it is not on");
 }
 
 static void test_case_unavailable_skips(void **state)
@@ -669,7 +663,7 @@ static void test_case_unavailable_skips(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_SKIPPED);
-    assert_string_equal(r.cases[0].reason, "fake: needs a machine it is not on");
+    assert_string_equal(r.cases[0].reason, "fake.picky: needs a machine it is not on");
     assert_int_equal(r.cases[1].status, CASE_OK);
     /* Only fake.a's rounds were set up. */
     assert_int_equal(fake.setups, 3);
