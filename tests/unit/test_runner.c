@@ -23,6 +23,7 @@
 #include "engine/histogram.h"
 #include "engine/interrupt.h"
 #include "engine/runner.h"
+#include "cli/test_hook.h"
 
 /* What the fake scenario saw and does. Rounds run in processes forked from
  * the test, so this lives in shared memory for the test to read back. */
@@ -716,6 +717,40 @@ static void test_op_latencies_and_rate(void **state)
     runner_free(&r);
 }
 
+/* TEST ONLY hook: the named scenario's operations are slowed by exactly
+ * the hook's nanoseconds, the other's not at all; the environment knob
+ * reads into such a hook, and a malformed one into none. */
+static void test_slowdown_hook(void **state)
+{
+    (void)state;
+    reset_fake();
+    struct runner_test_hook hook = {.slow_scenario = "fake.b", .slowdown_ns = 1000};
+    struct run_config cfg = small_config();
+    cfg.test_hook = &hook;
+    const struct scenario *scs[] = {&fake_a, &fake_b};
+    struct run_results r;
+    run_cases(&r, scs, 2, cfg);
+    assert_int_equal(r.cases[0].stats.p50_ns, 12345);
+    assert_int_equal(r.cases[1].stats.p50_ns, 13345);
+    runner_free(&r);
+
+    struct runner_test_hook read = {0};
+    setenv("PROCBENCH_TEST_SLOWDOWN", "spawn.pool:250", 1);
+    assert_true(test_hook_from_env(&read));
+    assert_string_equal(read.slow_scenario, "spawn.pool");
+    assert_int_equal(read.slowdown_ns, 250);
+    static const char *const malformed[] = {"spawn.pool",     ":250",
+                                            "spawn.pool:",    "spawn.pool:x",
+                                            "spawn.pool:25x", "spawn.pool:1000000000"};
+    for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+        setenv("PROCBENCH_TEST_SLOWDOWN", malformed[i], 1);
+        if (test_hook_from_env(&read))
+            fail_msg("'%s' was taken for a hook", malformed[i]);
+    }
+    unsetenv("PROCBENCH_TEST_SLOWDOWN");
+    assert_false(test_hook_from_env(&read));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -725,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
         cmocka_unit_test(test_bad_metric_declaration_fails),
+        cmocka_unit_test(test_slowdown_hook),
         cmocka_unit_test(test_ci_target_stops_early),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),
