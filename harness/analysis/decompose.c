@@ -14,7 +14,7 @@
 
 #include "decompose.h"
 #include "ranktest.h"
-#include "base/units.h"
+#include "base/format.h"
 
 struct layer_spec {
     const char *api;
@@ -157,14 +157,6 @@ int decompose_node(const struct stored_run *run, struct decompose_row *rows, siz
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-static void format_ns(double ns, char *buf, size_t len)
-{
-    double a = fabs(ns);
-    char text[24];
-    units_format_duration((uint64_t)llround(a), text, sizeof(text));
-    snprintf(buf, len, "%s%s", ns < 0 && llround(a) != 0 ? "-" : "", text);
-}
-
 static void format_cell(const struct decompose_cell *cell, char *buf, size_t len)
 {
     if (cell->c == NULL) {
@@ -172,9 +164,9 @@ static void format_cell(const struct decompose_cell *cell, char *buf, size_t len
         return;
     }
     char p50[32], lo[32], hi[32];
-    format_ns((double)cell->c->p50_ns, p50, sizeof(p50));
-    format_ns((double)cell->c->p50_ci_low_ns, lo, sizeof(lo));
-    format_ns((double)cell->c->p50_ci_high_ns, hi, sizeof(hi));
+    format_signed_duration((double)cell->c->p50_ns, p50, sizeof(p50));
+    format_signed_duration((double)cell->c->p50_ci_low_ns, lo, sizeof(lo));
+    format_signed_duration((double)cell->c->p50_ci_high_ns, hi, sizeof(hi));
     snprintf(buf, len, "%s [%s, %s]", p50, lo, hi);
 }
 
@@ -189,27 +181,11 @@ static void format_diff(const struct decompose_diff *d, bool applies, char *buf,
         return;
     }
     char est[32], lo[32], hi[32];
-    format_ns(d->estimate_ns, est, sizeof(est));
-    format_ns(d->low_ns, lo, sizeof(lo));
-    format_ns(d->high_ns, hi, sizeof(hi));
+    format_signed_duration(d->estimate_ns, est, sizeof(est));
+    format_signed_duration(d->low_ns, lo, sizeof(lo));
+    format_signed_duration(d->high_ns, hi, sizeof(hi));
     snprintf(buf, len, "%s%s [%s, %s]%s", d->estimate_ns >= 0 ? "+" : "", est, lo, hi,
              strcmp(d->method, "median CIs") == 0 ? " *" : "");
-}
-
-/* Text inside a code span in a table cell: it may not hold '|', '`' or a
- * line break. Case names never do, but a results file is untrusted. */
-static void md_text(FILE *out, const char *text)
-{
-    for (; *text != '\0'; text++) {
-        if (*text == '|')
-            fputs("\\|", out);
-        else if (*text == '`')
-            fputc('\'', out);
-        else if (*text == '\n' || *text == '\r')
-            fputc(' ', out);
-        else
-            fputc(*text, out);
-    }
 }
 
 const char *const decompose_headers[DECOMPOSE_COLUMNS] = {
@@ -293,7 +269,7 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
             fputs(k == 0 ? " " : ", ", out);
             if (cells[k]->c != NULL) {
                 fputc('`', out);
-                md_text(out, cells[k]->c->name);
+                format_md_code(out, cells[k]->c->name);
                 fputc('`', out);
             } else {
                 fprintf(out, "%s (%s)", cells[k]->scenario, cells[k]->missing);

@@ -23,6 +23,7 @@
 
 #include "output/atomic_file.h"
 #include "commands.h"
+#include "test_hook.h"
 #include "output/console.h"
 #include "engine/interrupt.h"
 #include "output/outdir.h"
@@ -180,6 +181,9 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
 
     static struct run_results r;
     r.config = opts->config;
+    static struct runner_test_hook hook; /* TEST ONLY: see test_hook.h */
+    if (test_hook_from_env(&hook))
+        r.config.test_hook = &hook;
     if (!opts->seed_given)
         r.config.seed = random_seed();
     r.argc = argc;

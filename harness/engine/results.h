@@ -16,10 +16,16 @@
 #include "sysinfo.h"
 
 struct histogram;
+struct runner_test_hook;
 
 /* Version of the results.json layout, which the writers write and the
  * readers check; bump when a field changes meaning. */
 #define RESULTS_SCHEMA_VERSION 1
+
+/* The header line of rounds.csv, which its writer writes and its readers
+ * check. */
+#define RESULTS_ROUNDS_CSV_HEADER                                                                  \
+    "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean"
 
 /* Longest canonical case name: "family.name{p1=v1,...,placement=same}". */
 #define CASE_NAME_MAX 256
@@ -118,6 +124,9 @@ struct run_config {
     /* A step of a round (setup, one sample, teardown) that takes longer
      * fails its case and is killed; 0 = no limit. */
     uint64_t sample_timeout_ns;
+    /* TEST ONLY: what a test makes the runner do beside measuring
+     * (runner.h); NULL in a real run. Not written in any output. */
+    const struct runner_test_hook *test_hook;
 };
 
 struct run_results {

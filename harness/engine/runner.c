@@ -39,7 +39,7 @@ static void check_runnable(struct case_result *c)
 {
     const struct scenario *sc = c->def.scenario;
     char why[sizeof(c->reason)];
-    const char *case_why = NULL;
+    struct case_ctx probe = {.scenario = sc, .params = c->def.params};
     if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0) {
         c->status = CASE_FAILED;
         CASE_REASON(c, "%s declares its metrics wrongly: %s", sc->name, why);
@@ -49,10 +49,9 @@ static void check_runnable(struct case_result *c)
     } else if (sc->unavailable) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", sc->unavailable);
-    } else if (sc->case_unavailable &&
-               (case_why = sc->case_unavailable(c->def.params, why, sizeof(why))) != NULL) {
+    } else if (sc->case_unavailable && sc->case_unavailable(&probe) != 0) {
         c->status = CASE_SKIPPED;
-        CASE_REASON(c, "%s", case_why);
+        CASE_REASON(c, "%s", probe.failure);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer", sc->name);

@@ -1,10 +1,10 @@
 /*
  * The console table and progress line. Numbers are printed with three
- * significant digits and a unit; the CSV and JSON keep integer nanoseconds.
- * A row names its case by what varies within its family in this run
- * (spawn's rows by rss, say), and the parameters every case of a family
- * shares are said once under the header; the canonical names stay in the
- * CSV and JSON.
+ * significant digits and a unit (base/format.h); the CSV and JSON keep
+ * integer nanoseconds. A row names its case by what varies within its
+ * family in this run (spawn's rows by rss, say), and the parameters every
+ * case of a family shares are said once under the header; the canonical
+ * names stay in the CSV and JSON.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -14,7 +14,7 @@
 
 #include "console.h"
 #include "base/case_label.h"
-#include "base/units.h"
+#include "base/format.h"
 #include "writers.h"
 
 /* The family of a case name: up to its first '.'. */
@@ -38,7 +38,7 @@ static void family_vary(const struct run_results *r, const char *name, struct ca
 }
 
 /* A case as the console names it: its scenario and what varies in its
- * family ("spawn.fork_exec{rss=64M}"); the canonical name if it does not
+ * family ("family.op{rss=64M}"); the canonical name if it does not
  * parse. */
 static void case_label(const struct console *con, const struct case_def *def, char *buf,
                        size_t len)
@@ -154,7 +154,7 @@ void console_progress(const struct runner_progress *p, void *ctx)
     if (!con->progress)
         return;
     char elapsed[32], label[CASE_NAME_MAX];
-    units_format_duration(p->elapsed_ns, elapsed, sizeof(elapsed));
+    format_duration((double)p->elapsed_ns, elapsed, sizeof(elapsed));
     case_label(con, &p->current->def, label, sizeof(label));
     fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
             p->rounds_done, p->rounds_expected, elapsed, label, p->round_samples);
@@ -173,13 +173,11 @@ static void format_cpus(const struct case_result *c, char *buf, size_t len)
 static void format_metric(const struct metric_spec *m, uint64_t value, char *buf, size_t len)
 {
     if (m->unit == METRIC_NS)
-        units_format_duration(value, buf, len);
-    else if (m->unit == METRIC_BYTES && value >= 1048576)
-        snprintf(buf, len, "%.1f MiB", (double)value / 1048576.0);
-    else if (m->unit == METRIC_BYTES && value >= 1024)
-        snprintf(buf, len, "%.1f KiB", (double)value / 1024.0);
+        format_duration((double)value, buf, len);
+    else if (m->unit == METRIC_BYTES)
+        format_size((double)value, buf, len);
     else
-        snprintf(buf, len, "%" PRIu64 "%s", value, m->unit == METRIC_BYTES ? " B" : "");
+        snprintf(buf, len, "%" PRIu64, value);
 }
 
 /* What only some cases have: throughput, the medians of the metrics their
@@ -219,8 +217,8 @@ void console_case_done(const struct case_result *c, void *ctx)
         return;
     }
     char p50[24], p99[24], cpus[24], ci[24], extra[256];
-    units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
-    units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
+    format_duration((double)c->stats.p50_ns, p50, sizeof(p50));
+    format_duration((double)c->stats.p99_ns, p99, sizeof(p99));
     double ci_pct = stats_median_ci_percent(&c->stats);
     /* The histogram resolves 0.1% (3 significant digits): a narrower
      * interval is shown as that bound, not as a zero it cannot know. */
@@ -236,20 +234,6 @@ void console_case_done(const struct case_result *c, void *ctx)
     fflush(con->out);
 }
 
-/* A signed duration with its unit ("-1.20 us"), or "?" when unknown. */
-static void format_signed_ns(double ns, char *buf, size_t len)
-{
-    if (!isfinite(ns)) {
-        snprintf(buf, len, "?");
-        return;
-    }
-    if (ns < 0 && len > 1) {
-        *buf++ = '-';
-        len--;
-    }
-    units_format_duration((uint64_t)llround(fabs(ns)), buf, len);
-}
-
 /* One analysis of a case, as " x1.20 [1.10, 1.31]" or " +2.30 ms/GiB [...]". */
 static void format_analysis(const struct analysis_spec *spec, const struct case_analysis *a,
                             char *buf, size_t len)
@@ -259,13 +243,13 @@ static void format_analysis(const struct analysis_spec *spec, const struct case_
         snprintf(buf, len, "  x%.2f [%.2f, %.2f]", a->value, a->low, a->high);
         return;
     }
-    format_signed_ns(a->value, value, sizeof(value));
+    format_signed_duration(a->value, value, sizeof(value));
     if (spec->kind == ANALYSIS_BREAK_EVEN) {
         snprintf(buf, len, "  %s", value);
         return;
     }
-    format_signed_ns(a->low, low, sizeof(low));
-    format_signed_ns(a->high, high, sizeof(high));
+    format_signed_duration(a->low, low, sizeof(low));
+    format_signed_duration(a->high, high, sizeof(high));
     snprintf(buf, len, "  %s/%s [%s, %s]", value, spec->per_name, low, high);
 }
 
@@ -324,7 +308,7 @@ void console_end(struct console *con, const struct run_results *r, const char *d
     }
     if (!con->quiet) {
         char took[32];
-        units_format_duration(r->duration_ns, took, sizeof(took));
+        format_duration((double)r->duration_ns, took, sizeof(took));
         fprintf(con->out, "\n%zu cases in %s: %zu measured, %zu failed, %zu skipped\n",
                 r->case_count, took, r->case_count - failed - skipped, failed, skipped);
     }

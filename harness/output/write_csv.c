@@ -18,30 +18,14 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "base/format.h"
 
-/* Writes prefix and text as one field (the prefix is plain: no quoting
- * characters). */
-static void write_field_prefixed(FILE *fp, const char *prefix, const char *text)
+/* Writes "param_" and a parameter's name as one field. */
+static void write_param_header(FILE *fp, const char *name)
 {
-    if (strpbrk(text, ",\"\r\n") == NULL) {
-        fputs(prefix, fp);
-        fputs(text, fp);
-        return;
-    }
-    fputc('"', fp);
-    fputs(prefix, fp);
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '"')
-            fputc('"', fp);
-        fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
-void csv_write_field(FILE *fp, const char *text)
-{
-    if (text != NULL)
-        write_field_prefixed(fp, "", text);
+    char field[128];
+    snprintf(field, sizeof(field), "param_%s", name);
+    format_csv_field(fp, field);
 }
 
 /* One writer per kind of summary_columns.def; the X-macro pastes the kind
@@ -86,7 +70,7 @@ static void put_CPU(FILE *fp, int cpu)
 
 static void put_TEXT(FILE *fp, const char *text)
 {
-    csv_write_field(fp, text);
+    format_csv_field(fp, text);
 }
 
 /* The distinct parameter names of every case's scenario, in first-seen
@@ -143,7 +127,7 @@ static void put_param(FILE *fp, const struct case_def *def, const char *name)
         if (strcmp(spec->name, name) != 0)
             continue;
         if (spec->kind == PARAM_WORD)
-            csv_write_field(fp, def->params[p].text);
+            format_csv_field(fp, def->params[p].text);
         else
             put_U64(fp, def->params[p].number);
         return;
@@ -229,12 +213,12 @@ static void write_summary_header(FILE *fp, const struct param_columns *cols,
     fputs("scenario,case", fp);
     for (size_t k = 0; k < cols->count; k++) {
         fputc(',', fp);
-        write_field_prefixed(fp, "param_", cols->names[k]);
+        write_param_header(fp, cols->names[k]);
     }
     fputs(",placement", fp);
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     fputc(',', fp);                                                                                \
-    csv_write_field(fp, header);
+    format_csv_field(fp, header);
 #define SUMMARY_METRIC_COLUMNS   put_metric_headers(fp, metrics);
 #define SUMMARY_ANALYSIS_COLUMNS put_analysis_headers(fp, metrics);
 #include "summary_columns.def"
@@ -248,9 +232,9 @@ static void write_summary_row(FILE *fp, const struct case_result *c,
                               const struct param_columns *cols,
                               const struct declared_columns *metrics)
 {
-    csv_write_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
+    format_csv_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
     fputc(',', fp);
-    csv_write_field(fp, c->def.name);
+    format_csv_field(fp, c->def.name);
     for (size_t k = 0; k < cols->count; k++) {
         fputc(',', fp);
         put_param(fp, &c->def, cols->names[k]);
@@ -305,7 +289,7 @@ int write_rounds_csv(const struct run_results *r, const char *dir)
     if (rc != 0)
         return rc;
 
-    fputs("case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean\n", af.fp);
+    fputs(RESULTS_ROUNDS_CSV_HEADER "\n", af.fp);
     for (size_t i = 0; i < r->round_count; i++) {
         const struct round_record *rr = &r->rounds[i];
 
@@ -315,7 +299,7 @@ int write_rounds_csv(const struct run_results *r, const char *dir)
             atomic_file_abort(&af);
             return -EINVAL;
         }
-        csv_write_field(af.fp, r->cases[rr->case_index].def.name);
+        format_csv_field(af.fp, r->cases[rr->case_index].def.name);
         fprintf(af.fp,
                 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                 ",%" PRIu64 ",%" PRIu64 ",",

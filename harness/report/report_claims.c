@@ -17,6 +17,7 @@
 #include "analysis/check.h"
 #include "analysis/check_command.h"
 #include "base/units.h"
+#include "base/format.h"
 #include "report_metrics.h"
 #include "report_model.h"
 
@@ -419,7 +420,7 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         char t[6][32];
         const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
         for (size_t k = 0; k < 6; k++)
-            report_format_signed_ns(slope_ns[k], t[k], sizeof(t[k]));
+            format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
         add_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3], t[4],
                  t[5]);
         set_cases(res, top->left, top->right);
@@ -514,8 +515,8 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
              held_l / 1024, held_r / 1024, size);
     bool all = held_l >= 0.5 * (double)bytes, chunk = held_r < 0.25 * (double)bytes;
     res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
-    report_format_bytes(held_l, a, sizeof(a));
-    report_format_bytes(held_r, b, sizeof(b));
+    format_size(held_l, a, sizeof(a));
+    format_size(held_r, b, sizeof(b));
     say_context(res, p->left, p->right);
     say(res, "%s grew the parent's memory by %s, %s by %s", claim->left_name, a, claim->right_name,
         b);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/units.h"
+#include "base/format.h"
 #include "report_metrics.h"
 
 #define CELL        720
@@ -212,7 +213,7 @@ static bool env_value(const struct stored_run *run, const struct env_row *row, c
     }
     switch (row->kind) {
     case 'b':
-        report_format_bytes(atof(a), buf, len);
+        format_size(atof(a), buf, len);
         break;
     case 'l':
         snprintf(buf, len, "%s, %s", a, b && b[0] ? b : "?");

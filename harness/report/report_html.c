@@ -17,35 +17,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/format.h"
 #include "report_writer.h"
 
 /* An SVG beyond this is not one gnuplot drew for a report. */
 #define MAX_SVG_BYTES (32u * 1024u * 1024u)
 
+/* A slice of text, escaped by base/format.h. */
 static void put_escaped(struct report_writer *w, const char *text, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        switch (c) {
-        case '&':
-            fputs("&amp;", w->fp);
-            break;
-        case '<':
-            fputs("&lt;", w->fp);
-            break;
-        case '>':
-            fputs("&gt;", w->fp);
-            break;
-        case '"':
-            fputs("&quot;", w->fp);
-            break;
-        case '\'':
-            fputs("&#39;", w->fp);
-            break;
-        default:
-            fputc(c < 0x20 && c != '\n' ? ' ' : c, w->fp);
-        }
+    char *slice = strndup(text, n);
+    if (slice == NULL) {
+        if (w->error == 0)
+            w->error = -ENOMEM;
+        return;
     }
+    format_html_text(w->fp, slice);
+    free(slice);
 }
 
 /* Text with the content's code and strong spans (report_writer.h). */

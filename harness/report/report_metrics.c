@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/units.h"
+#include "base/format.h"
 
 void report_metrics_of(const struct stored_run *run, struct report_metrics *out)
 {
@@ -58,31 +58,6 @@ bool report_metric_p50(const struct stored_case *c, const struct report_metric *
     return has;
 }
 
-void report_format_bytes(double bytes, char *buf, size_t len)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    if (!isfinite(bytes)) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    double v = fabs(bytes);
-    while (v >= 1024 && u < 4)
-        v /= 1024, u++;
-    snprintf(buf, len, u == 0 ? "%s%.0f %s" : "%s%.3g %s", bytes < 0 ? "-" : "", v, unit[u]);
-}
-
-void report_format_signed_ns(double ns, char *buf, size_t len)
-{
-    char text[32];
-    if (!isfinite(ns)) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    units_format_duration((uint64_t)llround(fabs(ns)), text, sizeof(text));
-    snprintf(buf, len, "%s%s", ns < 0 && llround(fabs(ns)) != 0 ? "-" : "", text);
-}
-
 void report_format_value(enum report_unit unit, double v, char *buf, size_t len)
 {
     char text[48];
@@ -92,13 +67,13 @@ void report_format_value(enum report_unit unit, double v, char *buf, size_t len)
     }
     switch (unit) {
     case REPORT_UNIT_NS:
-        report_format_signed_ns(v, buf, len);
+        format_signed_duration(v, buf, len);
         return;
     case REPORT_UNIT_BYTES:
-        report_format_bytes(v, buf, len);
+        format_size(v, buf, len);
         return;
     case REPORT_UNIT_BYTES_PER_S:
-        report_format_bytes(v, text, sizeof(text));
+        format_size(v, text, sizeof(text));
         snprintf(buf, len, "%s/s", text);
         return;
     case REPORT_UNIT_COUNT_PER_S:
@@ -113,7 +88,7 @@ void report_format_value(enum report_unit unit, double v, char *buf, size_t len)
         snprintf(buf, len, "x%.3g", v);
         return;
     case REPORT_UNIT_NS_PER_GIB:
-        report_format_signed_ns(v, text, sizeof(text));
+        format_signed_duration(v, text, sizeof(text));
         snprintf(buf, len, "%s/GiB", text);
         return;
     case REPORT_UNIT_COUNT:

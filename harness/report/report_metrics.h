@@ -53,14 +53,10 @@ const struct report_metric *report_metrics_find(const struct report_metrics *m, 
  * histogram of (a growth of nothing is a result). */
 bool report_metric_p50(const struct stored_case *c, const struct report_metric *m, double *out);
 
-/* v in unit, as a person reads it: "712 us", "64.0 MiB", "1.05 GiB/s",
- * "1.2k/s", "x1.28", "-12.0 us/GiB"; "-" when not finite. */
+/* v in unit, as a person reads it (base/format.h for durations and sizes):
+ * "712 us", "64 MiB", "1.05 GiB/s", "28.1k/s", "x1.28", "-12.0 us/GiB";
+ * "-" when not finite. */
 void report_format_value(enum report_unit unit, double v, char *buf, size_t len);
 
-/* A signed duration: "-12.0 us", "43.7 ms". */
-void report_format_signed_ns(double ns, char *buf, size_t len);
-
-/* A size in binary units with three significant digits: "64.0 MiB". */
-void report_format_bytes(double bytes, char *buf, size_t len);
 
 #endif

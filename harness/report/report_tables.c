@@ -27,6 +27,7 @@
 #include "analysis/decompose.h"
 #include "base/units.h"
 #include "report_content.h"
+#include "base/format.h"
 #include "report_metrics.h"
 
 #define CELL        256
@@ -462,14 +463,14 @@ static void diff_cell(struct row *row, const struct decompose_diff *d, bool appl
         cell(row, "not measured");
         return;
     }
-    report_format_signed_ns(d->estimate_ns, e, sizeof(e));
+    format_signed_duration(d->estimate_ns, e, sizeof(e));
     const char *star = strcmp(d->method, "median CIs") == 0 ? " *" : "";
     if (compact) {
         cell(row, "%s%s%s", d->estimate_ns >= 0 ? "+" : "", e, star);
         return;
     }
-    report_format_signed_ns(d->low_ns, lo, sizeof(lo));
-    report_format_signed_ns(d->high_ns, hi, sizeof(hi));
+    format_signed_duration(d->low_ns, lo, sizeof(lo));
+    format_signed_duration(d->high_ns, hi, sizeof(hi));
     cell(row, "%s%s [%s, %s]%s", d->estimate_ns >= 0 ? "+" : "", e, lo, hi, star);
 }
 

@@ -39,6 +39,7 @@
 #include "engine/results.h"
 #include "engine/stats.h"
 #include "output/writers.h"
+#include "base/format.h"
 
 #define GOLDEN_SUBDIR GOLDEN_DIR "/writers"
 #define SPAWN_HGRM    "fake.spawn{target=static,placement=same}.hgrm"
@@ -678,7 +679,7 @@ static char *field_to_string(const char *text)
 {
     FILE *fp = scratch_open();
 
-    csv_write_field(fp, text);
+    format_csv_field(fp, text);
     return scratch_close(fp);
 }
 
@@ -716,7 +717,7 @@ static void test_csv_fields_round_trip(void **state)
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', fp);
-        csv_write_field(fp, fields[i]);
+        format_csv_field(fp, fields[i]);
     }
     fputc('\n', fp);
     buf = scratch_close(fp);
