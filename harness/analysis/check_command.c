@@ -12,7 +12,7 @@
 
 struct assignment {
     char key[64];
-    char values[256]; /* comma-separated */
+    char values[256];  /* comma-separated */
     bool from_pattern; /* values accumulate; a prefer value is replaced */
 };
 

@@ -150,8 +150,8 @@ static void append(char *buf, size_t len, size_t *used, const char *text)
     *used += n;
 }
 
-int case_label_format(const struct case_name *c, const struct case_vary *v,
-                      const char *const *skip, bool drop_family, char *buf, size_t len)
+int case_label_format(const struct case_name *c, const struct case_vary *v, const char *const *skip,
+                      bool drop_family, char *buf, size_t len)
 {
     const char *name = c->scenario;
     if (drop_family && strchr(name, '.') != NULL)
@@ -173,8 +173,7 @@ int case_label_format(const struct case_name *c, const struct case_vary *v,
     return (int)used;
 }
 
-int case_vary_constants(const struct case_vary *v, const char *const *skip, char *buf,
-                        size_t len)
+int case_vary_constants(const struct case_vary *v, const char *const *skip, char *buf, size_t len)
 {
     size_t used = 0, shown = 0;
     if (len > 0)

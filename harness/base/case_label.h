@@ -85,13 +85,12 @@ bool case_vary_varies(const struct case_vary *v, const char *key);
  * listed in skip (NULL-terminated, may be NULL): "fork_exec{rss=64M}", or
  * "fork_exec" when none is left. Truncated to len. Returns the length it
  * needed (snprintf semantics). */
-int case_label_format(const struct case_name *c, const struct case_vary *v,
-                      const char *const *skip, bool drop_family, char *buf, size_t len);
+int case_label_format(const struct case_name *c, const struct case_vary *v, const char *const *skip,
+                      bool drop_family, char *buf, size_t len);
 
 /* The constant parameters of v (those not in skip) as "key=value, ..."
  * with " (where it applies)" after a key not every case has; "" when none.
  * Truncated to len. Returns the length it needed. */
-int case_vary_constants(const struct case_vary *v, const char *const *skip, char *buf,
-                        size_t len);
+int case_vary_constants(const struct case_vary *v, const char *const *skip, char *buf, size_t len);
 
 #endif

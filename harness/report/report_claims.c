@@ -1,9 +1,10 @@
 /*
  * Judging the claims of bench/report_claims.def on one run (the rules are
- * in report_claims.h): finding the pair of cases each claim rests on, one
- * judge per kind of claim, and the answer in words.
+ * in report_claims.h): one judge per kind of claim, on the pair of cases
+ * report_claim_pairs.c finds, and the answer in words.
  */
 #include "report_claims.h"
+#include "report_claim_pairs.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +30,7 @@
 #define FIGURE REPORT_CLAIM_FIGURE
 
 const struct report_claim report_claims[] = {
-#define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,      \
+#define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,     \
               sweep_, sweep_min_, context_, judge_, advice_holds_, advice_fails_)                  \
     {.id = #id_,                                                                                   \
      .kind = kind_,                                                                                \
@@ -66,129 +67,6 @@ const char *report_verdict_name(enum report_verdict verdict)
         return "measured";
     }
     return "?";
-}
-
-/* ---- finding the pair ---------------------------------------------------- */
-
-static bool pattern_has_key(const struct check_pattern *p, const char *key)
-{
-    for (size_t i = 0; i < p->param_count; i++) {
-        if (strcmp(p->params[i].key, key) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool matches(const struct stored_case *c, const struct check_pattern *p)
-{
-    if (strcmp(c->scenario, p->scenario) != 0)
-        return false;
-    for (size_t i = 0; i < p->param_count; i++) {
-        const char *value = report_param(c, p->params[i].key);
-        if (value == NULL || !check_same_value(value, p->params[i].value))
-            return false;
-    }
-    return true;
-}
-
-/* Same placement, and the same value for every parameter both have that
- * neither pattern fixes. */
-static bool paired(const struct stored_case *l, const struct stored_case *r,
-                   const struct check_rule *rule)
-{
-    if (strcmp(l->placement, r->placement) != 0)
-        return false;
-    for (size_t i = 0; i < l->param_count; i++) {
-        const char *key = l->params[i].key;
-        const char *other = report_param(r, key);
-        if (other == NULL || pattern_has_key(&rule->left, key) ||
-            pattern_has_key(&rule->right, key))
-            continue;
-        if (!check_same_value(l->params[i].value, other))
-            return false;
-    }
-    return true;
-}
-
-/* How many "key=value" of prefer c satisfies (a parameter c lacks counts
- * neither way). */
-static int preference_score(const struct stored_case *c, const char *prefer)
-{
-    int score = 0;
-    const char *p = prefer ? prefer : "";
-    while (*p != '\0') {
-        size_t len = strcspn(p, ",");
-        char item[128];
-        snprintf(item, sizeof(item), "%.*s", (int)len, p);
-        char *eq = strchr(item, '=');
-        if (eq != NULL) {
-            *eq = '\0';
-            const char *value = report_param(c, item);
-            if (value != NULL && check_same_value(value, eq + 1))
-                score++;
-        }
-        p += len + (p[len] == ',');
-    }
-    return score;
-}
-
-struct pair {
-    const struct stored_case *left, *right;
-};
-
-/* Every pair, best first: preference, then the sweep value (largest
- * first), then run order. Returns the count; *out is a new array. */
-static int find_pairs(const struct stored_run *run, const struct report_claim *claim,
-                      const struct check_rule *rule, struct pair **out, size_t *count)
-{
-    *out = NULL;
-    *count = 0;
-    size_t capacity = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *l = &run->cases[i];
-        if (!matches(l, &rule->left))
-            continue;
-        for (size_t k = 0; k < run->case_count; k++) {
-            const struct stored_case *r = &run->cases[k];
-            if (r == l || !matches(r, &rule->right) || !paired(l, r, rule))
-                continue;
-            if (*count == capacity) {
-                capacity = capacity ? 2 * capacity : 16;
-                struct pair *bigger = realloc(*out, capacity * sizeof(*bigger));
-                if (bigger == NULL) {
-                    free(*out);
-                    *out = NULL;
-                    return -ENOMEM;
-                }
-                *out = bigger;
-            }
-            (*out)[(*count)++] = (struct pair){l, r};
-        }
-    }
-    /* A stable selection sort: the lists are short. */
-    for (size_t i = 0; i < *count; i++) {
-        size_t best = i;
-        for (size_t k = i + 1; k < *count; k++) {
-            struct pair *a = &(*out)[k], *b = &(*out)[best];
-            int sa = preference_score(a->left, claim->prefer) +
-                     preference_score(a->right, claim->prefer);
-            int sb = preference_score(b->left, claim->prefer) +
-                     preference_score(b->right, claim->prefer);
-            uint64_t va = 0, vb = 0;
-            if (claim->sweep[0] != '\0') {
-                report_param_size(a->left, claim->sweep, &va);
-                report_param_size(b->left, claim->sweep, &vb);
-            }
-            if (sa > sb || (sa == sb && va > vb))
-                best = k;
-        }
-        if (best != i) {
-            struct pair t = (*out)[best];
-            memmove(&(*out)[i + 1], &(*out)[i], (best - i) * sizeof(t));
-            (*out)[i] = t;
-        }
-    }
-    return 0;
 }
 
 /* ---- the answer in words ---------------------------------------------------- */
@@ -426,8 +304,7 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         set_cases(res, top->left, top->right);
         say_context(res, top->left, top->right);
         say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
-            claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3], t[4],
-            t[5]);
+            claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3], t[4], t[5]);
         return 0;
     }
     for (size_t i = 1; i < count; i++) {
@@ -561,8 +438,8 @@ static int judge_figure(const struct stored_run *run, const struct report_claim 
     report_param_text(top, claim->sweep, hi, sizeof(hi));
     report_param_text(bottom, claim->sweep, lo, sizeof(lo));
     res->verdict = REPORT_MEASURED;
-    snprintf(res->criterion, sizeof(res->criterion), "%s (p50) of %s at the largest and smallest %s",
-             m->name, claim->left, claim->sweep);
+    snprintf(res->criterion, sizeof(res->criterion),
+             "%s (p50) of %s at the largest and smallest %s", m->name, claim->left, claim->sweep);
     set_cases(res, top, bottom);
     say_context(res, top, NULL);
     say(res, "%s: %s %s; at %s=%s, %s", claim->left_name, m->title, a, claim->sweep, lo, b);
@@ -633,7 +510,8 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         if (cases == NULL)
             return -ENOMEM;
         for (size_t i = 0; i < run->case_count; i++) {
-            if (matches(&run->cases[i], &rule.left) && strcmp(run->cases[i].status, "ok") == 0)
+            if (report_claim_matches(&run->cases[i], &rule.left) &&
+                strcmp(run->cases[i].status, "ok") == 0)
                 cases[count++] = &run->cases[i];
         }
         int rc = judge_figure(run, claim, cases, count, res);
@@ -642,13 +520,13 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
     }
     struct pair *pairs;
     size_t count;
-    if (find_pairs(run, claim, &rule, &pairs, &count) != 0)
+    if (report_claim_pairs(run, claim, &rule, &pairs, &count) != 0)
         return -ENOMEM;
     if (count == 0) {
         bool any_left = false, any_right = false;
         for (size_t i = 0; i < run->case_count; i++) {
-            any_left = any_left || matches(&run->cases[i], &rule.left);
-            any_right = any_right || matches(&run->cases[i], &rule.right);
+            any_left = any_left || report_claim_matches(&run->cases[i], &rule.left);
+            any_right = any_right || report_claim_matches(&run->cases[i], &rule.right);
         }
         snprintf(res->note, sizeof(res->note), "%s",
                  !any_left    ? "no case of the left side was run"

@@ -66,8 +66,8 @@ static void noise(const struct stored_run *run, char *buf, size_t len)
 {
     const char *virt = env_or(run, "virtualization", "none");
     long cpus = strtol(env_or(run, "cpu_count_online", "0"), NULL, 10);
-    double load = fmax(atof(env_or(run, "loadavg_1m_start", "0")),
-                       atof(env_or(run, "loadavg_1m_end", "0")));
+    double load =
+        fmax(atof(env_or(run, "loadavg_1m_start", "0")), atof(env_or(run, "loadavg_1m_end", "0")));
     size_t used = 0;
     buf[0] = '\0';
     if (strcmp(virt, "none") != 0 && strcmp(virt, "-") != 0)
@@ -164,12 +164,12 @@ static void write_answers(struct report_writer *w, const struct report_content *
                      "%s " REPORT_STRONG "Cannot tell" REPORT_STRONG ": %s%s%s. More rounds "
                      "narrow it: " REPORT_CODE "%s --rounds 20" REPORT_CODE,
                      res[k].claim->question, res[k].answer[0] ? res[k].answer : "",
-                     res[k].answer[0] && res[k].why[0] ? "; " : "",
-                     res[k].why[0] ? res[k].why : "", res[k].command);
+                     res[k].answer[0] && res[k].why[0] ? "; " : "", res[k].why[0] ? res[k].why : "",
+                     res[k].command);
         else
             snprintf(text, sizeof(text),
-                     "%s " REPORT_STRONG "Not measured" REPORT_STRONG " (%s). To answer it: "
-                     REPORT_CODE "%s" REPORT_CODE,
+                     "%s " REPORT_STRONG "Not measured" REPORT_STRONG
+                     " (%s). To answer it: " REPORT_CODE "%s" REPORT_CODE,
                      res[k].claim->question, res[k].note[0] ? res[k].note : "no cases",
                      res[k].command);
         w->ops->bullet(w, text);
@@ -533,7 +533,6 @@ static void write_reproduction(struct report_writer *w, const struct report_cont
     w->ops->code(w, c->command);
 }
 
-
 int report_content_write(struct report_writer *w, const struct report_content *c)
 {
     char title[256], context[4096];
@@ -548,9 +547,10 @@ int report_content_write(struct report_writer *w, const struct report_content *c
         for (size_t i = 0; i < c->run_count && used < sizeof(context); i++) {
             char one[1024];
             run_summary(c->runs[i].run, one, sizeof(one));
-            used += (size_t)snprintf(context + used, sizeof(context) - used, "%s%s (%s, commit %s) %s",
-                                     i ? " " : "", c->runs[i].label, c->runs[i].run->path,
-                                     env_or(c->runs[i].run, "git_commit", "?"), one);
+            used +=
+                (size_t)snprintf(context + used, sizeof(context) - used, "%s%s (%s, commit %s) %s",
+                                 i ? " " : "", c->runs[i].label, c->runs[i].run->path,
+                                 env_or(c->runs[i].run, "git_commit", "?"), one);
         }
     }
     w->ops->begin(w, title, context);

@@ -35,6 +35,12 @@ int report_content_write(struct report_writer *w, const struct report_content *c
 /* The Results section: a table per family (report_tables.c). */
 void report_tables_write(struct report_writer *w, const struct report_content *content);
 
+/* The layers of the Node.js rows of run (report_layers.c): rows[0..count)
+ * from decompose_node() as a table, with why a layer below zero can be. */
+struct decompose_row;
+void report_layers_write(struct report_writer *w, const struct stored_run *run,
+                         const struct decompose_row *rows, size_t count);
+
 /* argv as one line a shell would take back: arguments holding anything but
  * [A-Za-z0-9-_./=:,+@%] single-quoted. Truncated to len. */
 void report_shell_join(const char *const *argv, size_t count, char *buf, size_t len);

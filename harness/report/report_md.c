@@ -5,8 +5,8 @@
  * it otherwise, so that the file stays readable as text too: '\\', '`',
  * '<', '>', '&', '#' and '|' get a backslash; '*', '~' and '_' only where
  * they could open or close emphasis (not between spaces; '_' not inside a
- * word: GitHub leaves `x86_64` alone); ']' only where a link could follow. The content's own code spans become backquoted
- * spans (with a fence longer than any backquote inside), its strong spans
+ * word: GitHub leaves `x86_64` alone); ']' only where a link could follow. The content's own code
+ * spans become backquoted spans (with a fence longer than any backquote inside), its strong spans
  * `**`.
  */
 #include <ctype.h>

@@ -20,13 +20,13 @@
 #define REPORT_METRICS_MAX 32
 
 enum report_unit {
-    REPORT_UNIT_NS,             /* a duration in nanoseconds */
-    REPORT_UNIT_BYTES,          /* a size */
-    REPORT_UNIT_BYTES_PER_S,    /* a throughput */
-    REPORT_UNIT_COUNT,          /* a plain number */
-    REPORT_UNIT_COUNT_PER_S,    /* operations per second */
-    REPORT_UNIT_RATIO,          /* one case over another */
-    REPORT_UNIT_NS_PER_GIB,     /* a slope: nanoseconds per GiB, signed */
+    REPORT_UNIT_NS,          /* a duration in nanoseconds */
+    REPORT_UNIT_BYTES,       /* a size */
+    REPORT_UNIT_BYTES_PER_S, /* a throughput */
+    REPORT_UNIT_COUNT,       /* a plain number */
+    REPORT_UNIT_COUNT_PER_S, /* operations per second */
+    REPORT_UNIT_RATIO,       /* one case over another */
+    REPORT_UNIT_NS_PER_GIB,  /* a slope: nanoseconds per GiB, signed */
 };
 
 struct report_metric {
@@ -57,6 +57,5 @@ bool report_metric_p50(const struct stored_case *c, const struct report_metric *
  * "712 us", "64 MiB", "1.05 GiB/s", "28.1k/s", "x1.28", "-12.0 us/GiB";
  * "-" when not finite. */
 void report_format_value(enum report_unit unit, double v, char *buf, size_t len);
-
 
 #endif

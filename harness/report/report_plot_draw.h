@@ -22,10 +22,10 @@
 #include "report_metrics.h"
 #include "report_plots.h"
 
-#define PLOT_PALETTE     16 /* colours: also the most series one plot holds */
-#define PLOT_MAX_PANELS  6
-#define PLOT_MAX_TICS    24
-#define PLOT_MAX_BARS    60
+#define PLOT_PALETTE    16 /* colours: also the most series one plot holds */
+#define PLOT_MAX_PANELS 6
+#define PLOT_MAX_TICS   24
+#define PLOT_MAX_BARS   60
 
 enum plot_kind {
     PLOT_LINES,    /* y against x, a line per series, a panel per value of a parameter */

@@ -18,6 +18,7 @@
 #include "base/reason.h"
 #include "report_metrics.h"
 #include "report_plot_draw.h"
+#include "report_plots_maker.h"
 
 enum spec_kind { LINES, STACK };
 
@@ -33,22 +34,12 @@ static const struct spec {
 };
 #define SPEC_COUNT (sizeof(specs) / sizeof(specs[0]))
 
-struct maker {
-    const struct report_run *r;
-    struct report_metrics metrics;
-    struct plot_target target;
-    bool *shown; /* per case of the run: drawn in a curve */
-    /* per declared metric: drawn for a family (by name) */
-    char metric_drawn[REPORT_METRICS_MAX][8][64];
-    size_t metric_drawn_count[REPORT_METRICS_MAX];
-};
-
-static bool usable(const struct stored_case *c)
+bool report_plots_usable(const struct stored_case *c)
 {
     return strcmp(c->status, "ok") == 0 && c->n > 0 && c->p50_ns > 0;
 }
 
-static bool in_family(const struct stored_case *c, const char *family)
+bool report_plots_in_family(const struct stored_case *c, const char *family)
 {
     char f[64];
     report_family(c, f, sizeof(f));
@@ -102,8 +93,8 @@ static bool param_number(const struct stored_case *c, const char *key, double *o
 
 /* The value of a metric of c: the time's median with its interval, the
  * throughput, or a declared metric. */
-static bool metric_value(const struct maker *m, const struct stored_case *c, const char *metric,
-                         struct plot_point *p, enum report_unit *unit)
+bool report_plots_metric_value(const struct maker *m, const struct stored_case *c,
+                               const char *metric, struct plot_point *p, enum report_unit *unit)
 {
     p->lo = p->hi = p->extra = NAN;
     if (strcmp(metric, "time") == 0) {
@@ -146,15 +137,7 @@ static bool metric_drawn(const struct maker *m, size_t metric, const char *famil
     return false;
 }
 
-/* Names of the chosen cases by what varies among them, skipping `skip`;
- * the constant parameters go to the caption. */
-struct naming {
-    struct case_name *names;
-    struct case_vary vary;
-    bool one_family;
-};
-
-static int naming_make(struct naming *nm, const struct stored_case *const *cases, size_t n)
+int report_plots_naming(struct naming *nm, const struct stored_case *const *cases, size_t n)
 {
     nm->names = calloc(n + 1, sizeof(*nm->names));
     const struct case_name **ptrs = calloc(n + 1, sizeof(*ptrs));
@@ -175,16 +158,14 @@ static int naming_make(struct naming *nm, const struct stored_case *const *cases
     return 0;
 }
 
-static void caption_constants(struct plot_figure *f, const struct naming *nm,
-                              const char *const *skip)
+void report_plots_caption(struct plot_figure *f, const struct naming *nm, const char *const *skip)
 {
     char constants[768];
     case_vary_constants(&nm->vary, skip, constants, sizeof(constants));
     if (constants[0] == '\0')
         return;
     size_t used = strlen(f->caption);
-    snprintf(f->caption + used, sizeof(f->caption) - used, " Same for every case: %s.",
-             constants);
+    snprintf(f->caption + used, sizeof(f->caption) - used, " Same for every case: %s.", constants);
 }
 
 /* ---- declared plots -------------------------------------------------------- */
@@ -210,8 +191,8 @@ static int make_lines(struct maker *m, const struct spec *s)
         struct plot_point p;
         enum report_unit unit;
         double x;
-        if (!usable(c) || !selected(c, s->scenarios) || !where_holds(c, s->where) ||
-            !param_number(c, s->x, &x) || !metric_value(m, c, s->metric, &p, &unit))
+        if (!report_plots_usable(c) || !selected(c, s->scenarios) || !where_holds(c, s->where) ||
+            !param_number(c, s->x, &x) || !report_plots_metric_value(m, c, s->metric, &p, &unit))
             continue;
         f.yunit = unit;
         varies = varies || (n > 0 && x != first_x);
@@ -221,7 +202,7 @@ static int make_lines(struct maker *m, const struct spec *s)
     }
     if (n == 0 || !varies)
         goto out; /* one value of x: a curve of one point says nothing */
-    rc = naming_make(&nm, cases, n);
+    rc = report_plots_naming(&nm, cases, n);
     if (rc != 0)
         goto out;
 
@@ -233,7 +214,7 @@ static int make_lines(struct maker *m, const struct spec *s)
     snprintf(f.xlabel, sizeof(f.xlabel), "%s", s->x);
     const struct report_metric *d = report_metrics_find(&m->metrics, s->metric);
     snprintf(f.ylabel, sizeof(f.ylabel), "%s",
-             strcmp(s->metric, "time") == 0         ? "median"
+             strcmp(s->metric, "time") == 0          ? "median"
              : strcmp(s->metric, "bytes_per_s") == 0 ? "throughput"
              : d != NULL                             ? d->title
                                                      : s->metric);
@@ -242,12 +223,12 @@ static int make_lines(struct maker *m, const struct spec *s)
         char value[CASE_LABEL_VALUE_MAX] = "", label[256];
         size_t panel = 0;
         if (panels && report_param_text(cases[i], s->panels, value, sizeof(value)) != NULL) {
-            while (panel < f.panels && strcmp(f.panel_titles[panel] + strlen(s->panels) + 1,
-                                              value) != 0)
+            while (panel < f.panels &&
+                   strcmp(f.panel_titles[panel] + strlen(s->panels) + 1, value) != 0)
                 panel++;
             if (panel == f.panels && f.panels < PLOT_MAX_PANELS)
-                snprintf(f.panel_titles[f.panels++], sizeof(f.panel_titles[0]), "%s=%s",
-                         s->panels, value);
+                snprintf(f.panel_titles[f.panels++], sizeof(f.panel_titles[0]), "%s=%s", s->panels,
+                         value);
             if (panel == PLOT_MAX_PANELS)
                 continue;
         }
@@ -255,7 +236,7 @@ static int make_lines(struct maker *m, const struct spec *s)
         case_label_format(&nm.names[i], &nm.vary, skip, nm.one_family, label, sizeof(label));
         struct plot_point p;
         enum report_unit unit;
-        metric_value(m, cases[i], s->metric, &p, &unit);
+        report_plots_metric_value(m, cases[i], s->metric, &p, &unit);
         param_number(cases[i], s->x, &p.x);
         char typed[CASE_LABEL_VALUE_MAX];
         if (report_param_text(cases[i], s->x, typed, sizeof(typed)) != NULL)
@@ -267,14 +248,14 @@ static int make_lines(struct maker *m, const struct spec *s)
         m->shown[index[i]] = true;
     }
     const char *skip[] = {s->x, panels ? s->panels : NULL, NULL};
-    caption_constants(&f, &nm, skip);
+    report_plots_caption(&f, &nm, skip);
     if (rc == 0)
         rc = plot_figure_emit(&m->target, &f, s->id);
     /* The metric is drawn for every family the curve's cases belong to. */
     for (size_t i = 0; rc == 0 && f.count > 0 && i < n; i++) {
         char family[64];
         report_family(cases[i], family, sizeof(family));
-        if (i == 0 || !in_family(cases[i - 1], family))
+        if (i == 0 || !report_plots_in_family(cases[i - 1], family))
             mark_metric(m, s->metric, family);
     }
 out:
@@ -314,14 +295,14 @@ static int make_stack(struct maker *m, const struct spec *s)
     for (size_t i = 0; i < run->case_count && n < PLOT_MAX_BARS; i++) {
         const struct stored_case *c = &run->cases[i];
         double v;
-        bool all = usable(c) && selected(c, s->scenarios) && where_holds(c, s->where);
+        bool all = report_plots_usable(c) && selected(c, s->scenarios) && where_holds(c, s->where);
         for (size_t j = 0; all && j < k; j++)
             all = report_metric_p50(c, clocks[j], &v);
         if (all)
             cases[n++] = c;
     }
     if (n > 0)
-        rc = naming_make(&nm, cases, n);
+        rc = report_plots_naming(&nm, cases, n);
     f.kind = PLOT_STACK;
     f.xkind = PLOT_X_VALUE;
     f.yunit = REPORT_UNIT_NS;
@@ -351,14 +332,14 @@ static int make_stack(struct maker *m, const struct spec *s)
         struct plot_series *series = plot_series_get(&f, label, 0);
         double from = 0;
         for (size_t j = 0; series != NULL && j <= k && rc == 0; j++) {
-            struct plot_point pt = {.x = (double)i, .y = at[j], .lo = from,
-                                    .hi = NAN, .extra = (double)part[j]};
+            struct plot_point pt = {
+                .x = (double)i, .y = at[j], .lo = from, .hi = NAN, .extra = (double)part[j]};
             rc = plot_series_add(series, &pt);
             from = at[j];
         }
     }
     if (n > 0)
-        caption_constants(&f, &nm, NULL);
+        report_plots_caption(&f, &nm, NULL);
     if (rc == 0)
         rc = plot_figure_emit(&m->target, &f, s->id);
     if (rc == 0 && n > 0) {
@@ -370,196 +351,6 @@ static int make_stack(struct maker *m, const struct spec *s)
     plot_figure_free(&f);
     free(nm.names);
     free(cases);
-    return rc;
-}
-
-/* ---- every family ------------------------------------------------------------ */
-
-/* A horizontal bar per case of family not shown in a curve: the time (p50,
- * CI, p99), or a metric's median. Split into several plots past
- * PLOT_MAX_BARS. */
-static int make_bars(struct maker *m, const char *family, const struct report_metric *metric)
-{
-    const struct stored_run *run = m->r->run;
-    const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
-    struct naming nm = {.names = NULL};
-    int rc = 0;
-    if (cases == NULL)
-        return -ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *c = &run->cases[i];
-        struct plot_point p;
-        enum report_unit unit;
-        if (!usable(c) || !in_family(c, family) ||
-            !metric_value(m, c, metric ? metric->name : "time", &p, &unit))
-            continue;
-        if (metric == NULL && m->shown[i])
-            continue;
-        cases[n++] = c;
-    }
-    if (n > 0)
-        rc = naming_make(&nm, cases, n);
-    size_t parts = (n + PLOT_MAX_BARS - 1) / PLOT_MAX_BARS;
-    for (size_t part = 0; part < parts && rc == 0; part++) {
-        struct plot_figure f;
-        memset(&f, 0, sizeof(f));
-        f.kind = PLOT_BARS;
-        f.xkind = PLOT_X_VALUE;
-        f.yunit = metric ? metric->unit : REPORT_UNIT_NS;
-        char of[48] = "";
-        if (parts > 1)
-            snprintf(of, sizeof(of), " (%zu of %zu)", part + 1, parts);
-        if (metric == NULL) {
-            snprintf(f.title, sizeof(f.title), "What does each %s case cost?%s", family, of);
-            snprintf(f.caption, sizeof(f.caption),
-                     "Median time per operation (bar) with its 95%% confidence interval "
-                     "(whisker) and the 99th percentile (dot), on a log scale%s.",
-                     parts > 1 || n < run->case_count ? ", for the cases no curve above shows"
-                                                      : "");
-        } else {
-            snprintf(f.title, sizeof(f.title), "%s: %s, the median of each case%s", family,
-                     metric->title, of);
-            snprintf(f.caption, sizeof(f.caption), "The median of %s (%s) per case%s%s.",
-                     metric->title, metric->name, metric->meaning[0] ? ": " : "",
-                     metric->meaning);
-        }
-        for (size_t i = part * PLOT_MAX_BARS; i < n && i < (part + 1) * PLOT_MAX_BARS; i++) {
-            char label[256];
-            case_label_format(&nm.names[i], &nm.vary, NULL, true, label, sizeof(label));
-            struct plot_point p;
-            enum report_unit unit;
-            metric_value(m, cases[i], metric ? metric->name : "time", &p, &unit);
-            p.x = (double)(i - part * PLOT_MAX_BARS);
-            struct plot_series *s = plot_series_get(&f, label, 0);
-            if (s != NULL)
-                rc = plot_series_add(s, &p);
-        }
-        caption_constants(&f, &nm, NULL);
-        char token[128];
-        int used = snprintf(token, sizeof(token), "%s_%s", family, metric ? metric->name : "cases");
-        if (parts > 1 && used > 0 && (size_t)used < sizeof(token))
-            snprintf(token + used, sizeof(token) - (size_t)used, "_%zu", part + 1);
-        if (rc == 0)
-            rc = plot_figure_emit(&m->target, &f, token);
-        plot_figure_free(&f);
-    }
-    free(nm.names);
-    free(cases);
-    return rc;
-}
-
-/* Latency against percentile: per scenario of the family, its case with
- * the most samples. */
-static int make_spectrum(struct maker *m, const char *family)
-{
-    const struct stored_run *run = m->r->run;
-    const struct stored_case *chosen[PLOT_PALETTE];
-    size_t n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *c = &run->cases[i];
-        if (!usable(c) || !in_family(c, family))
-            continue;
-        size_t k = 0;
-        while (k < n && strcmp(chosen[k]->scenario, c->scenario) != 0)
-            k++;
-        if (k == n && n < PLOT_PALETTE)
-            chosen[n++] = c;
-        else if (k < n && c->n > chosen[k]->n)
-            chosen[k] = c;
-    }
-    if (n == 0)
-        return 0;
-    struct naming nm = {.names = NULL};
-    struct plot_figure f;
-    memset(&f, 0, sizeof(f));
-    rc = naming_make(&nm, chosen, n);
-    f.kind = PLOT_SPECTRUM;
-    f.xkind = PLOT_X_PERCENTILE;
-    f.yunit = REPORT_UNIT_NS;
-    snprintf(f.title, sizeof(f.title), "How long is the tail of each %s scenario?", family);
-    snprintf(f.caption, sizeof(f.caption),
-             "Time per operation against percentile (log scales: the median, p90, p99 and p99.9 "
-             "evenly spaced); per scenario its case with the most samples.");
-    snprintf(f.xlabel, sizeof(f.xlabel), "percentile");
-    snprintf(f.ylabel, sizeof(f.ylabel), "time per operation");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct stored_bucket *buckets;
-        size_t count;
-        rc = results_read_case_histogram(chosen[i], "histogram", &buckets, &count);
-        if (rc == -ENOENT) {
-            rc = 0;
-            continue;
-        }
-        if (rc != 0) {
-            reason_format(m->target.err, m->target.err_len,
-                          "%s: case '%s': histogram is not [value, count] pairs", run->path,
-                          chosen[i]->name);
-            break;
-        }
-        char label[256];
-        case_label_format(&nm.names[i], &nm.vary, NULL, true, label, sizeof(label));
-        struct plot_series *s = plot_series_get(&f, label, 0);
-        double total = 0, below = 0;
-        for (size_t k = 0; k < count; k++)
-            total += (double)buckets[k].count;
-        for (size_t k = 0; s != NULL && rc == 0 && k < count; k++) {
-            struct plot_point p = {.x = 1.0 / (1.0 - below / total),
-                                   .y = (double)buckets[k].value_ns,
-                                   .lo = NAN,
-                                   .hi = NAN,
-                                   .extra = NAN};
-            rc = plot_series_add(s, &p);
-            below += (double)buckets[k].count;
-        }
-        free(buckets);
-    }
-    caption_constants(&f, &nm, NULL);
-    char token[96];
-    snprintf(token, sizeof(token), "%s_spectrum", family);
-    if (rc == 0)
-        rc = plot_figure_emit(&m->target, &f, token);
-    plot_figure_free(&f);
-    free(nm.names);
-    return rc;
-}
-
-/* Drift: every round's median over its case's median, against time. */
-static int make_drift(struct maker *m)
-{
-    const struct report_run *r = m->r;
-    struct plot_figure f;
-    int rc = 0;
-    memset(&f, 0, sizeof(f));
-    f.kind = PLOT_DRIFT;
-    f.xkind = PLOT_X_SECONDS;
-    f.yunit = REPORT_UNIT_RATIO;
-    snprintf(f.title, sizeof(f.title), "Did the machine drift during the run?");
-    snprintf(f.caption, sizeof(f.caption),
-             "Each round's median over its case's median, against the time the round started "
-             "(rounds.csv). Rounds of all cases are interleaved, so a slow period shows as "
-             "points above 1 across families at that time.");
-    snprintf(f.xlabel, sizeof(f.xlabel), "time since the run started");
-    snprintf(f.ylabel, sizeof(f.ylabel), "round median / case median");
-    for (size_t i = 0; rc == 0 && i < r->round_count; i++) {
-        const struct report_round *round = &r->rounds[i];
-        char family[64];
-        if (!usable(round->c))
-            continue;
-        report_family(round->c, family, sizeof(family));
-        struct plot_series *s = plot_series_get(&f, family, 0);
-        struct plot_point p = {.x = (double)round->start_ns / 1e9,
-                               .y = (double)round->p50_ns / (double)round->c->p50_ns,
-                               .lo = NAN,
-                               .hi = NAN,
-                               .extra = NAN};
-        if (s != NULL)
-            rc = plot_series_add(s, &p);
-    }
-    if (rc == 0)
-        rc = plot_figure_emit(&m->target, &f, "drift");
-    plot_figure_free(&f);
     return rc;
 }
 
@@ -606,16 +397,16 @@ int report_plots_make(const struct report_run *r, const char *plots_dir, const c
             snprintf(families[family_count++], sizeof(families[0]), "%s", f);
     }
     for (size_t f = 0; rc == 0 && f < family_count; f++) {
-        rc = make_bars(m, families[f], NULL);
+        rc = report_plots_bars(m, families[f], NULL);
         for (size_t k = 0; rc == 0 && k < m->metrics.count; k++) {
             if (!metric_drawn(m, k, families[f]))
-                rc = make_bars(m, families[f], &m->metrics.list[k]);
+                rc = report_plots_bars(m, families[f], &m->metrics.list[k]);
         }
         if (rc == 0)
-            rc = make_spectrum(m, families[f]);
+            rc = report_plots_spectrum(m, families[f]);
     }
     if (rc == 0)
-        rc = make_drift(m);
+        rc = report_plots_drift(m);
     if (rc == -ENOMEM && err[0] == '\0')
         reason_format(err, err_len, "out of memory drawing the plots");
     out->drawn = rc == 0 && gnuplot != NULL;

@@ -31,9 +31,8 @@ static void test_parse(void **state)
     assert_int_equal(c.count, 0);
 
     static const char *const bad[] = {
-        "",        "{a=b}",         "x{}",          "x{a}",       "x{a=b",    "x{a=b}y",
-        "x{=b}",   "x{a=}",         "x{a=b,}",      "x{a=b{c}}",  "x{a=b=c}", "x}",
-        "x{a=b}}", "x,y",
+        "",      "{a=b}",   "x{}",       "x{a}",     "x{a=b", "x{a=b}y", "x{=b}",
+        "x{a=}", "x{a=b,}", "x{a=b{c}}", "x{a=b=c}", "x}",    "x{a=b}}", "x,y",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (case_name_parse(bad[i], &c) != -EINVAL)

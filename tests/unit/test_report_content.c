@@ -189,7 +189,7 @@ static void test_claim_commands(void **state)
     "{\"schema_version\": 1, \"tool\": {\"name\": \"procbench\", \"version\": \"0.1.0\"},\n"       \
     " \"environment\": {\"hostname\": \"h\", \"kernel\": \"Linux 6.1\", \"cpu_model\": \"X\","     \
     " \"cpu_count_online\": \"2\", \"virtualization\": \"kvm\", \"mem_total_bytes\": "             \
-    "\"8589934592\", \"libuv_version\": \"1.44.2\", \"node_uv_version\": \"1.46.0\"},\n"          \
+    "\"8589934592\", \"libuv_version\": \"1.44.2\", \"node_uv_version\": \"1.46.0\"},\n"           \
     " \"config\": {\"rounds\": 3, \"quick\": true, \"seed\": 7},\n"                                \
     " \"argv\": [\"procbench\", \"run\", \"--quick\"],\n"                                          \
     " \"started_unix_ns\": 1700000000000000000, \"duration_ns\": 61000000000,\n"
@@ -208,8 +208,8 @@ static void add_case(char **buf, size_t *len, size_t *used, const char *name, do
             continue;
         }
         size_t n = strlen(params);
-        snprintf(params + n, sizeof(params) - n, "%s\"%s\": \"%s\"", n ? ", " : "",
-                 c.params[i].key, c.params[i].value);
+        snprintf(params + n, sizeof(params) - n, "%s\"%s\": \"%s\"", n ? ", " : "", c.params[i].key,
+                 c.params[i].value);
     }
     char one[8192];
     int n = snprintf(
@@ -266,16 +266,18 @@ static void test_figure_and_sweep_min(void **state)
     struct report_claim_result res;
     (void)state;
     cases[0] = '\0';
-    add_case(&cases, &len, &used, "node.spawn{heap=0,placement=same}", 1.5e6,
-             "\"loop_delay_p50\": 1400000, \"loop_delay_histogram\": {\"buckets\": [[1400000, 9]]}");
+    add_case(
+        &cases, &len, &used, "node.spawn{heap=0,placement=same}", 1.5e6,
+        "\"loop_delay_p50\": 1400000, \"loop_delay_histogram\": {\"buckets\": [[1400000, 9]]}");
     add_case(&cases, &len, &used, "node.spawn{heap=1G,placement=same}", 6.5e7,
              "\"loop_delay_p50\": 68000000, \"loop_delay_histogram\": {\"buckets\": [[68000000, "
              "9]]}");
     add_case(&cases, &len, &used, "spawn.posix_spawn{rss=64M,placement=same}", 6e5, NULL);
     add_case(&cases, &len, &used, "spawn.fork_exec{rss=64M,placement=same}", 3e6, NULL);
-    write_run("figure", "\"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"label\": "
-                        "\"loop stall\", \"meaning\": \"the longest event-loop stall\", "
-                        "\"summary\": [\"p50\", \"max\"]}],",
+    write_run("figure",
+              "\"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"label\": "
+              "\"loop stall\", \"meaning\": \"the longest event-loop stall\", "
+              "\"summary\": [\"p50\", \"max\"]}],",
               cases, folder, sizeof(folder));
     load(folder, &r);
 
@@ -329,10 +331,11 @@ static void test_metrics(void **state)
     struct report_metrics m;
     (void)state;
     cases[0] = '\0';
-    add_case(&cases, &len, &used, "x.a{placement=same}", 1000,
-             "\"return_p50\": 10, \"return_histogram\": {\"buckets\": [[10, 1]]}, "
-             "\"rss_growth_p50\": 0, \"rss_growth_histogram\": {\"buckets\": [[0, 1]]}, "
-             "\"mem_per_child_max\": 2048, \"mem_per_child_histogram\": {\"buckets\": [[2048, 1]]}");
+    add_case(
+        &cases, &len, &used, "x.a{placement=same}", 1000,
+        "\"return_p50\": 10, \"return_histogram\": {\"buckets\": [[10, 1]]}, "
+        "\"rss_growth_p50\": 0, \"rss_growth_histogram\": {\"buckets\": [[0, 1]]}, "
+        "\"mem_per_child_max\": 2048, \"mem_per_child_histogram\": {\"buckets\": [[2048, 1]]}");
     /* Declared: what the report shows comes from the declaration. */
     write_run("metrics",
               "\"metrics\": [{\"name\": \"rss_growth\", \"unit\": \"bytes\", \"label\": \"RSS "
@@ -453,9 +456,8 @@ static void test_default_suite_report(void **state)
     for (size_t o = 0; o < 2; o++) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/%s", folder, outputs[o].file);
-        struct report_writer w = {.ops = outputs[o].ops,
-                                  .compact = o == 0,
-                                  .budget = o == 0 ? 56000 : 0};
+        struct report_writer w = {
+            .ops = outputs[o].ops, .compact = o == 0, .budget = o == 0 ? 56000 : 0};
         w.fp = fopen(path, "w");
         assert_non_null(w.fp);
         assert_int_equal(report_content_write(&w, &content), 0);
