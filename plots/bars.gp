@@ -16,7 +16,7 @@ set yrange [n - 0.5 : -0.5]
 set ytics () scale 0
 do for [i=1:n] { set ytics add (titles[i] i - 1) }
 set grid noytics xtics
-set key at screen 0.5, 8.0 / H center bottom horizontal samplen 1.5 noenhanced
+set key at screen 0.5, 8.0 / H center bottom horizontal maxrows 1 samplen 1.5 noenhanced
 set style fill solid 0.6 border lc rgb '#36566e'
 base = xmin
 plot datafile using 2:1:(base):2:($1 - 0.32):($1 + 0.32) with boxxyerror \

@@ -15,7 +15,7 @@ set yrange [n - 0.5 : -0.5]
 set ytics () scale 0
 do for [i=1:n] { set ytics add (titles[i] i - 1) }
 set grid noytics xtics
-set key at screen 0.5, 8.0 / H center bottom horizontal samplen 1.5 noenhanced
+set key at screen 0.5, 8.0 / H center bottom horizontal maxrows 1 samplen 1.5 noenhanced
 set style fill solid 0.85 border lc rgb '#ffffff'
 plot for [k=1:nparts] datafile using ($4 == k - 1 ? ($2 + $3) / 2 : NaN):1:2:3:($1 - 0.34):($1 + 0.34) \
      with boxxyerror lc rgb palette[k] title parts[k]

@@ -32,7 +32,9 @@
 #include "report/report_claims.h"
 #include "report/report_content.h"
 #include "report/report_metrics.h"
+#include "report/report_gnuplot.h"
 #include "report/report_model.h"
+#include "report/report_plots.h"
 
 static char dir[PATH_MAX];
 
@@ -387,6 +389,106 @@ static void test_metrics(void **state)
     assert_string_equal(buf, "-");
 }
 
+/* ---- plots that wait for a metric ----------------------------------------------- */
+
+/* The three clocks of a spawn and the event-loop stall get their plots
+ * once a run has those metrics, drawn by the real scripts when gnuplot is
+ * here; without them, no such plot. */
+static void test_plots_when_present(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX], plots_dir[PATH_MAX + 16], err[512] = "";
+    char gnuplot[PATH_MAX], scripts[PATH_MAX];
+    struct report_run r;
+    (void)state;
+    cases[0] = '\0';
+    /* fork: returns at 40 us, first instruction at 300 us, ends at 700 us;
+     * posix_spawn: first instruction (after exec) before it returns. */
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=0,placement=same}", 700000,
+             "\"return_p50\": 40000, \"return_histogram\": {\"buckets\": [[40000, 9]]}, "
+             "\"first_instruction_p50\": 300000, \"first_instruction_histogram\": {\"buckets\": "
+             "[[300000, 9]]}");
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=0,placement=same}", 600000,
+             "\"return_p50\": 250000, \"return_histogram\": {\"buckets\": [[250000, 9]]}, "
+             "\"first_instruction_p50\": 200000, \"first_instruction_histogram\": {\"buckets\": "
+             "[[200000, 9]]}");
+    add_case(&cases, &len, &used, "node.spawn{heap=0,placement=same}", 1.5e6,
+             "\"loop_delay_p50\": 1400000, \"loop_delay_histogram\": {\"buckets\": [[1400000, "
+             "9]]}");
+    add_case(&cases, &len, &used, "node.spawn{heap=1G,placement=same}", 6.5e7,
+             "\"loop_delay_p50\": 68000000, \"loop_delay_histogram\": {\"buckets\": [[68000000, "
+             "9]]}");
+    write_run("clocks",
+              "\"metrics\": [{\"name\": \"return\", \"unit\": \"ns\", \"label\": \"call "
+              "returns\", \"meaning\": \"m\", \"summary\": [\"p50\"]}, {\"name\": "
+              "\"first_instruction\", \"unit\": \"ns\", \"label\": \"first instruction\", "
+              "\"meaning\": \"m\", \"summary\": [\"p50\"]}, {\"name\": \"loop_delay\", "
+              "\"unit\": \"ns\", \"label\": \"loop stall\", \"meaning\": \"m\", \"summary\": "
+              "[\"p50\"]}],",
+              cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    snprintf(plots_dir, sizeof(plots_dir), "%s/plots", folder);
+    mkdir(plots_dir, 0755);
+    snprintf(scripts, sizeof(scripts), "%s/../../plots", GOLDEN_DIR);
+    bool draw = report_gnuplot_find(gnuplot, sizeof(gnuplot)) == 0;
+    struct report_plots plots;
+    int rc = report_plots_make(&r, plots_dir, scripts, draw ? gnuplot : NULL, false, &plots, err,
+                               sizeof(err));
+    if (rc != 0)
+        fail_msg("%s", err);
+    const char *clocks = NULL, *stall = NULL;
+    for (size_t i = 0; i < plots.count; i++) {
+        if (strstr(plots.list[i].name, "-spawn_clocks") != NULL)
+            clocks = plots.list[i].name;
+        if (strstr(plots.list[i].name, "-node_loop_stall") != NULL)
+            stall = plots.list[i].name;
+    }
+    assert_non_null(clocks);
+    assert_non_null(stall);
+    char path[PATH_MAX + 128];
+    snprintf(path, sizeof(path), "%s/data/%s.csv", plots_dir, clocks);
+    char *data = read_all(path);
+    /* Each case's parts in the order its clocks stopped, each in its
+     * clock's colour (part 0: the call returned, 1: first instruction, 2:
+     * the end). */
+    assert_non_null(strstr(data, "0,0,40000,0\n0,40000,300000,1\n0,300000,700000,2\n"));
+    assert_non_null(strstr(data, "1,0,200000,1\n1,200000,250000,0\n1,250000,600000,2\n"));
+    free(data);
+    snprintf(path, sizeof(path), "%s/data/%s.csv", plots_dir, stall);
+    data = read_all(path);
+    assert_non_null(strstr(data, "0,1.4e+06,NaN,NaN\n1.07374e+09,6.8e+07,NaN,NaN\n"));
+    free(data);
+    if (draw) {
+        snprintf(path, sizeof(path), "%s/%s.svg", plots_dir, clocks);
+        data = read_all(path);
+        assert_non_null(strstr(data, "until first instruction"));
+        free(data);
+    }
+    report_plots_free(&plots);
+    report_model_free(&r);
+
+    /* The same run without those metrics: neither plot. */
+    used = 0, len = 1 << 12;
+    cases = malloc(len);
+    cases[0] = '\0';
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=0,placement=same}", 700000, NULL);
+    write_run("noclocks", "", cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    snprintf(plots_dir, sizeof(plots_dir), "%s/plots", folder);
+    mkdir(plots_dir, 0755);
+    assert_int_equal(report_plots_make(&r, plots_dir, scripts, NULL, false, &plots, err,
+                                       sizeof(err)),
+                     0);
+    for (size_t i = 0; i < plots.count; i++) {
+        assert_null(strstr(plots.list[i].name, "clocks"));
+        assert_null(strstr(plots.list[i].name, "stall"));
+    }
+    report_plots_free(&plots);
+    report_model_free(&r);
+}
+
 /* ---- the report of every default case -------------------------------------------- */
 
 /* The first cell of every table row of a Markdown file: at most max bytes,
@@ -524,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_claim_commands),
         cmocka_unit_test(test_figure_and_sweep_min),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_plots_when_present),
         cmocka_unit_test(test_default_suite_report),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
