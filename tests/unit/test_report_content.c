@@ -478,14 +478,86 @@ static void test_plots_when_present(void **state)
     load(folder, &r);
     snprintf(plots_dir, sizeof(plots_dir), "%s/plots", folder);
     mkdir(plots_dir, 0755);
-    assert_int_equal(report_plots_make(&r, plots_dir, scripts, NULL, false, &plots, err,
-                                       sizeof(err)),
-                     0);
+    assert_int_equal(
+        report_plots_make(&r, plots_dir, scripts, NULL, false, &plots, err, sizeof(err)), 0);
     for (size_t i = 0; i < plots.count; i++) {
         assert_null(strstr(plots.list[i].name, "clocks"));
         assert_null(strstr(plots.list[i].name, "stall"));
     }
     report_plots_free(&plots);
+    report_model_free(&r);
+}
+
+/* ---- a Node.js layer below zero is explained where it appears -------------------- */
+
+static void write_md(const char *folder, struct report_run *run, char *path, size_t len)
+{
+    struct report_claim_result *claims = calloc(report_claim_count, sizeof(*claims));
+    assert_non_null(claims);
+    assert_int_equal(report_claims_judge(run->run, claims), 0);
+    struct report_plots plots = {.count = 0};
+    struct report_content content = {.runs = run,
+                                     .run_count = 1,
+                                     .claims = claims,
+                                     .plots = &plots,
+                                     .plots_dir = folder,
+                                     .plots_note = "No plots in this test.",
+                                     .command = "procbench report"};
+    snprintf(path, len, "%s/report.md", folder);
+    struct report_writer w = {.ops = &report_md_ops, .compact = true, .budget = 56000};
+    w.fp = fopen(path, "w");
+    assert_non_null(w.fp);
+    assert_int_equal(report_content_write(&w, &content), 0);
+    assert_int_equal(fclose(w.fp), 0);
+    free(claims);
+}
+
+static void test_negative_layer(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX], path[PATH_MAX + 32];
+    struct report_run r;
+    (void)state;
+    cases[0] = '\0';
+    /* Node's spawn at 1 ms under a libuv row of 2 ms: a Node layer of -1 ms. */
+    add_case(&cases, &len, &used, "node.spawn{target=static,stdio=inherit,placement=same}", 1e6,
+             NULL);
+    add_case(&cases, &len, &used, "spawn.uv_spawn{target=static,rss=0,placement=same}", 2e6, NULL);
+    add_case(&cases, &len, &used, "spawn.fork_exec{target=static,rss=0,placement=same}", 8e5, NULL);
+    write_run("layers", "", cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    report_run_labels(&r, 1, NULL, 0);
+    write_md(folder, &r, path, sizeof(path));
+    char *md = read_all(path);
+    const char *table = strstr(md, "#### Where the time of a Node.js call goes");
+    const char *why = strstr(md, "Below zero here: Node layer of spawn (same).");
+    assert_non_null(table);
+    assert_non_null(why);
+    assert_true(table < why);
+    assert_non_null(strstr(why, "(1.46.0)")); /* Node's libuv, from the environment */
+    assert_non_null(strstr(why, "(1.44.2)")); /* the system's */
+    assert_non_null(strstr(why, "Where the whole interval is below 0"));
+    free(md);
+    report_model_free(&r);
+
+    /* No layer below zero: nothing to explain. */
+    used = 0, len = 1 << 14;
+    cases = malloc(len);
+    cases[0] = '\0';
+    add_case(&cases, &len, &used, "node.spawn{target=static,stdio=inherit,placement=same}", 3e6,
+             NULL);
+    add_case(&cases, &len, &used, "spawn.uv_spawn{target=static,rss=0,placement=same}", 2e6, NULL);
+    add_case(&cases, &len, &used, "spawn.fork_exec{target=static,rss=0,placement=same}", 8e5, NULL);
+    write_run("layers2", "", cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    report_run_labels(&r, 1, NULL, 0);
+    write_md(folder, &r, path, sizeof(path));
+    md = read_all(path);
+    assert_non_null(strstr(md, "#### Where the time of a Node.js call goes"));
+    assert_null(strstr(md, "Below zero here"));
+    free(md);
     report_model_free(&r);
 }
 
@@ -623,11 +695,9 @@ static void test_default_suite_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claim_commands),
-        cmocka_unit_test(test_figure_and_sweep_min),
-        cmocka_unit_test(test_metrics),
-        cmocka_unit_test(test_plots_when_present),
-        cmocka_unit_test(test_default_suite_report),
+        cmocka_unit_test(test_claim_commands), cmocka_unit_test(test_figure_and_sweep_min),
+        cmocka_unit_test(test_metrics),        cmocka_unit_test(test_plots_when_present),
+        cmocka_unit_test(test_negative_layer), cmocka_unit_test(test_default_suite_report),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }
