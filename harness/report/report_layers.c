@@ -109,8 +109,8 @@ static void explain_negative(struct report_writer *w, const struct stored_run *r
                  ? "Every such interval includes 0: the layer is too thin to resolve on this "
                    "machine, not a negative cost."
                  : "Where the whole interval is below 0, the lower row does work the upper one "
-                   "does not (a different libuv, or the parent's size: fork copies the page "
-                   "tables of whichever process spawns); compare the rows themselves.");
+                   "does not (another libuv, another way of waiting for the exit): compare the "
+                   "two rows themselves rather than their difference.");
     w->ops->paragraph(w, text);
 }
 
