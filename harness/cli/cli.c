@@ -86,7 +86,8 @@ void cli_print_help(FILE *fp)
         "commands:\n"
         "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
         "  list       list scenarios, their parameters and defaults\n"
-        "  env        print the environment a run would record\n"
+        "  env        print the environment a run would record, and where procbench finds\n"
+        "             its child, Node.js driver, gnuplot scripts and expectations\n"
         "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
         "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
         "             results.json files, or folders of results folders (as ci/regress makes)\n"
@@ -96,7 +97,10 @@ void cli_print_help(FILE *fp)
         "             compare.py and github-action-benchmark\n"
         "  report     write report.md, report.html and plots/ for a results folder (default\n"
         "             results/latest; into that folder), or for several side by side (--out)\n"
-        "\n"
+        "\n",
+        fp);
+    /* Two strings: one would pass the 4095 bytes C11 promises to support. */
+    fputs(
         "options for run and list:\n"
         "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
         "                       (repeatable; any match selects)\n"
@@ -124,7 +128,9 @@ void cli_print_help(FILE *fp)
         "  --alpha A            significance level after Holm's correction (default 0.05)\n"
         "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
         "options for check:\n"
-        "  --rules FILE         the expectations (default ci/expectations)\n"
+        "  --rules FILE         the expectations (default: ci/expectations of the source tree\n"
+        "                       for a build tree's binary, share/procbench/expectations of an\n"
+        "                       installed one)\n"
         "options for report:\n"
         "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
         "                       results folder; required with several); made if missing\n"
@@ -158,7 +164,7 @@ static void set_defaults(struct cli_options *o)
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;
-    o->rules_path = "ci/expectations";
+    o->rules_path = NULL; /* check: the expectations located by base/locate.h */
 }
 
 static void apply_quick(struct run_config *c)

@@ -54,7 +54,7 @@ struct cli_options {
     double threshold_pct;   /* compare: a shift smaller than this is no regression (5) */
     double alpha;           /* compare: family-wise significance level (0.05) */
     bool allow_different_machines;
-    const char *rules_path; /* check: "ci/expectations" unless --rules */
+    const char *rules_path; /* check: --rules, or NULL: the located expectations */
     const char *report_out; /* report: --out DIR, or NULL */
     bool report_png;        /* report: --png */
 };

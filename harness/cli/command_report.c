@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "base/locate.h"
 #include "base/reason.h"
 #include "report/report_claims.h"
 #include "report/report_content.h"
@@ -30,10 +31,6 @@
 #include "report/report_writer.h"
 
 #define MARKER ".procbench-report"
-
-#ifndef PROCBENCH_PLOTS_DIR
-#define PROCBENCH_PLOTS_DIR "plots"
-#endif
 
 /* Removes path and what it holds (a report's folders are two deep). */
 static void remove_tree(const char *path, int depth)
@@ -195,9 +192,14 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         goto out;
     }
 
-    const char *scripts = getenv("PROCBENCH_PLOTS_DIR");
-    if (scripts == NULL || scripts[0] == '\0')
-        scripts = PROCBENCH_PLOTS_DIR;
+    /* PROCBENCH_PLOTS_DIR, else the source tree's plots/ for a build tree's
+     * binary, or share/procbench/plots of an installed one. */
+    char scripts[PATH_MAX];
+    if (locate_path(LOCATE_PLOTS_DIR, scripts, sizeof(scripts), NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        outcome = OUTCOME_BAD_INPUT;
+        goto out;
+    }
     char probe[PATH_MAX + 16];
     snprintf(probe, sizeof(probe), "%s/bars.gp", scripts);
     bool have_gnuplot = report_gnuplot_find(gnuplot, sizeof(gnuplot)) == 0;
@@ -208,8 +210,9 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         fprintf(stderr, "procbench: gnuplot not found: the report has no plots (install it with "
                         "`apt-get install gnuplot-nox`)\n");
     } else if (access(probe, R_OK) != 0) {
-        snprintf(plots_note, sizeof(plots_note),
-                 "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).", scripts);
+        reason_format(plots_note, sizeof(plots_note),
+                      "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).",
+                      scripts);
         fprintf(stderr,
                 "procbench: %s: no gnuplot scripts there: the report has no plots (set "
                 "PROCBENCH_PLOTS_DIR)\n",
