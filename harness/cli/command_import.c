@@ -65,6 +65,11 @@ enum outcome command_import(const struct cli_options *opts)
         }
     }
     struct stat st;
+    if (stat(opts->out_root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        reason_format(err, sizeof(err), "--out-dir %s: not a folder", opts->out_root);
+        fprintf(stderr, "procbench: %s\n", err);
+        goto out;
+    }
     if (stat(opts->out_root, &st) != 0 && (errno != ENOENT || mkdir(opts->out_root, 0755) != 0)) {
         reason_format(err, sizeof(err), "--out-dir %s: cannot create: %s", opts->out_root,
                       strerror(errno));
