@@ -218,6 +218,27 @@ wait "$second" || fail "second of two concurrent runs: exit $?"
 [ "$(sql "$both/history.db" 'SELECT count(*) FROM runs')" = 2 ] || fail "concurrent runs: not both stored"
 ok
 
+# ---- the report: trends and changes when the store holds earlier runs ------
+"$procbench" report "$eight/latest" > /dev/null 2> "$root/report.err" || fail "report: exit $? ($(cat "$root/report.err"))"
+md=$eight/latest/report.md
+grep -q '^## History on this machine' "$md" || fail "report: no history section"
+grep -q '^| spawn.pool{.* | 5 of 8 | ' "$md" || fail "report: no row for the change at run 5 of 8"
+[ "$(grep -c ' of 8 | ' "$md")" -eq 1 ] || fail "report: not exactly one change in the table"
+if command -v gnuplot > /dev/null 2>&1; then
+    ls "$eight/latest/plots/"*-trend-spawn.svg > /dev/null 2>&1 || fail "report: no trend plot"
+    grep -q 'trend-spawn.svg' "$md" || fail "report: the trend plot is not in report.md"
+fi
+ok
+# The first run of a root: no earlier run, no history section.
+run_into "$root/single" || fail "single run: exit $?"
+"$procbench" report "$root/single/latest" > /dev/null 2>&1 || fail "report of a single run: exit $?"
+grep -q 'History on this machine' "$root/single/latest/report.md" && fail "report of a first run has a history"
+# A store that cannot be read: a note, and the report is made.
+"$procbench" report "$root/folder/latest" > /dev/null 2>&1 || fail "report beside a broken store: exit $?"
+grep -q 'The history store could not be read: .*not a regular file' "$root/folder/latest/report.md" ||
+    fail "report beside a broken store: no note"
+ok
+
 # ---- nothing left beside the stores ---------------------------------------------
 left=$(find "$root" -name 'history.db-wal' -o -name 'history.db-shm' -o -name 'history.db-journal')
 [ -z "$left" ] || fail "left beside a store: $left"
