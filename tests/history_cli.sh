@@ -155,6 +155,13 @@ esac
                               JOIN runs ON runs.id = cases.run_id WHERE runs.folder LIKE '%old/run'")" = 0 ] ||
     fail "old folder: rounds stored"
 "$procbench" history "$fresh" --filter pool > /dev/null || fail "history with an old folder: exit $?"
+# An interrupted run (PARTIAL) is not stored, by run or by import.
+cp -r "$eight/$(readlink "$eight/latest")" "$root/partial"
+echo "interrupted by SIGINT" > "$root/partial/PARTIAL"
+"$procbench" import "$root/partial" --out-dir "$root/partial-store" > "$root/import.out" ||
+    fail "import of a partial folder: exit $?"
+tail -n 1 "$root/import.out" | grep -q '^import: 0 added, 0 already in .*, 1 partial skipped$' ||
+    fail "import of a partial folder: $(tail -n 1 "$root/import.out")"
 # import --out-dir that is a file.
 "$procbench" import "$eight/latest" --out-dir "$root/import.out" > /dev/null 2> "$root/import.err"
 [ $? -eq 2 ] && grep -q 'not a folder' "$root/import.err" || fail "import --out-dir FILE: $(cat "$root/import.err")"
