@@ -22,7 +22,7 @@ struct scratch {
     struct ranked {
         double value;
         size_t index;
-    } *order;
+    } * order;
     size_t *rank;
     double *tree_count, *tree_sum; /* Fenwick trees, 1-based */
     double *within_first;          /* [k]: pairs inside values 0..k-1 */

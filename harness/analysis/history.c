@@ -81,8 +81,7 @@ static int estimate(const struct store_series *s, size_t from, size_t at, size_t
 }
 
 /* Ratios of every change against its neighbouring segments. */
-static int estimate_all(const struct store_series *s, struct history_change *changes,
-                        size_t count)
+static int estimate_all(const struct store_series *s, struct history_change *changes, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         size_t from = i == 0 ? 0 : changes[i - 1].run - 1;
@@ -115,8 +114,7 @@ int history_analyse(const struct store_series *series, const struct history_opti
         x[i] = log((double)series->points[i].p50_ns);
     struct changepoint_options copt = {
         .alpha = HISTORY_ALPHA,
-        .permutations = n <= HISTORY_SHORT_RUNS ? HISTORY_SHORT_PERMUTATIONS
-                                                : HISTORY_PERMUTATIONS,
+        .permutations = n <= HISTORY_SHORT_RUNS ? HISTORY_SHORT_PERMUTATIONS : HISTORY_PERMUTATIONS,
         .min_size = 1,
         .seed = fnv1a(fnv1a(0xcbf29ce484222325ull, series->machine), series->name),
     };

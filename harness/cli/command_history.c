@@ -90,7 +90,8 @@ static void put_method(FILE *fp, const struct cli_options *opts)
 {
     fprintf(fp,
             "E-divisive means on the log medians of the runs (permutation test, %d permutations, "
-            "%d up to %d runs, alpha %.2g); ratio after/before by Hodges-Lehmann on the round medians of the "
+            "%d up to %d runs, alpha %.2g); ratio after/before by Hodges-Lehmann on the round "
+            "medians of the "
             "neighbouring segments, with its 95%% interval; changes within %.3g%% not reported",
             HISTORY_PERMUTATIONS, HISTORY_SHORT_PERMUTATIONS, HISTORY_SHORT_RUNS, HISTORY_ALPHA,
             opts->threshold_pct);
@@ -132,8 +133,8 @@ static void print_text(FILE *fp, const char *path, const struct store_history *h
             const struct history_change *c = change_at(r, k + 1);
             if (c != NULL)
                 change_text(c, change, sizeof(change));
-            fprintf(fp, "  %4zu  %-20s  %-18.18s %10s  %-21s  %s\n", k + 1, when, p->commit,
-                    median, interval, change);
+            fprintf(fp, "  %4zu  %-20s  %-18.18s %10s  %-21s  %s\n", k + 1, when, p->commit, median,
+                    interval, change);
         }
     }
 }
@@ -246,8 +247,7 @@ static void put_csv_number(FILE *fp, double v)
         fputs(",", fp);
 }
 
-static void print_csv(FILE *fp, const struct store_history *h,
-                      const struct history_result *results)
+static void print_csv(FILE *fp, const struct store_history *h, const struct history_result *results)
 {
     fputs("machine,case,run,started_utc,commit,folder,p50_ns,p50_ci_low_ns,p50_ci_high_ns,"
           "change_ratio,change_ci_low,change_ci_high\n",
@@ -289,8 +289,7 @@ static json_t *bound(double v)
 /* {"cases": [{"case", "machine", "runs": [...], "changes": [{"run",
  * "ratio", "ci": [lo, hi]}]}]}: the shape issue 19 set, which scripts
  * read; fields are only ever added to the runs' objects. */
-static int print_json(FILE *fp, const struct store_history *h,
-                      const struct history_result *results)
+static int print_json(FILE *fp, const struct store_history *h, const struct history_result *results)
 {
     json_t *root = json_object(), *cases = json_array();
     int bad = root == NULL || cases == NULL || json_object_set_new(root, "cases", cases) != 0;
@@ -382,8 +381,8 @@ enum outcome command_history(const struct cli_options *opts)
             reason_format(what, sizeof(what), " matching --filter '%s'%s", opts->filters[0],
                           opts->filter_count > 1 ? " (or another --filter)" : "");
         if (opts->since_text != NULL)
-            reason_format(what + strlen(what), sizeof(what) - strlen(what),
-                          " in a run since %s", opts->since_text);
+            reason_format(what + strlen(what), sizeof(what) - strlen(what), " in a run since %s",
+                          opts->since_text);
         reason_format(err, sizeof(err), "%s: no measured case%s", path, what);
         fprintf(stderr, "procbench: %s\n", err);
         goto out;

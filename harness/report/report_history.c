@@ -58,8 +58,8 @@ static const struct history_change *change_at(const struct history_result *r, si
 
 /* One family's trend: data, settings, and the drawing. */
 static int make_trend(struct report_history *out, const char *family, const char *dir,
-                      const char *scripts, const char *gnuplot, bool png, size_t number,
-                      char *err, size_t err_len)
+                      const char *scripts, const char *gnuplot, bool png, size_t number, char *err,
+                      size_t err_len)
 {
     size_t members[REPORT_PLOT_MAX_SERIES], count = 0, left_out = 0;
     for (size_t i = 0; i < out->h.count; i++) {
@@ -86,8 +86,7 @@ static int make_trend(struct report_history *out, const char *family, const char
     for (const char *c = family; *c && n < 60; c++, n++)
         plot->name[n] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '_';
     plot->name[n] = '\0';
-    snprintf(plot->title, sizeof(plot->title), "%s: medians over the runs of this machine",
-             family);
+    snprintf(plot->title, sizeof(plot->title), "%s: medians over the runs of this machine", family);
     snprintf(plot->caption, sizeof(plot->caption),
              "Each case's median (95%% CI) in every run of this machine in the history store, "
              "oldest first, up to this run; a ring marks the run where a change starts%s",
@@ -175,8 +174,8 @@ static int make_trend(struct report_history *out, const char *family, const char
     return 0;
 }
 
-int report_history_make(const struct report_run *r, const char *plots_dir,
-                        const char *scripts_dir, const char *gnuplot, bool png, size_t first_plot,
+int report_history_make(const struct report_run *r, const char *plots_dir, const char *scripts_dir,
+                        const char *gnuplot, bool png, size_t first_plot,
                         struct report_history *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
@@ -189,8 +188,7 @@ int report_history_make(const struct report_run *r, const char *plots_dir,
     struct store *s = NULL;
     if (store_open(store_file, STORE_READ, STORE_BUSY_TIMEOUT_MS, &s, why, sizeof(why)) != 0) {
         out->present = true;
-        reason_format(out->note, sizeof(out->note), "The history store could not be read: %s",
-                      why);
+        reason_format(out->note, sizeof(out->note), "The history store could not be read: %s", why);
         return 0;
     }
     char machine[1024];
@@ -203,8 +201,7 @@ int report_history_make(const struct report_run *r, const char *plots_dir,
     store_close(s);
     if (rc != 0) {
         out->present = true;
-        reason_format(out->note, sizeof(out->note), "The history store could not be read: %s",
-                      why);
+        reason_format(out->note, sizeof(out->note), "The history store could not be read: %s", why);
         return 0;
     }
     bool earlier = false;
@@ -220,8 +217,7 @@ int report_history_make(const struct report_run *r, const char *plots_dir,
     for (size_t i = 0; i < out->h.count; i++) {
         rc = history_analyse(&out->h.series[i], &hopt, &out->results[i]);
         if (rc != 0) {
-            reason_format(err, err_len, "history of %s: %s", out->h.series[i].name,
-                          strerror(-rc));
+            reason_format(err, err_len, "history of %s: %s", out->h.series[i].name, strerror(-rc));
             return rc;
         }
     }
@@ -284,8 +280,8 @@ void report_history_write(struct report_writer *w, const struct report_history *
     if (changes == 0) {
         w->ops->paragraph(w, "None: no case changed beyond 5% over these runs.");
     } else {
-        static const char *const headers[] = {"case", "run", "started (UTC)", "commit",
-                                              "after/before", "95% interval"};
+        static const char *const headers[] = {"case",   "run",          "started (UTC)",
+                                              "commit", "after/before", "95% interval"};
         w->ops->table_begin(w, 6, headers, "lrllrl");
         for (size_t i = 0; i < h->h.count; i++) {
             const struct store_series *s = &h->h.series[i];

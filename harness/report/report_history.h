@@ -20,11 +20,11 @@
 #include "store/store.h"
 
 struct report_history {
-    bool present;                    /* the section is written */
-    struct store_history h;          /* this machine's series, up to the run */
-    struct history_result *results;  /* one per series */
-    struct report_plots plots;       /* the trend plots (drawn: gnuplot drew them) */
-    char note[512];                  /* why there are no trends, or ""; */
+    bool present;                   /* the section is written */
+    struct store_history h;         /* this machine's series, up to the run */
+    struct history_result *results; /* one per series */
+    struct report_plots plots;      /* the trend plots (drawn: gnuplot drew them) */
+    char note[512];                 /* why there are no trends, or ""; */
 };
 
 /* Gathers the history of r and draws its trends into plots_dir (data into
@@ -33,8 +33,8 @@ struct report_history {
  * with one line in err when a file cannot be written or gnuplot fails; a
  * missing or unreadable store is not an error. Free with
  * report_history_free. */
-int report_history_make(const struct report_run *r, const char *plots_dir,
-                        const char *scripts_dir, const char *gnuplot, bool png, size_t first_plot,
+int report_history_make(const struct report_run *r, const char *plots_dir, const char *scripts_dir,
+                        const char *gnuplot, bool png, size_t first_plot,
                         struct report_history *out, char *err, size_t err_len);
 
 void report_history_free(struct report_history *h);

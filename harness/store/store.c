@@ -117,8 +117,7 @@ int store_db_errno(int sqlite_rc)
     return -EIO;
 }
 
-int store_db_fail(const struct store *s, int sqlite_rc, const char *what, char *err,
-                  size_t err_len)
+int store_db_fail(const struct store *s, int sqlite_rc, const char *what, char *err, size_t err_len)
 {
     int rc = store_db_errno(sqlite_rc);
     const char *message = s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(sqlite_rc);
@@ -441,9 +440,9 @@ static int add_case(struct store *s, int64_t run_id, const struct stored_case *c
     int rc = run_sql(s,
                      "INSERT INTO cases (run_id, name, scenario, placement, status, reason, n, "
                      "p50_ns, p50_ci_low_ns, p50_ci_high_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "itttttiiii", run_id, c->name, c->scenario,
-                     c->placement, c->status, c->reason, (int64_t)c->n, (int64_t)c->p50_ns,
-                     (int64_t)c->p50_ci_low_ns, (int64_t)c->p50_ci_high_ns);
+                     "itttttiiii", run_id, c->name, c->scenario, c->placement, c->status, c->reason,
+                     (int64_t)c->n, (int64_t)c->p50_ns, (int64_t)c->p50_ci_low_ns,
+                     (int64_t)c->p50_ci_high_ns);
     if (rc != SQLITE_OK)
         return rc;
     struct case_rows rows = {.s = s, .case_id = sqlite3_last_insert_rowid(s->db)};
@@ -477,12 +476,12 @@ static int add_rows(struct store *s, const struct stored_run *run, const char *f
     char machine[1024], gib[32], started[32], where[PATH_MAX];
     store_machine(run, machine, sizeof(machine));
     mem_gib(run, gib, sizeof(gib));
-    int rc = run_sql(s,
-                     "INSERT OR IGNORE INTO machines (fingerprint, hostname, cpu_model, cpu_count, "
-                     "mem_gib) VALUES (?, ?, ?, ?, ?)",
-                     "ttttt", machine, env_or_unknown(run, "hostname"),
-                     env_or_unknown(run, "cpu_model"), env_or_unknown(run, "cpu_count_online"),
-                     gib);
+    int rc =
+        run_sql(s,
+                "INSERT OR IGNORE INTO machines (fingerprint, hostname, cpu_model, cpu_count, "
+                "mem_gib) VALUES (?, ?, ?, ?, ?)",
+                "ttttt", machine, env_or_unknown(run, "hostname"), env_or_unknown(run, "cpu_model"),
+                env_or_unknown(run, "cpu_count_online"), gib);
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_stmt *st = NULL;

@@ -30,7 +30,8 @@ struct reading {
     size_t err_len;
 };
 
-static int bad(const struct reading *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const struct reading *rd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int bad(const struct reading *rd, const char *fmt, ...)
 {
@@ -93,8 +94,8 @@ static int get_text(const struct reading *rd, sqlite3_stmt *st, int col, const c
         return -ENOMEM;
     if (len > MAX_TEXT || strlen((const char *)text) != (size_t)len ||
         !plain_text(text, (size_t)len))
-        return bad(rd, "%s of row %" PRId64 ": longer than %d bytes, or not plain UTF-8 text",
-                   what, row, MAX_TEXT);
+        return bad(rd, "%s of row %" PRId64 ": longer than %d bytes, or not plain UTF-8 text", what,
+                   row, MAX_TEXT);
     *out = strdup((const char *)text);
     return *out != NULL ? 0 : -ENOMEM;
 }
@@ -107,9 +108,9 @@ static int get_int(const struct reading *rd, sqlite3_stmt *st, int col, const ch
         return bad(rd, "%s of row %" PRId64 ": not an integer", what, row);
     *out = sqlite3_column_int64(st, col);
     if (*out < min || *out > max)
-        return bad(rd, "%s of row %" PRId64 ": %" PRId64 " is out of range (%" PRId64 " to %" PRId64
-                   ")",
-                   what, row, *out, min, max);
+        return bad(
+            rd, "%s of row %" PRId64 ": %" PRId64 " is out of range (%" PRId64 " to %" PRId64 ")",
+            what, row, *out, min, max);
     return 0;
 }
 
@@ -248,7 +249,8 @@ static int take_row(const struct reading *rd, sqlite3_stmt *st, sqlite3_stmt *ro
     if (rc != 0)
         return rc;
     if (v[3] > v[2] || v[2] > v[4])
-        return bad(rd, "cases row %" PRId64 ": p50 %" PRId64 " lies outside its interval [%" PRId64
+        return bad(rd,
+                   "cases row %" PRId64 ": p50 %" PRId64 " lies outside its interval [%" PRId64
                    ", %" PRId64 "]",
                    case_id, v[2], v[3], v[4]);
     p->run_id = v[0];
@@ -277,14 +279,14 @@ int store_read_history(struct store *s, const struct store_query *q, struct stor
         -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(s->db,
-                                "SELECT p50_ns FROM rounds WHERE case_id = ? ORDER BY position",
-                                -1, &rounds, NULL);
+                                "SELECT p50_ns FROM rounds WHERE case_id = ? ORDER BY position", -1,
+                                &rounds, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 1, (int64_t)(q->since_unix_ns > INT64_MAX ? INT64_MAX
-                                                                              : q->since_unix_ns));
+        rc = sqlite3_bind_int64(
+            st, 1, (int64_t)(q->since_unix_ns > INT64_MAX ? INT64_MAX : q->since_unix_ns));
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, (int64_t)(q->until_unix_ns > INT64_MAX ? INT64_MAX
-                                                                              : q->until_unix_ns));
+        rc = sqlite3_bind_int64(
+            st, 2, (int64_t)(q->until_unix_ns > INT64_MAX ? INT64_MAX : q->until_unix_ns));
     if (rc == SQLITE_OK)
         rc = q->machine != NULL ? sqlite3_bind_text(st, 3, q->machine, -1, SQLITE_TRANSIENT)
                                 : sqlite3_bind_null(st, 3);
@@ -295,8 +297,8 @@ int store_read_history(struct store *s, const struct store_query *q, struct stor
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (++points > MAX_POINTS) {
-            result = bad(&rd, "more than %d measured cases: not a store procbench wrote",
-                         MAX_POINTS);
+            result =
+                bad(&rd, "more than %d measured cases: not a store procbench wrote", MAX_POINTS);
             goto out;
         }
         result = take_row(&rd, st, rounds, q, out);

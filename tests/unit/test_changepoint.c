@@ -168,8 +168,7 @@ static void expect_changes(const double *x, size_t n, const size_t *want, size_t
         snprintf(got + strlen(got), sizeof(got) - strlen(got), " %zu (p %.4f)", out[i].at,
                  out[i].p);
     for (size_t i = 0; i < want_count; i++)
-        snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), " %zu",
-                 want[i]);
+        snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), " %zu", want[i]);
     if (count != want_count)
         fail_msg("change points:%s; expected:%s", got, expected);
     for (size_t i = 0; i < count; i++) {

@@ -55,10 +55,11 @@ static void write_run(const char *dir, const char *name, const char *host, uint6
             " \"config\": {\"rounds\": 3, \"quick\": true, \"seed\": 42},\n"
             " \"argv\": [\"procbench\", \"run\", \"--quick\"],\n"
             " \"started_unix_ns\": %" PRIu64 ", \"duration_ns\": 5000,\n"
-            " \"cases\": [{\"scenario\": \"spawn.pool\", \"case\": \"spawn.pool{rss=0,placement=same}\",\n"
+            " \"cases\": [{\"scenario\": \"spawn.pool\", \"case\": "
+            "\"spawn.pool{rss=0,placement=same}\",\n"
             "   \"placement\": \"same\", \"status\": \"ok\", \"params\": {\"rss\": 0},\n"
-            "   \"n\": 30, \"p50\": %" PRIu64 ", \"p50_ci_low\": %" PRIu64 ", \"p50_ci_high\": %" PRIu64
-            ",\n"
+            "   \"n\": 30, \"p50\": %" PRIu64 ", \"p50_ci_low\": %" PRIu64
+            ", \"p50_ci_high\": %" PRIu64 ",\n"
             "   \"p99\": %" PRIu64 ", \"ops_per_s\": 1.5,\n"
             "   \"per_round\": [{\"round\": 0, \"n\": 10, \"p50\": %" PRIu64 "},\n"
             "                 {\"round\": 1, \"n\": 10, \"p50\": %" PRIu64 "},\n"
@@ -372,8 +373,10 @@ static void test_hostile_rows(void **state)
     bool added;
     assert_int_equal(add(s, folder, &added, err, sizeof(err)), 0);
     store_close(s);
-    expect_refused_row(db, "UPDATE cases SET p50_ns = 'fast'", "cases.p50_ns of row 1: not an integer");
-    expect_refused_row(db, "UPDATE cases SET p50_ns = 0", "cases.p50_ns of row 1: 0 is out of range");
+    expect_refused_row(db, "UPDATE cases SET p50_ns = 'fast'",
+                       "cases.p50_ns of row 1: not an integer");
+    expect_refused_row(db, "UPDATE cases SET p50_ns = 0",
+                       "cases.p50_ns of row 1: 0 is out of range");
     expect_refused_row(db, "UPDATE cases SET p50_ns = 5000", "lies outside its interval");
     expect_refused_row(db, "UPDATE cases SET p50_ns = 1000, name = 'a' || char(10) || 'b'",
                        "cases.name of row 1");
@@ -387,9 +390,9 @@ int main(void)
 {
     snprintf(base, sizeof(base), "%s/test_store", TEST_OUT_DIR);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_add_and_read),  cmocka_unit_test(test_two_machines),
+        cmocka_unit_test(test_add_and_read),       cmocka_unit_test(test_two_machines),
         cmocka_unit_test(test_concurrent_writers), cmocka_unit_test(test_locked),
-        cmocka_unit_test(test_refused_files), cmocka_unit_test(test_hostile_rows),
+        cmocka_unit_test(test_refused_files),      cmocka_unit_test(test_hostile_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
