@@ -85,8 +85,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Declared, not computed (dpkg-shlibdeps is in dpkg-dev, which a build machine
 # may lack): what dpkg-shlibdeps computes for the binary on Debian 12.
 # tests/package.sh compares the two wherever dpkg-shlibdeps exists, so a new
-# library (issue 19's SQLite store: libsqlite3-0) fails it until added here.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libjansson4 (>= 2.14), libuv1 (>= 1.20.2)")
+# library fails it until added here.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "libc6 (>= 2.34), libjansson4 (>= 2.14), libsqlite3-0 (>= 3.7.15), libuv1 (>= 1.20.2)")
 # report draws its plots with gnuplot; the node.* scenarios need Node.js
 # and are skipped with a reason without it.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox | gnuplot")

@@ -26,6 +26,7 @@
 #include "report/report_claims.h"
 #include "report/report_content.h"
 #include "report/report_gnuplot.h"
+#include "report/report_history.h"
 #include "report/report_model.h"
 #include "report/report_plots.h"
 #include "report/report_writer.h"
@@ -148,6 +149,7 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     struct report_run runs[CLI_MAX_INPUTS];
     struct report_claim_result *claims = NULL;
     struct report_plots plots = {0};
+    struct report_history history = {0};
     char err[1024], staging[PATH_MAX] = "", path[PATH_MAX + 32], gnuplot[PATH_MAX];
     char plots_note[512] = "";
     size_t loaded = 0;
@@ -230,6 +232,13 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     }
     if (have_gnuplot && plots.count == 0)
         snprintf(plots_note, sizeof(plots_note), "No plots: no case has data to plot.");
+    /* Trends over the runs of this machine, when its store holds some. */
+    rc = report_history_make(&runs[0], path, scripts, have_gnuplot ? gnuplot : NULL,
+                             opts->report_png, plots.count, &history, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        goto out;
+    }
 
     claims = calloc(count * report_claim_count, sizeof(*claims));
     if (claims == NULL) {
@@ -251,7 +260,8 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
                                      .plots = &plots,
                                      .plots_dir = path,
                                      .plots_note = plots_note,
-                                     .command = command};
+                                     .command = command,
+                                     .history = &history};
     char file[PATH_MAX + 32];
     snprintf(file, sizeof(file), "%s/report.md", staging);
     if (write_one(file, &report_md_ops, &content, err, sizeof(err)) != 0) {
@@ -273,6 +283,7 @@ out:
     if (staging[0] != '\0')
         remove_tree(staging, 3);
     report_plots_free(&plots);
+    report_history_free(&history);
     free(claims);
     for (size_t i = 0; i < loaded; i++)
         report_model_free(&runs[i]);
