@@ -6,9 +6,10 @@
 # Set before this script: scriptdir, fmt, outfile (by -e); in the settings
 # file: W, H, left, right (pixels: the panels' span), np, array ptitles[np],
 # n, array titles[n], array colors[n] (palette indices), style ('lines',
-# 'steps' or 'points'), yerr (1: draw each point's 95% CI), refline,
+# 'steps' or 'points'), yerr (1: draw each point's 95% CI), marks (1: ring
+# the points whose fifth column is a number: where a change starts), refline,
 # plottitle, xlabel, ylabel, datafile, and the axes (see common.gp).
-# datafile: n blocks per panel, panel-major, rows x,y,ci_low,ci_high.
+# datafile: n blocks per panel, panel-major, rows x,y,ci_low,ci_high,mark.
 load scriptdir.'/common.gp'
 top = 1 - (np > 1 ? 66.0 : 48.0) / H
 bottom = 62.0 / H
@@ -40,7 +41,13 @@ do for [p=1:np] {
              ps 0.45 lc rgb palette[colors[s]] notitle, \
              1 with lines dt 2 lc rgb '#808080' notitle
     }
-    if (style eq 'lines' && yerr) {
+    if (style eq 'lines' && yerr && marks) {
+        plot for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:2:3:4 with yerrorlines \
+             lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle, \
+             for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:5 with points pt 6 \
+             ps 2.2 lw 1.5 lc rgb palette[colors[s]] notitle
+    }
+    if (style eq 'lines' && yerr && !marks) {
         plot for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:2:3:4 with yerrorlines \
              lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle
     }

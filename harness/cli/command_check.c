@@ -8,6 +8,7 @@
  * so that checking the project's expectations is safe after any run, a
  * narrow one included. A rule that fails is the outcome a CI job gates on.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "analysis/check.h"
 #include "analysis/check_command.h"
 #include "commands.h"
+#include "base/locate.h"
 #include "base/reason.h"
 #include "read/results_read.h"
 
@@ -36,7 +38,19 @@ enum outcome command_check(const struct cli_options *opts)
     char err[1024], why[512];
     enum outcome outcome = OUTCOME_BAD_INPUT;
 
-    if (check_load_rules(opts->rules_path, &rules, &count, err, sizeof(err)) != 0) {
+    /* Without --rules: the expectations beside the source tree a build
+     * tree's binary came from, or installed with the binary. */
+    char located[PATH_MAX];
+    const char *rules_path = opts->rules_path;
+    if (rules_path == NULL) {
+        if (locate_path(LOCATE_EXPECTATIONS, located, sizeof(located), NULL, err, sizeof(err)) !=
+            0) {
+            fprintf(stderr, "procbench: %s\n", err);
+            return OUTCOME_BAD_INPUT;
+        }
+        rules_path = located;
+    }
+    if (check_load_rules(rules_path, &rules, &count, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
         return OUTCOME_BAD_INPUT;
     }

@@ -557,6 +557,8 @@ int report_content_write(struct report_writer *w, const struct report_content *c
     write_answers(w, c);
     report_tables_write(w, c);
     write_plots(w, c);
+    if (c->history != NULL)
+        report_history_write(w, c->history, c->plots_dir);
     write_claims(w, c);
     write_environment(w, c);
     write_method(w, c);

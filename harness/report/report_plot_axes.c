@@ -154,6 +154,19 @@ void plot_axis_x(struct axis *a, const struct plot_figure *f, double lo, double 
     }
     if (f->xkind == PLOT_X_VALUE)
         return;
+    if (f->xkind == PLOT_X_RUN) {
+        /* Runs 1..hi, a tick on each (every k-th past a dozen). */
+        size_t runs = hi >= 1 ? (size_t)hi : 1, every = (runs + 11) / 12;
+        a->log = 0;
+        a->min = 0.5;
+        a->max = (double)runs + 0.5;
+        for (size_t r = 1; r <= runs; r += every) {
+            char label[16];
+            snprintf(label, sizeof(label), "%zu", r);
+            add_tic(a, (double)r, label);
+        }
+        return;
+    }
     if (lo > 0 && hi / lo >= 4) {
         a->log = 2;
         a->min = lo / 1.4;

@@ -225,8 +225,8 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
         fputs("# index,from,to,part (one row per part of a case, base units)\n", fp);
         break;
     default:
-        fputs("# x,y,ci_low,ci_high: one block per panel and series (panel-major, "
-              "base units)\n",
+        fputs("# x,y,ci_low,ci_high,mark: one block per panel and series (panel-major, "
+              "base units; mark: a ring there when not NaN)\n",
               fp);
     }
     if (f->kind == PLOT_BARS || f->kind == PLOT_STACK) {
@@ -255,7 +255,7 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
                 if (p + e > 0)
                     fputs("\n\n", fp);
                 if (s == NULL || s->count == 0) {
-                    fputs("0,NaN,NaN,NaN\n", fp); /* an empty block: nothing drawn */
+                    fputs("0,NaN,NaN,NaN,NaN\n", fp); /* an empty block: nothing drawn */
                     continue;
                 }
                 for (size_t k = 0; k < s->count; k++) {
@@ -263,6 +263,7 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
                     put_number(fp, s->points[k].y);
                     put_number(fp, s->points[k].lo);
                     put_number(fp, s->points[k].hi);
+                    put_number(fp, f->kind == PLOT_LINES ? s->points[k].extra : NAN);
                     fputc('\n', fp);
                 }
             }
@@ -366,13 +367,16 @@ static int write_settings(const struct plot_figure *f, const char *path, const c
             script_of[f->kind]);
     fprintf(fp, "W = %d\nH = %d\nleft = %d\nright = %d\nnp = %zu\nyerr = %d\n", width, height, left,
             right, panels, errors && f->kind == PLOT_LINES);
-    bool p99 = false;
+    bool p99 = false, marks = false;
     for (size_t i = 0; i < f->count; i++) {
-        for (size_t k = 0; k < f->series[i].count; k++)
-            p99 = p99 || (f->kind == PLOT_BARS && isfinite(f->series[i].points[k].extra));
+        for (size_t k = 0; k < f->series[i].count; k++) {
+            bool extra = isfinite(f->series[i].points[k].extra);
+            p99 = p99 || (f->kind == PLOT_BARS && extra);
+            marks = marks || (f->kind == PLOT_LINES && extra);
+        }
     }
-    fprintf(fp, "style = '%s'\nrefline = %d\nhas_ci = %d\nhas_p99 = %d\n", style_of[f->kind],
-            f->kind == PLOT_DRIFT, errors, p99);
+    fprintf(fp, "style = '%s'\nrefline = %d\nhas_ci = %d\nhas_p99 = %d\nmarks = %d\n",
+            style_of[f->kind], f->kind == PLOT_DRIFT, errors, p99, marks);
     rc = put_quoted(fp, "plottitle = ", f->title, "\n");
     if (rc == 0)
         rc = put_quoted(fp, "datafile = ", datafile, "\n");
@@ -419,7 +423,7 @@ static int write_settings(const struct plot_figure *f, const char *path, const c
 
 /* Registers a plot: "NN-token" with token made of [a-z0-9_] only, so file
  * names never need quoting beyond gnuplot's own. */
-static struct report_plot *add_plot(struct report_plots *out, const char *token,
+static struct report_plot *add_plot(struct report_plots *out, size_t number, const char *token,
                                     const struct plot_figure *f)
 {
     struct report_plot *bigger = realloc(out->list, (out->count + 1) * sizeof(*out->list));
@@ -428,7 +432,7 @@ static struct report_plot *add_plot(struct report_plots *out, const char *token,
     out->list = bigger;
     struct report_plot *plot = &out->list[out->count];
     memset(plot, 0, sizeof(*plot));
-    size_t n = (size_t)snprintf(plot->name, sizeof(plot->name), "%02zu-", out->count + 1);
+    size_t n = (size_t)snprintf(plot->name, sizeof(plot->name), "%02zu-", number);
     for (const char *c = token; *c && n + 1 < sizeof(plot->name) && n < 60; c++) {
         char ch = *c;
         plot->name[n++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_';
@@ -460,7 +464,7 @@ int plot_figure_emit(struct plot_target *t, struct plot_figure *f, const char *t
     assign_colors(&t->palette, f);
     size_t legend[sizeof(f->series) / sizeof(f->series[0])];
     size_t entries = distinct_titles(f, legend);
-    struct report_plot *plot = add_plot(t->out, token, f);
+    struct report_plot *plot = add_plot(t->out, t->numbered_before + t->out->count + 1, token, f);
     if (plot == NULL)
         return -ENOMEM;
 

@@ -40,13 +40,15 @@ enum plot_x {
     PLOT_X_COUNT,      /* a count parameter */
     PLOT_X_PERCENTILE, /* 1/(1-p) */
     PLOT_X_SECONDS,    /* time since the run started */
+    PLOT_X_RUN,        /* runs in order: 1, 2, 3... */
     PLOT_X_VALUE       /* bars and stacks: the value axis is x */
 };
 
 struct plot_point {
     double x;
     double y, lo, hi; /* lo, hi: NAN when there is no interval */
-    double extra;     /* bars: p99; stacks: the part (0, 1, 2...) */
+    double extra;     /* bars: p99; stacks: the part (0, 1, 2...); lines: a ring here
+                       * when finite (a change found there), else NAN */
 };
 
 struct plot_series {
@@ -104,6 +106,7 @@ struct plot_target {
     const char *dir, *scripts, *gnuplot;
     bool png;
     struct report_plots *out;
+    size_t numbered_before; /* plots of the report before out's first (file numbers) */
     struct plot_palette palette;
     char *err;
     size_t err_len;

@@ -457,7 +457,7 @@ static void test_plots_when_present(void **state)
     free(data);
     snprintf(path, sizeof(path), "%s/data/%s.csv", plots_dir, stall);
     data = read_all(path);
-    assert_non_null(strstr(data, "0,1.4e+06,NaN,NaN\n1.07374e+09,6.8e+07,NaN,NaN\n"));
+    assert_non_null(strstr(data, "0,1.4e+06,NaN,NaN,NaN\n1.07374e+09,6.8e+07,NaN,NaN,NaN\n"));
     free(data);
     if (draw) {
         snprintf(path, sizeof(path), "%s/%s.svg", plots_dir, clocks);
