@@ -102,6 +102,11 @@ enum outcome command_check(const struct cli_options *opts)
     if (not_judged > 0)
         printf(", %zu not judged (this run lacks their cases)", not_judged);
     printf("\n");
+    /* A CI log shows stderr first: say there which rules file went partly
+     * unjudged, so that a narrow run is not mistaken for a full check. */
+    if (not_judged > 0)
+        fprintf(stderr, "procbench: %s: %zu of %zu rules not judged: %s has no case for them\n",
+                rules_path, not_judged, count, run->path);
     outcome = counts[CHECK_FAILS] > 0 ? OUTCOME_REGRESSED : OUTCOME_OK;
 out:
     free(matched);
