@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "base/params.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -157,7 +159,7 @@ static void test_parse_bad(void **state)
          * row cannot quietly break them. */
         assert_null(strchr(err, '\n'));
         assert_memory_equal(err, "parameter ", 10);
-        assert_non_null(strstr(err, c->spec->name));
+        assert_contains(err, c->spec->name);
     }
 }
 
@@ -196,7 +198,7 @@ static void test_value_too_long(void **state)
     assert_int_equal(params_parse_list(N, list, out, &count, err, sizeof(err)), -EINVAL);
     assert_null(strchr(err, '\n'));
     assert_memory_equal(err, "parameter n: '1111", 18);
-    assert_non_null(strstr(err, "...' is too long"));
+    assert_contains(err, "...' is too long");
 }
 
 /* A short err buffer is filled and terminated, never overrun. */
