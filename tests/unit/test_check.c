@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/check.c: rules that parse (and what they parse
+ * Unit tests of harness/analysis/check.c: rules that parse (and what they parse
  * to), rules that do not (each with its reason), a rules file with a bad
  * line (named by number), matching patterns to cases (parameters, sizes,
  * placement, none, several), and judging: holds, fails, inconclusive, and the

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/compare.c: verdicts on runs written by hand, whose
+ * Unit tests of harness/analysis/compare.c: verdicts on runs written by hand, whose
  * round medians are chosen so that the answer is known: a 20% slowdown is
  * regressed, a 20% speed-up improved, identical tight rounds unchanged, a
  * significant 2% shift unchanged (below the threshold), 3 rounds against 3

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/ranktest.c: Mann-Whitney p-values against hand
+ * Unit tests of harness/analysis/ranktest.c: Mann-Whitney p-values against hand
  * counts of subsets (3 vs 3, 4 vs 4, a tied sample) and against the
  * published critical value for 10 vs 10; the normal approximation against
  * its formula worked by hand; the Hodges-Lehmann estimate and its interval's

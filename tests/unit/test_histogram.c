@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/histogram.c. The central check records seeded random
+ * Unit tests of harness/engine/histogram.c. The central check records seeded random
  * samples from several distributions (uniform, exponential, log-uniform from
  * nanoseconds to minutes, Pareto, bimodal, small exact integers) and compares
  * every reported percentile with the exact nearest-rank value of the sorted

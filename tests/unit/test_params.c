@@ -1,5 +1,5 @@
 /*
- * Tests of harness/params.c: value lists as a user types them, for each kind
+ * Tests of harness/base/params.c: value lists as a user types them, for each kind
  * of parameter, against the exact values and canonical spellings they must
  * give, and refused lists against the exact one-line message the user will
  * read, which must name the parameter and the offending value.

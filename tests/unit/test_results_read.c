@@ -1,5 +1,6 @@
 /*
- * Unit tests of harness/results_read.c: a valid file read back field by
+ * Unit tests of harness/read/ (untrusted.c, results_walk.c,
+ * results_folders.c, results_read.c): a valid file read back field by
  * field (what the writer writes reads back, per_round included), then a
  * table of bad files, each of which must give -errno and one line that names
  * the file and says what is wrong: missing, a folder without results.json,

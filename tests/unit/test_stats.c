@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/stats.c: Welford moments against a two-pass
+ * Unit tests of harness/engine/stats.c: Welford moments against a two-pass
  * computation, the median confidence interval's ranks against hand-worked
  * numbers and its coverage of a known population median, MAD and Tukey
  * counts against brute force on small integers (below 2048 the histogram is

@@ -1,5 +1,5 @@
 /*
- * Tests of harness/sysinfo.c: that a real collection on this machine fills
+ * Tests of harness/engine/sysinfo.c: that a real collection on this machine fills
  * every field sysinfo_each() emits with one non-empty line, in the documented
  * order; that the values which can be checked independently (uname, sysconf,
  * the library versions) agree with their sources; and that fields nobody

@@ -818,13 +818,8 @@ static void test_summary_csv_reads_back(void **state)
     free(text);
 }
 
-/* Every scenario of the catalogue declares its metrics well; one name means
- * one thing wherever it is declared; and no metric column takes the name
- * of a fixed column. */
-static void test_catalogue_metrics(void **state)
-{
-    (void)state;
-    static const char *const fixed[] = {
+/* The columns every summary.csv has, whatever its scenarios declare. */
+static const char *const fixed_columns[] = {
 #define SUMMARY_COLUMN(header, kind, expr) header,
 #define SUMMARY_METRIC_COLUMNS
 #define SUMMARY_ANALYSIS_COLUMNS
@@ -832,10 +827,18 @@ static void test_catalogue_metrics(void **state)
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
 #undef SUMMARY_ANALYSIS_COLUMNS
-        "scenario",
-        "case",
-        "placement",
-    };
+    "scenario",
+    "case",
+    "placement",
+};
+#define FIXED_COLUMN_COUNT (sizeof(fixed_columns) / sizeof(fixed_columns[0]))
+
+/* Every scenario of the catalogue declares its metrics well; one name means
+ * one thing wherever it is declared; and no metric column takes the name
+ * of a fixed column. */
+static void test_catalogue_metrics(void **state)
+{
+    (void)state;
     const struct metric_spec *seen[64];
     size_t seen_count = 0;
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
@@ -861,8 +864,8 @@ static void test_catalogue_metrics(void **state)
                 char column[METRIC_NAME_MAX + 8];
                 snprintf(column, sizeof(column), "%s_%s", spec->name,
                          metric_stat_name(metric_stat_at(s)));
-                for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
-                    if (strcmp(column, fixed[f]) == 0 || strncmp(column, "param_", 6) == 0)
+                for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                    if (strcmp(column, fixed_columns[f]) == 0 || strncmp(column, "param_", 6) == 0)
                         fail_msg("%s: metric column %s is a fixed column", sc->name, column);
                 }
             }
@@ -878,15 +881,6 @@ static void test_catalogue_metrics(void **state)
 static void test_catalogue_analyses(void **state)
 {
     (void)state;
-    static const char *const fixed[] = {
-#define SUMMARY_COLUMN(header, kind, expr) header,
-#define SUMMARY_METRIC_COLUMNS
-#define SUMMARY_ANALYSIS_COLUMNS
-#include "output/summary_columns.def"
-#undef SUMMARY_COLUMN
-#undef SUMMARY_METRIC_COLUMNS
-#undef SUMMARY_ANALYSIS_COLUMNS
-    };
     size_t declared = 0;
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
         const struct scenario *sc = scenario_catalogue[i];
@@ -906,8 +900,8 @@ static void test_catalogue_analyses(void **state)
             if (!has_param)
                 fail_msg("%s: %s slopes against %s, not a numeric parameter of it", sc->name,
                          spec->column, spec->param);
-            for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
-                if (strcmp(fixed[f], spec->column) == 0)
+            for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                if (strcmp(fixed_columns[f], spec->column) == 0)
                     fail_msg("%s: analysis column %s is a fixed column", sc->name, spec->column);
             }
         }
