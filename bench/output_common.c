@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/reason.h"
 #include "metrics.h"
 #include "output_common.h"
 #include "proc.h"
@@ -102,9 +103,7 @@ static void say(char *failure, size_t failure_len, const char *scenario, const c
     va_start(args, fmt);
     vsnprintf(message, sizeof(message), fmt, args);
     va_end(args);
-    /* A long scenario name cuts the message: a reason is one line. */
-    if (snprintf(failure, failure_len, "%s: %s", scenario, message) >= (int)failure_len)
-        failure[failure_len - 1] = '\0';
+    reason_format(failure, failure_len, "%s: %s", scenario, message);
 }
 
 /* A sample's failure, into its ctx->failure (output_run_prepare()). */
