@@ -315,7 +315,7 @@ static void report_progress(struct run_state *st, const struct case_result *c,
 /* TEST ONLY. PROCBENCH_TEST_SLOWDOWN="SCENARIO:NS" adds NS nanoseconds to
  * every operation of SCENARIO, after it was timed, so that the tests of
  * `procbench compare` can inject a regression of known size
- * (tests/compare_detector.sh). Anything malformed is ignored; nothing else
+ * (ci/detector). Anything malformed is ignored; nothing else
  * reads this variable, and a real run must never set it. */
 static uint64_t test_slowdown_ns(const struct scenario *sc)
 {
