@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Checks the shell tests share. Source it (`. "$(dirname "$0")/lib.sh"`);
 # it defines functions only. Each leak check prints what it found on stderr
 # and returns 1 when something was left, 0 when nothing was, so a test
@@ -62,7 +63,10 @@ check_no_marked_processes() {
 # PREFIX (nothing when DIR does not exist).
 named_objects() {
     [ -d "$1" ] || return 0
-    ls -A "$1" 2> /dev/null | grep "^$2" || true
+    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        [ -e "$entry" ] || continue
+        case ${entry##*/} in "$2"*) echo "${entry##*/}" ;; esac
+    done
 }
 
 # check_no_queues PREFIX: returns 1 when the queue file system (the private
@@ -106,7 +110,7 @@ private_ipc() {
     fi
     PROCBENCH_TEST_MQUEUE=$(mktemp -d "${TMPDIR:-/tmp}/procbench-mqueue.XXXXXX") || return 0
     export PROCBENCH_TEST_MQUEUE
-    # shellcheck disable=SC2086 # flags holds several words on purpose
+    # shellcheck disable=SC2086,SC2016 # several words on purpose; expanded by the inner sh
     unshare $flags --propagation private sh -c '
         mount -t mqueue mqueue "$PROCBENCH_TEST_MQUEUE" || exit 125
         if [ -d /dev/shm ]; then mount -t tmpfs -o size=16m,mode=1777 tmpfs /dev/shm || exit 125; fi
