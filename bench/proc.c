@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/reason.h"
 #include "proc.h"
 #include "scenario.h"
 
@@ -69,10 +70,19 @@ int proc_child_path(const char **out, char *failure, size_t failure_len)
             return err;
         if (access(child_path, X_OK) != 0) {
             err = errno;
-            snprintf(failure, failure_len,
-                     "static child not found at %s (%s): build the procbench-child target "
-                     "or set PROCBENCH_CHILD",
-                     child_path, strerror(err));
+            /* Missing, or there but not to be executed by us (its mode, a
+             * folder above it we cannot enter): different remedies. */
+            if (err == ENOENT || err == ENOTDIR)
+                reason_format(failure, failure_len,
+                              "static child not found at %s (%s): build the procbench-child "
+                              "target or set PROCBENCH_CHILD",
+                              child_path, strerror(err));
+            else
+                reason_format(failure, failure_len,
+                              "%s: %s: the static child at %s cannot be executed (check its "
+                              "mode and the folders above it, or set PROCBENCH_CHILD)",
+                              strrchr(child_path, '/') ? strrchr(child_path, '/') + 1 : child_path,
+                              strerror(err), child_path);
             /* Not cached: a later call may find it once it has been built. */
             child_path[0] = '\0';
             return -err;
