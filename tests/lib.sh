@@ -2,7 +2,8 @@
 # Checks the shell tests share. Source it (`. "$(dirname "$0")/lib.sh"`);
 # it defines functions only. Each leak check prints what it found on stderr
 # and returns 1 when something was left, 0 when nothing was, so a test
-# writes `check_no_temporaries "$dir" || fail "..."`. tests/lib_selftest.sh
+# writes `check_no_temporaries "$dir" || fail "..."`. Their variables start
+# with lib_: sh functions share the caller's variables. tests/lib_selftest.sh
 # plants every kind of leak and shows that its check catches it: a check
 # that cannot fail is a defect.
 
@@ -19,9 +20,9 @@ temporaries_in() {
 
 # check_no_temporaries DIR: returns 1 (and names them) when any is left.
 check_no_temporaries() {
-    left=$(temporaries_in "$1")
-    [ -z "$left" ] && return 0
-    echo "temporary files left in $1: $left" >&2
+    lib_left=$(temporaries_in "$1")
+    [ -z "$lib_left" ] && return 0
+    echo "temporary files left in $1: $lib_left" >&2
     return 1
 }
 
@@ -40,10 +41,10 @@ marked_processes() {
 # A process that is already exiting may linger for a moment, so it looks
 # again for up to a second before it reports.
 check_no_marked_processes() {
-    tries=0
+    lib_tries=0
     while [ "$(marked_processes "$1")" -gt 0 ]; do
-        tries=$((tries + 1))
-        if [ "$tries" -gt 10 ]; then
+        lib_tries=$((lib_tries + 1))
+        if [ "$lib_tries" -gt 10 ]; then
             echo "$(marked_processes "$1") process(es) marked $1 outlived the run:" \
                 "$(grep -lsz "^PROCBENCH_TEST_MARK=$1\$" /proc/[0-9]*/environ 2> /dev/null |
                    sed 's,/proc/\([0-9]*\)/environ,\1,' | tr '\n' ' ')" >&2
@@ -63,27 +64,27 @@ check_no_marked_processes() {
 # PREFIX (nothing when DIR does not exist).
 named_objects() {
     [ -d "$1" ] || return 0
-    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-        [ -e "$entry" ] || continue
-        case ${entry##*/} in "$2"*) echo "${entry##*/}" ;; esac
+    for lib_entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        [ -e "$lib_entry" ] || continue
+        case ${lib_entry##*/} in "$2"*) echo "${lib_entry##*/}" ;; esac
     done
 }
 
 # check_no_queues PREFIX: returns 1 when the queue file system (the private
 # one of private_ipc, else /dev/mqueue) holds a queue named PREFIX...
 check_no_queues() {
-    left=$(named_objects "${PROCBENCH_TEST_MQUEUE:-/dev/mqueue}" "$1")
-    [ -z "$left" ] && return 0
-    echo "message queues left: $left" >&2
+    lib_left=$(named_objects "${PROCBENCH_TEST_MQUEUE:-/dev/mqueue}" "$1")
+    [ -z "$lib_left" ] && return 0
+    echo "message queues left: $lib_left" >&2
     return 1
 }
 
 # check_no_shm PREFIX: returns 1 when /dev/shm holds an object named
 # PREFIX... (shm_open, sem_open and glibc's named semaphores live there).
 check_no_shm() {
-    left=$(named_objects /dev/shm "$1")
-    [ -z "$left" ] && return 0
-    echo "shared-memory objects left in /dev/shm: $left" >&2
+    lib_left=$(named_objects /dev/shm "$1")
+    [ -z "$lib_left" ] && return 0
+    echo "shared-memory objects left in /dev/shm: $lib_left" >&2
     return 1
 }
 
@@ -102,20 +103,20 @@ private_ipc() {
     [ "${PROCBENCH_TEST_PRIVATE_IPC:-}" = 1 ] && return 0
     command -v unshare > /dev/null 2>&1 || return 0
     if [ "$(id -u)" -eq 0 ] && unshare --ipc --mount true 2> /dev/null; then
-        flags="--ipc --mount"
+        lib_flags="--ipc --mount"
     elif unshare -r --ipc --mount true 2> /dev/null; then
-        flags="-r --ipc --mount"
+        lib_flags="-r --ipc --mount"
     else
         return 0
     fi
     PROCBENCH_TEST_MQUEUE=$(mktemp -d "${TMPDIR:-/tmp}/procbench-mqueue.XXXXXX") || return 0
     export PROCBENCH_TEST_MQUEUE
     # shellcheck disable=SC2086,SC2016 # several words on purpose; expanded by the inner sh
-    unshare $flags --propagation private sh -c '
+    unshare $lib_flags --propagation private sh -c '
         mount -t mqueue mqueue "$PROCBENCH_TEST_MQUEUE" || exit 125
         if [ -d /dev/shm ]; then mount -t tmpfs -o size=16m,mode=1777 tmpfs /dev/shm || exit 125; fi
         PROCBENCH_TEST_PRIVATE_IPC=1 exec "$@"' private_ipc "$@"
-    status=$?
+    lib_status=$?
     rmdir "$PROCBENCH_TEST_MQUEUE"
-    exit "$status"
+    exit "$lib_status"
 }

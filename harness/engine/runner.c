@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -138,8 +139,9 @@ struct run_state {
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
+    pid_t harness_pid;         /* the parent of every round's process */
     uint64_t test_slowdown_ns; /* TEST ONLY, for the round's scenario: see test_slowdown_ns() */
-    bool interrupted;          /* a SIGINT or SIGTERM stopped the run */
+    bool interrupted;          /* a SIGINT, SIGTERM or SIGHUP stopped the run */
     /* The order of a pass. Here rather than a local of runner_run, so that
      * a round's process, which _exit()s holding a copy, still points at it
      * (valgrind would call it lost). */
@@ -497,10 +499,15 @@ static _Noreturn void round_process(struct run_state *st, size_t index)
     struct round_report *rep = st->report;
 
     /* Its own process group, so that a timeout or an interrupt kills the
-     * round and everything it started with one kill(); and the default
-     * action for SIGINT and SIGTERM, which only the harness handles. */
+     * round and everything it started with one kill(); the default action
+     * for the signals only the harness handles; and death with the
+     * harness: a harness killed by SIGKILL cannot kill its round, so the
+     * kernel does (the round's peers then see their channel close). */
     setpgid(0, 0);
     interrupt_reset_in_child();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != st->harness_pid)
+        _exit(0); /* the harness died before the line above */
     st->test_slowdown_ns = test_slowdown_ns(sc); /* read once, not per sample */
     int rc = pinning_apply(c->def.placement);
     if (rc == 0 && sc->process_init)
@@ -663,8 +670,8 @@ static void kill_round(pid_t pid, int *status)
 }
 
 /* Waits for the round's process to exit without spinning: ppoll() on a
- * pidfd, which becomes readable when the process exits, with SIGINT and
- * SIGTERM unblocked only inside ppoll() so that none can slip in between
+ * pidfd, which becomes readable when the process exits, with SIGINT,
+ * SIGTERM and SIGHUP unblocked only inside ppoll() so that none can slip in between
  * looking at the interrupt record and going to sleep. With
  * --sample-timeout, it wakes every WATCH_INTERVAL_MS to look at the
  * round's heartbeat, and kills the round once the heartbeat has stood
@@ -863,10 +870,7 @@ static void finish_case(struct run_state *st, size_t index)
 void runner_partial_reason(const struct run_results *r, char *buf, size_t len)
 {
     int sig = r->interrupted_signal;
-    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished",
-             sig == SIGINT    ? "SIGINT"
-             : sig == SIGTERM ? "SIGTERM"
-                              : "a signal",
+    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished", interrupt_name(sig),
              r->case_count, r->cases_selected);
 }
 
@@ -898,7 +902,7 @@ static void keep_finished_cases(struct run_results *r, const struct case_progres
 
 int runner_run(struct run_results *r, const struct runner_observer *obs)
 {
-    struct run_state st = {.r = r, .obs = obs};
+    struct run_state st = {.r = r, .obs = obs, .harness_pid = getpid()};
     /* Orphans of a round's process come back to us, so none can outlive
      * the run unnoticed. */
     int rc = reaper_become_subreaper();
