@@ -3,6 +3,13 @@
 # promise (issue 13) and kept here so that it stays fixed:
 # - node's version probe (procbench env, and a run of node.*) with a fake
 #   node that leaves background jobs: none outlives the command;
+# - SIGTERM, SIGINT or SIGHUP during `procbench report`: exit 143/130/129,
+#   no temporary folder, no report, no gnuplot (nor what it started) left;
+#   after a SIGKILL, the next report removes the temporary folder;
+# - a gnuplot that forks and hangs is killed after its time limit with its
+#   children; one that exits leaving a job behind loses the job too;
+# - a newline in a path given to run, report, compare or export: one line
+#   and exit 2, nothing written;
 # (the other sections say what they check)
 # usage: faults.sh PROCBENCH OUT_DIR
 set -u
@@ -17,6 +24,12 @@ failures=0
 fail() {
     echo "FAIL: $*" >&2
     failures=$((failures + 1))
+}
+# one_line NAME EXPECTED_EXIT EXIT FILE: the command exited as expected and
+# said one line on stderr (FILE).
+one_line() {
+    [ "$2" -eq "$3" ] && [ "$(wc -l < "$4")" -eq 1 ] ||
+        fail "$1: exit $3 (expected $2), stderr of $(wc -l < "$4") lines: $(cat "$4")"
 }
 
 # ---- node's version probe: its process group goes with it ------------------
@@ -41,6 +54,98 @@ PROCBENCH_TEST_MARK=$mark PROCBENCH_TEST_NODE_TIMEOUT_MS=300 PROCBENCH_NODE="$ro
     "$procbench" run --filter '^node\.spawn$' \
     --param target=static --quick --min-time 20ms --out-dir "$root/node-run" -q > "$root/node-run.out" 2>&1
 check_no_marked_processes "$mark" || fail "a run of node.spawn left the fake node's jobs running"
+
+# ---- a results folder to report ----------------------------------------------
+"$procbench" run --filter '^spawn\.(pthread|fork_only)$' --param rss=0 --quick --min-time 20ms \
+    --out-dir "$root/runs" -q > /dev/null 2> "$root/run.err" || fail "a plain run failed: $(cat "$root/run.err")"
+run=$root/runs/latest
+
+# ---- signals during a report --------------------------------------------------
+# A gnuplot that never finishes, with a job of its own.
+printf '#!/bin/sh\nsleep 300 &\nexec sleep 300\n' > "$root/slow-gnuplot"
+chmod 755 "$root/slow-gnuplot"
+# start_report NAME [VAR=VALUE...]: a report into $root/NAME with the slow
+# gnuplot, in the background ($pid, marked $mark); returns once its
+# temporary folder and its gnuplot exist.
+start_report() {
+    name=$1 mark="$$-$1"
+    shift
+    out=$root/$name
+    env PROCBENCH_TEST_MARK="$mark" PROCBENCH_GNUPLOT="$root/slow-gnuplot" "$@" \
+        "$procbench" report "$run" --out "$out" > "$root/$name.out" 2> "$root/$name.err" &
+    pid=$!
+    tries=0
+    until [ -n "$(temporaries_in "$out")" ] && [ "$(marked_processes "$mark")" -ge 3 ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 200 ] || ! kill -0 "$pid" 2> /dev/null; then
+            fail "$name: no report under way after 10 s: $(cat "$root/$name.err")"
+            return 1
+        fi
+        sleep 0.05
+    done
+    return 0
+}
+for sig in TERM:143 INT:130 HUP:129; do
+    name=report-${sig%:*} want=${sig#*:}
+    start_report "$name" || continue
+    kill -"${sig%:*}" "$pid"
+    wait "$pid"
+    one_line "$name" "$want" $? "$root/$name.err"
+    grep -q "report interrupted by SIG${sig%:*}: nothing written" "$root/$name.err" ||
+        fail "$name: stderr does not say it: $(cat "$root/$name.err")"
+    check_no_temporaries "$out" || fail "$name: the temporary folder was left"
+    [ -e "$out/report.html" ] && fail "$name: a report appeared"
+    check_no_marked_processes "$mark" || fail "$name: gnuplot or its job outlived the report"
+done
+# SIGKILL: nothing can be done then; the next report removes what is left.
+# (gnuplot itself is no longer procbench's to stop once procbench is gone:
+# the test stops it.)
+if start_report report-KILL; then
+    kill -KILL "$pid"
+    wait "$pid" 2> /dev/null
+    [ -n "$(temporaries_in "$out")" ] || fail "report-KILL: no temporary folder left to clean up?"
+    for p in $(grep -lsz "^PROCBENCH_TEST_MARK=$mark\$" /proc/[0-9]*/environ | sed 's,/proc/\([0-9]*\)/environ,\1,'); do
+        kill -KILL "$p" 2> /dev/null
+    done
+    PROCBENCH_GNUPLOT=/nonexistent "$procbench" report "$run" --out "$out" > /dev/null 2> "$root/report-next.err" ||
+        fail "the report after a SIGKILL failed: $(cat "$root/report-next.err")"
+    check_no_temporaries "$out" || fail "report-KILL: the next report did not remove the temporary folder"
+fi
+
+# ---- a gnuplot that forks ----------------------------------------------------
+# Hangs: killed after the time limit (cut to 300 ms by the test knob), its
+# job with it.
+mark="$$-gnuplot-hangs"
+PROCBENCH_TEST_MARK=$mark PROCBENCH_TEST_GNUPLOT_TIMEOUT_MS=300 PROCBENCH_GNUPLOT="$root/slow-gnuplot" \
+    "$procbench" report "$run" --out "$root/hung" > /dev/null 2> "$root/hung.err"
+one_line "a hung gnuplot" 1 $? "$root/hung.err"
+grep -q 'killed after 300 ms' "$root/hung.err" || fail "a hung gnuplot: $(cat "$root/hung.err")"
+check_no_marked_processes "$mark" || fail "a hung gnuplot's job outlived the report"
+check_no_temporaries "$root/hung" || fail "a hung gnuplot: the temporary folder was left"
+# Exits at once, leaving a job behind.
+printf '#!/bin/sh\nsleep 300 > /dev/null 2>&1 &\necho "gnuplot stand-in fails" >&2\nexit 3\n' > "$root/forking-gnuplot"
+chmod 755 "$root/forking-gnuplot"
+mark="$$-gnuplot-forks"
+PROCBENCH_TEST_MARK=$mark PROCBENCH_GNUPLOT="$root/forking-gnuplot" \
+    "$procbench" report "$run" --out "$root/forked" > /dev/null 2> "$root/forked.err"
+one_line "a gnuplot leaving a job" 1 $? "$root/forked.err"
+check_no_marked_processes "$mark" || fail "the job a gnuplot left outlived the report"
+
+# ---- a newline in a path cannot split a message ---------------------------
+nl=$(printf 'new\nline')
+"$procbench" run --filter '^spawn\.pthread$' --param rss=0 --quick --min-time 20ms \
+    --out-dir "$root/$nl" > "$root/nl-run.out" 2> "$root/nl-run.err"
+one_line "run --out-dir with a newline" 2 $? "$root/nl-run.err"
+[ -e "$root/$nl" ] && fail "run --out-dir with a newline: the folder was made"
+"$procbench" report "$root/runs/latest" --out "$root/$nl" > "$root/nl-report.out" 2> "$root/nl-report.err"
+one_line "report --out with a newline" 2 $? "$root/nl-report.err"
+[ -e "$root/$nl" ] && fail "report --out with a newline: the folder was made"
+for command in export report; do
+    "$procbench" $command "$root/$nl" > /dev/null 2> "$root/nl-$command.err"
+    one_line "$command of a folder named with a newline" 2 $? "$root/nl-$command.err"
+done
+"$procbench" compare "$root/$nl" "$root/runs" > /dev/null 2> "$root/nl-compare.err"
+one_line "compare of a folder named with a newline" 2 $? "$root/nl-compare.err"
 
 echo "faults: $failures failed"
 [ "$failures" -eq 0 ]

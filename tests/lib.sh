@@ -10,12 +10,13 @@
 # ---- leftover temporary files ---------------------------------------------
 # procbench writes every file under a hidden temporary name and renames it:
 # .NAME.XXXXXX (atomic files), .report.PID.XXXXXX (a report being made),
-# .latest.tmpPID.N (the latest link). Nothing whose name starts with a dot
-# belongs in a finished results or report folder.
+# .latest.tmpPID.N (the latest link). Nothing else whose name starts with a
+# dot belongs in a finished results or report folder: the one exception is
+# plots/.procbench-report, the mark of a plots/ folder a report made.
 
 # temporaries_in DIR: prints every hidden file or folder under DIR.
 temporaries_in() {
-    find "$1" -mindepth 1 -name '.*' 2> /dev/null
+    find "$1" -mindepth 1 -name '.*' ! -name .procbench-report 2> /dev/null
 }
 
 # check_no_temporaries DIR: returns 1 (and names them) when any is left.
