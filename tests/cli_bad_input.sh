@@ -37,6 +37,12 @@ check "--filter 'nomatch'" run --filter nomatch $out
 check "--filter '(': " run --filter '(' $out
 check "--filter '['" list --filter '['
 check "--filter 'zzz'" list --filter zzz
+# A regex whose compilation would cost seconds and gigabytes is refused first.
+check "repetition count 32767 is more than 255" list --filter 'a{1,32767}'
+check "repetition count 32767 is more than 255" run --filter '^spawn\.pthread$|a{1,32767}' $out
+check "expands to more than 4096 atoms" list --filter '((a{1,20}){1,20}){1,20}'
+check "back-reference" list --filter '(spawn)\1'
+check "more than 512" list --filter "$(printf '%0600d' 0)"
 # A newline in an input must not break the one-line rule.
 check "--filter 'a?b'" run --filter "$(printf 'a\nb')" $out
 check "parameter target: 'x?y'" run --filter '^spawn\.fork_exec$' --param "target=$(printf 'x\ny')" $out

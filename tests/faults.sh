@@ -8,6 +8,10 @@
 #   after a SIGKILL, the next report removes the temporary folder;
 # - a gnuplot that forks and hangs is killed after its time limit with its
 #   children; one that exits leaving a job behind loses the job too;
+# - within a memory limit (ulimit -v): a regex whose compilation would take
+#   gigabytes, and results.json files too big, with too many values or
+#   nested too deep, are refused with one line and exit 2 by list, export,
+#   compare, check and report;
 # - a newline in a path given to run, report, compare or export: one line
 #   and exit 2, nothing written;
 # (the other sections say what they check)
@@ -130,6 +134,46 @@ PROCBENCH_TEST_MARK=$mark PROCBENCH_GNUPLOT="$root/forking-gnuplot" \
     "$procbench" report "$run" --out "$root/forked" > /dev/null 2> "$root/forked.err"
 one_line "a gnuplot leaving a job" 1 $? "$root/forked.err"
 check_no_marked_processes "$mark" || fail "the job a gnuplot left outlived the report"
+
+# ---- untrusted input within a memory limit -----------------------------------
+# 400 MB of address space: procbench needs a few MB; the inputs below cost
+# gigabytes unless refused first. A sanitizer build reserves terabytes and
+# cannot run under any limit: then this part is skipped, with a note.
+limit_kb=400000
+if (ulimit -v $limit_kb && "$procbench" --version) > /dev/null 2>&1; then
+    # limited NAME EXPECTED_TEXT ARGS...: procbench ARGS under the limit
+    # exits 2 with one line holding EXPECTED_TEXT.
+    limited() {
+        name=$1 expect=$2
+        shift 2
+        (ulimit -v $limit_kb && exec "$procbench" "$@") > /dev/null 2> "$root/limited.err"
+        one_line "$name (procbench $1)" 2 $? "$root/limited.err"
+        grep -qF -- "$expect" "$root/limited.err" || fail "$name: expected '$expect': $(cat "$root/limited.err")"
+    }
+    limited "a huge repetition" "repetition count 32767 is more than 255" list --filter 'a{1,32767}'
+    limited "nested repetitions" "expands to more than 4096 atoms" run --filter '((a{1,20}){1,20}){1,20}' \
+        --out-dir "$root/limited-run"
+    mkdir -p "$root/big" "$root/many" "$root/deep"
+    echo 'spawn.pthread < spawn.fork_only' > "$root/rules"
+    # Past the size limit (sparse: nothing is read).
+    truncate -s 200M "$root/big/results.json"
+    # Under it, but one huge array of an unknown member: 20 million values.
+    { printf '{"schema_version": 1, "junk": [0'; yes ',0' | head -n 20000000 | tr -d '\n'; printf ']}\n'; } \
+        > "$root/many/results.json"
+    # Nested a thousand deep.
+    { printf '{"schema_version": 1, "deep": '; yes '[' | head -n 1000 | tr -d '\n';
+      yes ']' | head -n 1000 | tr -d '\n'; printf '}\n'; } > "$root/deep/results.json"
+    for kind in big:MiB many:values deep:deep; do
+        folder=$root/${kind%:*} expect=${kind#*:}
+        limited "${kind%:*} results.json" "$expect" export "$folder"
+        limited "${kind%:*} results.json" "$expect" compare "$folder" "$run"
+        limited "${kind%:*} results.json" "$expect" check "$folder" --rules "$root/rules"
+        limited "${kind%:*} results.json" "$expect" report "$folder" --out "$root/limited-report"
+    done
+    rm -rf "$root/big" "$root/many" "$root/deep"
+else
+    echo "note: this build cannot run under ulimit -v (a sanitizer build?): the memory-limited checks are skipped"
+fi
 
 # ---- a newline in a path cannot split a message ---------------------------
 nl=$(printf 'new\nline')

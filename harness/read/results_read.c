@@ -520,6 +520,56 @@ static int read_cases(const struct reader *rd, json_t *root, struct stored_run *
     return 0;
 }
 
+/* Counts what parsing the text would build, before jansson builds it:
+ * values (an upper bound: one per '[', '{' and ',' outside strings, plus
+ * one) and nesting. Refuses past RESULTS_READ_MAX_VALUES or
+ * RESULTS_READ_MAX_DEPTH. Syntax is jansson's to judge afterwards. */
+static int check_shape(const struct reader *rd, const char *data, size_t len, size_t *values)
+{
+    size_t count = 1, depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = true;
+            break;
+        case '[':
+        case '{':
+            if (++depth > RESULTS_READ_MAX_DEPTH)
+                return fail(rd, -E2BIG,
+                            "arrays and objects nested more than %d deep at offset %zu: not a "
+                            "results.json procbench wrote",
+                            RESULTS_READ_MAX_DEPTH, i);
+            count++;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0)
+                depth--;
+            break;
+        case ',':
+            count++;
+            break;
+        default:
+            continue;
+        }
+        if (count > RESULTS_READ_MAX_VALUES)
+            return fail(rd, -E2BIG,
+                        "more than %u values (at offset %zu): not a results.json procbench wrote",
+                        RESULTS_READ_MAX_VALUES, i);
+    }
+    *values = count;
+    return 0;
+}
+
 static int parse(const struct reader *rd, const char *data, size_t len, struct stored_run *run)
 {
     if (memchr(data, '\0', len) != NULL)
@@ -529,6 +579,11 @@ static int parse(const struct reader *rd, const char *data, size_t len, struct s
     if (bad < len)
         return fail(rd, -EINVAL, "not valid UTF-8 (byte 0x%02x at offset %zu)",
                     (unsigned char)data[bad], bad);
+    size_t values = 0;
+    int rc = check_shape(rd, data, len, &values);
+    if (rc != 0)
+        return rc;
+    run->value_count = values;
     json_error_t error;
     /* Any value is parsed, so that a lone string or number gets the same
      * message as an array: not an object. */
@@ -542,7 +597,7 @@ static int parse(const struct reader *rd, const char *data, size_t len, struct s
     run->json = root;
     if (!json_is_object(root))
         return fail(rd, -EINVAL, "expected a JSON object at the top, got %s", type_name(root));
-    int rc = read_header(rd, root, run);
+    rc = read_header(rd, root, run);
     if (rc == 0)
         rc = read_environment(rd, root, run);
     if (rc == 0)
@@ -941,10 +996,20 @@ int results_read_set(const char *path, struct stored_set *out, char *err, size_t
             rc = -ENOMEM;
         }
     }
+    size_t values = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         rc = results_read_run(names[i], &out->runs[i], err, err_len);
-        if (rc == 0)
-            out->count++;
+        if (rc != 0)
+            break;
+        out->count++;
+        values += out->runs[i]->value_count;
+        if (values > RESULTS_READ_MAX_SET_VALUES) {
+            reason_format(err, err_len,
+                          "%s: its runs hold more than %u values together (at %s): compare "
+                          "fewer runs",
+                          path, RESULTS_READ_MAX_SET_VALUES, names[i]);
+            rc = -E2BIG;
+        }
     }
     for (size_t i = 0; i < count; i++)
         free(names[i]);
