@@ -14,7 +14,8 @@
 #   compare, check and report;
 # - a newline in a path given to run, report, compare or export: one line
 #   and exit 2, nothing written;
-# (the other sections say what they check)
+# - what spawn.shell's shell says when it fails is in the case's reason,
+#   not on procbench's stderr.
 # usage: faults.sh PROCBENCH OUT_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -190,6 +191,17 @@ for command in export report; do
 done
 "$procbench" compare "$root/$nl" "$root/runs" > /dev/null 2> "$root/nl-compare.err"
 one_line "compare of a folder named with a newline" 2 $? "$root/nl-compare.err"
+
+# ---- the measured shell's stderr -------------------------------------------
+# A "child" the shell cannot run (a folder): sh says "Permission denied".
+LC_ALL=C PROCBENCH_CHILD=$root "$procbench" run --filter '^spawn\.shell$' --param target=static \
+    --param rss=0 --quick --min-time 20ms --out-dir "$root/shell" -q > /dev/null 2> "$root/shell.err"
+code=$?
+[ "$code" -eq 1 ] || fail "spawn.shell of a folder: exit $code, expected 1 (a case failed)"
+[ -s "$root/shell.err" ] && fail "the shell's stderr reached procbench's: $(cat "$root/shell.err")"
+awk -v column=reason -f "$here/csv_column.awk" "$root/shell/latest/summary.csv" 2> /dev/null |
+    grep -q 'status 126: sh: .*Permission denied' ||
+    fail "spawn.shell's reason does not quote the shell: $(cat "$root/shell/latest/summary.csv")"
 
 echo "faults: $failures failed"
 [ "$failures" -eq 0 ]
