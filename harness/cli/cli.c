@@ -138,8 +138,9 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
-        "folder holds the cases that had finished, marked partial.\n",
+        "unusable files; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): the run was\n"
+        "interrupted, and its folder holds the cases that had finished, marked partial (a\n"
+        "report: interrupted, nothing written).\n",
         fp);
 }
 
