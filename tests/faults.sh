@@ -38,10 +38,12 @@ one_line() {
 }
 
 # ---- node's version probe: its process group goes with it ------------------
-# A node that answers and exits, leaving two jobs behind: one holding the
-# pipe procbench reads the answer from, one not.
+# A node whose version probe (node -p) answers and exits, leaving two jobs
+# behind: one holding the pipe procbench reads the answer from, one not.
+# Asked to run the node.* driver, it fails at once.
 cat > "$root/fake-node" << 'EOF'
 #!/bin/sh
+[ "$1" = -p ] || exit 1
 sleep 300 &
 sleep 301 > /dev/null 2>&1 < /dev/null &
 echo "v20.0.0 1.46.0"
@@ -54,8 +56,7 @@ grep -q '^node_version: v20.0.0' "$root/node-env.out" ||
     fail "env did not read the fake node's answer: $(grep node "$root/node-env.out")"
 check_no_marked_processes "$mark" || fail "procbench env left the fake node's jobs running"
 mark="$$-node-run"
-# The driver never answers: its time limit, cut by the test knob.
-PROCBENCH_TEST_MARK=$mark PROCBENCH_TEST_NODE_TIMEOUT_MS=300 PROCBENCH_NODE="$root/fake-node" \
+PROCBENCH_TEST_MARK=$mark PROCBENCH_NODE="$root/fake-node" \
     "$procbench" run --filter '^node\.spawn$' \
     --param target=static --quick --min-time 20ms --out-dir "$root/node-run" -q > "$root/node-run.out" 2>&1
 check_no_marked_processes "$mark" || fail "a run of node.spawn left the fake node's jobs running"
