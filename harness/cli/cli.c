@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "base/reason.h"
@@ -42,6 +43,8 @@ enum option_id {
     OPT_OUT,
     OPT_PNG,
     OPT_SAMPLE_TIMEOUT,
+    OPT_SINCE,
+    OPT_FAIL_ON_CHANGE,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +71,8 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"png", no_argument, NULL, OPT_PNG},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"fail-on-change", no_argument, NULL, OPT_FAIL_ON_CHANGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -80,13 +85,17 @@ void cli_print_help(FILE *fp)
         "       procbench check RESULTS [--rules FILE]\n"
         "       procbench export RESULTS [--format gbench]\n"
         "       procbench report [RESULTS...] [--out DIR] [--png]\n"
+        "       procbench history [ROOT] [--filter RE] [--since DATE] [--format text|md|csv|json]\n"
+        "                         [--fail-on-change] [--threshold P]\n"
+        "       procbench import DIR... [--out-dir ROOT]\n"
         "\n"
         "Measures what it costs to create processes and talk to them, on this machine.\n"
         "\n"
         "commands:\n"
         "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
         "  list       list scenarios, their parameters and defaults\n"
-        "  env        print the environment a run would record\n"
+        "  env        print the environment a run would record, and where procbench finds\n"
+        "             its child, Node.js driver, gnuplot scripts and expectations\n"
         "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
         "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
         "             results.json files, or folders of results folders (as ci/regress makes)\n"
@@ -96,7 +105,14 @@ void cli_print_help(FILE *fp)
         "             compare.py and github-action-benchmark\n"
         "  report     write report.md, report.html and plots/ for a results folder (default\n"
         "             results/latest; into that folder), or for several side by side (--out)\n"
-        "\n"
+        "  history    per case and machine, the medians of every run kept in ROOT/history.db\n"
+        "             (ROOT: results) and where they changed (E-divisive means)\n"
+        "  import     add run folders (results folders, or folders of them) to the history\n"
+        "             store; runs it holds already are not added twice\n"
+        "\n",
+        fp);
+    /* Three pieces: one string literal may not pass 4095 bytes in ISO C. */
+    fputs(
         "options for run and list:\n"
         "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
         "                       (repeatable; any match selects)\n"
@@ -117,20 +133,33 @@ void cli_print_help(FILE *fp)
         "                       is killed with its children and fails its case (default\n"
         "                       60s; 0 = no limit)\n"
         "  --seed N             seed of the round order (default: random, recorded)\n"
-        "  --out-dir DIR        put the run folder under DIR instead of results/\n"
+        "  --out-dir DIR        put the run folder under DIR instead of results/ (import:\n"
+        "                       the results root whose history.db receives the runs)\n"
         "  -q, --quiet          print only the results folder\n"
         "options for compare:\n"
         "  --threshold P        a shift below P percent is never a regression (default 5)\n"
         "  --alpha A            significance level after Holm's correction (default 0.05)\n"
         "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
         "options for check:\n"
-        "  --rules FILE         the expectations (default ci/expectations)\n"
+        "  --rules FILE         the expectations (default: ci/expectations of the source tree\n"
+        "                       for a build tree's binary, share/procbench/expectations of an\n"
+        "                       installed one)\n"
         "options for report:\n"
         "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
         "                       results folder; required with several); made if missing\n"
-        "  --png                also draw each plot as PNG\n"
-        "options for compare and export:\n"
-        "  --format F           compare: text (default) or md; export: gbench (the default)\n"
+        "  --png                also draw each plot as PNG\n",
+        fp);
+    fputs(
+        "options for history:\n"
+        "  --filter RE          cases whose scenario or case name matches RE (repeatable)\n"
+        "  --since DATE         runs started at or after DATE (YYYY-MM-DD or\n"
+        "                       YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
+        "  --threshold P        changes of at most P percent are not reported (default 5)\n"
+        "  --fail-on-change     exit 1 when the newest run reveals a slowdown beyond the\n"
+        "                       threshold (a change the runs before it did not show)\n"
+        "options for compare, history and export:\n"
+        "  --format F           compare: text (default) or md; history: text, md, csv or\n"
+        "                       json; export: gbench (the default)\n"
         "general options:\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
@@ -159,7 +188,7 @@ static void set_defaults(struct cli_options *o)
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;
-    o->rules_path = "ci/expectations";
+    o->rules_path = NULL; /* check: the expectations located by base/locate.h */
 }
 
 static void apply_quick(struct run_config *c)
@@ -279,6 +308,23 @@ static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
 static int parse_format(enum cli_command command, const char *text, enum cli_format *out, char *err,
                         size_t err_len)
 {
+    if (command == CLI_HISTORY) {
+        static const struct {
+            const char *name;
+            enum cli_format format;
+        } formats[] = {{"text", CLI_FORMAT_TEXT},
+                       {"md", CLI_FORMAT_MD},
+                       {"csv", CLI_FORMAT_CSV},
+                       {"json", CLI_FORMAT_JSON}};
+        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+            if (strcmp(text, formats[i].name) == 0) {
+                *out = formats[i].format;
+                return 0;
+            }
+        }
+        reason_format(err, err_len, "--format '%s': history prints text, md, csv or json", text);
+        return -EINVAL;
+    }
     if (command == CLI_EXPORT) {
         if (strcmp(text, "gbench") == 0) {
             *out = CLI_FORMAT_GBENCH;
@@ -302,6 +348,46 @@ static int parse_format(enum cli_command command, const char *text, enum cli_for
     else
         reason_format(err, err_len, "--format '%s': expected text or md", text);
     return -EINVAL;
+}
+
+/* --since: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", UTC; a date that does
+ * not exist (February 30th) is refused, not normalised. */
+static int parse_since(const char *text, uint64_t *out, char *err, size_t err_len)
+{
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = -1;
+    size_t len = strlen(text);
+    bool plain = len == 10 || len == 20;
+    for (size_t i = 0; plain && i < len; i++) {
+        char c = text[i];
+        if (i == 4 || i == 7)
+            plain = c == '-';
+        else if (i == 10)
+            plain = c == 'T';
+        else if (i == 13 || i == 16)
+            plain = c == ':';
+        else if (i == 19)
+            plain = c == 'Z';
+        else
+            plain = c >= '0' && c <= '9';
+    }
+    if (plain && len == 10)
+        sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used);
+    else if (plain)
+        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &used);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    time_t t = used == (int)len && y >= 1970 ? timegm(&tm) : (time_t)-1;
+    struct tm back;
+    if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL || back.tm_year != y - 1900 ||
+        back.tm_mon != mo - 1 || back.tm_mday != d || back.tm_hour != h || back.tm_min != mi ||
+        back.tm_sec != sec) {
+        reason_format(err, err_len,
+                      "--since '%s': expected a UTC date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
+                      text);
+        return -EINVAL;
+    }
+    *out = (uint64_t)t * 1000000000u;
+    return 0;
 }
 
 static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
@@ -399,7 +485,8 @@ static int parse_command(const char *word, enum cli_command *out)
         enum cli_command command;
     } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
                     {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
-                    {"report", CLI_REPORT},   {"help", CLI_HELP}};
+                    {"report", CLI_REPORT},   {"history", CLI_HISTORY},
+                    {"import", CLI_IMPORT},   {"help", CLI_HELP}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(word, commands[i].word) == 0) {
             *out = commands[i].command;
@@ -428,6 +515,11 @@ static bool allowed_for(enum cli_command command, int id)
         return id == OPT_FORMAT;
     if (command == CLI_REPORT)
         return id == OPT_OUT || id == OPT_PNG;
+    if (command == CLI_HISTORY)
+        return id == OPT_FILTER || id == OPT_SINCE || id == OPT_FORMAT || id == OPT_THRESHOLD ||
+               id == OPT_FAIL_ON_CHANGE;
+    if (command == CLI_IMPORT)
+        return id == OPT_OUT_DIR;
     return false;
 }
 
@@ -446,6 +538,12 @@ static size_t inputs_wanted(enum cli_command command, const char **usage)
         return 1;
     case CLI_REPORT:
         *usage = "RESULTS (results folders or results.json files)";
+        return CLI_MAX_INPUTS;
+    case CLI_HISTORY:
+        *usage = "ROOT (a results root holding history.db, or the store file)";
+        return 1;
+    case CLI_IMPORT:
+        *usage = "DIR... (results folders, or folders of them)";
         return CLI_MAX_INPUTS;
     default:
         *usage = "";
@@ -481,6 +579,19 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
         return 0;
     case OPT_PNG:
         o->report_png = true;
+        return 0;
+    case OPT_SINCE:
+        o->since_text = arg;
+        return parse_since(arg, &o->since_unix_ns, err, err_len);
+    case OPT_FAIL_ON_CHANGE:
+        o->fail_on_change = true;
+        return 0;
+    case OPT_OUT_DIR:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--out-dir: empty path");
+            return -EINVAL;
+        }
+        o->out_root = arg;
         return 0;
     }
     return -EINVAL;
@@ -586,17 +697,21 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     }
     if (rc != 0)
         return rc;
-    if (optind < argc && o->command == CLI_REPORT && o->input_count == wanted) {
-        reason_format(err, err_len, "report: more than %d results folders", CLI_MAX_INPUTS);
+    if (optind < argc && (o->command == CLI_REPORT || o->command == CLI_IMPORT) &&
+        o->input_count == wanted) {
+        reason_format(err, err_len, "%s: more than %d %sfolders", argv[0], CLI_MAX_INPUTS,
+                      o->command == CLI_REPORT ? "results " : "");
         return -EINVAL;
     }
     if (optind < argc) {
         reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
         return -EINVAL;
     }
-    /* report takes any number of results, none meaning results/latest. */
-    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION &&
-        o->command != CLI_REPORT) {
+    /* report takes any number of results, none meaning results/latest;
+     * history its ROOT or none (results); import one folder or more. */
+    size_t needed = o->command == CLI_IMPORT ? 1 : wanted;
+    if (o->input_count < needed && o->command != CLI_HELP && o->command != CLI_VERSION &&
+        o->command != CLI_REPORT && o->command != CLI_HISTORY) {
         reason_format(err, err_len, "%s: expected %s (try --help)", argv[0], usage);
         return -EINVAL;
     }
