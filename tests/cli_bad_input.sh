@@ -7,6 +7,11 @@ set -u
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
+# Runs happen in $root, so that $out below is one word whatever the path of
+# the checkout (a space in it split --out-dir in two).
+root=$(cd "$root" && pwd)
+case $procbench in /*) ;; *) procbench=$(pwd)/$procbench ;; esac
+cd "$root" || exit 1
 failures=0 checked=0
 
 check() {
@@ -30,7 +35,7 @@ check() {
     fi
 }
 
-out="--out-dir $root/out"
+out="--out-dir out"
 check "frobnicate" frobnicate
 check "--bogus" run --bogus
 check "--filter 'nomatch'" run --filter nomatch $out
