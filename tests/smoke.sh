@@ -13,6 +13,7 @@ rm -rf "$root"
 mkdir -p "$root"
 
 fail() { echo "smoke $scenario: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
 # --min-time 20ms: a smoke test checks that every case runs and is written,
@@ -27,7 +28,7 @@ run=$root/latest
 for f in summary.csv rounds.csv results.json; do
     [ -s "$run/$f" ] || fail "$f missing or empty"
 done
-ls "$run"/.* 2>/dev/null | grep -q '\.tmp\|XXXX' && fail "temporary file left in $run"
+check_no_temporaries "$root" || fail "a temporary file was left"
 
 # Every row of summary.csv belongs to the scenario and is ok or skipped.
 column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$run/summary.csv"; }

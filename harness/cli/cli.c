@@ -167,8 +167,9 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
-        "folder holds the cases that had finished, marked partial.\n",
+        "unusable files; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): the run was\n"
+        "interrupted, and its folder holds the cases that had finished, marked partial (a\n"
+        "report: interrupted, nothing written).\n",
         fp);
 }
 
@@ -268,6 +269,28 @@ static int parse_percent(const char *option, const char *text, double *out, char
 }
 
 /* A significance level: a plain decimal above 0 and at most 0.5. */
+/* A folder procbench writes into and names in its messages and on stdout
+ * ("results: DIR"): not empty, and without control characters, which would
+ * split those one-line messages (a newline) or hide part of them. */
+static int check_output_path(const char *option, const char *text, char *err, size_t err_len)
+{
+    if (text[0] == '\0') {
+        reason_format(err, err_len, "%s: empty path", option);
+        return -EINVAL;
+    }
+    for (size_t i = 0; text[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f) {
+            reason_format(err, err_len,
+                          "%s '%s': holds a control character (byte %zu), which would split the "
+                          "messages that name it",
+                          option, text, i);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
 {
     char *end = NULL;
@@ -428,10 +451,8 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
         o->placements = arg;
         return 0;
     case OPT_OUT_DIR:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out-dir: empty path");
+        if (check_output_path("--out-dir", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->out_root = arg;
         return 0;
     case OPT_QUICK:
@@ -552,10 +573,8 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
         o->rules_path = arg;
         return 0;
     case OPT_OUT:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out: empty path");
+        if (check_output_path("--out", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->report_out = arg;
         return 0;
     case OPT_PNG:
