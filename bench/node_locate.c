@@ -1,7 +1,7 @@
 /*
  * Where node and the node.* driver are, and what node says it is. node comes
  * from PROCBENCH_NODE or PATH, as a shell would find it; the driver script
- * from PROCBENCH_NODE_DRIVER or beside the static child, where CMake copies it. The
+ * from PROCBENCH_NODE_DRIVER or beside the static child (base/locate.h). The
  * version query runs `node -p` once, with stdin and stderr on /dev/null and
  * a time limit, so that a broken node cannot hang or clutter a run.
  */
@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/locate.h"
+#include "base/reason.h"
 #include "node_locate.h"
-#include "proc.h"
 
-#define DRIVER_NAME      "procbench-driver.js"
 #define QUERY_TIMEOUT_NS (10ull * 1000000000ull)
 
 /* A regular file this process may execute. */
@@ -81,33 +81,19 @@ int node_locate(char *path, size_t path_len, char *why, size_t why_len)
 
 int node_driver_script(char *path, size_t path_len, char *why, size_t why_len)
 {
-    const char *from_env = getenv("PROCBENCH_NODE_DRIVER");
-    if (from_env != NULL && from_env[0] != '\0') {
-        if ((size_t)snprintf(path, path_len, "%s", from_env) >= path_len) {
-            snprintf(why, why_len, "PROCBENCH_NODE_DRIVER is longer than %zu bytes", path_len - 1);
-            return -ENAMETOOLONG;
-        }
-    } else {
-        /* Beside the static child, which CMake puts in the same folder and
-         * PROCBENCH_CHILD may move (the tests do). */
-        const char *child;
-        int err = proc_child_path(&child, why, why_len);
-        if (err < 0)
-            return err;
-        const char *slash = strrchr(child, '/');
-        int dir_len = slash != NULL ? (int)(slash - child) : 1;
-        if ((size_t)snprintf(path, path_len, "%.*s/%s", dir_len, slash != NULL ? child : ".",
-                             DRIVER_NAME) >= path_len) {
-            snprintf(why, why_len, "path of the node driver is longer than %zu bytes",
-                     path_len - 1);
-            return -ENAMETOOLONG;
-        }
-    }
+    enum locate_origin origin;
+    int err = locate_path(LOCATE_NODE_DRIVER, path, path_len, &origin, why, why_len);
+    if (err < 0)
+        return err;
     if (access(path, R_OK) != 0) {
-        int err = errno;
-        snprintf(why, why_len,
-                 "node driver not found at %s (%s): build procbench or set PROCBENCH_NODE_DRIVER",
-                 path, strerror(err));
+        err = errno;
+        /* Short, as a reason has 160 bytes for the path too. */
+        const char *remedy = origin == LOCATE_FROM_INSTALL ? "reinstall procbench"
+                             : origin == LOCATE_FROM_BUILD_TREE
+                                 ? "build procbench or set PROCBENCH_NODE_DRIVER"
+                                 : "check PROCBENCH_NODE_DRIVER (or PROCBENCH_CHILD)";
+        reason_format(why, why_len, "node driver not found at %s (%s): %s", path, strerror(err),
+                      remedy);
         return -err;
     }
     return 0;

@@ -159,6 +159,26 @@ check "--out" report --out
 check "--png=3" report --png=3 "$root/no-results"
 check "--format: not an option of \`report\`" report --format md "$root/no-results"
 
+# procbench history and import (their output cases are in history_cli.sh).
+printf 'not an SQLite database, just text\n%.0s' 1 2 3 4 5 6 7 8 > "$root/corrupt.db"
+check "$root/no-results/history.db: no history store" history "$root/no-results"
+check "$root/corrupt.db: reading its header: file is not a database" history "$root/corrupt.db"
+check "--format 'gbench': history prints text, md, csv or json" history --format gbench "$root/no-results"
+check "--since '2024-02-30': expected a UTC date" history --since 2024-02-30 "$root/no-results"
+check "--since 'yesterday'" history --since yesterday
+check "--since '2024-01-01T25:00:00Z'" history --since 2024-01-01T25:00:00Z
+check "--filter '(': " history --filter '(' "$root/no-results"
+check "--threshold '200'" history --threshold 200
+check "'b': unexpected argument" history a b
+check "--out: not an option of \`history\`" history --out x
+check "--out-dir: not an option of \`history\`" history --out-dir x
+check "import: expected DIR..." import $out
+check "$root/no-results: a folder without results.json" import "$root/no-results" $out
+check "$root/truncated.json: ends early" import "$root/truncated.json" $out
+check "/nonexistent: No such file" import /nonexistent $out
+check "--format: not an option of \`import\`" import --format md "$root/no-results"
+check "--out-dir: empty path" import --out-dir '' "$root/no-results"
+
 # An --out-dir that is a file: refused before anything runs.
 touch "$root/file"
 check "not a directory" run --filter '^spawn\.pthread$' --quick --out-dir "$root/file"

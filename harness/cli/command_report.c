@@ -21,19 +21,17 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "base/locate.h"
 #include "base/reason.h"
 #include "report/report_claims.h"
 #include "report/report_content.h"
 #include "report/report_gnuplot.h"
+#include "report/report_history.h"
 #include "report/report_model.h"
 #include "report/report_plots.h"
 #include "report/report_writer.h"
 
 #define MARKER ".procbench-report"
-
-#ifndef PROCBENCH_PLOTS_DIR
-#define PROCBENCH_PLOTS_DIR "plots"
-#endif
 
 /* Removes path and what it holds (a report's folders are two deep). */
 static void remove_tree(const char *path, int depth)
@@ -151,6 +149,7 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     struct report_run runs[CLI_MAX_INPUTS];
     struct report_claim_result *claims = NULL;
     struct report_plots plots = {0};
+    struct report_history history = {0};
     char err[1024], staging[PATH_MAX] = "", path[PATH_MAX + 32], gnuplot[PATH_MAX];
     char plots_note[512] = "";
     size_t loaded = 0;
@@ -195,9 +194,14 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         goto out;
     }
 
-    const char *scripts = getenv("PROCBENCH_PLOTS_DIR");
-    if (scripts == NULL || scripts[0] == '\0')
-        scripts = PROCBENCH_PLOTS_DIR;
+    /* PROCBENCH_PLOTS_DIR, else the source tree's plots/ for a build tree's
+     * binary, or share/procbench/plots of an installed one. */
+    char scripts[PATH_MAX];
+    if (locate_path(LOCATE_PLOTS_DIR, scripts, sizeof(scripts), NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        outcome = OUTCOME_BAD_INPUT;
+        goto out;
+    }
     char probe[PATH_MAX + 16];
     snprintf(probe, sizeof(probe), "%s/bars.gp", scripts);
     bool have_gnuplot = report_gnuplot_find(gnuplot, sizeof(gnuplot)) == 0;
@@ -208,8 +212,9 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         fprintf(stderr, "procbench: gnuplot not found: the report has no plots (install it with "
                         "`apt-get install gnuplot-nox`)\n");
     } else if (access(probe, R_OK) != 0) {
-        snprintf(plots_note, sizeof(plots_note),
-                 "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).", scripts);
+        reason_format(plots_note, sizeof(plots_note),
+                      "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).",
+                      scripts);
         fprintf(stderr,
                 "procbench: %s: no gnuplot scripts there: the report has no plots (set "
                 "PROCBENCH_PLOTS_DIR)\n",
@@ -227,6 +232,13 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     }
     if (have_gnuplot && plots.count == 0)
         snprintf(plots_note, sizeof(plots_note), "No plots: no case has data to plot.");
+    /* Trends over the runs of this machine, when its store holds some. */
+    rc = report_history_make(&runs[0], path, scripts, have_gnuplot ? gnuplot : NULL,
+                             opts->report_png, plots.count, &history, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        goto out;
+    }
 
     claims = calloc(count * report_claim_count, sizeof(*claims));
     if (claims == NULL) {
@@ -248,7 +260,8 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
                                      .plots = &plots,
                                      .plots_dir = path,
                                      .plots_note = plots_note,
-                                     .command = command};
+                                     .command = command,
+                                     .history = &history};
     char file[PATH_MAX + 32];
     snprintf(file, sizeof(file), "%s/report.md", staging);
     if (write_one(file, &report_md_ops, &content, err, sizeof(err)) != 0) {
@@ -270,6 +283,7 @@ out:
     if (staging[0] != '\0')
         remove_tree(staging, 3);
     report_plots_free(&plots);
+    report_history_free(&history);
     free(claims);
     for (size_t i = 0; i < loaded; i++)
         report_model_free(&runs[i]);

@@ -31,6 +31,8 @@
 #include "analysis/curves.h"
 #include "engine/sysinfo.h"
 #include "output/writers.h"
+#include "read/results_read.h"
+#include "store/store.h"
 
 /* A fresh seed below 2^63, the range --seed accepts, so that any recorded
  * seed can be typed back to repeat the order of rounds. */
@@ -88,6 +90,34 @@ static int write_partial_mark(const struct run_results *r, const char *dir)
     return atomic_file_commit(&af);
 }
 
+/* Adds the completed run to the history store of its results root, read
+ * back from the results.json just written, so that a run stored now and
+ * the same folder imported later are the same rows. The store is an index:
+ * when it cannot take the run (locked past the timeout, corrupt,
+ * read-only, not a store), one line says so and the run, whole in its
+ * folder, keeps its outcome. */
+static void store_run(const char *root, const char *dir)
+{
+    char path[PATH_MAX], err[PATH_MAX + 256];
+    struct stored_run *run = NULL;
+    struct store *store = NULL;
+    bool added = false;
+    int rc = store_path(root, path, sizeof(path));
+    if (rc != 0)
+        snprintf(err, sizeof(err), "%s/%s: path too long", root, STORE_FILE);
+    if (rc == 0)
+        rc = results_read_run(dir, &run, err, sizeof(err));
+    if (rc == 0)
+        rc = store_open(path, STORE_WRITE, STORE_BUSY_TIMEOUT_MS, &store, err, sizeof(err));
+    if (rc == 0)
+        rc = store_add_run(store, run, dir, &added, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "procbench: warning: history store not updated: %s; the run is in %s\n",
+                err, dir);
+    store_close(store);
+    results_read_free_run(run);
+}
+
 static enum outcome measure_and_write(struct run_results *r, const struct cli_options *opts,
                                       const char *dir)
 {
@@ -131,6 +161,7 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         fprintf(stderr, "procbench: warning: could not point %s/latest at the run: %s\n",
                 opts->out_root, strerror(-rc));
     console_end(&con, r, dir);
+    store_run(opts->out_root, dir);
     for (size_t i = 0; i < r->case_count; i++) {
         if (r->cases[i].status == CASE_FAILED)
             return OUTCOME_CASE_FAILED;

@@ -51,4 +51,19 @@ enum outcome command_export(const struct cli_options *opts);
  * fails. Nothing of the report appears unless all of it does. */
 enum outcome command_report(const struct cli_options *opts, int argc, char **argv);
 
+/* `procbench history [ROOT]`: per case and machine, the series of medians
+ * in ROOT's history store and its change points, as text, md, csv or json
+ * on stdout. OUTCOME_REGRESSED with --fail-on-change when the newest run of
+ * a series reveals a slowdown beyond --threshold; OUTCOME_BAD_INPUT for a
+ * missing or unreadable store, a bad --filter, or nothing selected. */
+enum outcome command_history(const struct cli_options *opts);
+
+/* `procbench import DIR...`: adds the run folders DIR names (a results
+ * folder, or a folder of them) to the history store of --out-dir (results
+ * unless given); runs it already holds are not added again.
+ * OUTCOME_BAD_INPUT for an unreadable folder (nothing is added then) or a
+ * file that is not a store of this version; OUTCOME_FAILED when the store
+ * cannot be written. */
+enum outcome command_import(const struct cli_options *opts);
+
 #endif

@@ -57,6 +57,10 @@ int main(int argc, char **argv)
         return exit_code(command_export(&opts));
     case CLI_REPORT:
         return exit_code(command_report(&opts, argc, argv));
+    case CLI_HISTORY:
+        return exit_code(command_history(&opts));
+    case CLI_IMPORT:
+        return exit_code(command_import(&opts));
     case CLI_RUN:
         break;
     }

@@ -123,6 +123,13 @@ const struct stored_case *results_read_find_case(const struct stored_run *run, c
  * (a string is never taken for a number). */
 bool results_read_case_number(const struct stored_case *c, const char *key, double *out);
 
+/* Calls fn(key, value, ctx) for every member of the case's object that is
+ * a JSON number, in file order (null and non-numeric members skipped, and
+ * keys longer than 64 bytes or holding a control character). Stops at the
+ * first fn that returns non-zero and returns that; else 0. */
+int results_read_case_each_number(const struct stored_case *c,
+                                  int (*fn)(const char *key, double value, void *ctx), void *ctx);
+
 /* A numeric member of the run: of the top level when section is NULL
  * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").
  * Same contract as results_read_case_number. */

@@ -687,6 +687,8 @@ int report_content_write(struct report_writer *w, const struct report_content *c
     write_method(w, c);
     write_results(w, c);
     write_plots(w, c);
+    if (c->history != NULL)
+        report_history_write(w, c->history, c->plots_dir);
     write_claims(w, c);
     write_reproduction(w, c);
     w->ops->end(w);
