@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/reason.h"
+#include "base/utf8.h"
 
 /* One line, "FILE: problem", control characters made '?'. */
 int untrusted_fail(const struct reader *rd, int rc, const char *fmt, ...)
@@ -57,32 +58,10 @@ const char *untrusted_type_name(const json_t *v)
 static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 {
     size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
+    uint32_t cp;
+    for (size_t n; i < len; i += n) {
+        if ((n = utf8_next(s, len, i, &cp)) == 0)
             return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += need + 1;
     }
     return len;
 }
