@@ -5,7 +5,7 @@
  * row to set beside spawn.uv_spawn (libuv, which spawn() sits on) and
  * spawn.fork_exec (what libuv does on Linux). `stdio=inherit` gives the
  * child the driver's descriptors, as spawn.uv_spawn does; `stdio=pipe` is
- * Node's default, three pipes whose ends Node must also close. return_ns is
+ * Node's default, three pipes whose ends Node must also close. The return metric is
  * the time until spawn() returned: libuv returns once the child has exec'd.
  */
 #include "node_common.h"
@@ -23,15 +23,9 @@ static const struct param_spec node_spawn_params[] = {
     {.name = NULL},
 };
 
-static int node_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.spawn", node_spawn_params, failure, failure_len);
-}
-
 const struct scenario node_spawn = {
     .name = "node.spawn",
     .summary = "Node child_process.spawn() of the static child, to its 'close' event",
     .params = node_spawn_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_spawn_setup,
 };

@@ -1,7 +1,7 @@
 /*
  * node.worker: the threads-side answer to child_process. `op=start`: a
  * worker_threads Worker on the empty script, from the constructor to its
- * 'exit' event (its 'online' must have come first; return_ns is the
+ * 'exit' event (its 'online' must have come first; the return metric is the
  * constructor's return): the thread counterpart of node.fork. `op=roundtrip`:
  * a postMessage() to a worker started once per round and its echo back,
  * sequence-checked: the counterpart of node.ipc.
@@ -19,15 +19,9 @@ static const struct param_spec node_worker_params[] = {
     {.name = NULL},
 };
 
-static int node_worker_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.worker", node_worker_params, failure, failure_len);
-}
-
 const struct scenario node_worker = {
     .name = "node.worker",
     .summary = "worker_threads: a Worker's start to exit, or a postMessage round trip",
     .params = node_worker_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_worker_setup,
 };

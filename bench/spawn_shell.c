@@ -53,23 +53,21 @@ static void shell_quote(const char *path, char *out)
     *out = '\0';
 }
 
-static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                      void **state, char *failure, size_t failure_len)
+static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     if (access(SHELL_PATH, X_OK) != 0) {
         int err = errno;
-        snprintf(failure, failure_len, "%s: %s cannot be executed: %s", scenario, SHELL_PATH,
-                 strerror(err));
+        scenario_fail(ctx, 0, "%s cannot be executed: %s", SHELL_PATH, strerror(err));
         return -err;
     }
     struct shell_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, ctx);
     if (err < 0) {
         free(s);
         return err;
@@ -77,7 +75,7 @@ static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, 
     s->stderr_fd = memfd_create("procbench-shell-stderr", MFD_CLOEXEC);
     if (s->stderr_fd < 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: memfd_create failed: %s", scenario, strerror(-err));
+        scenario_fail(ctx, 0, "memfd_create failed: %s", strerror(-err));
         free(s);
         return err;
     }
@@ -88,8 +86,7 @@ static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, 
             posix_spawn_file_actions_destroy(&s->actions);
     }
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: posix_spawn file actions: %s", scenario,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "posix_spawn file actions: %s", strerror(-err));
         close(s->stderr_fd);
         free(s);
         return err;
@@ -134,32 +131,25 @@ static void take_stderr(struct shell_state *s, char *line, size_t len)
         lseek(s->stderr_fd, 0, SEEK_SET);
 }
 
-static int shell_op(void *state, int peer_cpu, struct sample *out)
+static int shell_op(void *state, int peer_cpu, struct sample *out,
+                    char failure[SCENARIO_FAILURE_MAX])
 {
-    int err = spawn_sample_create_reap(state, peer_cpu, out, "spawn.shell", "posix_spawn",
-                                       shell_create);
+    int err = spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn", shell_create);
     char said[96];
     take_stderr(state, said, sizeof(said));
     if (err < 0 && said[0] != '\0') {
-        char why[sizeof(out->failure)];
-        memcpy(why, out->failure, sizeof(why));
-        reason_format(out->failure, sizeof(out->failure), "%.120s: %s", why, said);
+        char why[SCENARIO_FAILURE_MAX];
+        memcpy(why, failure, sizeof(why));
+        reason_format(failure, SCENARIO_FAILURE_MAX, "%.120s: %s", why, said);
     }
     return err;
 }
 
 static const struct spawn_mechanism shell_mechanism = {
-    .scenario = "spawn.shell",
-    .params = spawn_target_params,
     .init = shell_init,
     .fini = shell_fini,
     .op = shell_op,
 };
-
-static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &shell_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_shell = {
     .name = "spawn.shell",
@@ -169,8 +159,6 @@ const struct scenario spawn_shell = {
     /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
      * which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = shell_setup,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &shell_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

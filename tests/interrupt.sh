@@ -17,11 +17,8 @@ set -u
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+name=cli.interrupt
+. "$(dirname "$0")/lib.sh"
 
 # start_run NAME: starts a run in the background (pid in $pid, folders
 # under $out, processes marked $mark) and returns once two cases have
@@ -168,4 +165,4 @@ if start_run sigkill; then
     echo "sigkill: marked by the next run"
 fi
 
-[ "$failures" -eq 0 ]
+lib_finish

@@ -14,32 +14,32 @@
 # nothing else is checked.
 # usage: spawn_ballast_4g.sh PROCBENCH OUT_ROOT
 set -eu
+name=spawn.ballast_4g
 . "$(dirname "$0")/lib.sh"
 private_ipc "$0" "$@"
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
 
-fail() { echo "spawn.ballast_4g: $*" >&2; exit 1; }
 mark="$$-ballast-4g"
 PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^spawn\.fork_only$' --param rss=4G --quick --seed 1 \
     --out-dir "$root" -q > "$root/stdout" 2> "$root/stderr" \
-    || fail "exit code $? (stderr: $(cat "$root/stderr"))"
+    || die "exit code $? (stderr: $(cat "$root/stderr"))"
 
-column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$root/latest/summary.csv"; }
-[ "$(column case | wc -l)" -eq 1 ] || fail "expected one case: $(cat "$root/latest/summary.csv")"
+column() { csv_column "$root/latest/summary.csv" "$1"; }
+[ "$(column case | wc -l)" -eq 1 ] || die "expected one case: $(cat "$root/latest/summary.csv")"
 status=$(column status) reason=$(column reason)
 if [ "$status" = skipped ]; then
     case $reason in
     *"does not fit"*MemAvailable*) echo "spawn.ballast_4g: skipped here: $reason"; exit 0 ;;
-    *) fail "skipped for another reason: $reason" ;;
+    *) die "skipped for another reason: $reason" ;;
     esac
 fi
-[ "$status" = ok ] || fail "status $status: $reason"
+[ "$status" = ok ] || die "status $status: $reason"
 maxrss=$(column child_maxrss_kb)
-[ "$maxrss" -ge $((4 * 1024 * 1024)) ] || fail "children's peak RSS $maxrss KiB: the 4 GiB ballast was not there"
-check_no_marked_processes "$mark" || fail "a process of the run, and its ballast, outlived it"
+[ "$maxrss" -ge $((4 * 1024 * 1024)) ] || die "children's peak RSS $maxrss KiB: the 4 GiB ballast was not there"
+check_no_marked_processes "$mark" || die "a process of the run, and its ballast, outlived it"
 if [ "${PROCBENCH_TEST_PRIVATE_IPC:-}" = 1 ]; then
-    check_no_shm "" || fail "a shared-memory object was left in /dev/shm"
+    check_no_shm "" || die "a shared-memory object was left in /dev/shm"
 fi
 echo "spawn.ballast_4g: ok, p50 $(column p50) ns, children's peak RSS $maxrss KiB, nothing left"

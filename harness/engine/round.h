@@ -34,15 +34,6 @@ struct case_progress {
     uint64_t wall_ops, wall_ns; /* operations of the timed samples that succeeded, and their time */
 };
 
-/* The optional metrics a sample may report beside its time, each with a
- * histogram of its own per case. */
-enum secondary {
-    SECONDARY_RETURN,     /* sample.return_ns */
-    SECONDARY_FIRST_BYTE, /* sample.first_byte_ns */
-    SECONDARY_RSS_GROWTH, /* sample.rss_growth_bytes */
-    SECONDARY_COUNT,
-};
-
 /* What one round produced, written by the round's process into memory shared
  * with the harness. */
 struct round_report {
@@ -80,12 +71,15 @@ struct run_state {
     /* Shared with each round's process: */
     struct round_report *report;
     struct histogram *round_hist; /* the primary metric, per operation */
-    struct histogram *round_secondary[SECONDARY_COUNT];
+    /* The round's declared metrics, by index into its scenario's metrics;
+     * as many as the most any case of the run declares. */
+    struct histogram *round_metric[SAMPLE_METRICS_MAX];
+    size_t round_metric_count;
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
     pid_t harness_pid;         /* the parent of every round's process */
-    uint64_t test_slowdown_ns; /* TEST ONLY, for the round's scenario: see test_slowdown_ns() */
+    uint64_t test_slowdown_ns; /* TEST ONLY: the run's test hook, for the round's scenario */
     bool interrupted;          /* a SIGINT, SIGTERM or SIGHUP stopped the run */
     /* The order of a pass. Here rather than a local of runner_run, so that
      * a round's process, which _exit()s holding a copy, still points at it

@@ -132,8 +132,8 @@ static enum round_end wait_round_process(struct run_state *st, pid_t pid, int *s
 void round_watch(struct run_state *st, size_t index)
 {
     histogram_reset(st->round_hist);
-    for (int k = 0; k < SECONDARY_COUNT; k++)
-        histogram_reset(st->round_secondary[k]);
+    for (size_t m = 0; m < st->round_metric_count; m++)
+        histogram_reset(st->round_metric[m]);
     memset(st->report, 0, sizeof(*st->report));
     /* Flushed so that buffered console output is not written twice. */
     fflush(NULL);

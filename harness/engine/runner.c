@@ -25,30 +25,6 @@
 #include "round.h"
 #include "usage.h"
 
-static struct histogram **secondary_hist(struct case_result *c, enum secondary k)
-{
-    switch (k) {
-    case SECONDARY_RETURN:
-        return &c->return_hist;
-    case SECONDARY_FIRST_BYTE:
-        return &c->first_byte_hist;
-    default:
-        return &c->rss_growth_hist;
-    }
-}
-
-static struct stats *secondary_stats(struct case_result *c, enum secondary k)
-{
-    switch (k) {
-    case SECONDARY_RETURN:
-        return &c->return_stats;
-    case SECONDARY_FIRST_BYTE:
-        return &c->first_byte_stats;
-    default:
-        return &c->rss_growth_stats;
-    }
-}
-
 /* splitmix64: small, seedable, and good enough to shuffle a list. */
 static uint64_t next_random(uint64_t *state)
 {
@@ -64,14 +40,19 @@ static void check_runnable(struct case_result *c)
 {
     const struct scenario *sc = c->def.scenario;
     char why[sizeof(c->reason)];
-    const char *case_why = NULL;
-    if (sc->unavailable) {
+    struct case_ctx probe = {.scenario = sc, .params = c->def.params};
+    if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0) {
+        c->status = CASE_FAILED;
+        CASE_REASON(c, "%s declares its metrics wrongly: %s", sc->name, why);
+    } else if (analysis_check_list(sc->analyses, ANALYSES_MAX, why, sizeof(why)) != 0) {
+        c->status = CASE_FAILED;
+        CASE_REASON(c, "%s declares its analyses wrongly: %s", sc->name, why);
+    } else if (sc->unavailable) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", sc->unavailable);
-    } else if (sc->case_unavailable &&
-               (case_why = sc->case_unavailable(c->def.params, why, sizeof(why))) != NULL) {
+    } else if (sc->case_unavailable && sc->case_unavailable(&probe) != 0) {
         c->status = CASE_SKIPPED;
-        CASE_REASON(c, "%s", case_why);
+        CASE_REASON(c, "%s", probe.failure);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer", sc->name);
@@ -82,35 +63,67 @@ static void check_runnable(struct case_result *c)
     }
 }
 
-/* Every case's histograms live in one MAP_SHARED region. Shared, although
- * only the harness writes them, because fork() copies no page tables of a
- * shared mapping; one region, because fork() duplicates every mapping: with
- * one mapping per histogram, a run of 429 cases made the round's process
- * carry 1,700 of them, and fork_only measured 2.0 ms instead of 0.25 ms.
- * This way the process every fork() is measured from is the same size
- * whatever the run holds. */
-static int allocate_histogram_arena(struct run_results *r)
+/* Every histogram of the run lives in one MAP_SHARED region, sized from
+ * the metrics the cases' scenarios declare: per case one slot for the
+ * primary metric and one per declared metric, then the slots of the round
+ * in progress (its primary metric and the most metrics any case declares).
+ * Shared, because a round's process fills the round's slots and because
+ * fork() copies no page tables of a shared mapping; one region, because
+ * fork() duplicates every mapping: with one mapping per histogram, a run of
+ * 429 cases made the round's process carry 1,700 of them, and fork_only
+ * measured 2.0 ms instead of 0.25 ms. This way the process every fork() is
+ * measured from is the same size whatever the run holds. */
+static size_t slot_bytes(void)
 {
-    size_t each = histogram_footprint(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS);
-    size_t bytes = each * (1 + SECONDARY_COUNT) * (r->case_count ? r->case_count : 1);
+    return histogram_footprint(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS);
+}
+
+static int place_histogram(char **next, struct histogram **out)
+{
+    int rc = histogram_init_in(*next, slot_bytes(), HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, out);
+    *next += slot_bytes();
+    return rc;
+}
+
+/* The arena, with every case's histograms placed in it; the round's slots
+ * start at *round_slots. */
+static int allocate_histogram_arena(struct run_results *r, char **round_slots)
+{
+    size_t slots = 0, most = 0;
+    for (size_t i = 0; i < r->case_count; i++) {
+        size_t declared = scenario_metric_count(r->cases[i].def.scenario);
+        slots += 1 + declared;
+        most = declared > most ? declared : most;
+    }
+    size_t bytes = slot_bytes() * (slots + 1 + most);
     void *arena = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (arena == MAP_FAILED)
         return -ENOMEM;
     r->histogram_arena = arena;
     r->histogram_arena_bytes = bytes;
-    return 0;
+    char *next = arena;
+    int rc = 0;
+    for (size_t i = 0; i < r->case_count && rc == 0; i++) {
+        struct case_result *c = &r->cases[i];
+        rc = place_histogram(&next, &c->hist);
+        size_t declared = scenario_metric_count(c->def.scenario);
+        for (size_t m = 0; m < declared && rc == 0; m++)
+            rc = place_histogram(&next, &c->metric[m].hist);
+    }
+    *round_slots = next;
+    return rc;
 }
 
-/* Makes case i's histograms in its slice of the arena. */
-static int place_histograms(struct run_results *r, size_t i)
+/* The round's histograms in the arena's last slots. */
+static int place_round_histograms(struct run_state *st, char *round_slots)
 {
-    size_t each = histogram_footprint(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS);
-    char *slice = (char *)r->histogram_arena + i * (1 + SECONDARY_COUNT) * each;
-    struct case_result *c = &r->cases[i];
-    int rc = histogram_init_in(slice, each, HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &c->hist);
-    for (int k = 0; k < SECONDARY_COUNT && rc == 0; k++)
-        rc = histogram_init_in(slice + (size_t)(k + 1) * each, each, HISTOGRAM_ONE_HOUR_NS,
-                               HISTOGRAM_DIGITS, secondary_hist(c, (enum secondary)k));
+    size_t end = st->r->histogram_arena_bytes;
+    char *next = round_slots;
+    int rc = place_histogram(&next, &st->round_hist);
+    size_t left = (size_t)((char *)st->r->histogram_arena + end - next) / slot_bytes();
+    st->round_metric_count = left < SAMPLE_METRICS_MAX ? left : SAMPLE_METRICS_MAX;
+    for (size_t m = 0; m < st->round_metric_count && rc == 0; m++)
+        rc = place_histogram(&next, &st->round_metric[m]);
     return rc;
 }
 
@@ -120,19 +133,22 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
     if (!r->cases)
         return -ENOMEM;
     r->case_count = count;
+    for (size_t i = 0; i < count; i++)
+        r->cases[i].def = defs[i];
+    char *round_slots = NULL;
     int rc = pinning_init();
     if (rc == 0)
-        rc = allocate_histogram_arena(r);
+        rc = allocate_histogram_arena(r, &round_slots);
     if (rc != 0)
         return rc;
+    r->round_histograms = round_slots;
     for (size_t i = 0; i < count; i++) {
         struct case_result *c = &r->cases[i];
-        c->def = defs[i];
         c->status = CASE_OK;
         c->parent_cpu = -1;
         c->peer_cpu = -1;
-        if (place_histograms(r, i) != 0)
-            return -ENOMEM;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
         check_runnable(c);
     }
     return 0;
@@ -142,7 +158,7 @@ void runner_free(struct run_results *r)
 {
     if (r->histogram_arena)
         munmap(r->histogram_arena, r->histogram_arena_bytes);
-    r->histogram_arena = NULL;
+    r->histogram_arena = r->round_histograms = NULL;
     free(r->cases);
     free(r->rounds);
     r->cases = NULL;
@@ -203,8 +219,9 @@ static void merge_round(struct run_state *st, size_t index)
     struct case_progress *cp = &st->progress[index];
     const struct round_report *rep = st->report;
     histogram_merge(c->hist, st->round_hist);
-    for (int k = 0; k < SECONDARY_COUNT; k++)
-        histogram_merge(*secondary_hist(c, (enum secondary)k), st->round_secondary[k]);
+    size_t declared = scenario_metric_count(c->def.scenario);
+    for (size_t m = 0; m < declared && m < st->round_metric_count; m++)
+        histogram_merge(c->metric[m].hist, st->round_metric[m]);
     moments_merge(&c->moments, &rep->moments);
     if (rep->ops_per_sample > c->ops_per_sample)
         c->ops_per_sample = rep->ops_per_sample;
@@ -261,9 +278,9 @@ static void finish_case(struct run_state *st, size_t index)
     struct case_result *c = &st->r->cases[index];
     struct case_progress *cp = &st->progress[index];
     stats_compute(c->hist, &c->moments, &c->stats);
-    for (int k = 0; k < SECONDARY_COUNT; k++)
-        stats_compute(*secondary_hist(c, (enum secondary)k), NULL,
-                      secondary_stats(c, (enum secondary)k));
+    size_t declared = scenario_metric_count(c->def.scenario);
+    for (size_t m = 0; m < declared; m++)
+        stats_compute(c->metric[m].hist, NULL, &c->metric[m].stats);
     c->self = usage_per_op(&cp->self_sum, cp->ops);
     c->children = usage_per_op(&cp->children_sum, cp->ops);
     c->peer_cpu_ns = cp->ops ? cp->peer_cpu_ns_sum / (double)cp->ops : 0;
@@ -335,12 +352,8 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     void *report =
         mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     st.report = report == MAP_FAILED ? NULL : report;
-    bool allocated =
-        st.progress && order && st.report &&
-        histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, &st.round_hist) == 0;
-    for (int k = 0; k < SECONDARY_COUNT && allocated; k++)
-        allocated = histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS,
-                                            &st.round_secondary[k]) == 0;
+    bool allocated = st.progress && order && st.report && r->round_histograms &&
+                     place_round_histograms(&st, r->round_histograms) == 0;
     if (!allocated) {
         rc = -ENOMEM;
         goto out;
@@ -385,9 +398,6 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
         keep_finished_cases(r, st.progress);
     }
 out:
-    histogram_destroy(st.round_hist);
-    for (int k = 0; k < SECONDARY_COUNT; k++)
-        histogram_destroy(st.round_secondary[k]);
     if (st.report)
         munmap(st.report, sizeof(*st.report));
     free(st.progress);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
+
 #include "engine/cases.h"
 #include "engine/reaper.h"
 #include "engine/runner.h"

@@ -54,7 +54,7 @@ static void use_faulty_child(const char *mode)
 /* Every case of the run failed, its reason holding expect (any case). */
 static void assert_all_failed_with(const struct run_results *r, const char *expect)
 {
-    assert_true(r->case_count > 0);
+    assert_cmp(r->case_count, >, 0);
     for (size_t i = 0; i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
         if (c->status != CASE_FAILED || strcasestr(c->reason, expect) == NULL)

@@ -28,9 +28,11 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "base/params.h"
 #include "scenario.h"
-#include "scenario_checks.h"
+#include "checks.h"
 
 #define SAMPLES 3
 
@@ -131,15 +133,15 @@ static void run_case(const struct scenario *sc, const struct param_value *values
     if (trouble == CORRUPT)
         setenv("PROCBENCH_TEST_CORRUPT", "1", 1);
     current.sc = sc;
-    current.ctx = (struct case_ctx){.params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    current.ctx =
+        (struct case_ctx){.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
     struct case_ctx *ctx = &current.ctx;
-    char why[192] = "";
-    int rc = sc->setup(ctx, why, sizeof(why));
+    int rc = sc->setup(ctx);
     unsetenv("PROCBENCH_TEST_CORRUPT");
     if (rc != 0)
-        fail_msg("%s: setup failed: %s", label, why);
+        fail_msg("%s: setup failed: %s", label, ctx->failure);
     current.open = true;
-    assert_true(ctx->peer_pid > 0);
+    assert_cmp(ctx->peer_pid, >, 0);
     /* Names (queues, FIFOs) are gone as soon as both ends are open. */
     struct holdings during = holdings_now();
     assert_int_equal(during.queues, before.queues);
@@ -154,10 +156,10 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         rc = sc->sample(ctx, &out);
         if (trouble == NO_TROUBLE) {
             if (rc != 0)
-                fail_msg("%s: sample %d failed: %s", label, i, out.failure);
-            assert_true(out.ns > 0);
+                fail_msg("%s: sample %d failed: %s", label, i, ctx->failure);
+            assert_cmp(out.ns, >, 0);
             if (stream) {
-                assert_true(out.bytes >= size * ctx->ops_per_sample);
+                assert_cmp(out.bytes, >=, size * ctx->ops_per_sample);
                 assert_int_equal(out.bytes % size, 0);
             } else {
                 assert_int_equal(out.bytes, 0);
@@ -167,11 +169,11 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         /* Every sample fails, each with a reason naming the scenario. */
         if (rc == 0)
             fail_msg("%s: sample %d succeeded despite the trouble", label, i);
-        if (strstr(out.failure, sc->name) == NULL)
-            fail_msg("%s: reason does not name the scenario: %s", label, out.failure);
+        if (strstr(ctx->failure, sc->name) == NULL)
+            fail_msg("%s: reason does not name the scenario: %s", label, ctx->failure);
         const char *expected = trouble == CORRUPT ? "corrupt" : "killed by signal 9";
-        if (i == 0 && strstr(out.failure, expected) == NULL)
-            fail_msg("%s: reason does not say '%s': %s", label, expected, out.failure);
+        if (i == 0 && strstr(ctx->failure, expected) == NULL)
+            fail_msg("%s: reason does not say '%s': %s", label, expected, ctx->failure);
     }
     current.open = false;
     sc->teardown(ctx);
@@ -187,7 +189,7 @@ static void run_scenario(const struct scenario *sc, const char *modes, const cha
 {
     const struct param_spec *specs = sc->params;
     size_t n = params_count(specs);
-    assert_true(n >= 2 && n <= 3);
+    assert_in_range(n, 2, 3);
     /* The word that is neither mode nor size, if any, comes first. */
     const char *words = n == 3 ? specs[0].choices : "";
     struct param_value lists[3][PARAMS_MAX_VALUES];

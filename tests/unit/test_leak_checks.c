@@ -1,5 +1,5 @@
 /*
- * The leak checks of the scenario tests (scenario_checks.h) can fail: each
+ * The leak checks of the scenario tests (checks.h) can fail: each
  * is shown a clean process first, then the very leak it exists to catch,
  * planted on purpose: a descriptor left open, a child left running and one
  * left a zombie, a message queue left named, an entry left in a temporary
@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 static void test_descriptor_left_is_seen(void **state)
 {

@@ -32,7 +32,7 @@
 #include "node_locate.h"
 #include "engine/runner.h"
 #include "scenario.h"
-#include "scenario_checks.h"
+#include "checks.h"
 
 static char driver_path[PATH_MAX];
 static char node_path[PATH_MAX];
@@ -57,17 +57,13 @@ static int group_setup(void **state)
 
 /* ---- answers, without node ------------------------------------------- */
 
+static char failure[SCENARIO_FAILURE_MAX];
+
 static int parse(const char *line, unsigned long long seq, struct sample *out, char *why)
 {
     memset(out, 0, sizeof(*out));
-    why[0] = '\0';
-    return node_parse_answer("node.test", line, seq, out, why, 160);
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("'%s' does not contain '%s'", text, part);
+    why[0] = failure[0] = '\0';
+    return node_parse_answer("node.test", line, seq, out, failure, why, 160);
 }
 
 static void test_answer_accepted(void **state)
@@ -77,16 +73,24 @@ static void test_answer_accepted(void **state)
     char why[160];
     assert_int_equal(parse("R 7 1500 700 0 - 0", 7, &s, why), 0);
     assert_int_equal(s.ns, 1500);
-    assert_int_equal(s.return_ns, 700);
-    assert_false(s.rss_growth_reported);
+    assert_true(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_int_equal(s.metric[NODE_METRIC_RETURN], 700);
+    assert_false(sample_reported(&s, NODE_METRIC_FIRST_BYTE)); /* 0: none */
+    assert_false(sample_reported(&s, NODE_METRIC_RSS_GROWTH)); /* '-': none */
     assert_int_equal(parse("R 8 2000 0 300 67108864 1024", 8, &s, why), 0);
-    assert_int_equal(s.first_byte_ns, 300);
-    assert_true(s.rss_growth_reported);
-    assert_int_equal(s.rss_growth_bytes, 67108864);
+    assert_false(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+    assert_int_equal(s.metric[NODE_METRIC_FIRST_BYTE], 300);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 67108864);
     assert_int_equal(s.bytes, 1024);
+    /* A growth of 0 bytes is a value, not an absence. */
+    assert_int_equal(parse("R 9 2000 0 0 0 0", 9, &s, why), 0);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
-    assert_string_equal(s.failure, "node.test: child exited with status 1");
+    assert_string_equal(failure, "node.test: child exited with status 1");
 }
 
 static void test_answer_refused(void **state)
@@ -190,17 +194,17 @@ static void drive(const char *name, const char *param, const char *choice, size_
     struct param_value values[8];
     first_values(sc, values, param, choice);
     int fds = count_fds();
-    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    char why[192] = "";
-    int rc = sc->setup(&ctx, why, sizeof(why));
+    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int rc = sc->setup(&ctx);
     if (rc != 0)
-        fail_msg("%s setup failed: %s", name, why);
-    assert_true(ctx.peer_pid > 0);
+        fail_msg("%s setup failed: %s", name, ctx.failure);
+    assert_cmp(ctx.peer_pid, >, 0);
     for (size_t i = 0; i < n; i++) {
         struct sample s;
         memset(&s, 0, sizeof(s));
         outcomes[i] = sc->sample(&ctx, &s);
-        snprintf(failures[i], 160, "%s", s.failure);
+        snprintf(failures[i], 160, "%s", ctx.failure);
+        ctx.failure[0] = '\0';
         if (last != NULL)
             *last = s;
     }
@@ -237,12 +241,13 @@ static void test_every_scenario_runs(void **state)
             if (outcomes[k] != 0)
                 fail_msg("%s{%s=%s} sample %zu failed: %s", cases[i].name, cases[i].param,
                          cases[i].choice, k + 1, failures[k]);
-        assert_true(s.ns > 0);
+        assert_cmp(s.ns, >, 0);
         if (strcmp(cases[i].name, "node.output") == 0) {
             /* bytes' first default, 1K, all checked by the driver. */
             assert_int_equal(s.bytes, 1024);
-            assert_true(s.first_byte_ns > 0 && s.first_byte_ns <= s.ns);
-            assert_true(s.rss_growth_reported);
+            assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+            assert_in_range(s.metric[NODE_METRIC_FIRST_BYTE], 1, s.ns);
+            assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
         }
     }
 }
@@ -395,19 +400,22 @@ static void test_without_node_skipped(void **state)
 {
     (void)state;
     setenv("PROCBENCH_NODE", "/nonexistent/node", 1);
-    char why[192];
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
         const struct scenario *sc = scenario_catalogue[i];
         if (strncmp(sc->name, "node.", 5) != 0)
             continue;
         assert_non_null(sc->case_unavailable);
-        const char *reason = sc->case_unavailable(NULL, why, sizeof(why));
-        assert_non_null(reason);
-        assert_contains(reason, "node not found: PROCBENCH_NODE=/nonexistent/node");
+        struct case_ctx ctx = {.scenario = sc};
+        assert_int_equal(sc->case_unavailable(&ctx), -ENOENT);
+        assert_contains(ctx.failure, sc->name);
+        assert_contains(ctx.failure, "node not found: PROCBENCH_NODE=/nonexistent/node");
     }
     unsetenv("PROCBENCH_NODE");
-    if (have_node)
-        assert_null(scenario_find("node.spawn")->case_unavailable(NULL, why, sizeof(why)));
+    if (have_node) {
+        struct case_ctx ctx = {.scenario = scenario_find("node.spawn")};
+        assert_int_equal(ctx.scenario->case_unavailable(&ctx), 0);
+        assert_string_equal(ctx.failure, "");
+    }
 }
 
 int main(void)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -28,6 +28,7 @@
 
 #include "ballast.h"
 #include "parent_state.h"
+#include "spawn_common.h"
 #include "spawn_crowd.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -130,7 +131,7 @@ static void test_mappings_stay_apart(void **state)
     struct vma_census c = census(b.base, (char *)b.base + b.reserved_bytes, NULL);
     assert_int_equal(c.count, 16);
     assert_int_equal(c.rss_kib, 16 * 4 * page / 1024);
-    assert_true(c.guards >= 15);
+    assert_cmp(c.guards, >=, 15);
     ballast_destroy(&b);
     /* rss 0 maps nothing, whatever the mapping count. */
     assert_int_equal(ballast_create(&b, 0, BALLAST_ANON, 8, "test", failure, sizeof(failure)), 0);
@@ -203,7 +204,7 @@ static void test_fds_raise_soft_limit(void **state)
     setrlimit(RLIMIT_NOFILE, &before);
     if (err != 0)
         fail_msg("setup: %s", failure);
-    assert_true(during.rlim_cur >= 300);
+    assert_cmp(during.rlim_cur, >=, 300);
     assert_int_equal(after.rlim_cur, 128);
 }
 
@@ -229,7 +230,7 @@ static void test_unavailable(void **state)
     cfg.mappings = 2;
     reason = parent_state_unavailable(&cfg, why, sizeof(why));
     assert_non_null(reason);
-    assert_non_null(strstr(reason, "less than one page"));
+    assert_contains(reason, "less than one page");
 }
 
 /* The memory budget: the ballast, its page tables once per spawner, and
@@ -255,7 +256,7 @@ static void test_fds_beyond_hard_limit(void **state)
 {
     (void)state;
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         struct rlimit tight = {.rlim_cur = 100, .rlim_max = 100};
         if (setrlimit(RLIMIT_NOFILE, &tight) != 0)
@@ -280,17 +281,19 @@ struct crowd_probe {
     int fail_index; /* -1: none */
 };
 
-static int probe_op(void *arg, size_t index, struct sample *out)
+static int probe_op(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     struct crowd_probe *p = arg;
     pthread_mutex_lock(&p->lock);
     p->calls[index]++;
     pthread_mutex_unlock(&p->lock);
     out->ns = 1000 + index;
-    out->return_ns = 100 * (index + 1);
+    sample_report(out, SPAWN_METRIC_RETURN, 100 * (index + 1));
+    if (index != 1)
+        sample_report(out, 1, 10 * index); /* spawners 0, 2, 3 only */
     out->child_maxrss_kb = (long)index;
     if ((int)index == p->fail_index) {
-        snprintf(out->failure, sizeof(out->failure), "probe %zu failed", index);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "probe %zu failed", index);
         return -EPIPE;
     }
     return 0;
@@ -302,28 +305,34 @@ static void test_crowd(void **state)
     struct crowd_probe probe = {.fail_index = -1};
     pthread_mutex_init(&probe.lock, NULL);
     struct spawn_crowd *crowd = NULL;
+    char why[SCENARIO_FAILURE_MAX] = "";
     int threads = count_threads();
     assert_int_equal(spawn_crowd_start(4, probe_op, &probe, &crowd), 0);
     assert_int_equal(count_threads(), threads + 3);
     for (int round = 1; round <= 3; round++) {
         struct sample out;
         memset(&out, 0, sizeof(out));
-        assert_int_equal(spawn_crowd_sample(crowd, &out), 0);
+        assert_int_equal(spawn_crowd_sample(crowd, &out, why), 0);
         assert_int_equal(out.ops, 4);
         assert_int_equal(out.op_latency_count, 4);
         for (size_t i = 0; i < 4; i++) {
             assert_int_equal(out.op_latency_ns[i], 1000 + i);
             assert_int_equal(probe.calls[i], round);
         }
-        assert_true(out.ns > 0);
-        assert_int_equal(out.return_ns, 250); /* mean of 100, 200, 300, 400 */
+        assert_cmp(out.ns, >, 0);
+        /* Each metric the mean of the spawners that reported it. */
+        assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
+        assert_int_equal(out.metric[SPAWN_METRIC_RETURN], 250); /* 100, 200, 300, 400 */
+        assert_true(sample_reported(&out, 1));
+        assert_int_equal(out.metric[1], 17); /* (0 + 20 + 30) / 3, rounded */
+        assert_false(sample_reported(&out, 2));
         assert_int_equal(out.child_maxrss_kb, 3);
     }
     probe.fail_index = 2;
     struct sample out;
     memset(&out, 0, sizeof(out));
-    assert_int_equal(spawn_crowd_sample(crowd, &out), -EPIPE);
-    assert_string_equal(out.failure, "probe 2 failed");
+    assert_int_equal(spawn_crowd_sample(crowd, &out, why), -EPIPE);
+    assert_string_equal(why, "probe 2 failed");
     spawn_crowd_stop(crowd);
     assert_int_equal(count_threads(), threads);
     assert_int_equal(spawn_crowd_start(1, probe_op, &probe, &crowd), -EINVAL);
@@ -363,21 +372,22 @@ static void test_spawn_scenarios_concurrent(void **state)
                              0);
             values[p] = parsed[0];
         }
-        assert_null(s->case_unavailable(values, (char[192]){0}, 192));
+        struct case_ctx ctx = {
+            .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+        if (s->case_unavailable(&ctx) != 0)
+            fail_msg("%s: unavailable: %s", s->name, ctx.failure);
         /* As the runner does: process-wide state (libuv's signal pipe) is
          * made before the descriptors are counted. */
         if (s->process_init != NULL)
             assert_int_equal(s->process_init(), 0);
         int fds_before = count_fds();
-        struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-        char failure[160] = "";
-        if (s->setup(&ctx, failure, sizeof(failure)) != 0)
-            fail_msg("%s: setup: %s", s->name, failure);
+        if (s->setup(&ctx) != 0)
+            fail_msg("%s: setup: %s", s->name, ctx.failure);
         for (int k = 0; k < 3; k++) {
             struct sample out;
             memset(&out, 0, sizeof(out));
             if (s->sample(&ctx, &out) != 0)
-                fail_msg("%s: sample: %s", s->name, out.failure);
+                fail_msg("%s: sample: %s", s->name, ctx.failure);
             assert_int_equal(out.ops, 3);
             assert_int_equal(out.op_latency_count, 3);
             for (size_t op = 0; op < 3; op++)

@@ -1,5 +1,6 @@
 /*
- * Unit tests of harness/results_read.c: a valid file read back field by
+ * Unit tests of harness/read/ (untrusted.c, results_walk.c,
+ * results_folders.c, results_read.c): a valid file read back field by
  * field (what the writer writes reads back, per_round included), then a
  * table of bad files, each of which must give -errno and one line that names
  * the file and says what is wrong: missing, a folder without results.json,
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +68,10 @@ static void write_file(const char *path, const char *data, size_t len)
     " \"p50\": 1001}, {\"round\": 1, \"n\": 0, \"p50\": 0}, {\"round\": 2, \"n\": 10,"             \
     " \"p50\": 999}]}"
 #define VALID VALID_HEAD " \"cases\": [" CASE_OK "]}\n"
+/* One entry of "metrics". */
+#define METRIC(name, unit, stats)                                                                  \
+    "{\"name\": \"" name "\", \"unit\": \"" unit "\", \"label\": \"l\", \"meaning\": \"m\","       \
+    " \"summary\": [" stats "]}"
 
 static void test_reads_valid_file(void **state)
 {
@@ -95,11 +102,12 @@ static void test_reads_valid_file(void **state)
     assert_int_equal(c->p50_ns, 1000);
     assert_int_equal(c->p50_ci_low_ns, 990);
     assert_int_equal(c->p50_ci_high_ns, 1010);
-    assert_true(c->cpu_ns == 1500.0);
+    assert_cmp(c->cpu_ns, ==, 1500.0);
     assert_true(c->has_rounds);
     /* The round without samples has no median and is left out. */
     assert_int_equal(c->round_count, 2);
-    assert_true(c->round_p50_ns[0] == 1001.0 && c->round_p50_ns[1] == 999.0);
+    assert_cmp(c->round_p50_ns[0], ==, 1001.0);
+    assert_cmp(c->round_p50_ns[1], ==, 999.0);
     assert_null(results_read_find_case(run, "spawn.x"));
     results_read_free_run(run);
 
@@ -111,6 +119,40 @@ static void test_reads_valid_file(void **state)
     write_file(inside, VALID, strlen(VALID));
     assert_int_equal(results_read_run(folder, &run, err, sizeof(err)), 0);
     assert_string_equal(run->path, inside);
+    results_read_free_run(run);
+}
+
+/* The metric declarations read back; a file written before they were
+ * declared has the three metrics its columns always held. */
+static void test_reads_metrics(void **state)
+{
+    static const char declared[] =
+        VALID_HEAD " \"metrics\": [" METRIC("loop_delay", "ns", "\"p50\", \"max\"") ", " METRIC(
+            "children", "count", "\"p90\"") "], \"cases\": []}";
+    char path[PATH_MAX + 32], err[512] = "";
+    struct stored_run *run = NULL;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/metrics.json", dir);
+    write_file(path, declared, strlen(declared));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->metric_count, 2);
+    assert_string_equal(run->metrics[0].name, "loop_delay");
+    assert_int_equal(run->metrics[0].unit, METRIC_NS);
+    assert_int_equal(run->metrics[0].aggregate, METRIC_P50 | METRIC_MAX);
+    assert_string_equal(run->metrics[0].label, "l");
+    assert_string_equal(run->metrics[0].meaning, "m");
+    assert_int_equal(run->metrics[1].unit, METRIC_COUNT);
+    assert_int_equal(run->metrics[1].aggregate, METRIC_P90);
+    results_read_free_run(run);
+
+    write_file(path, VALID, strlen(VALID));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->metric_count, 3);
+    assert_string_equal(run->metrics[0].name, "return");
+    assert_string_equal(run->metrics[1].name, "first_byte");
+    assert_string_equal(run->metrics[2].name, "rss_growth");
+    assert_int_equal(run->metrics[2].unit, METRIC_BYTES);
+    assert_int_equal(run->metrics[2].aggregate, METRIC_P50 | METRIC_MAX);
     results_read_free_run(run);
 }
 
@@ -248,6 +290,27 @@ static const struct bad_file bad_files[] = {
      "cases[0].per_round[0].p50: 0 ns for a round with samples"},
     {"twice", VALID_HEAD " \"cases\": [" CASE_OK ", " CASE_OK "]}", 0,
      "case 'spawn.x{size=4K,placement=same}' appears twice"},
+    {"metrics_object", VALID_HEAD " \"metrics\": {}, \"cases\": []}", 0,
+     "metrics: expected an array, got an object"},
+    {"metric_name",
+     VALID_HEAD " \"metrics\": [" METRIC("Return", "ns", "\"p50\"") "], \"cases\": []}", 0,
+     "metrics[0].name 'Return': not a metric name"},
+    {"metric_unit",
+     VALID_HEAD " \"metrics\": [" METRIC("x", "furlongs", "\"p50\"") "], \"cases\": []}", 0,
+     "metrics[0].unit 'furlongs': expected ns, bytes or count"},
+    {"metric_stat", VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "\"p42\"") "], \"cases\": []}",
+     0, "metrics[0].summary[0] 'p42': expected p50, p90, p99 or max"},
+    {"metric_no_stat", VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "") "], \"cases\": []}", 0,
+     "metrics[0].summary: empty"},
+    {"metric_label",
+     VALID_HEAD " \"metrics\": [{\"name\": \"x\", \"unit\": \"ns\", \"meaning\": \"m\","
+                " \"summary\": [\"p50\"]}], \"cases\": []}",
+     0, "metrics[0].label: missing"},
+    {"metric_twice",
+     VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "\"p50\"") ", " METRIC(
+         "x", "bytes", "\"max\"") "],"
+                                  " \"cases\": []}",
+     0, "metrics[1].name 'x': declared twice"},
 };
 
 /* Every bad file: the expected words, -errno, one line, the file named. */
@@ -264,7 +327,7 @@ static void test_bad_files(void **state)
         if (rc == 0)
             fail_msg("%s: accepted", b->name);
         assert_null(run);
-        assert_true(rc < 0);
+        assert_cmp(rc, <, 0);
         if (strstr(err, b->expect) == NULL)
             fail_msg("%s: got '%s', expected it to contain '%s'", b->name, err, b->expect);
         if (strncmp(err, path, strlen(path)) != 0)
@@ -277,7 +340,7 @@ static void expect_error(const char *path, const char *expect)
 {
     char err[512] = "";
     struct stored_run *run = NULL;
-    assert_true(results_read_run(path, &run, err, sizeof(err)) < 0);
+    assert_cmp(results_read_run(path, &run, err, sizeof(err)), <, 0);
     if (strstr(err, expect) == NULL)
         fail_msg("%s: got '%s', expected '%s'", path, err, expect);
     assert_null(strchr(err, '\n'));
@@ -326,7 +389,7 @@ static void test_bad_paths_and_sizes(void **state)
     /* A sparse file past the size limit: refused without reading it. */
     snprintf(path, sizeof(path), "%s/huge.json", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
+    assert_cmp(fd, >=, 0);
     assert_int_equal(ftruncate(fd, (off_t)RESULTS_READ_MAX_BYTES + 1), 0);
     close(fd);
     expect_error(path, "more than the 64 MiB");
@@ -420,7 +483,7 @@ static void test_reads_set(void **state)
     assert_int_equal(set.count, 2);
     assert_int_equal(set.runs[0]->started_unix_ns, 100);
     assert_int_equal(set.runs[1]->started_unix_ns, 200);
-    assert_non_null(strstr(set.runs[0]->path, "b-first"));
+    assert_contains(set.runs[0]->path, "b-first");
     results_read_free_set(&set);
 
     /* An interrupted run (PARTIAL) is not pooled into a set; read alone, it
@@ -429,7 +492,7 @@ static void test_reads_set(void **state)
     write_file(file, "interrupted by SIGINT\n", 22);
     assert_int_equal(results_read_set(root, &set, err, sizeof(err)), 0);
     assert_int_equal(set.count, 1);
-    assert_non_null(strstr(set.runs[0]->path, "a-second"));
+    assert_contains(set.runs[0]->path, "a-second");
     results_read_free_set(&set);
     snprintf(sub, sizeof(sub), "%s/b-first", root);
     assert_int_equal(results_read_set(sub, &set, err, sizeof(err)), 0);
@@ -446,13 +509,13 @@ static void test_reads_set(void **state)
     /* A bad file in the set fails the set, naming that file. */
     snprintf(file, sizeof(file), "%s/a-second/results.json", root);
     write_file(file, "{", 1);
-    assert_true(results_read_set(root, &set, err, sizeof(err)) < 0);
-    assert_non_null(strstr(err, "a-second/results.json: ends early"));
+    assert_cmp(results_read_set(root, &set, err, sizeof(err)), <, 0);
+    assert_contains(err, "a-second/results.json: ends early");
     results_read_free_set(&set);
 
     snprintf(sub, sizeof(sub), "%s/emptydir", dir);
-    assert_true(results_read_set(sub, &set, err, sizeof(err)) < 0);
-    assert_non_null(strstr(err, "no results folders in it"));
+    assert_cmp(results_read_set(sub, &set, err, sizeof(err)), <, 0);
+    assert_contains(err, "no results folders in it");
     results_read_free_set(&set);
 }
 
@@ -536,11 +599,9 @@ static void test_unwritten_runs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reads_valid_file),
-        cmocka_unit_test(test_reads_file_without_rounds),
-        cmocka_unit_test(test_hostile_but_harmless_text),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_bad_paths_and_sizes),
+        cmocka_unit_test(test_reads_valid_file), cmocka_unit_test(test_reads_file_without_rounds),
+        cmocka_unit_test(test_reads_metrics),    cmocka_unit_test(test_hostile_but_harmless_text),
+        cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_paths_and_sizes),
         cmocka_unit_test(test_reads_set),
         cmocka_unit_test(test_unwritten_runs),
     };

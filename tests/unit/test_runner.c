@@ -20,9 +20,12 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "engine/histogram.h"
 #include "engine/interrupt.h"
 #include "engine/runner.h"
+#include "cli/test_hook.h"
 
 /* What the fake scenario saw and does. Rounds run in processes forked from
  * the test, so this lives in shared memory for the test to read back. */
@@ -43,12 +46,38 @@ struct fake_state {
 static struct fake_state *fake_shared;
 #define fake (*fake_shared)
 
-static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+/* What fake.a and fake.b declare: a time, a size reported as 0, and a
+ * metric no sample reports. */
+enum { FAKE_RETURN, FAKE_HELD, FAKE_NEVER };
+static const struct metric_spec fake_metrics[] = {
+    [FAKE_RETURN] = {.name = "return",
+                     .unit = METRIC_NS,
+                     .label = "returns after",
+                     .meaning = "half the sample",
+                     .aggregate = METRIC_P50 | METRIC_P99},
+    [FAKE_HELD] = {.name = "held",
+                   .unit = METRIC_BYTES,
+                   .label = "held",
+                   .meaning = "always 0",
+                   .aggregate = METRIC_P50 | METRIC_MAX},
+    [FAKE_NEVER] = {.name = "never",
+                    .unit = METRIC_COUNT,
+                    .label = "never",
+                    .meaning = "not reported",
+                    .aggregate = METRIC_P90},
+    {.name = NULL},
+};
+/* A declaration the runner must refuse: one name twice. */
+static const struct metric_spec fake_twice[] = {
+    {.name = "x", .unit = METRIC_NS, .label = "x", .meaning = "x", .aggregate = METRIC_P50},
+    {.name = "x", .unit = METRIC_NS, .label = "x", .meaning = "x", .aggregate = METRIC_P50},
+    {.name = NULL},
+};
+
+static int fake_setup(struct case_ctx *ctx)
 {
-    (void)ctx;
     if (fake.setup_fails) {
-        snprintf(failure, failure_len, "fake: no peer");
-        return -EIO;
+        return scenario_fail(ctx, -EIO, "no peer");
     }
     fake.setups++;
     if (fake.setup_hangs) {
@@ -84,11 +113,11 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
             pause();
     }
     if (fake.fail_every && fake.samples % fake.fail_every == 0) {
-        snprintf(out->failure, sizeof(out->failure), "fake failure %d", fake.samples);
-        return -EPIPE;
+        return scenario_fail(ctx, -EPIPE, "fake failure %d", fake.samples);
     }
     out->ns = fake.value_ns;
-    out->return_ns = fake.value_ns / 2;
+    sample_report(out, FAKE_RETURN, fake.value_ns / 2);
+    sample_report(out, FAKE_HELD, 0); /* 0 bytes is a value like any */
     return 0;
 }
 
@@ -125,8 +154,8 @@ static void fake_teardown(struct case_ctx *ctx)
 #define FAKE_SCENARIO(scenario_name)                                                               \
     {                                                                                              \
         .name = scenario_name, .summary = "test", .default_placements = "free",                    \
-        .placements_supported = PLACEMENTS_ALL, .setup = fake_setup, .sample = fake_sample,        \
-        .teardown = fake_teardown,                                                                 \
+        .placements_supported = PLACEMENTS_ALL, .metrics = fake_metrics, .setup = fake_setup,      \
+        .sample = fake_sample, .teardown = fake_teardown,                                          \
     }
 static const struct scenario fake_a = FAKE_SCENARIO("fake.a");
 static const struct scenario fake_b = FAKE_SCENARIO("fake.b");
@@ -137,6 +166,27 @@ static const struct scenario fake_tiny = {
     .placements_supported = PLACEMENTS_ALL,
     .batchable = true,
     .sample = fake_tiny_sample,
+};
+static const struct scenario fake_bad_metrics = {
+    .name = "fake.bad_metrics",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .metrics = fake_twice,
+    .sample = fake_sample,
+};
+/* An analysis the runner must refuse: a ratio to nothing. */
+static const struct analysis_spec fake_ratio_to_nothing[] = {
+    {.kind = ANALYSIS_RATIO, .column = "vs_nothing", .label = "ratio"},
+    {.column = NULL},
+};
+static const struct scenario fake_bad_analyses = {
+    .name = "fake.bad_analyses",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .analyses = fake_ratio_to_nothing,
+    .sample = fake_sample,
 };
 static const struct scenario fake_missing = {
     .name = "fake.missing",
@@ -182,7 +232,7 @@ static void reset_fake(void)
     if (!fake_shared) {
         void *p = mmap(NULL, sizeof(*fake_shared), PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        assert_true(p != MAP_FAILED);
+        assert_ptr_not_equal(p, MAP_FAILED);
         fake_shared = p;
     }
     memset(fake_shared, 0, sizeof(*fake_shared));
@@ -210,7 +260,13 @@ static void test_counts_and_rounds(void **state)
     assert_int_equal(c->stats.p50_ns, 12345);
     /* Values read back are clamped to the exact min and max, so a constant
      * comes back exactly. */
-    assert_int_equal(c->return_stats.p50_ns, 6172);
+    assert_int_equal(c->metric[FAKE_RETURN].stats.n, 30);
+    assert_int_equal(c->metric[FAKE_RETURN].stats.p50_ns, 6172);
+    assert_int_equal(c->metric[FAKE_HELD].stats.n, 30);
+    assert_int_equal(c->metric[FAKE_HELD].stats.max_ns, 0);
+    assert_int_equal(c->metric[FAKE_NEVER].stats.n, 0);
+    assert_ptr_equal(results_case_metric(c, "held"), &c->metric[FAKE_HELD]);
+    assert_null(results_case_metric(c, "rss_growth"));
     for (size_t i = 0; i < r.round_count; i++) {
         assert_int_equal(r.rounds[i].n, 10);
         assert_int_equal(r.rounds[i].round, i);
@@ -247,7 +303,7 @@ static void test_seeded_interleaving(void **state)
     assert_string_equal(first, again);
     /* Every pass runs each case once, in some order. */
     for (size_t pass = 0; pass < 8; pass++)
-        assert_true(first[2 * pass] != first[2 * pass + 1]);
+        assert_cmp(first[2 * pass], !=, first[2 * pass + 1]);
     bool differs = false;
     for (uint64_t seed = 2; seed < 10 && !differs; seed++) {
         sequence_of(seed, other, sizeof(other));
@@ -266,9 +322,9 @@ static void test_failures_counted(void **state)
     run_cases(&r, scs, 1, small_config());
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_OK);
-    assert_true(c->failures > 0);
+    assert_cmp(c->failures, >, 0);
     assert_int_equal(c->stats.n, 30);
-    assert_non_null(strstr(c->reason, "samples failed; first: fake failure"));
+    assert_contains(c->reason, "samples failed; first: fake.a: fake failure");
     runner_free(&r);
 }
 
@@ -283,7 +339,7 @@ static void test_broken_case_fails(void **state)
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_FAILED);
     assert_int_equal(c->stats.n, 0);
-    assert_non_null(strstr(c->reason, "in a row failed: fake failure 1"));
+    assert_contains(c->reason, "in a row failed: fake.a: fake failure 1");
     /* It stopped after the limit instead of trying every round. */
     assert_int_equal(fake.samples, 3);
     assert_int_equal(fake.setups, fake.teardowns);
@@ -299,10 +355,32 @@ static void test_setup_failure_and_unavailable(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_FAILED);
-    assert_string_equal(r.cases[0].reason, "setup: fake: no peer");
+    assert_string_equal(r.cases[0].reason, "setup: fake.a: no peer");
     assert_int_equal(fake.teardowns, 0);
     assert_int_equal(r.cases[1].status, CASE_SKIPPED);
     assert_string_equal(r.cases[1].reason, "built without fakes");
+    runner_free(&r);
+}
+
+/* A scenario whose metric declarations are wrong fails its cases, naming
+ * the problem, rather than measuring into histograms nobody can name. */
+static void test_bad_metric_declaration_fails(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_bad_metrics, &fake_bad_analyses, &fake_a};
+    struct run_results r;
+    run_cases(&r, scs, 3, small_config());
+    assert_int_equal(r.cases[0].status, CASE_FAILED);
+    assert_string_equal(
+        r.cases[0].reason,
+        "fake.bad_metrics declares its metrics wrongly: metric 'x': declared twice");
+    assert_int_equal(r.cases[1].status, CASE_FAILED);
+    assert_string_equal(r.cases[1].reason,
+                        "fake.bad_analyses declares its analyses wrongly: analysis 'vs_nothing': "
+                        "needs the partner scenario it compares with");
+    assert_int_equal(r.cases[2].status, CASE_OK);
+    assert_int_equal(r.cases[2].metric[FAKE_RETURN].stats.n, 30);
     runner_free(&r);
 }
 
@@ -400,7 +478,7 @@ static void test_fork_failure_fails_case(void **state)
     reset_fake();
     fflush(NULL);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         struct rlimit one = {1, 1};
         if (setgid(65534) != 0 || setuid(65534) != 0 || setrlimit(RLIMIT_NPROC, &one) != 0)
@@ -482,7 +560,7 @@ static void check_interrupt(int sig)
     reset_fake();
     fflush(NULL);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         alarm(30); /* a run that does not stop is the bug: end it, failed */
         if (interrupt_install() != 0)
@@ -559,18 +637,15 @@ static void test_cross_needs_support(void **state)
     r.config = small_config();
     assert_int_equal(runner_init(&r, &def, 1), 0);
     assert_int_equal(r.cases[0].status, CASE_SKIPPED);
-    assert_non_null(strstr(r.cases[0].reason, "cannot honour this placement"));
+    assert_contains(r.cases[0].reason, "cannot honour this placement");
     runner_free(&r);
 }
 
 /* A case the scenario declares unrunnable for its parameter values is
  * skipped with the scenario's reason and never set up. */
-static const char *fake_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
+static int fake_case_unavailable(struct case_ctx *ctx)
 {
-    (void)params;
-    snprintf(why, why_len, "fake: needs a machine it is not on");
-    return why;
+    return scenario_fail(ctx, -ENODEV, "needs a machine it is not on");
 }
 
 static void test_case_unavailable_skips(void **state)
@@ -591,7 +666,7 @@ static void test_case_unavailable_skips(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_SKIPPED);
-    assert_string_equal(r.cases[0].reason, "fake: needs a machine it is not on");
+    assert_string_equal(r.cases[0].reason, "fake.picky: needs a machine it is not on");
     assert_int_equal(r.cases[1].status, CASE_OK);
     /* Only fake.a's rounds were set up. */
     assert_int_equal(fake.setups, 3);
@@ -636,12 +711,45 @@ static void test_op_latencies_and_rate(void **state)
     assert_int_equal(c->stats.min_ns, 1000);
     assert_int_equal(c->stats.p50_ns, 2000);
     assert_int_equal(c->stats.max_ns, 9000);
-    assert_true(c->stats.mean_ns > 3999.0 && c->stats.mean_ns < 4001.0);
-    assert_true(c->ops_per_s > 299999.0 && c->ops_per_s < 300001.0);
+    assert_near(c->stats.mean_ns, 4000.0, 1.0);
+    assert_near(c->ops_per_s, 300000.0, 1.0);
     /* A plain scenario: one operation of 12345 ns a sample. */
-    assert_true(r.cases[1].ops_per_s > 1e9 / 12345.0 - 1 &&
-                r.cases[1].ops_per_s < 1e9 / 12345.0 + 1);
+    assert_near(r.cases[1].ops_per_s, 1e9 / 12345.0, 1.0);
     runner_free(&r);
+}
+
+/* TEST ONLY hook: the named scenario's operations are slowed by exactly
+ * the hook's nanoseconds, the other's not at all; the environment knob
+ * reads into such a hook, and a malformed one into none. */
+static void test_slowdown_hook(void **state)
+{
+    (void)state;
+    reset_fake();
+    struct runner_test_hook hook = {.slow_scenario = "fake.b", .slowdown_ns = 1000};
+    struct run_config cfg = small_config();
+    cfg.test_hook = &hook;
+    const struct scenario *scs[] = {&fake_a, &fake_b};
+    struct run_results r;
+    run_cases(&r, scs, 2, cfg);
+    assert_int_equal(r.cases[0].stats.p50_ns, 12345);
+    assert_int_equal(r.cases[1].stats.p50_ns, 13345);
+    runner_free(&r);
+
+    struct runner_test_hook read = {0};
+    setenv("PROCBENCH_TEST_SLOWDOWN", "spawn.pool:250", 1);
+    assert_true(test_hook_from_env(&read));
+    assert_string_equal(read.slow_scenario, "spawn.pool");
+    assert_int_equal(read.slowdown_ns, 250);
+    static const char *const malformed[] = {"spawn.pool",     ":250",
+                                            "spawn.pool:",    "spawn.pool:x",
+                                            "spawn.pool:25x", "spawn.pool:1000000000"};
+    for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+        setenv("PROCBENCH_TEST_SLOWDOWN", malformed[i], 1);
+        if (test_hook_from_env(&read))
+            fail_msg("'%s' was taken for a hook", malformed[i]);
+    }
+    unsetenv("PROCBENCH_TEST_SLOWDOWN");
+    assert_false(test_hook_from_env(&read));
 }
 
 int main(void)
@@ -652,6 +760,8 @@ int main(void)
         cmocka_unit_test(test_failures_counted),
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
+        cmocka_unit_test(test_bad_metric_declaration_fails),
+        cmocka_unit_test(test_slowdown_hook),
         cmocka_unit_test(test_ci_target_stops_early),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),

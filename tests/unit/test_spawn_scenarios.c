@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +28,7 @@
 #include <uv.h>
 
 #include "proc.h"
+#include "spawn_common.h"
 #include "scenario.h"
 
 #define SAMPLES_PER_CASE 5
@@ -130,11 +131,11 @@ static size_t read_to_eof(int fd, char *buf, size_t len)
         ssize_t n = read(fd, buf + total, len - total);
         if (n < 0 && errno == EINTR)
             continue;
-        assert_true(n >= 0);
+        assert_cmp(n, >=, 0);
         if (n == 0)
             return total;
         total += (size_t)n;
-        assert_true(total < len);
+        assert_cmp(total, <, len);
     }
 }
 
@@ -165,25 +166,25 @@ static void test_scenario_case(void **state)
     snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
     const char *settings[] = {target_setting};
     case_values(s, values, settings, c->has_target ? 1 : 0);
-    struct case_ctx ctx = {.params = values, .peer_cpu = c->peer_cpu};
-    char failure[160] = "";
-    int err = s->setup(&ctx, failure, sizeof(failure));
+    struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = c->peer_cpu};
+    int err = s->setup(&ctx);
     if (err != 0)
-        fail_msg("%s: setup returned %d: %s", c->name, err, failure);
+        fail_msg("%s: setup returned %d: %s", c->name, err, ctx.failure);
 
     for (int i = 0; i < SAMPLES_PER_CASE; i++) {
         struct sample out;
         memset(&out, 0, sizeof(out));
         err = s->sample(&ctx, &out);
         if (err != 0)
-            fail_msg("%s: sample %d returned %d: %s", c->name, i, err, out.failure);
-        assert_true(out.ns > 0);
-        assert_in_range(out.return_ns, 1, out.ns);
+            fail_msg("%s: sample %d returned %d: %s", c->name, i, err, ctx.failure);
+        assert_cmp(out.ns, >, 0);
+        assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
+        assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
         if (reports_child_rss(s))
-            assert_true(out.child_maxrss_kb > 0);
+            assert_cmp(out.child_maxrss_kb, >, 0);
         else
             assert_int_equal(out.child_maxrss_kb, 0);
-        assert_string_equal(out.failure, "");
+        assert_string_equal(ctx.failure, "");
     }
     s->teardown(&ctx);
 
@@ -215,35 +216,34 @@ static void for_each_exec_scenario(const char *program,
         int fds_before = count_fds();
         struct param_value values[8];
         case_values(s, values, NULL, 0);
-        struct case_ctx ctx = {.params = values, .peer_cpu = -1};
+        struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1};
         check(s, &ctx);
         assert_no_child_left();
         assert_int_equal(count_fds(), fds_before);
         tested++;
     }
     /* Six target scenarios and the pool. */
-    assert_true(tested >= 7);
+    assert_cmp(tested, >=, 7);
     use_child_program(CHILD_PROGRAM);
 }
 
 static void check_sample_fails_with_status_3(const struct scenario *s, struct case_ctx *ctx)
 {
-    char failure[160] = "";
-    int err = s->setup(ctx, failure, sizeof(failure));
+    int err = s->setup(ctx);
     if (err != 0)
-        fail_msg("%s: setup returned %d: %s", s->name, err, failure);
+        fail_msg("%s: setup returned %d: %s", s->name, err, ctx->failure);
     struct sample out;
     memset(&out, 0, sizeof(out));
     err = s->sample(ctx, &out);
     s->teardown(ctx);
 
-    assert_true(err < 0);
+    assert_cmp(err, <, 0);
     /* The pool's worker is the script: it is gone before any job. */
     const char *expected = strcmp(s->name, "spawn.pool") == 0 ? "pool worker exited" : "status 3";
-    if (strstr(out.failure, expected) == NULL)
-        fail_msg("%s: failure \"%s\" does not mention \"%s\"", s->name, out.failure, expected);
-    if (strncmp(out.failure, s->name, strlen(s->name)) != 0)
-        fail_msg("%s: failure \"%s\" does not name the scenario", s->name, out.failure);
+    if (strstr(ctx->failure, expected) == NULL)
+        fail_msg("%s: failure \"%s\" does not mention \"%s\"", s->name, ctx->failure, expected);
+    if (strncmp(ctx->failure, s->name, strlen(s->name)) != 0)
+        fail_msg("%s: failure \"%s\" does not name the scenario", s->name, ctx->failure);
 }
 
 /* A child program that exits 3: every exec'ing scenario's sample fails with
@@ -261,11 +261,10 @@ static void test_failing_target(void **state)
 
 static void check_setup_names_missing_child(const struct scenario *s, struct case_ctx *ctx)
 {
-    char failure[160] = "";
-    int err = s->setup(ctx, failure, sizeof(failure));
+    int err = s->setup(ctx);
     assert_int_equal(err, -ENOENT);
-    if (strstr(failure, MISSING_PROGRAM) == NULL)
-        fail_msg("%s: failure \"%s\" does not name %s", s->name, failure, MISSING_PROGRAM);
+    if (strstr(ctx->failure, MISSING_PROGRAM) == NULL)
+        fail_msg("%s: failure \"%s\" does not name %s", s->name, ctx->failure, MISSING_PROGRAM);
     assert_null(ctx->state);
 }
 
@@ -280,13 +279,12 @@ static void test_missing_child(void **state)
 
 static void check_setup_says_permission_denied(const struct scenario *s, struct case_ctx *ctx)
 {
-    char failure[320] = "";
-    int err = s->setup(ctx, failure, sizeof(failure));
+    int err = s->setup(ctx);
     assert_int_equal(err, -EACCES);
-    if (strstr(failure, "procbench-child: Permission denied") == NULL ||
-        strstr(failure, "not found") != NULL)
+    if (strstr(ctx->failure, "procbench-child: Permission denied") == NULL ||
+        strstr(ctx->failure, "not found") != NULL)
         fail_msg("%s: failure \"%s\" should say procbench-child: Permission denied", s->name,
-                 failure);
+                 ctx->failure);
     assert_null(ctx->state);
 }
 
@@ -317,7 +315,7 @@ static void test_child_path_beside_binary(void **state)
     (void)state;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     exe[n] = '\0';
     *strrchr(exe, '/') = '\0';
     char expected[4200];
@@ -349,7 +347,7 @@ static void test_target_paths(void **state)
     assert_string_equal(path, "/bin/true");
     snprintf(value.text, sizeof(value.text), "bogus");
     assert_int_equal(proc_target_path(&value, &path, failure, sizeof(failure)), -EINVAL);
-    assert_non_null(strstr(failure, "bogus"));
+    assert_contains(failure, "bogus");
 }
 
 /* ---- the child program ---------------------------------------------- */

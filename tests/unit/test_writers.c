@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -39,6 +41,7 @@
 #include "engine/results.h"
 #include "engine/stats.h"
 #include "output/writers.h"
+#include "base/format.h"
 
 #define GOLDEN_SUBDIR GOLDEN_DIR "/writers"
 #define SPAWN_HGRM    "fake.spawn{target=static,placement=same}.hgrm"
@@ -69,10 +72,61 @@ static const struct param_spec ipc_params[] = {
     {.name = NULL},
 };
 
+/* The metrics of today's spawn and output families, with the columns
+ * summary.csv has always had for them. */
+static const struct metric_spec spawn_metrics[] = {
+    {.name = "return",
+     .unit = METRIC_NS,
+     .label = "returns after",
+     .meaning = "create call -> returned",
+     .aggregate = METRIC_P50 | METRIC_P99},
+    {.name = NULL},
+};
+
+enum { IPC_FIRST_BYTE, IPC_RSS_GROWTH };
+static const struct metric_spec ipc_metrics[] = {
+    [IPC_FIRST_BYTE] = {.name = "first_byte",
+                        .unit = METRIC_NS,
+                        .label = "first byte",
+                        .meaning = "start -> first byte",
+                        .aggregate = METRIC_P50 | METRIC_P99},
+    [IPC_RSS_GROWTH] = {.name = "rss_growth",
+                        .unit = METRIC_BYTES,
+                        .label = "RSS growth",
+                        .meaning = "peak RSS growth, \"quoted\"",
+                        .aggregate = METRIC_P50 | METRIC_MAX},
+    {.name = NULL},
+};
+
+/* The spawn family's analyses, with the columns summary.csv has always
+ * had for them. */
+static const struct analysis_spec spawn_analyses[] = {
+    {.kind = ANALYSIS_SLOPE,
+     .column = "rss_slope_ns_per_gib",
+     .ci_prefix = "rss_slope",
+     .label = "slope",
+     .param = "rss",
+     .per = 1073741824.0,
+     .per_name = "GiB"},
+    {.kind = ANALYSIS_RATIO,
+     .column = "vs_posix_spawn",
+     .ci_prefix = "vs_posix_spawn",
+     .label = "ratio",
+     .partner = "fake.ipc"},
+    {.kind = ANALYSIS_BREAK_EVEN,
+     .column = "pool_break_even_ns",
+     .label = "break-even",
+     .partner = "fake.ipc",
+     .saving = 0.1},
+    {.column = NULL},
+};
+
 static const struct scenario fake_spawn = {
     .name = "fake.spawn",
     .summary = "a spawn that is not run",
     .params = spawn_params,
+    .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
 };
@@ -81,6 +135,7 @@ static const struct scenario fake_ipc = {
     .name = "fake.ipc",
     .summary = "an ipc that is not run",
     .params = ipc_params,
+    .metrics = ipc_metrics,
     .default_placements = "cross",
     .placements_supported = PLACEMENTS_ALL,
 };
@@ -146,9 +201,14 @@ static void fill_env(struct run_env *env)
     env->clock_overhead_ns = 20;
     env->clock_resolution_ns = 1;
     env->histogram_record_ns = 3;
-    snprintf(env->node_version, sizeof(env->node_version), "v20.20.2");
-    snprintf(env->node_uv_version, sizeof(env->node_uv_version), "1.46.0");
-    snprintf(env->node_path, sizeof(env->node_path), "/usr/bin/node");
+    static const char *const probed[][2] = {{"node_version", "v20.20.2"},
+                                            {"node_uv_version", "1.46.0"},
+                                            {"node_path", "/usr/bin/node"}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(env->probed[i].key, sizeof(env->probed[i].key), "%s", probed[i][0]);
+        snprintf(env->probed[i].value, sizeof(env->probed[i].value), "%s", probed[i][1]);
+    }
+    env->probed_count = 3;
 }
 
 static void set_param(struct case_def *def, size_t index, const char *text, uint64_t number)
@@ -178,16 +238,16 @@ static int build_run(void **state)
     c->parent_cpu = 0;
     c->peer_cpu = 0;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[0].hist = new_histogram();
     for (uint64_t i = 0; i < 990; i++)
         record(c->hist, &m0, 40000 + (i * 7919) % 20000);
     for (uint64_t i = 0; i < 10; i++)
         record(c->hist, &m0, 150000 + i * 25000);
     for (uint64_t i = 0; i < 1000; i++)
-        record(c->return_hist, NULL, 20000 + (i * 31) % 5000);
+        record(c->metric[0].hist, NULL, 20000 + (i * 31) % 5000);
     c->moments = m0;
     assert_int_equal(stats_compute(c->hist, &c->moments, &c->stats), 0);
-    assert_int_equal(stats_compute(c->return_hist, NULL, &c->return_stats), 0);
+    assert_int_equal(stats_compute(c->metric[0].hist, NULL, &c->metric[0].stats), 0);
     c->failures = 0;
     c->rounds = 3;
     c->measured_ns = 123456789;
@@ -205,7 +265,8 @@ static int build_run(void **state)
                                         .nivcsw = 0.5};
     c->child_maxrss_kb = 1234;
 
-    /* 1: an ok ipc case with a SIZE and a WORD parameter, no return times. */
+    /* 1: an ok ipc case with a SIZE and a WORD parameter, no first byte
+     * reported and an RSS growth of 0 bytes. */
     c = &cases[1];
     c->def.scenario = &fake_ipc;
     set_param(&c->def, 0, "4K", 4096);
@@ -216,12 +277,16 @@ static int build_run(void **state)
     c->parent_cpu = 0;
     c->peer_cpu = 1;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[IPC_FIRST_BYTE].hist = new_histogram();
+    c->metric[IPC_RSS_GROWTH].hist = new_histogram();
     for (uint64_t i = 0; i < 500; i++)
         record(c->hist, &m1, 8000 + (i * 37) % 3000);
+    for (uint64_t i = 0; i < 500; i++)
+        record(c->metric[IPC_RSS_GROWTH].hist, NULL, 0);
     c->moments = m1;
     assert_int_equal(stats_compute(c->hist, &c->moments, &c->stats), 0);
-    assert_int_equal(stats_compute(c->return_hist, NULL, &c->return_stats), 0);
+    for (size_t m = 0; m < 2; m++)
+        assert_int_equal(stats_compute(c->metric[m].hist, NULL, &c->metric[m].stats), 0);
     c->rounds = 2;
     c->measured_ns = 4000000;
     c->self = (struct usage_per_op){.user_ns = 1000, .sys_ns = 2500, .nvcsw = 1};
@@ -237,7 +302,7 @@ static int build_run(void **state)
     c->parent_cpu = -1;
     c->peer_cpu = -1;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[0].hist = new_histogram();
     c->rounds = 1;
 
     /* 3: a skipped case of a scenario with no parameters and no histogram. */
@@ -274,18 +339,13 @@ static int build_run(void **state)
     for (size_t i = 0; i < 4; i++) {
         c = &cases[i];
         c->ops_per_s = NAN;
-        c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
-        c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
-        c->pool_break_even_ns = NAN;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
     }
     cases[0].ops_per_s = 19876.54321;
-    cases[0].rss_slope_ns_per_gib = 2345678.4;
-    cases[0].rss_slope_ci_low = -1234.6;
-    cases[0].rss_slope_ci_high = 3000000.5;
-    cases[0].vs_posix_spawn = 3.14159265;
-    cases[0].vs_posix_spawn_ci_low = 2.5;
-    cases[0].vs_posix_spawn_ci_high = 4.00004;
-    cases[0].pool_break_even_ns = 4300000;
+    cases[0].analysis[0] = (struct case_analysis){2345678.4, -1234.6, 3000000.5};
+    cases[0].analysis[1] = (struct case_analysis){3.14159265, 2.5, 4.00004};
+    cases[0].analysis[2] = (struct case_analysis){4300000, NAN, NAN};
     cases[1].ops_per_s = 125000;
 
     run.config = (struct run_config){.warmup_ns = 100000000,
@@ -314,7 +374,8 @@ static int free_run(void **state)
     (void)state;
     for (size_t i = 0; i < 4; i++) {
         histogram_destroy(cases[i].hist);
-        histogram_destroy(cases[i].return_hist);
+        for (size_t m = 0; m < SAMPLE_METRICS_MAX; m++)
+            histogram_destroy(cases[i].metric[m].hist);
     }
     return 0;
 }
@@ -339,7 +400,7 @@ static void fresh_dir(const char *name, char out[PATH_MAX])
     if (mkdir(parent, 0755) != 0)
         assert_int_equal(errno, EEXIST);
     n = snprintf(out, PATH_MAX, "%s/%s", parent, name);
-    assert_true(n > 0 && n < PATH_MAX);
+    assert_in_range(n, 1, PATH_MAX - 1);
     if (access(out, F_OK) == 0)
         assert_int_equal(nftw(out, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
     assert_int_equal(mkdir(out, 0755), 0);
@@ -355,7 +416,7 @@ static char *read_all(const char *path, size_t *len)
         return NULL;
     assert_int_equal(fseek(fp, 0, SEEK_END), 0);
     size = ftell(fp);
-    assert_true(size >= 0);
+    assert_cmp(size, >=, 0);
     rewind(fp);
     buf = malloc((size_t)size + 1);
     assert_non_null(buf);
@@ -383,7 +444,7 @@ static size_t list_dir(const char *dir, char *out, size_t out_len)
     size_t count = 0;
     int n = scandir(dir, &entries, NULL, alphasort);
 
-    assert_true(n >= 0);
+    assert_cmp(n, >=, 0);
     out[0] = '\0';
     for (int i = 0; i < n; i++) {
         if (strcmp(entries[i]->d_name, ".") != 0 && strcmp(entries[i]->d_name, "..") != 0) {
@@ -606,7 +667,7 @@ static char *scratch_close(FILE *fp)
 
     assert_int_equal(fflush(fp), 0);
     size = ftell(fp);
-    assert_true(size >= 0);
+    assert_cmp(size, >=, 0);
     rewind(fp);
     buf = malloc((size_t)size + 1);
     assert_non_null(buf);
@@ -620,7 +681,7 @@ static char *field_to_string(const char *text)
 {
     FILE *fp = scratch_open();
 
-    csv_write_field(fp, text);
+    format_csv_field(fp, text);
     return scratch_close(fp);
 }
 
@@ -658,7 +719,7 @@ static void test_csv_fields_round_trip(void **state)
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', fp);
-        csv_write_field(fp, fields[i]);
+        format_csv_field(fp, fields[i]);
     }
     fputc('\n', fp);
     buf = scratch_close(fp);
@@ -696,9 +757,26 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[0][col++], "param_size");
     assert_string_equal(t.cell[0][col++], "param_mode");
     assert_string_equal(t.cell[0][col++], "placement");
+    /* The declared columns, as summary.csv has always had them. */
+    static const char *const metric_columns[] = {
+        "return_p50",     "return_p99",     "first_byte_p50",
+        "first_byte_p99", "rss_growth_p50", "rss_growth_max",
+    };
+    static const char *const analysis_columns[] = {
+        "rss_slope_ns_per_gib",  "rss_slope_ci_low",       "rss_slope_ci_high",  "vs_posix_spawn",
+        "vs_posix_spawn_ci_low", "vs_posix_spawn_ci_high", "pool_break_even_ns",
+    };
 #define SUMMARY_COLUMN(header, kind, expr) assert_string_equal(t.cell[0][col++], header);
+#define SUMMARY_METRIC_COLUMNS                                                                     \
+    for (size_t m = 0; m < sizeof(metric_columns) / sizeof(metric_columns[0]); m++)                \
+        assert_string_equal(t.cell[0][col++], metric_columns[m]);
+#define SUMMARY_ANALYSIS_COLUMNS                                                                   \
+    for (size_t a = 0; a < sizeof(analysis_columns) / sizeof(analysis_columns[0]); a++)            \
+        assert_string_equal(t.cell[0][col++], analysis_columns[a]);
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     assert_int_equal(t.fields[0], col);
     for (size_t r = 1; r < t.rows; r++)
         assert_int_equal(t.fields[r], col);
@@ -726,9 +804,179 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[1][csv_column(&t, "self_user_ns")], "12346");
     assert_string_equal(t.cell[1][csv_column(&t, "self_minflt")], "12.25");
     assert_string_equal(t.cell[1][csv_column(&t, "child_majflt")], "0.01");
+    /* Metric columns: the case's value; 0 bytes as 0; empty where the
+     * scenario does not declare the metric or no sample reported it. */
+    snprintf(expected, sizeof(expected), "%" PRIu64, run.cases[0].metric[0].stats.p99_ns);
+    assert_string_equal(t.cell[1][csv_column(&t, "return_p99")], expected);
+    assert_string_equal(t.cell[1][csv_column(&t, "rss_growth_max")], "");
+    assert_string_equal(t.cell[2][csv_column(&t, "rss_growth_max")], "0");
+    assert_string_equal(t.cell[2][csv_column(&t, "first_byte_p50")], "");
+    assert_string_equal(t.cell[2][csv_column(&t, "return_p50")], "");
+    assert_string_equal(t.cell[3][csv_column(&t, "return_p50")], "");
 
     csv_free(&t);
     free(text);
+}
+
+/* The columns every summary.csv has, whatever its scenarios declare. */
+static const char *const fixed_columns[] = {
+#define SUMMARY_COLUMN(header, kind, expr) header,
+#define SUMMARY_METRIC_COLUMNS
+#define SUMMARY_ANALYSIS_COLUMNS
+#include "output/summary_columns.def"
+#undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
+    "scenario",
+    "case",
+    "placement",
+};
+#define FIXED_COLUMN_COUNT (sizeof(fixed_columns) / sizeof(fixed_columns[0]))
+
+/* Every scenario of the catalogue declares its metrics well; one name means
+ * one thing wherever it is declared; and no metric column takes the name
+ * of a fixed column. */
+static void test_catalogue_metrics(void **state)
+{
+    (void)state;
+    const struct metric_spec *seen[64];
+    size_t seen_count = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *sc = scenario_catalogue[i];
+        char why[160];
+        if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0)
+            fail_msg("%s: %s", sc->name, why);
+        for (size_t m = 0; m < metric_count(sc->metrics); m++) {
+            const struct metric_spec *spec = &sc->metrics[m];
+            size_t k = 0;
+            while (k < seen_count && strcmp(seen[k]->name, spec->name) != 0)
+                k++;
+            if (k < seen_count) {
+                if (seen[k]->unit != spec->unit || seen[k]->aggregate != spec->aggregate ||
+                    strcmp(seen[k]->label, spec->label) != 0 ||
+                    strcmp(seen[k]->meaning, spec->meaning) != 0)
+                    fail_msg("%s: metric '%s' declared unlike elsewhere", sc->name, spec->name);
+                continue;
+            }
+            assert_in_range(seen_count, 0, sizeof(seen) / sizeof(seen[0]) - 1);
+            seen[seen_count++] = spec;
+            for (size_t s = 0; s < METRIC_STAT_COUNT; s++) {
+                char column[METRIC_NAME_MAX + 8];
+                snprintf(column, sizeof(column), "%s_%s", spec->name,
+                         metric_stat_name(metric_stat_at(s)));
+                for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                    if (strcmp(column, fixed_columns[f]) == 0 || strncmp(column, "param_", 6) == 0)
+                        fail_msg("%s: metric column %s is a fixed column", sc->name, column);
+                }
+            }
+        }
+    }
+    /* The three that summary.csv has always had are declared. */
+    assert_in_range(seen_count, 3, sizeof(seen) / sizeof(seen[0]));
+}
+
+/* Every scenario's analyses are well declared: a partner that is in the
+ * catalogue, a slope's parameter that the scenario has, and columns that
+ * are no fixed column's. */
+static void test_catalogue_analyses(void **state)
+{
+    (void)state;
+    size_t declared = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *sc = scenario_catalogue[i];
+        char why[160];
+        if (analysis_check_list(sc->analyses, ANALYSES_MAX, why, sizeof(why)) != 0)
+            fail_msg("%s: %s", sc->name, why);
+        for (size_t a = 0; a < analysis_count(sc->analyses); a++) {
+            const struct analysis_spec *spec = &sc->analyses[a];
+            declared++;
+            if (spec->kind != ANALYSIS_SLOPE && scenario_find(spec->partner) == NULL)
+                fail_msg("%s: %s's partner %s is not in the catalogue", sc->name, spec->column,
+                         spec->partner);
+            bool has_param = spec->kind != ANALYSIS_SLOPE;
+            for (size_t p = 0; !has_param && sc->params && sc->params[p].name; p++)
+                has_param = strcmp(sc->params[p].name, spec->param) == 0 &&
+                            sc->params[p].kind != PARAM_WORD;
+            if (!has_param)
+                fail_msg("%s: %s slopes against %s, not a numeric parameter of it", sc->name,
+                         spec->column, spec->param);
+            for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                if (strcmp(fixed_columns[f], spec->column) == 0)
+                    fail_msg("%s: analysis column %s is a fixed column", sc->name, spec->column);
+            }
+        }
+    }
+    assert_in_range(declared, 3, SIZE_MAX);
+}
+
+/* The analysis declaration check names each problem. */
+static void test_analysis_check_list(void **state)
+{
+    (void)state;
+    struct bad {
+        struct analysis_spec spec;
+        const char *expect;
+    } bad[] = {
+        {{.kind = ANALYSIS_RATIO, .column = "Vs", .label = "l", .partner = "p"},
+         "analysis 'Vs': not a valid column name"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .ci_prefix = "a b", .label = "l", .partner = "p"},
+         "analysis 'vs': not a valid interval prefix"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .partner = "p"}, "analysis 'vs': no label"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .label = "l"}, "needs the partner scenario"},
+        {{.kind = ANALYSIS_BREAK_EVEN, .column = "b", .label = "l", .partner = "p", .saving = 1},
+         "a break-even needs a saving between 0 and 1"},
+        {{.kind = ANALYSIS_SLOPE, .column = "s", .label = "l", .per = 1, .per_name = "x"},
+         "a slope needs the parameter"},
+        {{.kind = ANALYSIS_SLOPE, .column = "s", .label = "l", .param = "rss", .per_name = "x"},
+         "a slope needs its unit"},
+        {{.kind = (enum analysis_kind)9, .column = "s", .label = "l"}, "unknown kind"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct analysis_spec list[2] = {bad[i].spec, {.column = NULL}};
+        char why[160] = "";
+        assert_int_equal(analysis_check_list(list, ANALYSES_MAX, why, sizeof(why)), -EINVAL);
+        if (strstr(why, bad[i].expect) == NULL)
+            fail_msg("got '%s', expected '%s'", why, bad[i].expect);
+    }
+    struct analysis_spec twice[3] = {
+        {.kind = ANALYSIS_RATIO, .column = "vs", .label = "l", .partner = "p"},
+        {.kind = ANALYSIS_RATIO, .column = "vs", .label = "l", .partner = "q"},
+        {.column = NULL},
+    };
+    char why[160] = "";
+    assert_int_equal(analysis_check_list(twice, ANALYSES_MAX, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "analysis 'vs': declared twice");
+}
+
+/* The declaration check names each problem. */
+static void test_metric_check_list(void **state)
+{
+    (void)state;
+    struct bad {
+        struct metric_spec spec;
+        const char *expect;
+    } bad[] = {
+        {{"Bad", METRIC_NS, "l", "m", METRIC_P50}, "metric 'Bad': not a valid name"},
+        {{"x", (enum metric_unit)7, "l", "m", METRIC_P50}, "metric 'x': unknown unit"},
+        {{"x", METRIC_NS, "", "m", METRIC_P50}, "metric 'x': no label"},
+        {{"x", METRIC_NS, "l", NULL, METRIC_P50}, "metric 'x': no meaning"},
+        {{"x", METRIC_NS, "l", "m", 0}, "metric 'x': aggregate must pick"},
+        {{"x", METRIC_NS, "l", "m", 1u << 9}, "metric 'x': aggregate must pick"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct metric_spec list[2] = {bad[i].spec, {.name = NULL}};
+        char why[160] = "";
+        assert_int_equal(metric_check_list(list, SAMPLE_METRICS_MAX, why, sizeof(why)), -EINVAL);
+        if (strstr(why, bad[i].expect) == NULL)
+            fail_msg("got '%s', expected '%s'", why, bad[i].expect);
+    }
+    struct metric_spec many[SAMPLE_METRICS_MAX + 2];
+    for (size_t i = 0; i < SAMPLE_METRICS_MAX + 1; i++)
+        many[i] = (struct metric_spec){"x", METRIC_NS, "l", "m", METRIC_P50};
+    many[SAMPLE_METRICS_MAX + 1].name = NULL;
+    char why[160] = "";
+    assert_int_equal(metric_check_list(many, SAMPLE_METRICS_MAX, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "9 metrics declared, more than 8");
 }
 
 static void test_rounds_csv_rejects_bad_case_index(void **state)
@@ -793,8 +1041,17 @@ static void test_results_json_reads_back(void **state)
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     if (json_object_get(c, header) == NULL)                                                        \
         fail_msg("case %zu lacks %s", i, header);
+#define SUMMARY_METRIC_COLUMNS                                                                     \
+    SUMMARY_COLUMN("return_p99", U64, 0)                                                           \
+    SUMMARY_COLUMN("rss_growth_max", U64, 0)                                                       \
+    SUMMARY_COLUMN("first_byte_histogram", U64, 0)
+#define SUMMARY_ANALYSIS_COLUMNS                                                                   \
+    SUMMARY_COLUMN("vs_posix_spawn_ci_high", RATIO, 0)                                             \
+    SUMMARY_COLUMN("pool_break_even_ns", NS, 0)
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     }
 
     assert_true(json_is_integer(json_object_get(c0, "p50")));
@@ -814,6 +1071,21 @@ static void test_results_json_reads_back(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(c1, "params"), "mode")),
                         "stream");
     assert_true(json_is_null(json_object_get(c1, "return_histogram")));
+    assert_true(json_is_null(json_object_get(c1, "return_p50")));
+    assert_true(json_is_null(json_object_get(c1, "first_byte_histogram")));
+    assert_true(json_is_object(json_object_get(c1, "rss_growth_histogram")));
+    assert_int_equal(json_integer_value(json_object_get(c1, "rss_growth_max")), 0);
+
+    /* The declarations, so a reader needs no catalogue. */
+    json_t *metrics = json_object_get(root, "metrics");
+    assert_int_equal(json_array_size(metrics), 3);
+    json_t *growth = json_array_get(metrics, 2);
+    assert_string_equal(json_string_value(json_object_get(growth, "name")), "rss_growth");
+    assert_string_equal(json_string_value(json_object_get(growth, "unit")), "bytes");
+    assert_string_equal(json_string_value(json_object_get(growth, "label")), "RSS growth");
+    json_t *summary = json_object_get(growth, "summary");
+    assert_int_equal(json_array_size(summary), 2);
+    assert_string_equal(json_string_value(json_array_get(summary, 1)), "max");
 
     assert_true(json_is_null(json_object_get(c2, "parent_cpu")));
     assert_string_equal(json_string_value(json_object_get(c2, "reason")), ODD_REASON);
@@ -827,7 +1099,7 @@ static void test_results_json_reads_back(void **state)
     h = json_object_get(c0, "histogram");
     assert_int_equal(json_integer_value(json_object_get(h, "significant_digits")), 3);
     buckets = json_object_get(h, "buckets");
-    assert_true(json_array_size(buckets) > 10);
+    assert_cmp(json_array_size(buckets), >, 10);
     json_array_foreach(buckets, i, bucket)
     {
         assert_int_equal(json_array_size(bucket), 2);
@@ -892,8 +1164,8 @@ static void test_hgrm_single_value(void **state)
     text = hgrm_to_string(h, 1.0);
     /* The Buckets line depends on the histogram's layout; only its shape
      * is checked. */
-    assert_non_null(strstr(text, "#[Buckets = "));
-    assert_non_null(strstr(text, ", SubBuckets     = "));
+    assert_contains(text, "#[Buckets = ");
+    assert_contains(text, ", SubBuckets     = ");
     text[strstr(text, "#[Buckets = ") - text + strlen("#[Buckets = ")] = '\0';
     /* One bucket: the 0% row, then the 100% row without its last column. */
     assert_string_equal(text, "       Value     Percentile TotalCount 1/(1-Percentile)\n"
@@ -936,16 +1208,16 @@ static void test_hgrm_percentile_steps(void **state)
         assert_int_equal(fields, 3);
         if (row < sizeof(expected) / sizeof(expected[0]))
             assert_string_equal(pct, expected[row]);
-        assert_true(strtod(pct, NULL) > prev);
+        assert_cmp(strtod(pct, NULL), >, prev);
         prev = strtod(pct, NULL);
         row++;
         rows_total++;
         line = strchr(line, '\n') + 1;
     }
     /* Ends at 100% with the total count, and no 1/(1-p) column. */
-    assert_true(prev == 1.0);
-    assert_non_null(strstr(text, "    1000.000 1.000000000000       1000\n#[Mean"));
-    assert_true(rows_total > 40);
+    assert_cmp(prev, ==, 1.0);
+    assert_contains(text, "    1000.000 1.000000000000       1000\n#[Mean");
+    assert_cmp(rows_total, >, 40);
     free(text);
     histogram_destroy(h);
 }
@@ -1058,14 +1330,14 @@ static void test_outdir_latest(void **state)
 
     assert_int_equal(outdir_point_latest(dir, a), 0);
     n = readlink(link, target, sizeof(target) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     target[n] = '\0';
     assert_string_equal(target, strrchr(a, '/') + 1);
 
     /* Replaced, not refused, and no temporary link left. */
     assert_int_equal(outdir_point_latest(dir, b), 0);
     n = readlink(link, target, sizeof(target) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     target[n] = '\0';
     assert_string_equal(target, strrchr(b, '/') + 1);
     assert_int_equal(list_dir(dir, names, sizeof(names)), 3);
@@ -1148,6 +1420,10 @@ int main(void)
         cmocka_unit_test(test_csv_fields_round_trip),
         cmocka_unit_test(test_summary_csv_reads_back),
         cmocka_unit_test(test_rounds_csv_rejects_bad_case_index),
+        cmocka_unit_test(test_catalogue_metrics),
+        cmocka_unit_test(test_metric_check_list),
+        cmocka_unit_test(test_catalogue_analyses),
+        cmocka_unit_test(test_analysis_check_list),
         cmocka_unit_test(test_results_json_reads_back),
         cmocka_unit_test(test_results_json_odd_values),
         cmocka_unit_test(test_hgrm_single_value),

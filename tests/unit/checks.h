@@ -1,19 +1,22 @@
 /*
- * Checks the scenario tests share: what a process holds (descriptors,
- * mappings, children, message queues, entries of a temporary folder)
- * before and after a scenario ran, and pointing the scenarios at a given
- * exec target. Everything counted belongs to the test alone: its own
+ * The checks the unit tests share, each of which prints both sides when it
+ * fails: comparisons of numbers (assert_cmp), closeness of doubles, text
+ * holding text; and for the scenario tests, what a process holds
+ * (descriptors, mappings, children, message queues, entries of a temporary
+ * folder) before and after a scenario ran, and pointing the scenarios at a
+ * given exec target. Everything counted belongs to the test alone: its own
  * descriptors and children, and queues by the name prefix only its own
  * process uses; never a machine-wide total that another test could change.
  * test_leak_checks.c plants each kind of leak and shows that its check
  * catches it. Include after <cmocka.h>.
  */
-#ifndef PROCBENCH_TEST_SCENARIO_CHECKS_H
-#define PROCBENCH_TEST_SCENARIO_CHECKS_H
+#ifndef PROCBENCH_TEST_CHECKS_H
+#define PROCBENCH_TEST_CHECKS_H
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +30,30 @@
 
 #include "proc.h"
 #include "engine/reaper.h"
+
+/* a op b, for numbers of any type (compared as long double, exact for
+ * 64-bit integers): on failure, both expressions and both values.
+ *     assert_cmp(out.ns, >, 0);  ->  "out.ns > 0: 0 > 0 is false" */
+#define assert_cmp(a, op, b)                                                                       \
+    do {                                                                                           \
+        long double cmp_a_ = (long double)(a), cmp_b_ = (long double)(b);                          \
+        if (!(cmp_a_ op cmp_b_))                                                                   \
+            fail_msg("%s %s %s: %.21Lg %s %.21Lg is false", #a, #op, #b, cmp_a_, #op, cmp_b_);     \
+    } while (0)
+
+/* |got - want| <= tolerance, both printed when not. */
+static inline void assert_near(double got, double want, double tolerance)
+{
+    if (!(fabs(got - want) <= tolerance))
+        fail_msg("got %.17g, want %.17g (within %g)", got, want, tolerance);
+}
+
+/* text holds part; both printed when not. */
+static inline void assert_contains(const char *text, const char *part)
+{
+    if (text == NULL || strstr(text, part) == NULL)
+        fail_msg("'%s' does not contain '%s'", text ? text : "(null)", part);
+}
 
 /* Open descriptors, counted as the runner counts them after a round. */
 static inline int count_fds(void)
@@ -47,6 +74,7 @@ static inline int count_mappings(void)
     fclose(maps);
     return count;
 }
+
 
 /* Whether the calling process has a child, running or a zombie (a zombie
  * found is reaped). */
