@@ -38,14 +38,23 @@ int proc_child_path(const char **out, char *failure, size_t failure_len)
         }
         if (access(child_path, X_OK) != 0) {
             err = errno;
-            /* What to do about it depends on where it was looked for; short,
-             * as a reason has 160 bytes for the path too. */
+            /* What to do about it depends on where it was looked for, and
+             * on whether it is missing or there but not to be executed by us
+             * (its mode, a folder above it we cannot enter); short, as a
+             * reason has 160 bytes for the path too. */
             const char *remedy = origin == LOCATE_FROM_INSTALL ? "reinstall procbench"
                                  : origin == LOCATE_FROM_BUILD_TREE
                                      ? "build the procbench-child target or set PROCBENCH_CHILD"
                                      : "check PROCBENCH_CHILD";
-            reason_format(failure, failure_len, "static child not found at %s (%s): %s", child_path,
-                          strerror(err), remedy);
+            if (err == ENOENT || err == ENOTDIR)
+                reason_format(failure, failure_len, "static child not found at %s (%s): %s",
+                              child_path, strerror(err), remedy);
+            else
+                reason_format(failure, failure_len,
+                              "%s: %s: the static child at %s cannot be executed (check its "
+                              "mode and the folders above it, or set PROCBENCH_CHILD)",
+                              strrchr(child_path, '/') ? strrchr(child_path, '/') + 1 : child_path,
+                              strerror(err), child_path);
             /* Not cached: a later call may find it once it has been built. */
             child_path[0] = '\0';
             return -err;

@@ -8,6 +8,11 @@ procbench=$1 root=$2 name=cli.bad_input
 rm -rf "$root"
 mkdir -p "$root"
 . "$(dirname "$0")/lib.sh"
+# Runs happen in $root, so that $out below is one word whatever the path of
+# the checkout (a space in it split --out-dir in two).
+root=$(cd "$root" && pwd)
+case $procbench in /*) ;; *) procbench=$(pwd)/$procbench ;; esac
+cd "$root" || exit 1
 
 check() {
     expect=$1
@@ -21,13 +26,19 @@ check() {
     fi
 }
 
-out="--out-dir $root/out"
+out="--out-dir out"
 check "frobnicate" frobnicate
 check "--bogus" run --bogus
 check "--filter 'nomatch'" run --filter nomatch $out
 check "--filter '(': " run --filter '(' $out
 check "--filter '['" list --filter '['
 check "--filter 'zzz'" list --filter zzz
+# A regex whose compilation would cost seconds and gigabytes is refused first.
+check "repetition count 32767 is more than 255" list --filter 'a{1,32767}'
+check "repetition count 32767 is more than 255" run --filter '^spawn\.pthread$|a{1,32767}' $out
+check "expands to more than 4096 atoms" list --filter '((a{1,20}){1,20}){1,20}'
+check "back-reference" list --filter '(spawn)\1'
+check "more than 512" list --filter "$(printf '%0600d' 0)"
 # A newline in an input must not break the one-line rule.
 check "--filter 'a?b'" run --filter "$(printf 'a\nb')" $out
 check "parameter target: 'x?y'" run --filter '^spawn\.fork_exec$' --param "target=$(printf 'x\ny')" $out

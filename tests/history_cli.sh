@@ -26,12 +26,8 @@ set -u
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
-failures=0 checked=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+name=cli.history checked=0
+. "$(dirname "$0")/lib.sh"
 ok() { checked=$((checked + 1)); }
 
 if ! command -v sqlite3 > /dev/null 2>&1; then
@@ -253,5 +249,5 @@ left=$(find "$root" -name 'history.db-wal' -o -name 'history.db-shm' -o -name 'h
 [ -z "$left" ] || fail "left beside a store: $left"
 ok
 
-echo "$checked history checks, $failures failed"
-[ "$failures" -eq 0 ]
+echo "$checked history checks"
+lib_finish

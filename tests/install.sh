@@ -34,32 +34,33 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
+name=install.relocated
+. "$(dirname "$0")/lib.sh"
 
 # ---- the manifest: complete, and enough to uninstall --------------------
 first=$tmp/first
 "$cmake" --install "$build" --prefix "$first" > "$tmp/install.log" 2>&1 \
-    || fail "cmake --install: $(cat "$tmp/install.log")"
+    || die "cmake --install: $(cat "$tmp/install.log")"
 for f in "$bindir/procbench" "$libexecdir/procbench/procbench-child" \
          "$libexecdir/procbench/procbench-driver.js" "$libexecdir/procbench/procbench-empty.js" \
          "$datadir/procbench/expectations" "$datadir/procbench/plots/bars.gp" \
          "$mandir/man1/procbench.1.gz"; do
-    [ -f "$first/$f" ] || fail "not installed: $f"
+    [ -f "$first/$f" ] || die "not installed: $f"
 done
-[ -x "$first/$libexecdir/procbench/procbench-child" ] || fail "the child is not executable"
+[ -x "$first/$libexecdir/procbench/procbench-child" ] || die "the child is not executable"
 find "$first" ! -type d | sort > "$tmp/installed"
 sort "$manifest" > "$tmp/listed"
 diff "$tmp/listed" "$tmp/installed" > "$tmp/diff" \
-    || fail "install_manifest.txt differs from the files installed: $(cat "$tmp/diff")"
+    || die "install_manifest.txt differs from the files installed: $(cat "$tmp/diff")"
 # What the README says to do (xargs rm < build/install_manifest.txt), with
 # the names NUL-separated: this prefix may hold spaces.
 tr '\n' '\0' < "$manifest" | xargs -0 rm --
 left=$(find "$first" ! -type d)
-[ -z "$left" ] || fail "uninstalling by the manifest left: $left"
+[ -z "$left" ] || die "uninstalling by the manifest left: $left"
 
 # ---- a moved prefix, nothing of the build tree reachable ------------------
 "$cmake" --install "$build" --prefix "$tmp/staged" > "$tmp/install.log" 2>&1 \
-    || fail "cmake --install: $(cat "$tmp/install.log")"
+    || die "cmake --install: $(cat "$tmp/install.log")"
 mkdir "$tmp/m p" "$tmp/elsewhere"
 mv "$tmp/staged" "$tmp/m p/prefix"
 prefix=$(cd "$tmp/m p/prefix" && pwd -P)
@@ -86,18 +87,18 @@ check_env() {
     done
     ! grep -F "$build" "$1" >&2 || { echo "env names the build tree" >&2; return 1; }
 }
-run "$procbench" env > "$tmp/env" || fail "env failed"
-check_env "$tmp/env" || fail "the moved binary does not use its prefix: $(cat "$tmp/env")"
+run "$procbench" env > "$tmp/env" || die "env failed"
+check_env "$tmp/env" || die "the moved binary does not use its prefix: $(cat "$tmp/env")"
 # The check above fires when the child comes from the build tree.
 run env PROCBENCH_CHILD="$build/bench/child/procbench-child" "$procbench" env > "$tmp/env-child"
 grep -qxF "child: $build/bench/child/procbench-child (from PROCBENCH_CHILD)" "$tmp/env-child" \
-    || fail "PROCBENCH_CHILD does not override: $(cat "$tmp/env-child")"
+    || die "PROCBENCH_CHILD does not override: $(cat "$tmp/env-child")"
 if check_env "$tmp/env-child" 2> /dev/null; then
-    fail "check_env accepted a child from the build tree"
+    die "check_env accepted a child from the build tree"
 fi
 
 [ "$(run "$procbench" --version)" = "$("$build/procbench" --version)" ] \
-    || fail "--version differs from the build's"
+    || die "--version differs from the build's"
 
 # One quick case of each family; node.* when node is installed.
 filters="--filter ^spawn\.posix_spawn$ --filter ^ipc\.pipe$ --filter ^output\.streamed$"
@@ -111,32 +112,32 @@ fi
 run "$procbench" run $filters --quick --min-time 20ms --seed 1 --placement same \
     --param rss=0 --param mode=pingpong --param size=64 \
     --param bytes=64K --param stdio=pipe --out-dir "$tmp/elsewhere/results" -q \
-    > "$tmp/run.out" 2> "$tmp/run.err" || fail "run: exit $? ($(cat "$tmp/run.err"))"
+    > "$tmp/run.out" 2> "$tmp/run.err" || die "run: exit $? ($(cat "$tmp/run.err"))"
 results=$tmp/elsewhere/results/latest
 column() { awk -v column="$1" -f "$here/csv_column.awk" "$results/summary.csv"; }
 statuses=$(column status | sort -u | tr '\n' ' ')
-[ "$statuses" = "ok " ] || fail "not every case measured ($statuses): $(cat "$results/summary.csv")"
+[ "$statuses" = "ok " ] || die "not every case measured ($statuses): $(cat "$results/summary.csv")"
 for family in $families; do
-    column scenario | grep -q "^$family\." || fail "no $family case in the run"
+    column scenario | grep -q "^$family\." || die "no $family case in the run"
 done
 
 # report: plots drawn from the moved prefix's scripts when gnuplot is here.
 run "$procbench" report "$results" > "$tmp/report.out" 2> "$tmp/report.err" \
-    || fail "report: exit $? ($(cat "$tmp/report.err"))"
-[ -s "$results/report.md" ] && [ -s "$results/report.html" ] || fail "report wrote no report"
+    || die "report: exit $? ($(cat "$tmp/report.err"))"
+[ -s "$results/report.md" ] && [ -s "$results/report.html" ] || die "report wrote no report"
 if command -v gnuplot > /dev/null 2>&1; then
     ls "$results/plots/"*.svg > /dev/null 2>&1 \
-        || fail "no plots drawn: $(cat "$tmp/report.err")"
+        || die "no plots drawn: $(cat "$tmp/report.err")"
 fi
 
 # check without --rules reads the moved prefix's expectations: their rules
 # name cases this small run lacks, so they are not judged, and stderr names
 # the file.
 run "$procbench" check "$results" > "$tmp/check.out" 2> "$tmp/check.err" \
-    || fail "check on a narrow run: exit $? ($(cat "$tmp/check.err"))"
-grep -q '^not judged ' "$tmp/check.out" || fail "check judged rules this run has no case for"
+    || die "check on a narrow run: exit $? ($(cat "$tmp/check.err"))"
+grep -q '^not judged ' "$tmp/check.out" || die "check judged rules this run has no case for"
 grep -qF "$prefix/$datadir/procbench/expectations:" "$tmp/check.err" \
-    || fail "check did not read the installed expectations: $(cat "$tmp/check.err")"
+    || die "check did not read the installed expectations: $(cat "$tmp/check.err")"
 
 # A report whose PROCBENCH_PLOTS_DIR cannot be a path: one line naming it,
 # exit 2, and no report or staging folder left behind.
@@ -146,23 +147,23 @@ cp "$results/summary.csv" "$results/rounds.csv" "$results/results.json" "$tmp/el
 status=0
 run env PROCBENCH_PLOTS_DIR="$long" "$procbench" report "$tmp/elsewhere/copy" \
     > /dev/null 2> "$tmp/report-long.err" || status=$?
-[ "$status" -eq 2 ] || fail "report with a too long PROCBENCH_PLOTS_DIR: exit $status"
+[ "$status" -eq 2 ] || die "report with a too long PROCBENCH_PLOTS_DIR: exit $status"
 [ "$(wc -l < "$tmp/report-long.err")" -eq 1 ] && grep -q 'PROCBENCH_PLOTS_DIR is longer than' \
-    "$tmp/report-long.err" || fail "report with a too long PROCBENCH_PLOTS_DIR: $(cat "$tmp/report-long.err")"
+    "$tmp/report-long.err" || die "report with a too long PROCBENCH_PLOTS_DIR: $(cat "$tmp/report-long.err")"
 [ "$(ls -A "$tmp/elsewhere/copy" | sort | tr '\n' ' ')" = "results.json rounds.csv summary.csv " ] \
-    || fail "a failed report left files: $(ls -A "$tmp/elsewhere/copy")"
+    || die "a failed report left files: $(ls -A "$tmp/elsewhere/copy")"
 
 # An incomplete installation: what is missing is named, with the remedy.
 rm "$prefix/$libexecdir/procbench/procbench-child" "$prefix/$libexecdir/procbench/procbench-driver.js"
 run "$procbench" env > "$tmp/env-missing"
 for item in "child: $prefix/$libexecdir/procbench/procbench-child" \
             "node_driver: $prefix/$libexecdir/procbench/procbench-driver.js"; do
-    grep -qxF "$item (missing)" "$tmp/env-missing" || fail "env does not say \"$item (missing)\""
+    grep -qxF "$item (missing)" "$tmp/env-missing" || die "env does not say \"$item (missing)\""
 done
 status=0
 run "$procbench" run --filter '^spawn\.posix_spawn$' --param target=static --param rss=0 \
     --quick --min-time 20ms --out-dir "$tmp/elsewhere/broken" -q > /dev/null 2>&1 || status=$?
-[ "$status" -eq 1 ] || fail "a run without its child: exit $status"
+[ "$status" -eq 1 ] || die "a run without its child: exit $status"
 # reason is the whole of $2, or as much of it as a reason holds (159 bytes).
 reason_is() {
     reason=$(awk -v column=reason -f "$here/csv_column.awk" "$1")
@@ -174,16 +175,16 @@ reason_is() {
 }
 reason_is "$tmp/elsewhere/broken/latest/summary.csv" \
     "setup: spawn.posix_spawn: static child not found at $prefix/$libexecdir/procbench/procbench-child (No such file or directory): reinstall procbench" \
-    || fail "a run without its child"
+    || die "a run without its child"
 if command -v node > /dev/null 2>&1; then
     # The driver is looked for before the child, so this names the driver.
     status=0
     run "$procbench" run --filter '^node\.spawn$' --param stdio=pipe --quick --min-time 20ms \
         --out-dir "$tmp/elsewhere/broken-node" -q > /dev/null 2>&1 || status=$?
-    [ "$status" -eq 1 ] || fail "a node run without its driver: exit $status"
+    [ "$status" -eq 1 ] || die "a node run without its driver: exit $status"
     reason_is "$tmp/elsewhere/broken-node/latest/summary.csv" \
         "setup: node.spawn: node driver not found at $prefix/$libexecdir/procbench/procbench-driver.js (No such file or directory): reinstall procbench" \
-        || fail "a node run without its driver"
+        || die "a node run without its driver"
 fi
 
 echo "install: ok ($families; prefix moved to $prefix)"

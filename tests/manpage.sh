@@ -15,7 +15,8 @@ set -eu
 procbench=$1 page=$2 src=$3 root=$4
 rm -rf "$root"
 mkdir -p "$root"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+name=install.manpage
+. "$(dirname "$0")/lib.sh"
 
 "$procbench" --help > "$root/help"
 
@@ -52,9 +53,9 @@ check_help_source() { # HELP CLI_C
     [ -s "$root/source.options" ] || { echo "no long_options read from $2" >&2; return 1; }
     help_terms 'options' "$1" | tr ',' '\n' | awk '{print $1}' | sed -n 's/^--//p' \
         > "$root/help.long"
-    for name in $(cat "$root/source.options"); do
-        grep -qx -- "$name" "$root/help.long" \
-            || { echo "--help lacks --$name, which cli.c parses" >&2; return 1; }
+    for word in $(cat "$root/source.options"); do
+        grep -qx -- "$word" "$root/help.long" \
+            || { echo "--help lacks --$word, which cli.c parses" >&2; return 1; }
     done
     grep -oE '\{"[a-z]+", CLI_[A-Z]+\}' "$2" | sed 's/{"\([a-z]*\)".*/\1/' | grep -vx help \
         > "$root/source.commands"
@@ -79,13 +80,13 @@ check_page_source() { # PAGE SOURCE_DIR
     variables_read "$2" > "$root/source.variables"
     [ -s "$root/source.variables" ] || { echo "no variables read from $2" >&2; return 1; }
     section ENVIRONMENT "$1" > "$root/page.environment"
-    for name in $(cat "$root/source.variables"); do
-        grep -qw -- "$name" "$root/page.environment" \
-            || { echo "ENVIRONMENT lacks $name, which procbench reads" >&2; return 1; }
+    for word in $(cat "$root/source.variables"); do
+        grep -qw -- "$word" "$root/page.environment" \
+            || { echo "ENVIRONMENT lacks $word, which procbench reads" >&2; return 1; }
     done
-    for name in $(grep -oE 'PROCBENCH_[A-Z0-9_]+' "$root/page.environment" | sort -u); do
-        grep -qx -- "$name" "$root/source.variables" \
-            || { echo "ENVIRONMENT names $name, which procbench does not read" >&2; return 1; }
+    for word in $(grep -oE 'PROCBENCH_[A-Z0-9_]+' "$root/page.environment" | sort -u); do
+        grep -qx -- "$word" "$root/source.variables" \
+            || { echo "ENVIRONMENT names $word, which procbench does not read" >&2; return 1; }
     done
     awk '/^static int exit_code/,/^}/' "$2/harness/cli/main.c" | grep -oE 'return [0-9]+;' \
         | grep -oE '[0-9]+' | sort -un > "$root/source.codes"
@@ -95,16 +96,16 @@ check_page_source() { # PAGE SOURCE_DIR
         || { echo "exit codes of main.c and the page differ: $(cat "$root/diff")" >&2; return 1; }
 }
 
-check_page_help "$page" "$root/help" || fail "the page and --help"
-check_help_source "$root/help" "$src/harness/cli/cli.c" || fail "--help and cli.c"
-check_page_source "$page" "$src" || fail "the page and the sources"
+check_page_help "$page" "$root/help" || die "the page and --help"
+check_help_source "$root/help" "$src/harness/cli/cli.c" || die "--help and cli.c"
+check_page_source "$page" "$src" || die "the page and the sources"
 
 version=$("$procbench" --version)
-grep -q "^\.TH PROCBENCH 1 \"\" \"$version\"" "$page" || fail ".TH lacks \"$version\""
-gzip -dc "$page.gz" | cmp -s - "$page" || fail "$page.gz is not $page"
+grep -q "^\.TH PROCBENCH 1 \"\" \"$version\"" "$page" || die ".TH lacks \"$version\""
+gzip -dc "$page.gz" | cmp -s - "$page" || die "$page.gz is not $page"
 if command -v groff > /dev/null 2>&1; then
     groff -man -Tutf8 -ww -z "$page" > "$root/groff" 2>&1 || true
-    [ ! -s "$root/groff" ] || fail "groff: $(cat "$root/groff")"
+    [ ! -s "$root/groff" ] || die "groff: $(cat "$root/groff")"
 fi
 
 # ---- each check fires -----------------------------------------------------
@@ -113,24 +114,24 @@ awk '/^\.TP$/ {tp = $0; next}
      tp != "" {if (index($0, "\\-\\-seed\\fR") == 0) print tp; else {tp = ""; next}; tp = ""}
      {print}' "$page" > "$root/no-seed.1"
 [ "$(terms OPTIONS "$root/no-seed.1" | wc -l)" -eq "$(($(wc -l < "$root/page.options") - 1))" ] \
-    || fail "could not take --seed out of the page"
+    || die "could not take --seed out of the page"
 if check_page_help "$root/no-seed.1" "$root/help" 2> /dev/null; then
-    fail "a page without --seed passed"
+    die "a page without --seed passed"
 fi
 # A variable gone from ENVIRONMENT.
 sed 's/PROCBENCH_GNUPLOT/PROCBENCH_GNUPLOT_GONE/' "$page" > "$root/no-variable.1"
 if check_page_source "$root/no-variable.1" "$src" 2> /dev/null; then
-    fail "a page without PROCBENCH_GNUPLOT passed"
+    die "a page without PROCBENCH_GNUPLOT passed"
 fi
 # An exit status gone.
 sed '/^\.B 143$/d' "$page" > "$root/no-143.1"
 if check_page_source "$root/no-143.1" "$src" 2> /dev/null; then
-    fail "a page without exit status 143 passed"
+    die "a page without exit status 143 passed"
 fi
 # An option cli.c parses that --help does not list.
 sed 's/{"seed", required_argument/{"seed-of-doom", required_argument/' "$src/harness/cli/cli.c" \
     > "$root/cli.c"
 if check_help_source "$root/help" "$root/cli.c" 2> /dev/null; then
-    fail "an option missing from --help passed"
+    die "an option missing from --help passed"
 fi
 echo "manpage: ok ($(wc -l < "$root/help.options") options, $(wc -l < "$root/help.commands") commands, $(wc -l < "$root/source.variables") variables, $(wc -l < "$root/source.codes") exit codes)"

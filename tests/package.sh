@@ -36,26 +36,27 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
+name=install.package
+. "$(dirname "$0")/lib.sh"
 
 [ -n "$out" ] || out=$tmp/out
 mkdir -p "$out"
 "$cpack" -G DEB --config "$build/CPackConfig.cmake" -B "$out" > "$tmp/cpack.log" 2>&1 \
-    || fail "cpack: $(cat "$tmp/cpack.log")"
+    || die "cpack: $(cat "$tmp/cpack.log")"
 rm -rf "$out/_CPack_Packages"
 deb=$(sed -n 's/^CPack: - package: \(.*\) generated\.$/\1/p' "$tmp/cpack.log")
-[ -f "$deb" ] || fail "cpack made no package: $(cat "$tmp/cpack.log")"
+[ -f "$deb" ] || die "cpack made no package: $(cat "$tmp/cpack.log")"
 
 # ---- control fields -----------------------------------------------------------
 field() { dpkg-deb --field "$deb" "$1"; }
 version=$("$build/procbench" --version | awk '{print $2}')
-[ "$(field Package)" = procbench ] || fail "Package: $(field Package)"
-[ "$(field Version)" = "$version-1" ] || fail "Version: $(field Version), the binary says $version"
-[ "$(field Architecture)" = "$(dpkg --print-architecture)" ] || fail "Architecture: $(field Architecture)"
-[ -n "$(field Maintainer)" ] || fail "no Maintainer"
-[ -n "$(field Description)" ] || fail "no Description"
-field Recommends | grep -qw gnuplot-nox || fail "Recommends: $(field Recommends)"
-field Suggests | grep -qw nodejs || fail "Suggests: $(field Suggests)"
+[ "$(field Package)" = procbench ] || die "Package: $(field Package)"
+[ "$(field Version)" = "$version-1" ] || die "Version: $(field Version), the binary says $version"
+[ "$(field Architecture)" = "$(dpkg --print-architecture)" ] || die "Architecture: $(field Architecture)"
+[ -n "$(field Maintainer)" ] || die "no Maintainer"
+[ -n "$(field Description)" ] || die "no Description"
+field Recommends | grep -qw gnuplot-nox || die "Recommends: $(field Recommends)"
+field Suggests | grep -qw nodejs || die "Suggests: $(field Suggests)"
 depends=$(field Depends)
 
 # The names in a Depends line, one a line, sorted.
@@ -72,21 +73,21 @@ covers() {
 dpkg-deb -x "$deb" "$tmp/root"
 binary=$tmp/root/usr/bin/procbench
 objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}' > "$tmp/needed"
-[ -s "$tmp/needed" ] || fail "objdump found no NEEDED library in $binary"
+[ -s "$tmp/needed" ] || die "objdump found no NEEDED library in $binary"
 : > "$tmp/packages"
 arch=$(dpkg --print-architecture)
 for lib in $(cat "$tmp/needed"); do
     # Shared libraries are Multi-Arch: same, named "package:arch"; the
     # native one (libc6:amd64, not libc6-i386's /usr/lib32 copy).
     owner=$(dpkg -S "*/$lib" 2> /dev/null | grep "^[^: ]*:$arch: " | head -1 | cut -d: -f1)
-    [ -n "$owner" ] || fail "no package owns $lib"
+    [ -n "$owner" ] || die "no package owns $lib"
     echo "$owner" >> "$tmp/packages"
 done
 sort -u -o "$tmp/packages" "$tmp/packages"
-covers "$tmp/packages" "$depends" || fail "Depends"
+covers "$tmp/packages" "$depends" || die "Depends"
 # The check fires: a Depends without libuv1.
 if covers "$tmp/packages" "libc6 (>= 2.34), libjansson4 (>= 2.14)" 2> /dev/null; then
-    fail "a Depends without libuv1 passed"
+    die "a Depends without libuv1 passed"
 fi
 # Where dpkg-shlibdeps is installed (dpkg-dev), the declared line must be
 # what it computes: versions included.
@@ -95,10 +96,10 @@ if command -v dpkg-shlibdeps > /dev/null 2>&1; then
     printf 'Source: procbench\n\nPackage: procbench\nArchitecture: any\n' \
         > "$tmp/shlibs/debian/control"
     (cd "$tmp/shlibs" && dpkg-shlibdeps -O "$binary" 2> /dev/null) > "$tmp/computed" \
-        || fail "dpkg-shlibdeps failed on $binary"
+        || die "dpkg-shlibdeps failed on $binary"
     computed=$(sed -n 's/^shlibs:Depends=//p' "$tmp/computed")
     [ "$computed" = "$depends" ] \
-        || fail "Depends is \"$depends\"; dpkg-shlibdeps computes \"$computed\" (ci/install.cmake)"
+        || die "Depends is \"$depends\"; dpkg-shlibdeps computes \"$computed\" (ci/install.cmake)"
 fi
 
 # ---- contents -----------------------------------------------------------------
@@ -115,30 +116,30 @@ awk '$1 !~ /^d/ {print $6}' "$tmp/contents" | sort > "$tmp/files"
         echo "./usr/share/procbench/plots/$(basename "$script")"
     done
 } | sort > "$tmp/expected"
-diff "$tmp/expected" "$tmp/files" > "$tmp/diff" || fail "contents differ: $(cat "$tmp/diff")"
+diff "$tmp/expected" "$tmp/files" > "$tmp/diff" || die "contents differ: $(cat "$tmp/diff")"
 awk '$2 != "root/root" {print; bad = 1} END {exit bad}' "$tmp/contents" > "$tmp/owners" \
-    || fail "files not owned by root: $(cat "$tmp/owners")"
+    || die "files not owned by root: $(cat "$tmp/owners")"
 for f in usr/bin/procbench usr/libexec/procbench/procbench-child; do
-    grep -q "^-rwxr-xr-x .* \./$f\$" "$tmp/contents" || fail "$f is not 0755"
+    grep -q "^-rwxr-xr-x .* \./$f\$" "$tmp/contents" || die "$f is not 0755"
 done
-dpkg-deb --info "$deb" | grep -qw md5sums || fail "no md5sums in the control archive"
+dpkg-deb --info "$deb" | grep -qw md5sums || die "no md5sums in the control archive"
 
 # ---- unpacked anywhere, it runs from its own files -------------------------------
 root=$(cd "$tmp/root" && pwd -P)
 mkdir "$tmp/cwd"
 run() { (cd "$tmp/cwd" && env -i HOME="$tmp" PATH=/usr/bin:/bin LC_ALL=C "$@"); }
-run "$binary" env > "$tmp/env" || fail "env failed"
+run "$binary" env > "$tmp/env" || die "env failed"
 for expected in "layout: installed" "child: $root/usr/libexec/procbench/procbench-child" \
                 "plots_dir: $root/usr/share/procbench/plots"; do
-    grep -qxF "$expected" "$tmp/env" || fail "env lacks \"$expected\": $(cat "$tmp/env")"
+    grep -qxF "$expected" "$tmp/env" || die "env lacks \"$expected\": $(cat "$tmp/env")"
 done
 run "$binary" run --filter '^spawn\.posix_spawn$' --param target=static --param rss=0 \
     --quick --min-time 20ms --seed 1 --out-dir "$tmp/cwd/results" -q > /dev/null 2> "$tmp/run.err" \
-    || fail "run of the unpacked binary: $(cat "$tmp/run.err")"
+    || die "run of the unpacked binary: $(cat "$tmp/run.err")"
 status=$(awk -v column=status -f "$here/csv_column.awk" "$tmp/cwd/results/latest/summary.csv")
-[ "$status" = ok ] || fail "spawn.posix_spawn from the package: $status"
+[ "$status" = ok ] || die "spawn.posix_spawn from the package: $status"
 if command -v groff > /dev/null 2>&1; then
     gzip -dc "$root/usr/share/man/man1/procbench.1.gz" | groff -man -Tutf8 -ww -z > "$tmp/groff" 2>&1
-    [ ! -s "$tmp/groff" ] || fail "the packaged man page: $(cat "$tmp/groff")"
+    [ ! -s "$tmp/groff" ] || die "the packaged man page: $(cat "$tmp/groff")"
 fi
 echo "package: ok ($(basename "$deb"): Depends: $depends)"

@@ -7,20 +7,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "cli_values.h"
 #include "base/reason.h"
 #include "base/units.h"
 
 #define MS     1000000ull
 #define SECOND 1000000000ull
-/* Budgets beyond a day per case are a typo, not a plan. */
-#define MAX_DURATION_NS (24ull * 3600ull * SECOND)
 
 enum option_id {
     OPT_WARMUP = 256,
@@ -172,8 +168,9 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
-        "folder holds the cases that had finished, marked partial.\n",
+        "unusable files; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): the run was\n"
+        "interrupted, and its folder holds the cases that had finished, marked partial (a\n"
+        "report: interrupted, nothing written).\n",
         fp);
 }
 
@@ -203,173 +200,6 @@ static void apply_quick(struct run_config *c)
     c->max_time_ns = 1 * SECOND;
     c->min_samples = 10;
     c->rounds = 3;
-}
-
-static int parse_duration_option(const char *option, const char *text, uint64_t *out, char *err,
-                                 size_t err_len)
-{
-    const char *why = NULL;
-    if (units_parse_duration_ns(text, out, &why) != 0) {
-        reason_format(err, err_len, "%s '%s': %s", option, text, why);
-        return -EINVAL;
-    }
-    if (*out > MAX_DURATION_NS) {
-        reason_format(err, err_len, "%s '%s': longer than 24 hours", option, text);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int parse_count_option(const char *option, const char *text, uint64_t min, uint64_t max,
-                              uint64_t *out, char *err, size_t err_len)
-{
-    const char *why = NULL;
-    int rc = units_parse_count(text, min, max, out, &why);
-    if (rc == -ERANGE) {
-        reason_format(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why,
-                      min, max);
-        return -EINVAL;
-    }
-    if (rc != 0) {
-        reason_format(err, err_len, "%s '%s': %s", option, text, why);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-/* A plain decimal: digits with at most one '.', nothing else. strtod()
- * alone would also take hex ("0x5"), exponents, "inf" and "nan". */
-static bool is_plain_decimal(const char *text, size_t len)
-{
-    size_t digits = 0, dots = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] >= '0' && text[i] <= '9')
-            digits++;
-        else if (text[i] == '.')
-            dots++;
-        else
-            return false;
-    }
-    return digits > 0 && dots <= 1;
-}
-
-static int parse_percent(const char *option, const char *text, double *out, char *err,
-                         size_t err_len)
-{
-    char *end = NULL;
-    size_t len = strlen(text);
-    if (len > 0 && text[len - 1] == '%')
-        len--;
-    errno = 0;
-    double v = is_plain_decimal(text, len) ? strtod(text, &end) : NAN;
-    if (end && *end == '%')
-        end++;
-    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
-        reason_format(err, err_len, "%s '%s': expected a percentage from 0 to 100", option, text);
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-/* A significance level: a plain decimal above 0 and at most 0.5. */
-static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = is_plain_decimal(text, strlen(text)) ? strtod(text, &end) : NAN;
-    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
-        reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
-                      text);
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_format(enum cli_command command, const char *text, enum cli_format *out, char *err,
-                        size_t err_len)
-{
-    if (command == CLI_HISTORY) {
-        static const struct {
-            const char *name;
-            enum cli_format format;
-        } formats[] = {{"text", CLI_FORMAT_TEXT},
-                       {"md", CLI_FORMAT_MD},
-                       {"csv", CLI_FORMAT_CSV},
-                       {"json", CLI_FORMAT_JSON}};
-        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-            if (strcmp(text, formats[i].name) == 0) {
-                *out = formats[i].format;
-                return 0;
-            }
-        }
-        reason_format(err, err_len, "--format '%s': history prints text, md, csv or json", text);
-        return -EINVAL;
-    }
-    if (command == CLI_EXPORT) {
-        if (strcmp(text, "gbench") == 0) {
-            *out = CLI_FORMAT_GBENCH;
-            return 0;
-        }
-        reason_format(err, err_len, "--format '%s': export writes gbench only", text);
-        return -EINVAL;
-    }
-    if (strcmp(text, "text") == 0) {
-        *out = CLI_FORMAT_TEXT;
-        return 0;
-    }
-    if (strcmp(text, "md") == 0) {
-        *out = CLI_FORMAT_MD;
-        return 0;
-    }
-    if (strcmp(text, "gbench") == 0)
-        reason_format(err, err_len,
-                      "--format 'gbench': Google Benchmark JSON is written by `procbench export "
-                      "RESULTS`; this command prints text or md");
-    else
-        reason_format(err, err_len, "--format '%s': expected text or md", text);
-    return -EINVAL;
-}
-
-/* --since: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", UTC; a date that does
- * not exist (February 30th) is refused, not normalised. */
-static int parse_since(const char *text, uint64_t *out, char *err, size_t err_len)
-{
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = -1;
-    size_t len = strlen(text);
-    bool plain = len == 10 || len == 20;
-    for (size_t i = 0; plain && i < len; i++) {
-        char c = text[i];
-        if (i == 4 || i == 7)
-            plain = c == '-';
-        else if (i == 10)
-            plain = c == 'T';
-        else if (i == 13 || i == 16)
-            plain = c == ':';
-        else if (i == 19)
-            plain = c == 'Z';
-        else
-            plain = c >= '0' && c <= '9';
-    }
-    if (plain && len == 10)
-        sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used);
-    else if (plain)
-        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &used);
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
-    time_t t = used == (int)len && y >= 1970 ? timegm(&tm) : (time_t)-1;
-    struct tm back;
-    if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL || back.tm_year != y - 1900 ||
-        back.tm_mon != mo - 1 || back.tm_mday != d || back.tm_hour != h || back.tm_min != mi ||
-        back.tm_sec != sec) {
-        reason_format(err, err_len,
-                      "--since '%s': expected a UTC date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
-                      text);
-        return -EINVAL;
-    }
-    *out = (uint64_t)t * 1000000000u;
-    return 0;
 }
 
 static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
@@ -405,38 +235,36 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
     switch (id) {
     case OPT_WARMUP:
         ex->warmup = true;
-        return parse_duration_option("--warmup", arg, &ex->config.warmup_ns, err, err_len);
+        return cli_value_duration("--warmup", arg, &ex->config.warmup_ns, err, err_len);
     case OPT_MIN_TIME:
         ex->min_time = true;
-        return parse_duration_option("--min-time", arg, &ex->config.min_time_ns, err, err_len);
+        return cli_value_duration("--min-time", arg, &ex->config.min_time_ns, err, err_len);
     case OPT_MAX_TIME:
         ex->max_time = true;
-        return parse_duration_option("--max-time", arg, &ex->config.max_time_ns, err, err_len);
+        return cli_value_duration("--max-time", arg, &ex->config.max_time_ns, err, err_len);
     case OPT_MIN_SAMPLES:
         ex->min_samples = true;
-        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
-                                  err_len);
+        return cli_value_count("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
+                               err_len);
     case OPT_ROUNDS:
         ex->rounds = true;
-        return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
+        return cli_value_count("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
     case OPT_CI_TARGET:
-        return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
+        return cli_value_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
     case OPT_SAMPLE_TIMEOUT:
         /* Not touched by --quick: it is a safety net, not a budget. */
-        return parse_duration_option("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
-                                     err_len);
+        return cli_value_duration("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
+                                  err_len);
     case OPT_SEED:
         o->seed_given = true;
         /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
-        return parse_count_option("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
+        return cli_value_count("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
     case OPT_PLACEMENT:
         o->placements = arg;
         return 0;
     case OPT_OUT_DIR:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out-dir: empty path");
+        if (cli_value_output_path("--out-dir", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->out_root = arg;
         return 0;
     case OPT_QUICK:
@@ -467,10 +295,10 @@ static int parse_command(const char *word, enum cli_command *out)
     static const struct {
         const char *word;
         enum cli_command command;
-    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
-                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
-                    {"report", CLI_REPORT},   {"history", CLI_HISTORY},
-                    {"import", CLI_IMPORT},   {"help", CLI_HELP}};
+    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},       {"env", CLI_ENV},
+                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK},     {"export", CLI_EXPORT},
+                    {"report", CLI_REPORT},   {"history", CLI_HISTORY}, {"import", CLI_IMPORT},
+                    {"help", CLI_HELP}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(word, commands[i].word) == 0) {
             *out = commands[i].command;
@@ -541,11 +369,11 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
 {
     switch (id) {
     case OPT_THRESHOLD:
-        return parse_percent("--threshold", arg, &o->threshold_pct, err, err_len);
+        return cli_value_percent("--threshold", arg, &o->threshold_pct, err, err_len);
     case OPT_ALPHA:
-        return parse_alpha(arg, &o->alpha, err, err_len);
+        return cli_value_alpha(arg, &o->alpha, err, err_len);
     case OPT_FORMAT:
-        return parse_format(o->command, arg, &o->format, err, err_len);
+        return cli_value_format(o->command, arg, &o->format, err, err_len);
     case OPT_ALLOW_DIFFERENT_MACHINES:
         o->allow_different_machines = true;
         return 0;
@@ -557,10 +385,8 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
         o->rules_path = arg;
         return 0;
     case OPT_OUT:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out: empty path");
+        if (cli_value_output_path("--out", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->report_out = arg;
         return 0;
     case OPT_PNG:
@@ -584,7 +410,7 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
     }
     case OPT_SINCE:
         o->since_text = arg;
-        return parse_since(arg, &o->since_unix_ns, err, err_len);
+        return cli_value_since(arg, &o->since_unix_ns, err, err_len);
     case OPT_FAIL_ON_CHANGE:
         o->fail_on_change = true;
         return 0;

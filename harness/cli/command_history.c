@@ -23,7 +23,7 @@
 #include "commands.h"
 #include "analysis/history.h"
 #include "base/reason.h"
-#include "base/units.h"
+#include "base/format.h"
 #include "store/store.h"
 
 struct selection {
@@ -52,11 +52,6 @@ static void utc(uint64_t unix_ns, char *buf, size_t len)
     struct tm tm;
     if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(buf, len, "?");
-}
-
-static void duration(uint64_t ns, char *buf, size_t len)
-{
-    units_format_duration(ns, buf, len);
 }
 
 /* "x1.234 (1.200 to 1.270)", or "x1.234 (no interval)". */
@@ -126,9 +121,9 @@ static void print_text(FILE *fp, const char *path, const struct store_history *h
             const struct store_point *p = &s->points[k];
             char when[32], median[24], low[24], high[24], interval[64], change[96] = "";
             utc(p->started_unix_ns, when, sizeof(when));
-            duration(p->p50_ns, median, sizeof(median));
-            duration(p->p50_ci_low_ns, low, sizeof(low));
-            duration(p->p50_ci_high_ns, high, sizeof(high));
+            format_duration((double)p->p50_ns, median, sizeof(median));
+            format_duration((double)p->p50_ci_low_ns, low, sizeof(low));
+            format_duration((double)p->p50_ci_high_ns, high, sizeof(high));
             snprintf(interval, sizeof(interval), "%s - %s", low, high);
             const struct history_change *c = change_at(r, k + 1);
             if (c != NULL)
@@ -136,18 +131,6 @@ static void print_text(FILE *fp, const char *path, const struct store_history *h
             fprintf(fp, "  %4zu  %-20s  %-18.18s %10s  %-21s  %s\n", k + 1, when, p->commit, median,
                     interval, change);
         }
-    }
-}
-
-/* Text in a Markdown table cell: punctuation Markdown or HTML would act on
- * is backslash-escaped, so a name cannot open a link, a tag or a cell. */
-static void put_md(FILE *fp, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        if (strchr("\\`*_[]()<>|&#!~\"'$", *p) != NULL)
-            fprintf(fp, "\\%c", *p);
-        else
-            fputc(*p, fp);
     }
 }
 
@@ -160,7 +143,7 @@ static void print_md(FILE *fp, const char *path, const struct store_history *h,
             h->count == 1 ? "case" : "cases", machines_of(h),
             machines_of(h) == 1 ? "machine" : "machines");
     fputs("Store ", fp);
-    put_md(fp, path);
+    format_md_text(fp, path);
     fputs(". ", fp);
     put_method(fp, opts);
     fputs(".\n\n", fp);
@@ -176,11 +159,11 @@ static void print_md(FILE *fp, const char *path, const struct store_history *h,
                 char when[32];
                 utc(p->started_unix_ns, when, sizeof(when));
                 fputs("| ", fp);
-                put_md(fp, s->name);
+                format_md_text(fp, s->name);
                 fputs(" | ", fp);
-                put_md(fp, s->machine);
+                format_md_text(fp, s->machine);
                 fprintf(fp, " | %zu | %s | ", c->run, when);
-                put_md(fp, p->commit);
+                format_md_text(fp, p->commit);
                 if (c->ratio_low > 0 && isfinite(c->ratio_high))
                     fprintf(fp, " | %.3f | %.3f to %.3f |\n", c->ratio, c->ratio_low,
                             c->ratio_high);
@@ -193,9 +176,9 @@ static void print_md(FILE *fp, const char *path, const struct store_history *h,
     for (size_t i = 0; i < h->count; i++) {
         const struct store_series *s = &h->series[i];
         fputs("#### ", fp);
-        put_md(fp, s->name);
+        format_md_text(fp, s->name);
         fputs("\n\nMachine ", fp);
-        put_md(fp, s->machine);
+        format_md_text(fp, s->machine);
         fputs(".\n\n| run | started (UTC) | commit | median | 95% interval | change |\n"
               "| ---: | --- | --- | ---: | --- | --- |\n",
               fp);
@@ -203,14 +186,14 @@ static void print_md(FILE *fp, const char *path, const struct store_history *h,
             const struct store_point *p = &s->points[k];
             char when[32], median[24], low[24], high[24], change[96] = "";
             utc(p->started_unix_ns, when, sizeof(when));
-            duration(p->p50_ns, median, sizeof(median));
-            duration(p->p50_ci_low_ns, low, sizeof(low));
-            duration(p->p50_ci_high_ns, high, sizeof(high));
+            format_duration((double)p->p50_ns, median, sizeof(median));
+            format_duration((double)p->p50_ci_low_ns, low, sizeof(low));
+            format_duration((double)p->p50_ci_high_ns, high, sizeof(high));
             const struct history_change *c = change_at(&results[i], k + 1);
             if (c != NULL)
                 change_text(c, change, sizeof(change));
             fprintf(fp, "| %zu | %s | ", k + 1, when);
-            put_md(fp, p->commit);
+            format_md_text(fp, p->commit);
             fprintf(fp, " | %s | %s to %s | %s%s%s |\n", median, low, high, c ? "**" : "", change,
                     c ? "**" : "");
         }

@@ -4,7 +4,8 @@
  * full before anything is written, so that a bad folder is refused with
  * nothing added; then each run goes in as its own transaction, and a run
  * the store holds already (same machine, same start) is left alone, so
- * importing twice adds nothing. Interrupted runs (a PARTIAL file) are
+ * importing twice adds nothing. Interrupted runs (a PARTIAL file, or a
+ * RUNNING one: a run killed after its results.json was written) are
  * skipped: the store keeps completed runs only, as `run` does.
  */
 #include <errno.h>
@@ -36,9 +37,11 @@ static void folder_of(const struct stored_run *run, char *buf, size_t len)
 
 static bool partial(const char *folder)
 {
-    char mark[PATH_MAX];
-    return snprintf(mark, sizeof(mark), "%s/PARTIAL", folder) < (int)sizeof(mark) &&
-           access(mark, F_OK) == 0;
+    char mark[PATH_MAX], running[PATH_MAX];
+    return (snprintf(mark, sizeof(mark), "%s/PARTIAL", folder) < (int)sizeof(mark) &&
+            access(mark, F_OK) == 0) ||
+           (snprintf(running, sizeof(running), "%s/RUNNING", folder) < (int)sizeof(running) &&
+            access(running, F_OK) == 0);
 }
 
 /* Text from the command line may hold anything: control characters '?'. */

@@ -5,6 +5,8 @@
 #ifndef PROCBENCH_COMMANDS_H
 #define PROCBENCH_COMMANDS_H
 
+#include <signal.h>
+
 #include "cli.h"
 
 enum outcome {
@@ -13,11 +15,20 @@ enum outcome {
     OUTCOME_BAD_INPUT,   /* a message naming the input was printed */
     OUTCOME_FAILED,      /* results could not be written, or out of memory */
     OUTCOME_REGRESSED,   /* compare found a regression, or a check rule failed */
-    /* run: stopped by SIGINT / SIGTERM; the finished cases were written,
-     * in a folder marked partial. */
+    /* run: stopped by SIGINT / SIGTERM / SIGHUP; the finished cases were
+     * written, in a folder marked partial. report: stopped, nothing written. */
     OUTCOME_INTERRUPTED_SIGINT,
     OUTCOME_INTERRUPTED_SIGTERM,
+    OUTCOME_INTERRUPTED_SIGHUP,
 };
+
+/* The outcome of a command stopped by sig (SIGINT, SIGTERM or SIGHUP). */
+static inline enum outcome outcome_interrupted(int sig)
+{
+    return sig == SIGTERM  ? OUTCOME_INTERRUPTED_SIGTERM
+           : sig == SIGHUP ? OUTCOME_INTERRUPTED_SIGHUP
+                           : OUTCOME_INTERRUPTED_SIGINT;
+}
 
 /* `procbench run`: measures the selected cases and writes the results folder.
  * argc/argv are recorded in the results as given. */

@@ -17,6 +17,7 @@
 
 #include "store_db.h"
 #include "base/reason.h"
+#include "base/utf8.h"
 
 /* The longest a valid duration can be: the histograms stop at one hour. */
 #define MAX_NS INT64_C(3600000000000)
@@ -48,36 +49,12 @@ static int bad(const struct reading *rd, const char *fmt, ...)
  * past U+10FFFF) without control characters. */
 static bool plain_text(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return false;
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
+    uint32_t cp;
+    for (size_t i = 0, n; i < len; i += n) {
+        n = utf8_next(s, len, i, &cp);
+        /* C0 and C1 controls, DEL and NEL. */
+        if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
             return false;
-        }
-        if (len - i <= need)
-            return false;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0x85 ||
-            (cp >= 0x80 && cp < 0xa0))
-            return false;
-        i += need + 1;
     }
     return true;
 }
