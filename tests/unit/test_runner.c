@@ -312,15 +312,100 @@ static void test_ci_target_stops_early(void **state)
     reset_fake();
     const struct scenario *scs[] = {&fake_a};
     struct run_config cfg = small_config();
-    cfg.min_samples = 3000;
-    cfg.rounds = 10;
+    cfg.min_samples = 300;
+    cfg.rounds = 3;
     cfg.ci_target_pct = 1.0;
     struct run_results r;
     run_cases(&r, scs, 1, cfg);
-    /* Every sample is equal, so the interval is zero wide after the minimum
-     * of three rounds: the case ends there, long before 3000 samples. */
+    /* Every sample is equal, so the interval is zero wide once the floors
+     * (3 rounds, 300 samples) are met: the case ends there, on target. */
     assert_int_equal(r.cases[0].rounds, 3);
-    assert_int_equal(r.cases[0].stats.n, 900);
+    assert_int_equal(r.cases[0].stats.n, 300);
+    assert_int_equal(r.cases[0].end, CASE_END_TARGET);
+    assert_true(r.cases[0].ci_target_set);
+    assert_true(r.cases[0].ci_target_met);
+    assert_string_equal(case_ci_target_met_name(&r.cases[0]), "yes");
+    assert_true(r.cases[0].p50_ci_pct == 0.0);
+    runner_free(&r);
+}
+
+/* Samples spread over 10-15 us, in a fixed cycle: their median's interval
+ * is a few percent wide and cannot reach 0.01%. */
+static int fake_noisy_sample(struct case_ctx *ctx, struct sample *out)
+{
+    (void)ctx;
+    fake.samples++;
+    out->ns = 10000 + (uint64_t)(fake.samples * 7919 % 5000);
+    return 0;
+}
+
+static const struct scenario fake_noisy = {
+    .name = "fake.noisy",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .sample = fake_noisy_sample,
+};
+
+/* A target out of reach: the case runs until its ceiling of measured time
+ * and says so; without a target it ends at its floors. */
+static void test_ci_target_missed_at_max_time(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_noisy};
+    struct run_config cfg = small_config();
+    cfg.ci_target_pct = 0.01;
+    cfg.max_time_ns = 20u * 1000000u;
+    cfg.round_ns = 2u * 1000000u;
+    struct run_results r;
+    run_cases(&r, scs, 1, cfg);
+    const struct case_result *c = &r.cases[0];
+    assert_int_equal(c->status, CASE_OK);
+    assert_int_equal(c->end, CASE_END_MAX_TIME);
+    assert_true(c->measured_ns >= cfg.max_time_ns);
+    assert_true(c->rounds >= 3);
+    assert_false(c->ci_target_met);
+    assert_string_equal(case_ci_target_met_name(c), "no");
+    assert_string_equal(case_end_name(c->end), "max-time");
+    assert_true(c->p50_ci_pct > 0.01 && c->p50_ci_pct < 50);
+    runner_free(&r);
+
+    reset_fake();
+    cfg.ci_target_pct = 0;
+    run_cases(&r, scs, 1, cfg);
+    assert_int_equal(r.cases[0].end, CASE_END_FLOORS);
+    assert_int_equal(r.cases[0].rounds, 3);
+    assert_string_equal(case_ci_target_met_name(&r.cases[0]), "");
+    runner_free(&r);
+}
+
+/* A time budget already spent when the run starts: every case gets its
+ * floor of rounds, sampling no more than the floor of samples asks (the
+ * planner shrinks the rounds), and then stops, flagged. */
+static void test_time_budget_stops_at_floors(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_noisy, &fake_b};
+    struct run_config cfg = small_config();
+    cfg.ci_target_pct = 0.01;
+    cfg.round_ns = 50u * 1000000u;
+    cfg.time_budget_ns = 1;
+    struct run_results r;
+    fake.value_ns = 1000;
+    run_cases(&r, scs, 2, cfg);
+    for (size_t i = 0; i < 2; i++) {
+        const struct case_result *c = &r.cases[i];
+        assert_int_equal(c->status, CASE_OK);
+        assert_int_equal(c->rounds, 3);
+        assert_int_equal(c->stats.n, 30);
+    }
+    /* The noisy case missed its target; the constant one met it anyway. */
+    assert_int_equal(r.cases[0].end, CASE_END_BUDGET);
+    assert_false(r.cases[0].ci_target_met);
+    assert_string_equal(case_end_name(r.cases[0].end), "time-budget");
+    assert_int_equal(r.cases[1].end, CASE_END_TARGET);
     runner_free(&r);
 }
 
@@ -630,9 +715,10 @@ static void test_op_latencies_and_rate(void **state)
     run_cases(&r, scs, 2, small_config());
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_OK);
-    /* 30 values wanted, 10 a round: each sample records three latencies,
-     * so a round ends after four samples, with 12. */
-    assert_int_equal(c->stats.n, 36);
+    /* 30 values wanted over 3 rounds: each sample records three
+     * latencies, so the first round (10 wanted) ends after four samples,
+     * with 12, the next two ask for 9 each of the 18 missing: 30. */
+    assert_int_equal(c->stats.n, 30);
     assert_int_equal(c->stats.min_ns, 1000);
     assert_int_equal(c->stats.p50_ns, 2000);
     assert_int_equal(c->stats.max_ns, 9000);
@@ -653,6 +739,8 @@ int main(void)
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
         cmocka_unit_test(test_ci_target_stops_early),
+        cmocka_unit_test(test_ci_target_missed_at_max_time),
+        cmocka_unit_test(test_time_budget_stops_at_floors),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),
         cmocka_unit_test(test_leaks_fail_case),
