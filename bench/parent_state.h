@@ -130,6 +130,27 @@ struct parent_state {
 int parent_state_setup(struct parent_state *ps, const struct parent_state_config *cfg,
                        const char *scenario, char *failure, size_t failure_len);
 
+/* parent_state_setup(), but with the ballast taken over from held (what
+ * parent_state_hold() made in the holder this round's process was forked
+ * from: see ballast_adopt()) instead of made; held NULL makes it. */
+int parent_state_setup_from(struct parent_state *ps, const struct parent_state_config *cfg,
+                            const struct ballast *held, const char *scenario, char *failure,
+                            size_t failure_len);
+
+/* The hold key of cfg's ballast ("ballast rss=... kind=... mappings=..."),
+ * written into key, or NULL when it is not worth holding
+ * (ballast_holdable()). Cases whose keys are equal hold the same ballast:
+ * MADV_DONTFORK's is held as a plain one. */
+const char *parent_state_hold_key(const struct parent_state_config *cfg, char *key,
+                                  size_t key_len);
+
+/* In a holder: makes cfg's ballast (ballast_held_kind()) into *held (a new
+ * struct ballast). Returns 0, or -errno with a reason in failure and
+ * nothing made. parent_state_unhold() releases it. */
+int parent_state_hold(const struct parent_state_config *cfg, struct ballast **held, char *failure,
+                      size_t failure_len);
+void parent_state_unhold(struct ballast *held);
+
 /* Joins the threads, closes the descriptors, restores the limit, unmaps
  * the ballast. */
 void parent_state_teardown(struct parent_state *ps);

@@ -126,6 +126,7 @@ const struct scenario spawn_clone_vfork = {
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = clone_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

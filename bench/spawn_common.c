@@ -52,6 +52,41 @@ const char *spawn_state_case_unavailable(const struct param_value *params, char 
     return parent_state_unavailable(&cfg, why, why_len);
 }
 
+const char *spawn_target_hold_key(const struct param_value *params, char *key, size_t key_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_target_params, params, &cfg);
+    return parent_state_hold_key(&cfg, key, key_len);
+}
+
+const char *spawn_state_hold_key(const struct param_value *params, char *key, size_t key_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_state_params, params, &cfg);
+    return parent_state_hold_key(&cfg, key, key_len);
+}
+
+int spawn_target_hold(const struct param_value *params, void **held, char *failure,
+                      size_t failure_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_target_params, params, &cfg);
+    return parent_state_hold(&cfg, (struct ballast **)held, failure, failure_len);
+}
+
+int spawn_state_hold(const struct param_value *params, void **held, char *failure,
+                     size_t failure_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_state_params, params, &cfg);
+    return parent_state_hold(&cfg, (struct ballast **)held, failure, failure_len);
+}
+
+void spawn_unhold(void *held)
+{
+    parent_state_unhold(held);
+}
+
 int spawn_target_init(struct spawn_target *t, const char *scenario, const struct case_ctx *ctx,
                       char *failure, size_t failure_len)
 {
@@ -136,7 +171,8 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
     sc->m = m;
     sc->peer_cpu = ctx->peer_cpu;
     sc->spawners = (size_t)cfg.concurrency;
-    int err = parent_state_setup(&sc->parent, &cfg, m->scenario, failure, failure_len);
+    int err =
+        parent_state_setup_from(&sc->parent, &cfg, ctx->held, m->scenario, failure, failure_len);
     if (err != 0) {
         free(sc);
         return err;

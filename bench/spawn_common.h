@@ -31,6 +31,22 @@ const char *spawn_target_case_unavailable(const struct param_value *params, char
 const char *spawn_state_case_unavailable(const struct param_value *params, char *why,
                                          size_t why_len);
 
+/* scenario.hold_key, .hold and .unhold for the same two kinds: a touched
+ * ballast in one mapping is made once, in a holder, and inherited by every
+ * round (parent_state_hold_key()). SPAWN_TARGET_HOLDS / SPAWN_STATE_HOLDS
+ * are the three designated initialisers of a descriptor. */
+const char *spawn_target_hold_key(const struct param_value *params, char *key, size_t key_len);
+const char *spawn_state_hold_key(const struct param_value *params, char *key, size_t key_len);
+int spawn_target_hold(const struct param_value *params, void **held, char *failure,
+                      size_t failure_len);
+int spawn_state_hold(const struct param_value *params, void **held, char *failure,
+                     size_t failure_len);
+void spawn_unhold(void *held);
+#define SPAWN_TARGET_HOLDS                                                                         \
+    .hold_key = spawn_target_hold_key, .hold = spawn_target_hold, .unhold = spawn_unhold
+#define SPAWN_STATE_HOLDS                                                                          \
+    .hold_key = spawn_state_hold_key, .hold = spawn_state_hold, .unhold = spawn_unhold
+
 /* The state of an exec'ing scenario, resolved in setup (untimed). */
 struct spawn_target {
     const char *scenario; /* "spawn.fork_exec": prefixes every message */

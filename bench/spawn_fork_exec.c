@@ -48,6 +48,7 @@ const struct scenario spawn_fork_exec = {
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = fork_exec_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

@@ -51,6 +51,7 @@ const struct scenario spawn_fork_only = {
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
+    SPAWN_STATE_HOLDS,
     .setup = fork_only_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

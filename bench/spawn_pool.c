@@ -241,6 +241,7 @@ const struct scenario spawn_pool = {
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
+    SPAWN_STATE_HOLDS,
     .setup = pool_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

@@ -48,6 +48,7 @@ const struct scenario spawn_posix_spawn = {
      * the other rows time. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = posix_spawn_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

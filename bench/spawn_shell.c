@@ -107,6 +107,7 @@ const struct scenario spawn_shell = {
      * which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = shell_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

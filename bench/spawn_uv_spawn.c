@@ -153,6 +153,7 @@ const struct scenario spawn_uv_spawn = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .process_init = uv_common_process_init,
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = uvspawn_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,

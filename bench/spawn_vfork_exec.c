@@ -52,6 +52,7 @@ const struct scenario spawn_vfork_exec = {
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
+    SPAWN_TARGET_HOLDS,
     .setup = vfork_exec_setup,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
