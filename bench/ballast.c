@@ -152,6 +152,15 @@ int ballast_adopt(struct ballast *b, const struct ballast *held, enum ballast_ki
                   const char *scenario, char *failure, size_t failure_len)
 {
     *b = *held;
+    if (kind == BALLAST_SHARED) {
+        /* fork() copies no page table of a shared mapping: the pages are
+         * resident, but the round would map none of them, as its own would
+         * have. Mapping them is cheap: they exist, in the holder's shmem. */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        for (size_t i = 0; i < b->mapping_count; i++)
+            touch((char *)b->base + i * b->stride_bytes, b->mapping_bytes, page);
+        return 0;
+    }
     if (kind != BALLAST_DONTFORK)
         return 0;
     for (size_t i = 0; i < b->mapping_count; i++) {

@@ -53,8 +53,9 @@ int ballast_create(struct ballast *b, uint64_t bytes, enum ballast_kind kind,
  * holding across rounds (scenario.hold): one made once and inherited by
  * each round's process through fork(), which passes it on as it is
  * (private memory: the same pages, copy-on-write, page tables of the
- * round's own, as the round's own writes would have made them). True for a
- * touched ballast in one mapping. Not for several mappings: each inherited
+ * round's own, as the round's own writes would have made them; shared
+ * memory: the same pages, mapped by ballast_adopt()). True for a touched
+ * ballast in one mapping. Not for several mappings: each inherited
  * mapping carries one more link to the holder's anon_vma, which every
  * fork() from the round copies, a cost per mapping a fresh ballast has
  * not. Not for untouched, which costs nothing to make. */
@@ -67,7 +68,9 @@ enum ballast_kind ballast_held_kind(enum ballast_kind kind);
 
 /* In a round's process forked from a holder: takes over held (a ballast
  * ballast_create() made there, of ballast_held_kind(kind)) as b, applying
- * what fork() could not pass on (MADV_DONTFORK). b is the round's own:
+ * what fork() could not pass on: MADV_DONTFORK, and for a MAP_SHARED one
+ * the page tables (the pages are the holder's, so this maps them without
+ * allocating or zeroing any). b is the round's own:
  * ballast_destroy() unmaps it from the round, not from the holder. Returns
  * 0, or -errno with "<scenario>: ..." in failure and nothing mapped. */
 int ballast_adopt(struct ballast *b, const struct ballast *held, enum ballast_kind kind,

@@ -116,13 +116,14 @@ struct ipc_transport {
 #define IPC_PARAM_SIZE                                                                             \
     {                                                                                              \
         .name = "size", .kind = PARAM_SIZE, .defaults = "1,64,4K,64K,1M", .min = 1,                \
-        .max = IPC_SIZE_MAX_BYTES, .help = "bytes per message",                                    \
+        .max = IPC_SIZE_MAX_BYTES, .help = "bytes per message", .quick = "64",                     \
     }
 extern const struct param_spec ipc_params[];
 
 /* The descriptor fields every ipc.* scenario shares. */
 #define IPC_SCENARIO_FIELDS                                                                        \
-    .default_placements = "same,cross,free", .placements_supported = PLACEMENTS_ALL,               \
+    .default_placements = "same,cross,free", .quick_placements = "same,cross",                     \
+    .placements_supported = PLACEMENTS_ALL,                                                        \
     .batchable = true, .sample = ipc_sample, .teardown = ipc_teardown
 
 /* Messages in one stream burst of size-byte messages: 4 MiB worth, at least

@@ -74,6 +74,7 @@ struct scenario {
     const char *summary;             /* one line for `procbench list` */
     const struct param_spec *params; /* terminated by { .name = NULL }; may be NULL */
     const char *default_placements;  /* comma list used when --placement is not given */
+    const char *quick_placements;    /* the same for --quick; NULL: default_placements */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
     bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */

@@ -24,6 +24,7 @@ const struct param_spec spawn_target_params[] = {
         .name = "target",
         .kind = PARAM_WORD,
         .defaults = "static,dynamic",
+        .quick = "static",
         .choices = "static,dynamic",
         .help = "program exec'd: procbench-child (linked -static) or /bin/true (dynamic)",
     },

@@ -39,6 +39,9 @@ struct fake_state {
     int signal_sent, signaller_samples;
     pid_t hung_pid; /* the process that hung, to check it is gone */
     uint64_t value_ns;
+    int holds, unholds, hold_fails;
+    int setups_held, setups_unheld, rounds_from_holder;
+    pid_t holder_pid;
 };
 static struct fake_state *fake_shared;
 #define fake (*fake_shared)
@@ -156,6 +159,7 @@ static struct run_config small_config(void)
         .min_samples = 30,
         .rounds = 3,
         .seed = 42,
+        .hold = true,
     };
     return c;
 }
@@ -627,6 +631,214 @@ static void test_interrupt_keeps_finished_cases(void **state)
     check_interrupt(SIGTERM);
 }
 
+/* An interrupt in the third pass of cases whose floor is 3 rounds: the
+ * cases that had their third round are kept, marked interrupted, the rest
+ * (the signaller among them, with 2) are left out, and the partial reason
+ * counts both. */
+static void test_interrupt_keeps_cases_with_their_floor(void **state)
+{
+    (void)state;
+    reset_fake();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(30);
+        if (interrupt_install() != 0)
+            _exit(3);
+        static const struct scenario signaller = {
+            .name = "fake.signaller",
+            .summary = "test",
+            .default_placements = "free",
+            .placements_supported = PLACEMENTS_ALL,
+            .sample = fake_signaller_sample,
+        };
+        /* 1 warm-up and 2 timed samples a round (6 over 3 rounds): sample
+         * 7 is the first of its third round. */
+        fake.signal_at = 7;
+        fake.signal_sent = SIGINT;
+        struct case_def defs[4] = {
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy"},
+            {.scenario = &signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy2"},
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy3"},
+        };
+        struct run_results r;
+        memset(&r, 0, sizeof(r));
+        r.config = small_config();
+        r.config.min_samples = 6;
+        r.config.ci_target_pct = 0.001; /* out of reach: nothing finishes */
+        r.config.seed = 2;
+        if (runner_init(&r, defs, 4) != 0 || runner_run(&r, NULL) != 0)
+            _exit(4);
+        if (r.interrupted_signal != SIGINT || r.cases_selected != 4)
+            _exit(5);
+        if (r.case_count < 1 || r.case_count > 3 || r.cases_kept_unfinished != r.case_count) {
+            fprintf(stderr, "kept %zu, %zu unfinished\n", r.case_count, r.cases_kept_unfinished);
+            _exit(6);
+        }
+        size_t rounds = 0;
+        for (size_t i = 0; i < r.case_count; i++) {
+            const struct case_result *c = &r.cases[i];
+            if (strcmp(c->def.name, "fake.signaller") == 0 || c->rounds != 3 ||
+                c->end != CASE_END_INTERRUPTED || c->stats.n != 6 || c->ci_target_met)
+                _exit(7);
+            rounds += c->rounds;
+        }
+        if (r.round_count != rounds)
+            _exit(8);
+        char why[160], expect[160];
+        runner_partial_reason(&r, why, sizeof(why));
+        snprintf(expect, sizeof(expect),
+                 "interrupted by SIGINT after 0 of 4 cases finished, %zu more kept with fewer "
+                 "rounds than planned",
+                 r.case_count);
+        if (strcmp(why, expect) != 0) {
+            fprintf(stderr, "reason: %s\n", why);
+            _exit(9);
+        }
+        errno = 0;
+        if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+            _exit(10);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("the run in the child ended with status 0x%x", status);
+}
+
+/* Held state: two keys, "one" and "two"; what hold() made is an int holding
+ * the holder's pid, and every round checks that it is there and that its
+ * process is that holder's child. */
+static const char *held_key_one(const struct param_value *params, char *key, size_t len)
+{
+    (void)params;
+    snprintf(key, len, "one");
+    return key;
+}
+
+static const char *held_key_two(const struct param_value *params, char *key, size_t len)
+{
+    (void)params;
+    snprintf(key, len, "two");
+    return key;
+}
+
+static int fake_hold(const struct param_value *params, void **held, char *failure, size_t len)
+{
+    (void)params;
+    if (fake.hold_fails) {
+        snprintf(failure, len, "fake: no ballast today");
+        return -EIO;
+    }
+    int *state = malloc(sizeof(*state));
+    if (state == NULL)
+        return -ENOMEM;
+    *state = (int)getpid();
+    fake.holds++;
+    fake.holder_pid = getpid();
+    *held = state;
+    return 0;
+}
+
+static void fake_unhold(void *held)
+{
+    fake.unholds++;
+    free(held);
+}
+
+static int fake_held_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    (void)failure;
+    (void)failure_len;
+    if (ctx->held == NULL) {
+        fake.setups_unheld++;
+        return 0;
+    }
+    fake.setups_held++;
+    fake.rounds_from_holder += *(int *)ctx->held == (int)getppid();
+    return 0;
+}
+
+#define FAKE_HELD(scenario_name, key)                                                              \
+    {                                                                                              \
+        .name = scenario_name, .summary = "test", .default_placements = "free",                    \
+        .placements_supported = PLACEMENTS_ALL, .setup = fake_held_setup, .sample = fake_sample,   \
+        .hold_key = key, .hold = fake_hold, .unhold = fake_unhold,                                 \
+    }
+static const struct scenario fake_held_a = FAKE_HELD("fake.held_a", held_key_one);
+static const struct scenario fake_held_b = FAKE_HELD("fake.held_b", held_key_one);
+static const struct scenario fake_held_c = FAKE_HELD("fake.held_c", held_key_two);
+
+static void test_held_state(void **state)
+{
+    (void)state;
+    /* One key: one holder for the whole run, every round of its cases
+     * forked from it, released at the end; a case without a key between
+     * them does not disturb it. */
+    reset_fake();
+    const struct scenario *one[] = {&fake_held_a, &fake_a, &fake_held_b};
+    struct run_results r;
+    run_cases(&r, one, 3, small_config());
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(r.cases[i].status, CASE_OK);
+    assert_int_equal(fake.holds, 1);
+    assert_int_equal(fake.unholds, 1);
+    assert_int_equal(fake.setups_held, 6);
+    assert_int_equal(fake.rounds_from_holder, 6);
+    assert_int_equal(fake.setups_unheld, 0);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    assert_true(process_gone(fake.holder_pid));
+    runner_free(&r);
+
+    /* Two keys, one holder alive at a time: the cases of a key take their
+     * rounds together, and a pass starts with the key still held, so 3
+     * passes start 2 + 2 holders, not 6. */
+    reset_fake();
+    const struct scenario *two[] = {&fake_held_a, &fake_held_c, &fake_held_b};
+    run_cases(&r, two, 3, small_config());
+    assert_int_equal(fake.holds, 4);
+    assert_int_equal(fake.unholds, 4);
+    assert_int_equal(fake.setups_held, 9);
+    assert_int_equal(r.round_count, 9);
+    for (size_t pass = 0; pass < 3; pass++) {
+        /* held_a (0) and held_b (2), key "one", next to each other: held_c
+         * (1) first or last; and the key a pass starts with is the one the
+         * last pass ended with. */
+        size_t first = r.rounds[3 * pass].case_index, last = r.rounds[3 * pass + 2].case_index;
+        assert_true(first == 1 || last == 1);
+        if (pass > 0)
+            assert_int_equal(first == 1, r.rounds[3 * pass - 1].case_index == 1);
+    }
+    runner_free(&r);
+
+    /* --no-hold: every round makes its own. */
+    reset_fake();
+    struct run_config cfg = small_config();
+    cfg.hold = false;
+    run_cases(&r, one, 3, cfg);
+    assert_int_equal(fake.holds, 0);
+    assert_int_equal(fake.setups_held, 0);
+    assert_int_equal(fake.setups_unheld, 6);
+    runner_free(&r);
+
+    /* A hold() that fails fails its cases with its reason, as a setup. */
+    reset_fake();
+    fake.hold_fails = 1;
+    run_cases(&r, one, 3, small_config());
+    assert_int_equal(r.cases[0].status, CASE_FAILED);
+    assert_string_equal(r.cases[0].reason, "setup: fake: no ballast today");
+    assert_int_equal(r.cases[1].status, CASE_OK);
+    assert_int_equal(r.cases[2].status, CASE_FAILED);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    runner_free(&r);
+}
+
 static void test_cross_needs_support(void **state)
 {
     (void)state;
@@ -747,6 +959,8 @@ int main(void)
         cmocka_unit_test(test_fork_failure_fails_case),
         cmocka_unit_test(test_sample_timeout),
         cmocka_unit_test(test_interrupt_keeps_finished_cases),
+        cmocka_unit_test(test_interrupt_keeps_cases_with_their_floor),
+        cmocka_unit_test(test_held_state),
         cmocka_unit_test(test_cross_needs_support),
         cmocka_unit_test(test_case_unavailable_skips),
         cmocka_unit_test(test_op_latencies_and_rate),
