@@ -22,7 +22,9 @@ procbench=$1 regress=$2 root=$3 mode=$4
 comparisons=${COMPARISONS:-20} percent=${PERCENT:-10} pairs=${PAIRS:-20}
 rm -rf "$root"
 mkdir -p "$root"
-run_args="--filter ^spawn\\.(pthread|pool)\$ --param rss=0 --rounds 20 --min-time 0s --min-samples 400 --warmup 10ms"
+# Fixed rounds of 20 samples: no precision target, round time or budget,
+# so that every run has the same shape.
+run_args="--filter ^spawn\\.(pthread|pool)\$ --param rss=0 --rounds 20 --min-time 0s --min-samples 400 --warmup 10ms --ci-target 0 --round-time 0s --time-budget 0s"
 
 # compare_once N [--new-env VAR=VALUE]: one ci/regress; prints its two rows
 # and leaves the verdicts in $pthread and $pool.
