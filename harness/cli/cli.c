@@ -131,7 +131,7 @@ void cli_print_help(FILE *fp)
         "  --placement LIST     same, cross, free (comma list): where parent and peer run\n"
         "  --quick              an answer in under a minute: every family, sweeps trimmed to\n"
         "                       the points the report's claims use, ci-target 3, max-time\n"
-        "                       500ms, round-time 20ms, warmup 15ms, time-budget 50s\n"
+        "                       500ms, round-time 20ms, warmup 9ms, time-budget 50s\n"
         "  --ci-target P        a case ends once its median's 95% CI is within +-P percent\n"
         "                       (default 1; 0: at its floors); one that cannot is flagged\n"
         "  --time-budget D      plan the run to end within D, narrowing the widest intervals\n"
@@ -143,7 +143,7 @@ void cli_print_help(FILE *fp)
         "  --round-time D       sampling time of a round (default 40ms; up to 5x when a case\n"
         "                       needs more)\n"
         "  --warmup D           warm-up per case, split across its floor of rounds (default\n"
-        "                       30ms)\n"
+        "                       15ms)\n"
         "  --no-hold            make held state (the spawn ballast) in every round instead of\n"
         "                       once in a holder process: slower, to check that it measures\n"
         "                       the same\n"
@@ -196,7 +196,7 @@ static void set_defaults(struct cli_options *o)
     memset(o, 0, sizeof(*o));
     o->command = CLI_RUN;
     o->out_root = "results";
-    o->config.warmup_ns = 30 * MS;
+    o->config.warmup_ns = 15 * MS;
     o->config.min_time_ns = 0;
     o->config.max_time_ns = 5 * SECOND;
     o->config.min_samples = 10;
@@ -215,7 +215,7 @@ static void set_defaults(struct cli_options *o)
 static void apply_quick(struct run_config *c)
 {
     c->quick = true;
-    c->warmup_ns = 15 * MS;
+    c->warmup_ns = 9 * MS;
     c->min_time_ns = 0;
     c->max_time_ns = 500 * MS;
     c->min_samples = 10;
