@@ -241,7 +241,7 @@ static void write_method(struct report_writer *w, const struct report_content *c
             w->ops->heading(w, 3, text);
         }
         snprintf(text, sizeof(text),
-                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in %" PRIu64
+                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in at least %" PRIu64
                  " interleaved rounds per case, seed %s, %s budgets (warm-up %s, at least %s, "
                  "at most %s per case); the run took %s.",
                  run->case_count, measured, samples, run->config_rounds, seed_text,
