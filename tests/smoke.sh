@@ -20,7 +20,7 @@ escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
 # written, not how precisely (--ci-target 0): 3 rounds of 7 ms and at least
 # 10 samples, which keeps the 90 cases of ipc.shm or ipc.socketpair to a few
 # seconds, twice in ci/test (plain and ASan).
-"$procbench" run --filter "^$escaped\$" --ci-target 0 --time-budget 0 --rounds 3 --round-time 7ms \
+"$procbench" run --filter "^$escaped\$" --ci-target 0 --time-budget 0s --rounds 3 --round-time 7ms \
     --min-samples 10 --warmup 20ms --max-time 1s --seed 1 --out-dir "$root" -q "$@" \
     > "$root/stdout" 2> "$root/stderr" || fail "exit code $? (stderr: $(cat "$root/stderr"))"
 

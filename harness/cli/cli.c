@@ -135,7 +135,7 @@ void cli_print_help(FILE *fp)
         "  --ci-target P        a case ends once its median's 95% CI is within +-P percent\n"
         "                       (default 1; 0: at its floors); one that cannot is flagged\n"
         "  --time-budget D      plan the run to end within D, narrowing the widest intervals\n"
-        "                       first (default 270s, 4.5 minutes; 0: none)\n"
+        "                       first (default 270s, 4.5 minutes; 0s: none)\n"
         "  --rounds N           floor of rounds per case, interleaved across cases (default 3)\n"
         "  --min-samples N      floor of samples per case (default 10)\n"
         "  --min-time D         floor of measured time per case (default 0)\n"

@@ -70,9 +70,7 @@ static uint64_t ns_of(double ns)
     return (uint64_t)ns;
 }
 
-/* What one case would take to bring its interval to level (percent; at
- * or above BUDGET_NO_CI_PCT: its floors only), its floor rounds sampling
- * floor_block_ns each. */
+/* What a case still needs, as project() sees it. */
 struct projection {
     uint64_t sample_ns; /* sampling time still to come */
     uint64_t timed_ns;  /* the part of it that is not for --min-samples: those the
@@ -87,6 +85,9 @@ static uint64_t overhead_per_round(const struct budget_rules *rules, const struc
     return c->rounds > 0 ? c->overhead_ns / c->rounds : rules->prior_overhead_ns;
 }
 
+/* What case c would take to bring its interval to level (percent; at or
+ * above BUDGET_NO_CI_PCT: its floors only), its floor rounds sampling
+ * floor_block_ns each, within its ceiling. */
 static struct projection project(const struct budget_rules *rules, const struct budget_case *c,
                                  double level, uint64_t floor_block_ns)
 {

@@ -350,8 +350,8 @@ static void keep_finished_cases(struct run_state *st)
     struct case_progress *progress = st->progress;
     for (size_t i = 0; i < r->case_count; i++) {
         struct case_result *c = &r->cases[i];
-        if (progress[i].done || c->status != CASE_OK || c->rounds < r->config.rounds ||
-            histogram_count(c->hist) == 0)
+        if (progress[i].done || c->status != CASE_OK || c->rounds == 0 ||
+            c->rounds < r->config.rounds || histogram_count(c->hist) == 0)
             continue;
         end_case(st, i, CASE_END_INTERRUPTED);
         finish_case(st, i);
@@ -565,7 +565,7 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
             /* Over budget: what has its floor of rounds stops now. */
             if (r->config.time_budget_ns > 0 &&
                 now - st.run_start_ns >= r->config.time_budget_ns &&
-                r->cases[i].rounds >= r->config.rounds) {
+                r->cases[i].rounds >= (r->config.rounds ? r->config.rounds : 1)) {
                 end_case(&st, i, CASE_END_BUDGET);
             } else {
                 /* Not known until every case has had a round to go by. */
