@@ -19,6 +19,11 @@
  * { .name = NULL }. For the scenarios that exec a target. */
 extern const struct param_spec spawn_target_params[];
 
+/* spawn_target_params with --quick keeping both targets (spawn.fork_exec):
+ * the same parameters in the same order, so that every spawn_target_*
+ * function below reads its cases too. */
+extern const struct param_spec spawn_target_both_params[];
+
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
 extern const struct param_spec spawn_state_params[];

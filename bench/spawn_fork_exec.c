@@ -30,7 +30,7 @@ static int fork_exec_op(void *state, int peer_cpu, struct sample *out)
 
 static const struct spawn_mechanism fork_exec_mechanism = {
     .scenario = "spawn.fork_exec",
-    .params = spawn_target_params,
+    .params = spawn_target_both_params,
     .init = spawn_target_state_init,
     .fini = free,
     .op = fork_exec_op,
@@ -44,7 +44,7 @@ static int fork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_l
 const struct scenario spawn_fork_exec = {
     .name = "spawn.fork_exec",
     .summary = "fork() then execve() in the child; reaped with wait4()",
-    .params = spawn_target_params,
+    .params = spawn_target_both_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,

@@ -1,9 +1,10 @@
 /*
  * What the suites hold, without running them: `procbench run --quick` and
- * the default suite each expand to cases of every family, and every claim
- * of the report finds its two cases among them (so no claim is "not
- * measured" for want of a case), the memory claims at an output large
- * enough to judge. The cases get synthetic samples and rounds, go through
+ * the default suite each expand to cases of every family, every claim of
+ * the report finds its two cases among them (so no claim is "not measured"
+ * for want of a case), the memory claims at an output large enough to
+ * judge, and every rule of ci/expectations matches exactly one case (so
+ * `procbench check` can judge a --quick run, as the CI example does). The cases get synthetic samples and rounds, go through
  * the real writer and reader, and the report's own claim matching judges
  * them. The quick suite is also checked to be smaller: trimmed sweeps.
  */
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/check.h"
 #include "analysis/spawn_curve.h"
 #include "engine/cases.h"
 #include "engine/histogram.h"
@@ -145,6 +147,23 @@ static void check_claims_measurable(bool quick)
                      results[i].note);
     }
     free(results);
+
+    /* ci/expectations, which names cases of `run --filter '^spawn\.'`,
+     * default or --quick. */
+    struct check_rule *rules = NULL;
+    size_t rule_count = 0;
+    if (check_load_rules(GOLDEN_DIR "/../../ci/expectations", &rules, &rule_count, err,
+                         sizeof(err)) != 0)
+        fail_msg("%s", err);
+    for (size_t i = 0; i < rule_count; i++) {
+        const struct stored_case *left, *right;
+        char why[256] = "";
+        if (check_match(run, &rules[i].left, &left, why, sizeof(why)) != 0 ||
+            check_match(run, &rules[i].right, &right, why, sizeof(why)) != 0)
+            fail_msg("%s suite: ci/expectations rule %zu: %s", quick ? "quick" : "default", i + 1,
+                     why);
+    }
+    free(rules);
     results_read_free_run(run);
 }
 
@@ -171,7 +190,7 @@ static void test_quick_trims_sweeps(void **state)
     assert_true(quick_count * 4 < full_count);
     bool has_big = false;
     for (size_t i = 0; i < quick_count; i++) {
-        if (strncmp(quick[i].name, "spawn.fork_exec{", 16) == 0) {
+        if (strncmp(quick[i].name, "spawn.posix_spawn{", 18) == 0) {
             assert_non_null(strstr(quick[i].name, "target=static"));
             has_big = has_big || strstr(quick[i].name, "rss=1G") != NULL;
             assert_null(strstr(quick[i].name, "rss=256M"));
