@@ -82,7 +82,7 @@ static void test_catalogue_leaves_nothing(void **state)
     free(defs);
 }
 
-/* The spawn.* scenarios with a ballast a holder keeps (one mapping): the
+/* Spawn scenarios with a ballast a holder keeps (one mapping): the
  * holder, its rounds and what they spawned are all gone after the run, and
  * no descriptor is left. */
 static void test_held_ballast_leaves_nothing(void **state)
@@ -93,10 +93,12 @@ static void test_held_ballast_leaves_nothing(void **state)
         {"rss", "1M"}, {"threads", "1"}, {"fds", "3"}, {"concurrency", "2"},
         {"ballast", "anon,dontfork"},
     };
-    const char *filters[] = {"^spawn\\."};
+    /* A fork, a vfork-like, a pool (a worker forked in setup) and a thread:
+     * every way a round uses its parent's state. */
+    const char *filters[] = {"^spawn\\.(fork_exec|posix_spawn|pool|pthread)$"};
     struct case_selection sel = {.filters = filters,
                                  .filter_count = 1,
-                                 .placements = "same,free",
+                                 .placements = "same",
                                  .overrides = parent_state,
                                  .override_count = sizeof(parent_state) / sizeof(parent_state[0])};
     struct case_def *defs = NULL;
