@@ -140,11 +140,14 @@ static inline bool round_failing(const struct round_report *rep)
  * the round histograms, then _exit()s. */
 _Noreturn void round_process(struct run_state *st, size_t index);
 
-/* Forks the round's process for case index and waits for it, killing it on
- * a --sample-timeout or an interrupt. Whatever went wrong (no process could
- * be made, it crashed, timed out, left processes behind) is in st->report as
- * setup_failed or leaked, with the reason; an interrupt sets
- * st->interrupted. */
+/* Forks the round's process for case index (or has the holder of its held
+ * state fork it, starting that holder first if need be: holder.h), hands it
+ * st->plan through the report, and waits for it, killing it on a
+ * --sample-timeout or an interrupt. Whatever went wrong (no process could
+ * be made, it crashed, timed out, left processes behind, its holder failed
+ * or died) is in st->report as setup_failed or leaked, with the reason; an
+ * interrupt sets st->interrupted. st->hold_build_ns is the time spent
+ * starting a holder. */
 void round_watch(struct run_state *st, size_t index);
 
 #endif
