@@ -4,9 +4,9 @@
  * the report finds its two cases among them (so no claim is "not measured"
  * for want of a case), the memory claims at an output large enough to
  * judge, and every rule of ci/expectations matches exactly one case (so
- * `procbench check` can judge a --quick run, as the CI example does). The cases get synthetic samples and rounds, go through
- * the real writer and reader, and the report's own claim matching judges
- * them. The quick suite is also checked to be smaller: trimmed sweeps.
+ * `procbench check` can judge a --quick run, as the CI example does). The cases get synthetic
+ * samples and rounds, go through the real writer and reader, and the report's own claim matching
+ * judges them. The quick suite is also checked to be smaller: trimmed sweeps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,9 +206,12 @@ static void test_quick_trims_sweeps(void **state)
 
     static const struct param_override sizes[] = {{"size", "4K"}};
     const char *filters[] = {"^ipc\\.pipe$"};
-    struct case_selection sel = {
-        .quick = true, .filters = filters, .filter_count = 1, .overrides = sizes,
-        .override_count = 1, .placements = "free"};
+    struct case_selection sel = {.quick = true,
+                                 .filters = filters,
+                                 .filter_count = 1,
+                                 .overrides = sizes,
+                                 .override_count = 1,
+                                 .placements = "free"};
     size_t count = 0;
     char err[256] = "";
     assert_int_equal(cases_expand(&sel, &quick, &count, err, sizeof(err)), 0);
