@@ -46,11 +46,20 @@ static void test_defaults_and_names(void **state)
     assert_string_equal(defs[4].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
                                       "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
     free(defs);
-    /* --quick: static, and the ends of the rss sweep. */
+    /* --quick: the ends of the rss sweep; both targets for fork_exec (the
+     * loader's cost), static alone for the others. */
     sel.quick = true;
     n = expand(&sel, &defs, 0, err, sizeof(err));
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 4);
     assert_string_equal(defs[1].name, "spawn.fork_exec{target=static,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
+    assert_string_equal(defs[2].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
+    free(defs);
+    filters[0] = "^spawn\\.posix_spawn$";
+    n = expand(&sel, &defs, 0, err, sizeof(err));
+    assert_int_equal(n, 2);
+    assert_string_equal(defs[1].name, "spawn.posix_spawn{target=static,rss=1G,ballast=anon,"
                                       "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
     free(defs);
 }
