@@ -102,10 +102,14 @@ static bool measured(const struct stored_case *c)
     return strcmp(c->status, "ok") == 0 && c->n > 0;
 }
 
-/* "1.23 ms", its CI as "[1.20 ms, 1.30 ms]" or as "+-4.1%" (compact). */
+/* "1.23 ms", its CI as "[1.20 ms, 1.30 ms] ±4.1%" or as "±4.1%" (compact),
+ * and ", target not reached" where the case stopped short of the run's
+ * --ci-target. The percentage is the one the run judged (p50_ci_pct), else
+ * (results written before it) the interval's wider side over p50, in the
+ * compact table alone. */
 static void p50_cells(struct row *row, const struct stored_case *c, bool compact)
 {
-    char a[32], b[32], d[32];
+    char a[32], b[32], d[32], pct_text[24] = "";
     if (!measured(c)) {
         cell(row, "%s", c->status);
         cell(row, "-");
@@ -113,20 +117,22 @@ static void p50_cells(struct row *row, const struct stored_case *c, bool compact
     }
     units_format_duration(c->p50_ns, a, sizeof(a));
     cell(row, "%s", a);
+    double p = (double)c->p50_ns, pct = NAN;
+    if (!results_read_case_number(c, "p50_ci_pct", &pct) && compact && p > 0)
+        pct = 100 * fmax(p - (double)c->p50_ci_low_ns, (double)c->p50_ci_high_ns - p) / p;
+    if (pct < 0.1)
+        snprintf(pct_text, sizeof(pct_text), "<0.1%%");
+    else if (isfinite(pct))
+        snprintf(pct_text, sizeof(pct_text), "±%.*f%%", pct < 10 ? 1 : 0, pct);
+    const char *missed =
+        results_read_case_is(c, "ci_target_met", "no") ? ", target not reached" : "";
     if (compact) {
-        double p = (double)c->p50_ns;
-        double half = fmax(p - (double)c->p50_ci_low_ns, (double)c->p50_ci_high_ns - p);
-        if (p <= 0)
-            cell(row, "-");
-        else if (100 * half / p < 0.1)
-            cell(row, "<0.1%%");
-        else
-            cell(row, "±%.*f%%", 100 * half / p < 10 ? 1 : 0, 100 * half / p);
+        cell(row, "%s%s", pct_text[0] ? pct_text : "-", missed);
         return;
     }
     units_format_duration(c->p50_ci_low_ns, b, sizeof(b));
     units_format_duration(c->p50_ci_high_ns, d, sizeof(d));
-    cell(row, "[%s, %s]", b, d);
+    cell(row, "[%s, %s]%s%s%s", b, d, pct_text[0] ? " " : "", pct_text, missed);
 }
 
 /* ---- a family's layout ------------------------------------------------------ */

@@ -6,7 +6,8 @@
  * report of a run holding every case of the default suite: answers before
  * the environment, no first column past 48 characters, no canonical name
  * in a table, no escaped backquote in the Markdown, and a report.md that
- * fits a pull-request comment (65,536 characters). Files go under
+ * fits a pull-request comment (65,536 characters); each median's precision
+ * and a --ci-target not reached. Files go under
  * TEST_OUT_DIR/test_report_content.
  */
 #include <setjmp.h>
@@ -561,6 +562,65 @@ static void test_negative_layer(void **state)
     report_model_free(&r);
 }
 
+/* ---- the precision of each median, and a target not reached ------------------- */
+
+/* The run's own percentage (p50_ci_pct) beside each interval, and "target
+ * not reached" where ci_target_met is "no"; a run written before either
+ * gets the compact table's percentage from its interval, and no flag. */
+static void test_precision(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX], path[PATH_MAX + 32];
+    struct report_run r;
+    (void)state;
+    cases[0] = '\0';
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=0,placement=same}", 1e5,
+             "\"p50_ci_pct\": 0.8, \"ci_target_met\": \"yes\", \"stopped_by\": \"target\"");
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=0,placement=same}", 2e5,
+             "\"p50_ci_pct\": 4.2, \"ci_target_met\": \"no\", \"stopped_by\": \"max-time\"");
+    add_case(&cases, &len, &used, "spawn.vfork_exec{rss=0,placement=same}", 3e5, NULL);
+    write_run("precision", "", cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    report_run_labels(&r, 1, NULL, 0);
+
+    write_md(folder, &r, path, sizeof(path));
+    char *md = read_all(path);
+    assert_non_null(strstr(md, "| ±0.8% |"));
+    assert_non_null(strstr(md, "| ±4.2%, target not reached |"));
+    assert_non_null(strstr(md, "| ±1.0% |")); /* from the interval of +-1% */
+    assert_int_equal(strstr(strstr(md, "target not reached |") + 1, "target not reached |"), NULL);
+    free(md);
+
+    struct report_claim_result *claims = calloc(report_claim_count, sizeof(*claims));
+    assert_non_null(claims);
+    assert_int_equal(report_claims_judge(r.run, claims), 0);
+    struct report_plots plots = {.count = 0};
+    struct report_content content = {.runs = &r,
+                                     .run_count = 1,
+                                     .claims = claims,
+                                     .plots = &plots,
+                                     .plots_dir = folder,
+                                     .plots_note = "No plots in this test.",
+                                     .command = "procbench report"};
+    snprintf(path, sizeof(path), "%s/report.html", folder);
+    struct report_writer w = {.ops = &report_html_ops};
+    w.fp = fopen(path, "w");
+    assert_non_null(w.fp);
+    assert_int_equal(report_content_write(&w, &content), 0);
+    assert_int_equal(fclose(w.fp), 0);
+    char *html = read_all(path);
+    assert_non_null(strstr(html, "<td class=\"r\">[99.0 us, 101 us] ±0.8%</td>"));
+    assert_non_null(
+        strstr(html, "<td class=\"r\">[198 us, 202 us] ±4.2%, target not reached</td>"));
+    assert_non_null(
+        strstr(html, "<td class=\"r\">[297 us, 303 us]</td>")); /* no percentage recorded */
+    assert_non_null(strstr(html, "target not reached"));
+    free(html);
+    free(claims);
+    report_model_free(&r);
+}
+
 /* ---- the report of every default case -------------------------------------------- */
 
 /* The first cell of every table row of a Markdown file: at most max bytes,
@@ -670,8 +730,8 @@ static void test_default_suite_report(void **state)
             fail_msg("report.md has the cell %s", cell);
     }
     free(defs);
-    assert_non_null(strstr(html, "<td>4G</td>"));
-    assert_null(strstr(html, "4294967296"));
+    assert_non_null(strstr(html, "<td>1G</td>"));
+    assert_null(strstr(html, "1073741824"));
     assert_non_null(strstr(html, "<h2 id=\"answers\">Answers</h2>"));
     free(md);
     free(html);
@@ -695,9 +755,13 @@ static void test_default_suite_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claim_commands), cmocka_unit_test(test_figure_and_sweep_min),
-        cmocka_unit_test(test_metrics),        cmocka_unit_test(test_plots_when_present),
-        cmocka_unit_test(test_negative_layer), cmocka_unit_test(test_default_suite_report),
+        cmocka_unit_test(test_claim_commands),
+        cmocka_unit_test(test_figure_and_sweep_min),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_plots_when_present),
+        cmocka_unit_test(test_negative_layer),
+        cmocka_unit_test(test_precision),
+        cmocka_unit_test(test_default_suite_report),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }
