@@ -27,7 +27,7 @@ struct histogram;
 /* One case: a scenario with one value per parameter and one placement. */
 struct case_def {
     const struct scenario *scenario;
-    struct param_value params[8]; /* one per scenario parameter, in spec order */
+    struct param_value params[PARAMS_MAX_PER_SCENARIO]; /* one per parameter, in spec order */
     size_t param_count;
     enum placement placement;
     char name[CASE_NAME_MAX]; /* canonical: scenario{p1=v1,...,placement=x} */

@@ -343,7 +343,7 @@ static void test_spawn_scenarios_concurrent(void **state)
         const struct scenario *s = scenario_catalogue[i];
         if (strncmp(s->name, "spawn.", 6) != 0 || s->unavailable != NULL)
             continue;
-        struct param_value values[8];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         memset(values, 0, sizeof(values));
         for (size_t p = 0; s->params[p].name != NULL; p++) {
             static const char *const settings[][2] = {

@@ -47,10 +47,11 @@ struct spawn_case {
 
 /* Values for every parameter of s: the first default of each, then the
  * given settings ("name=value") over them; fails the test on a bad one. */
-static void case_values(const struct scenario *s, struct param_value values[8],
+static void case_values(const struct scenario *s,
+                        struct param_value values[PARAMS_MAX_PER_SCENARIO],
                         const char *const *settings, size_t setting_count)
 {
-    memset(values, 0, 8 * sizeof(*values));
+    memset(values, 0, PARAMS_MAX_PER_SCENARIO * sizeof(*values));
     for (size_t p = 0; s->params != NULL && s->params[p].name != NULL; p++) {
         const struct param_spec *spec = &s->params[p];
         char text[64];
@@ -160,7 +161,7 @@ static void test_scenario_case(void **state)
 
     int fds_before = count_fds();
     int mappings_before = count_mappings();
-    struct param_value values[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     char target_setting[48];
     snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
     const char *settings[] = {target_setting};
@@ -213,7 +214,7 @@ static void for_each_exec_scenario(const char *program,
         if (!is_spawn_scenario(s) || !runs_child_program(s))
             continue;
         int fds_before = count_fds();
-        struct param_value values[8];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         case_values(s, values, NULL, 0);
         struct case_ctx ctx = {.params = values, .peer_cpu = -1};
         check(s, &ctx);
