@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -381,6 +382,8 @@ static void test_child_bad_arguments(void **state)
         {CHILD_PROGRAM, "write", "12x", NULL},
         {CHILD_PROGRAM, "echo", "extra", NULL},
         {CHILD_PROGRAM, "frobnicate", NULL},
+        {CHILD_PROGRAM, "--entry-fd=", NULL},
+        {CHILD_PROGRAM, "--entry-fd=x1", NULL},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int out[2], err[2];
@@ -403,6 +406,53 @@ static void test_child_bad_arguments(void **state)
     }
     char *empty[] = {CHILD_PROGRAM, NULL};
     assert_int_equal(wait_exit_status(spawn_child(empty, -1, -1, -1)), 0);
+    /* spawn's args: padding made of 'x' only, ignored. */
+    char *padded[] = {CHILD_PROGRAM, "xxxxxxxx", "x", "anything after the first", NULL};
+    assert_int_equal(wait_exit_status(spawn_child(padded, -1, -1, -1)), 0);
+}
+
+/* --entry-fd=FD: the child writes the monotonic time of its first
+ * instruction, 8 bytes, which lies after the spawn call started and before
+ * the child was reaped; then it does its mode as without the option. */
+static void test_child_entry_fd(void **state)
+{
+    (void)state;
+    int report[2], out[2];
+    assert_int_equal(pipe2(report, 0), 0); /* inherited: no O_CLOEXEC */
+    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+    char option[32];
+    snprintf(option, sizeof(option), "--entry-fd=%d", report[1]);
+    char *argv[] = {CHILD_PROGRAM, option, "write", "100", NULL};
+    struct timespec t;
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t), 0);
+    uint64_t before = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    pid_t pid = spawn_child(argv, -1, out[1], -1);
+    close(report[1]);
+    close(out[1]);
+    char data[256];
+    size_t written = read_to_eof(out[0], data, sizeof(data));
+    assert_int_equal(wait_exit_status(pid), 0);
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t), 0);
+    uint64_t after = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    uint64_t entry = 0;
+    char got[16];
+    size_t n = read_to_eof(report[0], got, sizeof(got));
+    close(report[0]);
+    close(out[0]);
+
+    assert_int_equal(written, 100);
+    assert_int_equal(n, sizeof(entry));
+    memcpy(&entry, got, sizeof(entry));
+    assert_in_range(entry, before, after);
+}
+
+/* --entry-fd naming a descriptor that is not open: exit 1, the time
+ * could not be handed back. */
+static void test_child_entry_fd_closed(void **state)
+{
+    (void)state;
+    char *argv[] = {CHILD_PROGRAM, "--entry-fd=1000", NULL};
+    assert_int_equal(wait_exit_status(spawn_child(argv, -1, -1, -1)), 1);
 }
 
 /* ---- the group ------------------------------------------------------ */
@@ -487,6 +537,8 @@ int main(void)
         cmocka_unit_test(test_child_write),
         cmocka_unit_test(test_child_echo),
         cmocka_unit_test(test_child_bad_arguments),
+        cmocka_unit_test(test_child_entry_fd),
+        cmocka_unit_test(test_child_entry_fd_closed),
         cmocka_unit_test(test_target_paths),
         cmocka_unit_test(test_child_path_beside_binary),
         cmocka_unit_test(test_failing_target),
