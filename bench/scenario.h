@@ -46,15 +46,17 @@ struct case_ctx {
 
 /* What one sample reports. The harness zeroes it before each call. */
 struct sample {
-    uint64_t ns;               /* the timed section: all of its operations */
-    uint64_t ops;              /* operations in the timed section when the scenario decides
-                                * them (a stream's burst of messages); 0: ctx->ops_per_sample */
-    uint64_t bytes;            /* payload the timed section moved, for throughput; 0: none */
-    uint64_t return_ns;        /* spawn: create call -> call returned; 0: not reported */
-    uint64_t first_byte_ns;    /* output: start -> first byte in the parent; 0: not reported */
-    uint64_t rss_growth_bytes; /* output: growth of the parent's peak RSS over the sample */
-    bool rss_growth_reported;  /* rss_growth_bytes is meaningful (0 is a valid growth) */
-    long child_maxrss_kb;      /* peak RSS of the child, from wait4(); 0: not known */
+    uint64_t ns;                   /* the timed section: all of its operations */
+    uint64_t ops;                  /* operations in the timed section when the scenario decides
+                                    * them (a stream's burst of messages); 0: ctx->ops_per_sample */
+    uint64_t bytes;                /* payload the timed section moved, for throughput; 0: none */
+    uint64_t return_ns;            /* spawn: create call -> call returned; 0: not reported */
+    uint64_t first_instruction_ns; /* spawn: create call -> the child's first instruction; 0: not
+                                    * reported */
+    uint64_t first_byte_ns;        /* output: start -> first byte in the parent; 0: not reported */
+    uint64_t rss_growth_bytes;     /* output: growth of the parent's peak RSS over the sample */
+    bool rss_growth_reported;      /* rss_growth_bytes is meaningful (0 is a valid growth) */
+    long child_maxrss_kb;          /* peak RSS of the child, from wait4(); 0: not known */
     /* Optional: the latency of each of the sample's operations when they ran
      * concurrently (spawn.* with concurrency > 1), so that ns / ops is not
      * the latency of any of them. Owned by the scenario's state, valid until

@@ -34,6 +34,7 @@ static void clone_fini(void *state)
 {
     struct clone_state *s = state;
     munmap(s->map, s->map_bytes);
+    spawn_target_fini(&s->target);
     free(s);
 }
 
@@ -61,7 +62,7 @@ static int clone_init(struct case_ctx *ctx, const char *scenario, size_t index, 
         err = -errno;
         snprintf(failure, failure_len, "%s: mmap of the child stack failed: %s", scenario,
                  strerror(-err));
-        goto fail_free;
+        goto fail_target;
     }
     if (mprotect(s->map, page, PROT_NONE) != 0) {
         err = -errno;
@@ -74,6 +75,8 @@ static int clone_init(struct case_ctx *ctx, const char *scenario, size_t index, 
 
 fail_unmap:
     munmap(s->map, s->map_bytes);
+fail_target:
+    spawn_target_fini(&s->target);
 fail_free:
     free(s);
     return err;
@@ -101,7 +104,8 @@ static int clone_create(void *state, int peer_cpu, pid_t *pid)
 
 static int clone_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.clone_vfork", "clone",
+    struct clone_state *s = state;
+    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, "spawn.clone_vfork", "clone",
                                     clone_create);
 }
 

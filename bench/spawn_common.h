@@ -9,13 +9,16 @@
 #ifndef PROCBENCH_SPAWN_COMMON_H
 #define PROCBENCH_SPAWN_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/params.h"
 #include "scenario.h"
 
-/* target=static|dynamic, then the parent-state parameters. Terminated by
+/* target=static|dynamic, then the parent-state parameters, then what is
+ * passed (env, args, path_depth: spawn_exec.h). Terminated by
  * { .name = NULL }. For the scenarios that exec a target. */
 extern const struct param_spec spawn_target_params[];
 
@@ -25,23 +28,51 @@ extern const struct param_spec spawn_state_params[];
 
 /* scenario.case_unavailable for scenarios whose params are
  * spawn_target_params / spawn_state_params: the parent-state checks of
- * parent_state_unavailable(). */
+ * parent_state_unavailable(), and for the first those of
+ * spawn_exec_unavailable(). */
 const char *spawn_target_case_unavailable(const struct param_value *params, char *why,
                                           size_t why_len);
 const char *spawn_state_case_unavailable(const struct param_value *params, char *why,
                                          size_t why_len);
 
-/* The state of an exec'ing scenario, resolved in setup (untimed). */
+/* The state of an exec'ing scenario, resolved in setup (untimed), one per
+ * spawner. */
 struct spawn_target {
     const char *scenario; /* "spawn.fork_exec": prefixes every message */
-    const char *path;     /* the program to exec; owned by proc.c (static) */
-    char *argv[4];        /* { path, NULL } unless the scenario rewrites it */
+    const char *path;     /* the program's absolute path; owned by proc.c (static) */
+    const char *file;     /* what to exec: path, or its last component for a PATH search */
+    bool search;          /* path_depth > 0: execvpe() / posix_spawnp() of file */
+    char **argv;          /* { file, [--entry-fd=N], padding..., NULL } */
+    char **envp;          /* the environment to pass; NULL: environ at the time */
+    /* The static child reports its first instruction (--entry-fd): the
+     * read end (non-blocking, close-on-exec) and the write end, which
+     * every child inherits; -1 when the target does not report. */
+    int report_fd, child_report_fd;
+    char entry_arg[32]; /* "--entry-fd=N" */
 };
 
-/* Resolves ctx->params[0] (a target value) into t: path and argv {path, NULL}.
- * Returns 0, or -errno with "<scenario>: <reason>" in failure. */
+/* Resolves ctx->params[0] (a target value) into t, with the case's env,
+ * args and path_depth; for target=static also the report pipe. Called from
+ * a mechanism's init (during spawn_case_setup, whose case it reads).
+ * Returns 0, or -errno with "<scenario>: <reason>" in failure and nothing
+ * to release. */
 int spawn_target_init(struct spawn_target *t, const char *scenario, const struct case_ctx *ctx,
                       char *failure, size_t failure_len);
+
+/* Releases what spawn_target_init() made (t itself is the caller's). */
+void spawn_target_fini(struct spawn_target *t);
+
+/* After the child is reaped: when t reports (target=static), reads the
+ * time of the child's first instruction and sets out->first_instruction_ns
+ * to it minus t0 (the create call). Returns 0; -EPROTO when the child did
+ * not report, -ERANGE when the time lies outside [t0, reaped_ns], with the
+ * reason in out->failure. */
+int spawn_target_first_instruction(const struct spawn_target *t, uint64_t t0, uint64_t reaped_ns,
+                                   struct sample *out);
+
+/* Before a create call: drops whatever an earlier child left in t's report
+ * pipe (a sample that failed before reading it). Untimed. */
+void spawn_target_drain(const struct spawn_target *t);
 
 /* How one spawn mechanism plugs into spawn_case_setup(). */
 struct spawn_mechanism {
@@ -62,36 +93,43 @@ struct spawn_mechanism {
     int (*op)(void *state, int peer_cpu, struct sample *out);
 };
 
-/* init for mechanisms whose whole state is a struct spawn_target. */
+/* init and fini for mechanisms whose whole state is a struct spawn_target. */
 int spawn_target_state_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
                             void **state, char *failure, size_t failure_len);
+void spawn_target_state_fini(void *state);
 
 /* setup() of a spawn scenario: the parent state of the case's parameters,
- * one mechanism state per spawner (concurrency of them), and the parked
- * crowd of spawners when there is more than one. Returns 0, or -errno with
- * a reason and nothing left behind (ctx->state NULL). */
+ * what an exec'ing one passes (spawn_exec.h), one mechanism state per
+ * spawner (concurrency of them), and the parked crowd of spawners when
+ * there is more than one, or with rate > 0 the open loop
+ * (spawn_open_loop.h). Returns 0, or -errno with a reason and nothing left
+ * behind (ctx->state NULL). */
 int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char *failure,
                      size_t failure_len);
 
-/* sample() of a spawn scenario: one operation of each spawner. */
+/* sample() of a spawn scenario: one operation of each spawner; with
+ * rate > 0, one window of the open loop's schedule. */
 int spawn_case_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() matching spawn_case_setup(). */
 void spawn_case_teardown(struct case_ctx *ctx);
 
 /* The child's side of fork/vfork/clone + exec: pins itself to cpu (when
- * >= 0), execve()s t's program, and _exit(127)s if that fails. Only system
- * calls: safe after vfork() and clone(CLONE_VM). */
+ * >= 0), execve()s t's program (execvpe() for a PATH search), and
+ * _exit(127)s if that fails. Only system calls (glibc's execvpe() uses the
+ * stack and execve() alone): safe after vfork() and clone(CLONE_VM). */
 _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu);
 
 /* Creates a child with create(state, peer_cpu, &pid) (0 or -errno; the
  * child has started, and with CLONE_VFORK semantics already exec'd, when it
  * returns) and reaps it with proc_reap(). out->ns is create call -> child
- * reaped, out->return_ns create call -> call returned. On failure
- * out->failure reads "<scenario>: <call> failed: <why>" or "<scenario>:
- * child exited with status N". Returns 0 or -errno. */
-int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, const char *scenario,
-                             const char *call,
+ * reaped, out->return_ns create call -> call returned, and when t reports,
+ * out->first_instruction_ns create call -> the child's first instruction
+ * (t: the target state, or NULL for a child that does not exec). On
+ * failure out->failure reads "<scenario>: <call> failed: <why>" or
+ * "<scenario>: child exited with status N". Returns 0 or -errno. */
+int spawn_sample_create_reap(void *state, const struct spawn_target *t, int peer_cpu,
+                             struct sample *out, const char *scenario, const char *call,
                              int (*create)(void *state, int peer_cpu, pid_t *pid));
 
 #endif

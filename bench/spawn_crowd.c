@@ -128,7 +128,7 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
     pthread_mutex_unlock(&c->lock);
 
     int rc = 0;
-    uint64_t return_sum = 0;
+    uint64_t return_sum = 0, first_sum = 0, first_count = 0;
     for (size_t i = 0; i < c->count; i++) {
         const struct sample *r = &c->results[i];
         if (c->rcs[i] != 0 && rc == 0) {
@@ -137,6 +137,10 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
         }
         c->latency_ns[i] = r->ns;
         return_sum += r->return_ns;
+        if (r->first_instruction_ns > 0) {
+            first_sum += r->first_instruction_ns;
+            first_count++;
+        }
         if (r->child_maxrss_kb > out->child_maxrss_kb)
             out->child_maxrss_kb = r->child_maxrss_kb;
     }
@@ -147,6 +151,8 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
     out->op_latency_ns = c->latency_ns;
     out->op_latency_count = c->count;
     out->return_ns = (return_sum + c->count / 2) / c->count;
+    if (first_count > 0)
+        out->first_instruction_ns = (first_sum + first_count / 2) / first_count;
     return 0;
 }
 

@@ -24,7 +24,7 @@ static int fork_exec_create(void *state, int peer_cpu, pid_t *pid)
 
 static int fork_exec_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_exec", "fork",
+    return spawn_sample_create_reap(state, state, peer_cpu, out, "spawn.fork_exec", "fork",
                                     fork_exec_create);
 }
 
@@ -32,7 +32,7 @@ static const struct spawn_mechanism fork_exec_mechanism = {
     .scenario = "spawn.fork_exec",
     .params = spawn_target_params,
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = fork_exec_op,
 };
 

@@ -29,7 +29,7 @@ static int fork_only_create(void *state, int peer_cpu, pid_t *pid)
 
 static int fork_only_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_only", "fork",
+    return spawn_sample_create_reap(state, NULL, peer_cpu, out, "spawn.fork_only", "fork",
                                     fork_only_create);
 }
 

@@ -15,12 +15,15 @@ static int posix_spawn_create(void *state, int peer_cpu, pid_t *pid)
 {
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     const struct spawn_target *t = state;
-    return -posix_spawn(pid, t->path, NULL, NULL, t->argv, environ);
+    char **envp = t->envp != NULL ? t->envp : environ;
+    if (t->search)
+        return -posix_spawnp(pid, t->file, NULL, NULL, t->argv, envp);
+    return -posix_spawn(pid, t->path, NULL, NULL, t->argv, envp);
 }
 
 static int posix_spawn_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.posix_spawn", "posix_spawn",
+    return spawn_sample_create_reap(state, state, peer_cpu, out, "spawn.posix_spawn", "posix_spawn",
                                     posix_spawn_create);
 }
 
@@ -28,7 +31,7 @@ static const struct spawn_mechanism posix_spawn_mechanism = {
     .scenario = "spawn.posix_spawn",
     .params = spawn_target_params,
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = posix_spawn_op,
 };
 

@@ -3,7 +3,9 @@
  * `/bin/sh -c`. The shell is started with posix_spawn() exactly as
  * spawn.posix_spawn starts the target, so the difference between the two rows
  * is the shell (its exec, start-up and parsing, and its own exec or fork of
- * the target).
+ * the target). The command is the target's argv, each word quoted: its
+ * arguments (args, --entry-fd) are parsed by the shell, and with path_depth
+ * the shell searches PATH for the bare name, as `exec('cmd args')` makes it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,26 +22,37 @@
 #define SHELL_PATH "/bin/sh"
 
 struct shell_state {
-    struct spawn_target target; /* argv rewritten to { "sh", "-c", command, NULL } */
-    /* The target path single-quoted for the shell: a path with a space or a
-     * quote must still name one program. Each byte needs at most 4. */
-    char command[4 * PATH_MAX + 3];
+    struct spawn_target target;
+    char *shell_argv[4]; /* { "sh", "-c", command, NULL } */
+    /* The target's argv, each word single-quoted for the shell: a path with
+     * a space or a quote must still name one program. */
+    char *command;
 };
 
-/* Writes path into out as one single-quoted shell word ('\'' for a quote). */
-static void shell_quote(const char *path, char *out)
+/* Writes word into out as one single-quoted shell word ('\'' for a quote),
+ * and returns the end of what it wrote. out needs 4 * strlen(word) + 3. */
+static char *shell_quote(const char *word, char *out)
 {
     *out++ = '\'';
-    for (; *path != '\0'; path++) {
-        if (*path == '\'') {
+    for (; *word != '\0'; word++) {
+        if (*word == '\'') {
             memcpy(out, "'\\''", 4);
             out += 4;
         } else {
-            *out++ = *path;
+            *out++ = *word;
         }
     }
     *out++ = '\'';
     *out = '\0';
+    return out;
+}
+
+static void shell_fini(void *state)
+{
+    struct shell_state *s = state;
+    spawn_target_fini(&s->target);
+    free(s->command);
+    free(s);
 }
 
 static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
@@ -53,7 +66,7 @@ static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, 
                  strerror(err));
         return -err;
     }
-    struct shell_state *s = malloc(sizeof(*s));
+    struct shell_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
         snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
@@ -63,11 +76,25 @@ static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, 
         free(s);
         return err;
     }
-    shell_quote(s->target.path, s->command);
-    s->target.argv[0] = "sh";
-    s->target.argv[1] = "-c";
-    s->target.argv[2] = s->command;
-    s->target.argv[3] = NULL;
+    size_t len = 1;
+    for (char **word = s->target.argv; *word != NULL; word++)
+        len += 4 * strlen(*word) + 3;
+    s->command = malloc(len);
+    if (s->command == NULL) {
+        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        shell_fini(s);
+        return -ENOMEM;
+    }
+    char *end = s->command;
+    for (char **word = s->target.argv; *word != NULL; word++) {
+        if (word != s->target.argv)
+            *end++ = ' ';
+        end = shell_quote(*word, end);
+    }
+    s->shell_argv[0] = "sh";
+    s->shell_argv[1] = "-c";
+    s->shell_argv[2] = s->command;
+    s->shell_argv[3] = NULL;
     *state = s;
     return 0;
 }
@@ -76,12 +103,14 @@ static int shell_create(void *state, int peer_cpu, pid_t *pid)
 {
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     const struct shell_state *s = state;
-    return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->target.argv, environ);
+    char **envp = s->target.envp != NULL ? s->target.envp : environ;
+    return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->shell_argv, envp);
 }
 
 static int shell_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.shell", "posix_spawn",
+    struct shell_state *s = state;
+    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, "spawn.shell", "posix_spawn",
                                     shell_create);
 }
 
@@ -89,7 +118,7 @@ static const struct spawn_mechanism shell_mechanism = {
     .scenario = "spawn.shell",
     .params = spawn_target_params,
     .init = shell_init,
-    .fini = free,
+    .fini = shell_fini,
     .op = shell_op,
 };
 

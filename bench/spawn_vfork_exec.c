@@ -27,7 +27,7 @@ static int vfork_exec_create(void *state, int peer_cpu, pid_t *pid)
 
 static int vfork_exec_op(void *state, int peer_cpu, struct sample *out)
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.vfork_exec", "vfork",
+    return spawn_sample_create_reap(state, state, peer_cpu, out, "spawn.vfork_exec", "vfork",
                                     vfork_exec_create);
 }
 
@@ -35,7 +35,7 @@ static const struct spawn_mechanism vfork_exec_mechanism = {
     .scenario = "spawn.vfork_exec",
     .params = spawn_target_params,
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = vfork_exec_op,
 };
 

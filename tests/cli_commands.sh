@@ -29,7 +29,7 @@ done
     --out-dir "$root/out" > "$root/run1" 2> "$root/run1.err"
 first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || fail "run printed no results folder"
-grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}' \
+grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,rate=0,placement=same}' \
     "$root/run1" || fail "console table lacks the pthread row"
 # Two rss values: the spawn curves follow the table, a line per case.
 [ "$(sed -n '/^spawn curves:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
@@ -41,7 +41,7 @@ second=$(sed -n 's/^results: //p' "$root/run2")
 [ "$first" != "$second" ] || fail "two runs shared a folder"
 [ "$(readlink "$root/out/latest")" = "$(basename "$second")" ] || fail "latest does not point at the newest run"
 head -1 "$second/summary.csv" \
-    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || fail "summary.csv header: $(head -1 "$second/summary.csv")"
+    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,param_rate,placement,' || fail "summary.csv header: $(head -1 "$second/summary.csv")"
 
 # The seed and argv are recorded.
 grep -q '"seed": 7' "$first/results.json" || fail "seed not recorded"

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -181,6 +182,11 @@ static void test_scenario_case(void **state)
             fail_msg("%s: sample %d returned %d: %s", c->name, i, err, out.failure);
         assert_true(out.ns > 0);
         assert_in_range(out.return_ns, 1, out.ns);
+        /* The static child reports its first instruction, inside the spawn. */
+        if (c->has_target && strcmp(c->target.text, "static") == 0)
+            assert_in_range(out.first_instruction_ns, 1, out.ns);
+        else
+            assert_int_equal(out.first_instruction_ns, 0);
         if (reports_child_rss(s))
             assert_true(out.child_maxrss_kb > 0);
         else
@@ -321,6 +327,213 @@ static void test_target_paths(void **state)
     snprintf(value.text, sizeof(value.text), "bogus");
     assert_int_equal(proc_target_path(&value, &path, failure, sizeof(failure)), -EINVAL);
     assert_non_null(strstr(failure, "bogus"));
+}
+
+/* ---- what is passed: env, args, path_depth ---------------------------- */
+
+#define CHECKING_PROGRAM TEST_OUT_DIR "/spawn-check-passed.sh"
+
+/* Points PROCBENCH_CHILD at a script that checks what it was given (its
+ * arguments, its environment, with body's tests) and then execs the child
+ * with them, so that the child still reports its first instruction; a
+ * failed test exits with its line's status. */
+static void use_checking_child(const char *body)
+{
+    FILE *f = fopen(CHECKING_PROGRAM, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\nexec '%s' \"$@\"\n", body, CHILD_PROGRAM);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(CHECKING_PROGRAM, 0755), 0);
+    use_child_program(CHECKING_PROGRAM);
+}
+
+/* Entries of /proc/self/fd, counted, and the entries of dir (not . and ..):
+ * what a round must not leave behind. */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Runs every exec'ing spawn scenario (target=static) with settings for 3
+ * samples; the checking child fails the sample when it got something
+ * else. check_round, when given, looks at the process between setup and
+ * teardown. */
+static void run_exec_scenarios(const char *const *settings, size_t setting_count,
+                               void (*check_round)(const char *scenario))
+{
+    int tested = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *s = scenario_catalogue[i];
+        if (!is_spawn_scenario(s) || !has_target_param(s))
+            continue;
+        int fds_before = count_fds();
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
+        case_values(s, values, settings, setting_count);
+        char why[192];
+        if (s->case_unavailable(values, why, sizeof(why)) != NULL)
+            fail_msg("%s: unavailable: %s", s->name, why);
+        if (s->process_init != NULL)
+            assert_int_equal(s->process_init(), 0);
+        struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
+        char failure[160] = "";
+        if (s->setup(&ctx, failure, sizeof(failure)) != 0)
+            fail_msg("%s: setup: %s", s->name, failure);
+        if (check_round != NULL)
+            check_round(s->name);
+        for (int k = 0; k < 3; k++) {
+            struct sample out;
+            memset(&out, 0, sizeof(out));
+            if (s->sample(&ctx, &out) != 0)
+                fail_msg("%s: sample: %s", s->name, out.failure);
+            assert_in_range(out.first_instruction_ns, 1, out.ns);
+        }
+        s->teardown(&ctx);
+        assert_no_child_left();
+        assert_int_equal(count_fds(), fds_before);
+        tested++;
+    }
+    assert_int_equal(tested, 6);
+}
+
+/* env=5, args=3: the child gets exactly the 5 variables and 3 arguments of
+ * 31 characters after --entry-fd; env=inherit gets ours. */
+static void test_env_and_args_passed(void **state)
+{
+    (void)state;
+    use_checking_child("[ $# = 4 ] || exit 10\n"
+                       "[ \"${2}\" = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ] || exit 11\n"
+                       "[ \"${4}\" = \"${2}\" ] || exit 12\n"
+                       "[ -n \"$PROCBENCH_ENV_0004\" ] || exit 13\n"
+                       "[ -z \"$PROCBENCH_ENV_0005\" ] || exit 14\n"
+                       "[ -z \"$PROCBENCH_TEST_MARK\" ] || exit 15\n"
+                       "[ ${#PROCBENCH_ENV_0000} = 12 ] || exit 16");
+    assert_int_equal(setenv("PROCBENCH_TEST_MARK", "1", 1), 0);
+    const char *const settings[] = {"env=5", "args=3"};
+    run_exec_scenarios(settings, 2, NULL);
+
+    use_checking_child("[ $# = 1 ] || exit 10\n[ \"$PROCBENCH_TEST_MARK\" = 1 ] || exit 15");
+    const char *const inherit[] = {"env=inherit", "args=0"};
+    run_exec_scenarios(inherit, 2, NULL);
+    assert_int_equal(unsetenv("PROCBENCH_TEST_MARK"), 0);
+    use_child_program(CHILD_PROGRAM);
+}
+
+static char search_tmpdir[4096];
+
+/* During a round with path_depth=3: PATH is two empty directories of a
+ * temporary one under $TMPDIR, then the program's own. */
+static void check_search_round(const char *scenario)
+{
+    const char *path = getenv("PATH");
+    assert_non_null(path);
+    assert_int_equal(count_entries(search_tmpdir), 1);
+    char copy[8192];
+    snprintf(copy, sizeof(copy), "%s", path);
+    char *save = NULL;
+    int entries = 0;
+    for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+        entries++;
+        if (entries <= 2) {
+            if (strncmp(dir, search_tmpdir, strlen(search_tmpdir)) != 0)
+                fail_msg("%s: PATH entry %s is not under %s", scenario, dir, search_tmpdir);
+            assert_int_equal(count_entries(dir), 0);
+        } else {
+            assert_string_equal(dir, TEST_OUT_DIR);
+        }
+    }
+    assert_int_equal(entries, 3);
+}
+
+/* path_depth=3: the program gets a PATH of three directories (that the
+ * mechanisms do search it is seen by test_observe.c), the directories exist
+ * during the round only, and PATH is ours again after teardown; with env=N,
+ * PATH is the first of the N. */
+static void test_path_search(void **state)
+{
+    (void)state;
+    snprintf(search_tmpdir, sizeof(search_tmpdir), "%s/search-tmp", TEST_OUT_DIR);
+    mkdir(search_tmpdir, 0700);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    char *old_tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    assert_int_equal(setenv("TMPDIR", search_tmpdir, 1), 0);
+    char *old_path = strdup(getenv("PATH"));
+    assert_non_null(old_path);
+
+    use_checking_child("case \"$PATH\" in *:*:*) ;; *) exit 11 ;; esac");
+    const char *const settings[] = {"path_depth=3"};
+    run_exec_scenarios(settings, 1, check_search_round);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    assert_string_equal(getenv("PATH"), old_path);
+
+    use_checking_child(
+        "[ -n \"$PROCBENCH_ENV_0001\" ] || exit 12\n[ -z \"$PROCBENCH_ENV_0000\" ] || "
+        "exit 13\ncase \"$PATH\" in *:*:*) ;; *) exit 11 ;; esac");
+    const char *const with_env[] = {"path_depth=3", "env=2"};
+    run_exec_scenarios(with_env, 2, check_search_round);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    assert_string_equal(getenv("PATH"), old_path);
+
+    /* No PATH to search with no variable at all: skipped, with the reason. */
+    const struct scenario *s = scenario_find("spawn.posix_spawn");
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
+    const char *const none[] = {"path_depth=3", "env=0"};
+    case_values(s, values, none, 2);
+    char why[192];
+    const char *no = s->case_unavailable(values, why, sizeof(why));
+    assert_non_null(no);
+    assert_non_null(strstr(no, "needs PATH"));
+
+    if (old_tmpdir != NULL)
+        setenv("TMPDIR", old_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old_tmpdir);
+    free(old_path);
+    rmdir(search_tmpdir);
+    use_child_program(CHILD_PROGRAM);
+}
+
+/* A round whose directories cannot be made (TMPDIR is a file): setup fails
+ * naming the call, and leaves nothing behind. */
+static void test_path_search_setup_fails(void **state)
+{
+    (void)state;
+    use_child_program(CHILD_PROGRAM);
+    char file[4096];
+    snprintf(file, sizeof(file), "%s/search-tmp-is-a-file", TEST_OUT_DIR);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    char *old_tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    assert_int_equal(setenv("TMPDIR", file, 1), 0);
+    char *old_path = strdup(getenv("PATH"));
+    const struct scenario *s = scenario_find("spawn.fork_exec");
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
+    const char *const settings[] = {"path_depth=2"};
+    case_values(s, values, settings, 1);
+    int fds_before = count_fds();
+    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    char failure[160] = "";
+    int err = s->setup(&ctx, failure, sizeof(failure));
+    if (old_tmpdir != NULL)
+        setenv("TMPDIR", old_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old_tmpdir);
+    assert_int_equal(err, -ENOTDIR);
+    if (strstr(failure, "mkdtemp") == NULL)
+        fail_msg("failure \"%s\" does not name mkdtemp", failure);
+    assert_null(ctx.state);
+    assert_string_equal(getenv("PATH"), old_path);
+    assert_int_equal(count_fds(), fds_before);
+    free(old_path);
+    unlink(file);
 }
 
 /* ---- the child program ---------------------------------------------- */
@@ -543,6 +756,9 @@ int main(void)
         cmocka_unit_test(test_child_path_beside_binary),
         cmocka_unit_test(test_failing_target),
         cmocka_unit_test(test_missing_child),
+        cmocka_unit_test(test_env_and_args_passed),
+        cmocka_unit_test(test_path_search),
+        cmocka_unit_test(test_path_search_setup_fails),
     };
     enum { FIXED_COUNT = sizeof(fixed) / sizeof(fixed[0]) };
     static struct CMUnitTest tests[FIXED_COUNT + MAX_CASES];
