@@ -55,12 +55,14 @@
 
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
- * could pin itself, so there is no cross), the skip when node is missing,
+ * could pin itself, so there is no cross), the mechanism column (what
+ * node's own children are created with), the skip when node is missing,
  * and the generic sample and teardown. */
 #define NODE_SCENARIO_FIELDS                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .case_unavailable = node_case_unavailable, .sample = node_sample, .teardown = node_teardown
+    .mechanism_observed = true, .case_unavailable = node_case_unavailable, .sample = node_sample,  \
+    .teardown = node_teardown
 
 /* case_unavailable() of every node.* scenario: NULL when node can be found
  * (node_locate()), otherwise the reason, written into why, which names node

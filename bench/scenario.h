@@ -75,6 +75,10 @@ struct scenario {
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
     bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */
+    /* The harness observes, in one untimed sample run under ptrace in
+     * throwaway processes, which system calls create the children of the
+     * sample (the `mechanism` column; harness/engine/mechanism.h). */
+    bool mechanism_observed;
     /* Optional, untimed, called by the harness before the case's first round:
      * NULL when this machine can run the case with these parameter values
      * (one per entry of params), otherwise why not, written into why (the

@@ -128,6 +128,7 @@ const struct scenario spawn_clone_vfork = {
                "wait4()",
     .params = spawn_target_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = clone_setup,

@@ -46,6 +46,7 @@ const struct scenario spawn_fork_exec = {
     .summary = "fork() then execve() in the child; reaped with wait4()",
     .params = spawn_target_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = fork_exec_setup,

@@ -49,6 +49,7 @@ const struct scenario spawn_fork_only = {
     .summary = "fork() and a child that _exit()s at once, no exec; reaped with wait4()",
     .params = spawn_state_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = fork_only_setup,

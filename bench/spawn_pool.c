@@ -239,6 +239,7 @@ const struct scenario spawn_pool = {
     .summary = "a job handed to a pre-started worker process: 8 bytes down a pipe and back",
     .params = spawn_state_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = pool_setup,

@@ -49,6 +49,7 @@ const struct scenario spawn_posix_spawn = {
      * child could pin itself, and pinning it from the parent afterwards
      * would time a migration of the exec'd program, not the same operation
      * the other rows time. */
+    .mechanism_observed = true,
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .case_unavailable = spawn_target_case_unavailable,
     .setup = posix_spawn_setup,

@@ -117,6 +117,7 @@ const struct scenario spawn_pthread = {
     .summary = "pthread_create() of a thread that returns at once, then pthread_join()",
     .params = spawn_state_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = thread_setup,

@@ -134,6 +134,7 @@ const struct scenario spawn_shell = {
     .default_placements = "same",
     /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
      * which the child could pin itself. */
+    .mechanism_observed = true,
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .case_unavailable = spawn_target_case_unavailable,
     .setup = shell_setup,

@@ -158,6 +158,7 @@ const struct scenario spawn_uv_spawn = {
     .default_placements = "same",
     /* No CROSS: libuv runs its own code between fork and exec and offers no
      * hook in which the child could pin itself. */
+    .mechanism_observed = true,
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .process_init = uv_common_process_init,
     .case_unavailable = spawn_target_case_unavailable,

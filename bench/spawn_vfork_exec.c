@@ -50,6 +50,7 @@ const struct scenario spawn_vfork_exec = {
                "with wait4()",
     .params = spawn_target_params,
     .default_placements = "same",
+    .mechanism_observed = true,
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = vfork_exec_setup,

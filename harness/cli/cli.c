@@ -155,6 +155,7 @@ static void set_defaults(struct cli_options *o)
     o->config.rounds = 10;
     o->config.ci_target_pct = 0;
     o->config.sample_timeout_ns = 60 * SECOND;
+    o->config.observe_mechanism = true;
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;

@@ -97,6 +97,10 @@ struct case_result {
     double vs_posix_spawn_ci_low; /* its 95% confidence interval */
     double vs_posix_spawn_ci_high;
     double pool_break_even_ns; /* task length below which spawn.pool saves > 10% */
+    /* The system calls that created the children of one observed sample
+     * (harness/engine/mechanism.h), "unobserved: why", or "" when the
+     * scenario is not observed. */
+    char mechanism[256];
 };
 
 /* How the runner samples; filled from the command line. */
@@ -112,6 +116,9 @@ struct run_config {
     /* A step of a round (setup, one sample, teardown) that takes longer
      * fails its case and is killed; 0 = no limit. */
     uint64_t sample_timeout_ns;
+    /* Observe the mechanism of the scenarios that ask (mechanism.h): one
+     * untimed sample per case under ptrace before the rounds. */
+    bool observe_mechanism;
 };
 
 struct run_results {

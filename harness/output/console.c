@@ -189,11 +189,31 @@ static void print_spawn_curves(struct console *con, const struct run_results *r)
     }
 }
 
+/* The mechanism column (harness/engine/mechanism.h) under the table: a
+ * line for every case that has one. */
+static void print_mechanisms(struct console *con, const struct run_results *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (c->mechanism[0] == '\0')
+            continue;
+        if (!header) {
+            fprintf(con->out, "\nmechanism: the system calls that created the children of one "
+                              "observed sample\n");
+            header = true;
+        }
+        fprintf(con->out, "%-*s  %s\n", con->name_width, c->def.name, c->mechanism);
+    }
+}
+
 void console_end(struct console *con, const struct run_results *r, const char *dir)
 {
     clear_progress(con);
-    if (!con->quiet)
+    if (!con->quiet) {
         print_spawn_curves(con, r);
+        print_mechanisms(con, r);
+    }
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {
         failed += r->cases[i].status == CASE_FAILED;

@@ -191,6 +191,9 @@ static int build_run(void **state)
     c->failures = 0;
     c->rounds = 3;
     c->measured_ns = 123456789;
+    /* An observed mechanism: '|', '(' and ',' in one cell. */
+    snprintf(c->mechanism, sizeof(c->mechanism),
+             "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
     c->self = (struct usage_per_op){.user_ns = 12345.6,
                                     .sys_ns = 23456.4,
                                     .minflt = 12.25,
@@ -707,6 +710,9 @@ static void test_summary_csv_reads_back(void **state)
     for (size_t r = 1; r < t.rows; r++)
         assert_string_equal(t.cell[r][1], run.cases[r - 1].def.name);
     assert_string_equal(t.cell[1][csv_column(&t, "param_target")], "static");
+    assert_string_equal(t.cell[1][csv_column(&t, "mechanism")],
+                        "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
+    assert_string_equal(t.cell[2][csv_column(&t, "mechanism")], "");
     assert_string_equal(t.cell[1][csv_column(&t, "param_size")], "");
     assert_string_equal(t.cell[2][csv_column(&t, "param_size")], "4096");
     assert_string_equal(t.cell[2][csv_column(&t, "param_mode")], "stream");
