@@ -24,10 +24,11 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/reason.h"
+#include "metrics.h"
 #include "node_common.h"
 #include "node_locate.h"
 #include "proc.h"
-#include "base/reason.h"
 
 /* An answer is one short line; anything longer is not one. */
 #define ANSWER_MAX_BYTES 512
@@ -48,6 +49,13 @@
 /* Arguments of node: node, --expose-gc, script, scenario, child=, the
  * parameters (8 at most in a case_def), NULL. */
 #define MAX_ARGS 16
+
+const struct metric_spec node_metrics[] = {
+    [NODE_METRIC_RETURN] = METRIC_RETURN,
+    [NODE_METRIC_FIRST_BYTE] = METRIC_FIRST_BYTE,
+    [NODE_METRIC_RSS_GROWTH] = METRIC_RSS_GROWTH,
+    {.name = NULL},
+};
 
 struct node_state {
     const char *scenario;
@@ -536,10 +544,13 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
         return -EPROTO;
     }
     out->ns = v[2];
-    out->return_ns = v[3];
-    out->first_byte_ns = v[4];
-    out->rss_growth_bytes = v[5];
-    out->rss_growth_reported = rss_reported;
+    /* 0 is the driver's "none" for the two times; '-' for the RSS. */
+    if (v[3] > 0)
+        sample_report(out, NODE_METRIC_RETURN, v[3]);
+    if (v[4] > 0)
+        sample_report(out, NODE_METRIC_FIRST_BYTE, v[4]);
+    if (rss_reported)
+        sample_report(out, NODE_METRIC_RSS_GROWTH, v[5]);
     out->bytes = v[6];
     return 0;
 }

@@ -53,6 +53,16 @@
         .help = "static: procbench-child, which exits at once; dynamic: /bin/true (adds ld.so)",   \
     }
 
+/* What the node.* scenarios report beside their time, by index into
+ * node_metrics: the driver answers each sample with all three (0, or '-'
+ * for the RSS, where a scenario has none). */
+enum node_metric {
+    NODE_METRIC_RETURN,     /* the child_process call -> it returned */
+    NODE_METRIC_FIRST_BYTE, /* start -> first byte of output in Node */
+    NODE_METRIC_RSS_GROWTH, /* the Node process's peak RSS growth */
+};
+extern const struct metric_spec node_metrics[];
+
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
  * could pin itself, so there is no cross), the mechanism column (what
@@ -61,8 +71,8 @@
 #define NODE_SCENARIO_FIELDS                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .mechanism_observed = true, .case_unavailable = node_case_unavailable, .sample = node_sample,  \
-    .teardown = node_teardown
+    .mechanism_observed = true, .case_unavailable = node_case_unavailable,                         \
+    .metrics = node_metrics, .sample = node_sample, .teardown = node_teardown
 
 /* case_unavailable() of every node.* scenario: NULL when node can be found
  * (node_locate()), otherwise the reason, written into why, which names node
@@ -77,8 +87,8 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
                char *failure, size_t failure_len);
 
 /* sample() of every node.* scenario: one request, one checked answer.
- * Returns 0 with out->ns (and return_ns, first_byte_ns, rss_growth_bytes,
- * bytes where the driver reports them), or -errno with out->failure. */
+ * Returns 0 with out->ns (and the node_metrics and bytes the driver
+ * reports), or -errno with out->failure. */
 int node_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() of every node.* scenario: stops and reaps the driver, closes

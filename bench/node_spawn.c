@@ -5,7 +5,7 @@
  * row to set beside spawn.uv_spawn (libuv, which spawn() sits on) and
  * spawn.fork_exec (what libuv does on Linux). `stdio=inherit` gives the
  * child the driver's descriptors, as spawn.uv_spawn does; `stdio=pipe` is
- * Node's default, three pipes whose ends Node must also close. return_ns is
+ * Node's default, three pipes whose ends Node must also close. The return metric is
  * the time until spawn() returned: libuv returns once the child has exec'd.
  */
 #include "node_common.h"

@@ -18,12 +18,19 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "metrics.h"
 #include "parent_state.h"
 #include "proc.h"
 #include "spawn_common.h"
 #include "spawn_crowd.h"
 #include "spawn_exec.h"
 #include "spawn_open_loop.h"
+
+const struct metric_spec spawn_metrics[] = {
+    [SPAWN_METRIC_RETURN] = METRIC_RETURN,
+    [SPAWN_METRIC_FIRST_INSTRUCTION] = METRIC_FIRST_INSTRUCTION,
+    {.name = NULL},
+};
 
 const struct param_spec spawn_target_params[] = {
     {
@@ -180,9 +187,7 @@ int spawn_target_first_instruction(const struct spawn_target *t, uint64_t t0, ui
                  (unsigned long long)t0, (unsigned long long)reaped_ns);
         return -ERANGE;
     }
-    /* 0 means "not reported": a first instruction in the very nanosecond
-     * of the call is reported as 1. */
-    out->first_instruction_ns = entry > t0 ? entry - t0 : 1;
+    sample_report(out, SPAWN_METRIC_FIRST_INSTRUCTION, entry - t0);
     return 0;
 }
 
@@ -371,6 +376,6 @@ int spawn_sample_create_reap(void *state, const struct spawn_target *t, int peer
     if (err < 0)
         return err;
     out->ns = t2 - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }

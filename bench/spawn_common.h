@@ -22,6 +22,14 @@
  * { .name = NULL }. For the scenarios that exec a target. */
 extern const struct param_spec spawn_target_params[];
 
+/* What every spawn.* scenario reports beside its time, by index into
+ * spawn_metrics (its descriptor's .metrics). */
+enum spawn_metric {
+    SPAWN_METRIC_RETURN,            /* create call -> call returned */
+    SPAWN_METRIC_FIRST_INSTRUCTION, /* create call -> the static child's first instruction */
+};
+extern const struct metric_spec spawn_metrics[];
+
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
 extern const struct param_spec spawn_state_params[];
@@ -63,8 +71,8 @@ int spawn_target_init(struct spawn_target *t, const char *scenario, const struct
 void spawn_target_fini(struct spawn_target *t);
 
 /* After the child is reaped: when t reports (target=static), reads the
- * time of the child's first instruction and sets out->first_instruction_ns
- * to it minus t0 (the create call). Returns 0; -EPROTO when the child did
+ * time of the child's first instruction and reports it minus t0 (the
+ * create call) as SPAWN_METRIC_FIRST_INSTRUCTION. Returns 0; -EPROTO when the child did
  * not report, -ERANGE when the time lies outside [t0, reaped_ns], with the
  * reason in out->failure. */
 int spawn_target_first_instruction(const struct spawn_target *t, uint64_t t0, uint64_t reaped_ns,
@@ -87,7 +95,7 @@ struct spawn_mechanism {
     /* Releases what init made (called in reverse order of the spawners). */
     void (*fini)(void *state);
     /* One timed operation of one spawner: out->ns (and where it applies
-     * return_ns, child_maxrss_kb); on failure -errno with out->failure.
+     * SPAWN_METRIC_RETURN, child_maxrss_kb); on failure -errno with out->failure.
      * peer_cpu is where a child should pin itself, or -1. Called from the
      * spawner's own thread when concurrency > 1. */
     int (*op)(void *state, int peer_cpu, struct sample *out);
@@ -123,11 +131,11 @@ _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu);
 /* Creates a child with create(state, peer_cpu, &pid) (0 or -errno; the
  * child has started, and with CLONE_VFORK semantics already exec'd, when it
  * returns) and reaps it with proc_reap(). out->ns is create call -> child
- * reaped, out->return_ns create call -> call returned, and when t reports,
- * out->first_instruction_ns create call -> the child's first instruction
- * (t: the target state, or NULL for a child that does not exec). On
- * failure out->failure reads "<scenario>: <call> failed: <why>" or
- * "<scenario>: child exited with status N". Returns 0 or -errno. */
+ * reaped, SPAWN_METRIC_RETURN create call -> call returned, and when t
+ * reports, SPAWN_METRIC_FIRST_INSTRUCTION create call -> the child's first
+ * instruction (t: the target state, or NULL for a child that does not
+ * exec). On failure out->failure reads "<scenario>: <call> failed: <why>"
+ * or "<scenario>: child exited with status N". Returns 0 or -errno. */
 int spawn_sample_create_reap(void *state, const struct spawn_target *t, int peer_cpu,
                              struct sample *out, const char *scenario, const char *call,
                              int (*create)(void *state, int peer_cpu, pid_t *pid));

@@ -21,7 +21,7 @@
 struct spawner_window {
     uint64_t *latency_ns;
     size_t count, capacity;
-    uint64_t return_sum, first_sum, first_count;
+    uint64_t metric_sum[SAMPLE_METRICS_MAX], metric_n[SAMPLE_METRICS_MAX];
     long child_maxrss_kb;
 };
 
@@ -83,10 +83,11 @@ static int record(struct spawner_window *w, uint64_t latency_ns, const struct sa
         w->capacity = grown;
     }
     w->latency_ns[w->count++] = latency_ns;
-    w->return_sum += s->return_ns;
-    if (s->first_instruction_ns > 0) {
-        w->first_sum += s->first_instruction_ns;
-        w->first_count++;
+    for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
+        if (sample_reported(s, m)) {
+            w->metric_sum[m] += s->metric[m];
+            w->metric_n[m]++;
+        }
     }
     if (s->child_maxrss_kb > w->child_maxrss_kb)
         w->child_maxrss_kb = s->child_maxrss_kb;
@@ -182,12 +183,13 @@ int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
         return rc;
     }
     size_t total = 0;
-    uint64_t return_sum = 0, first_sum = 0, first_count = 0;
+    uint64_t metric_sum[SAMPLE_METRICS_MAX] = {0}, metric_n[SAMPLE_METRICS_MAX] = {0};
     for (size_t i = 0; i < ol->spawners; i++) {
         total += ol->windows[i].count;
-        return_sum += ol->windows[i].return_sum;
-        first_sum += ol->windows[i].first_sum;
-        first_count += ol->windows[i].first_count;
+        for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
+            metric_sum[m] += ol->windows[i].metric_sum[m];
+            metric_n[m] += ol->windows[i].metric_n[m];
+        }
         if (ol->windows[i].child_maxrss_kb > out->child_maxrss_kb)
             out->child_maxrss_kb = ol->windows[i].child_maxrss_kb;
     }
@@ -214,9 +216,10 @@ int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
     out->ops = total;
     out->op_latency_ns = ol->latency_ns;
     out->op_latency_count = total;
-    out->return_ns = (return_sum + total / 2) / total;
-    if (first_count > 0)
-        out->first_instruction_ns = (first_sum + first_count / 2) / first_count;
+    for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
+        if (metric_n[m] > 0)
+            sample_report(out, m, (metric_sum[m] + metric_n[m] / 2) / metric_n[m]);
+    }
     return 0;
 }
 

@@ -44,7 +44,7 @@ struct spawn_open_loop;
 /* Prepares the schedule for rate starts per second shared by spawners
  * spawners (1 or more; with more, a crowd of parked threads as
  * spawn_crowd.h), each running op(arg, index, out) for one start: op times
- * its operation into out->ns and may set return_ns, first_instruction_ns,
+ * its operation into out->ns and may report metrics (sample_report()), set
  * child_maxrss_kb, and on failure (-errno) out->failure. Returns 0, or
  * -errno with *out NULL. */
 int spawn_open_loop_start(uint64_t rate, size_t spawners,
@@ -54,9 +54,9 @@ int spawn_open_loop_start(uint64_t rate, size_t spawners,
 /* One window of the schedule (the first call starts it). out->ns is the
  * wall time of the window, out->ops the starts completed in it (at least
  * one), out->op_latency_ns[i] each one's time from its intended start to
- * its end (the array is the open loop's, valid until the next call),
- * return_ns and first_instruction_ns the means of the operations', and
- * child_maxrss_kb their largest. Returns 0, or the first failing
+ * its end (the array is the open loop's, valid until the next call), each
+ * metric the mean of the operations that reported it, and child_maxrss_kb
+ * their largest. Returns 0, or the first failing
  * operation's -errno with its failure copied into out. */
 int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out);
 

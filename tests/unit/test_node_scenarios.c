@@ -77,13 +77,21 @@ static void test_answer_accepted(void **state)
     char why[160];
     assert_int_equal(parse("R 7 1500 700 0 - 0", 7, &s, why), 0);
     assert_int_equal(s.ns, 1500);
-    assert_int_equal(s.return_ns, 700);
-    assert_false(s.rss_growth_reported);
+    assert_true(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_int_equal(s.metric[NODE_METRIC_RETURN], 700);
+    assert_false(sample_reported(&s, NODE_METRIC_FIRST_BYTE)); /* 0: none */
+    assert_false(sample_reported(&s, NODE_METRIC_RSS_GROWTH)); /* '-': none */
     assert_int_equal(parse("R 8 2000 0 300 67108864 1024", 8, &s, why), 0);
-    assert_int_equal(s.first_byte_ns, 300);
-    assert_true(s.rss_growth_reported);
-    assert_int_equal(s.rss_growth_bytes, 67108864);
+    assert_false(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+    assert_int_equal(s.metric[NODE_METRIC_FIRST_BYTE], 300);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 67108864);
     assert_int_equal(s.bytes, 1024);
+    /* A growth of 0 bytes is a value, not an absence. */
+    assert_int_equal(parse("R 9 2000 0 0 0 0", 9, &s, why), 0);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
     assert_string_equal(s.failure, "node.test: child exited with status 1");
@@ -241,8 +249,9 @@ static void test_every_scenario_runs(void **state)
         if (strcmp(cases[i].name, "node.output") == 0) {
             /* bytes' first default, 1K, all checked by the driver. */
             assert_int_equal(s.bytes, 1024);
-            assert_true(s.first_byte_ns > 0 && s.first_byte_ns <= s.ns);
-            assert_true(s.rss_growth_reported);
+            assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+            assert_in_range(s.metric[NODE_METRIC_FIRST_BYTE], 1, s.ns);
+            assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
         }
     }
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "spawn_common.h"
 #include "spawn_open_loop.h"
 
 #define MS 1000000u
@@ -53,8 +54,8 @@ static int fake_op(void *arg, size_t index, struct sample *out)
         return -EPIPE;
     }
     out->ns = f->op_ns;
-    out->return_ns = 10;
-    out->first_instruction_ns = 20;
+    sample_report(out, SPAWN_METRIC_RETURN, 10);
+    sample_report(out, SPAWN_METRIC_FIRST_INSTRUCTION, 20);
     out->child_maxrss_kb = 7;
     return 0;
 }
@@ -107,8 +108,8 @@ static void run_overloaded(size_t spawners)
                          i, out.op_latency_count, (unsigned long long)out.op_latency_ns[i],
                          SPAWN_OPEN_LOOP_WINDOW_NS);
         }
-        assert_int_equal(out.return_ns, 10);
-        assert_int_equal(out.first_instruction_ns, 20);
+        assert_int_equal(out.metric[SPAWN_METRIC_RETURN], 10);
+        assert_int_equal(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 20);
         assert_int_equal(out.child_maxrss_kb, 7);
     }
     spawn_open_loop_stop(ol);
@@ -226,9 +227,9 @@ static void test_spawn_scenarios_open_loop(void **state)
             /* A mean of the first instructions: within the longest latency. */
             bool execs = strcmp(s->params[0].name, "target") == 0;
             if (execs)
-                assert_in_range(out.first_instruction_ns, 1, longest);
+                assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, longest);
             else
-                assert_int_equal(out.first_instruction_ns, 0);
+                assert_false(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
         }
         s->teardown(&ctx);
         assert_null(ctx.state);

@@ -30,6 +30,7 @@
 #include <uv.h>
 
 #include "proc.h"
+#include "spawn_common.h"
 #include "scenario.h"
 
 #define SAMPLES_PER_CASE 5
@@ -181,12 +182,15 @@ static void test_scenario_case(void **state)
         if (err != 0)
             fail_msg("%s: sample %d returned %d: %s", c->name, i, err, out.failure);
         assert_true(out.ns > 0);
-        assert_in_range(out.return_ns, 1, out.ns);
+        assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
+        assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
         /* The static child reports its first instruction, inside the spawn. */
-        if (c->has_target && strcmp(c->target.text, "static") == 0)
-            assert_in_range(out.first_instruction_ns, 1, out.ns);
-        else
-            assert_int_equal(out.first_instruction_ns, 0);
+        if (c->has_target && strcmp(c->target.text, "static") == 0) {
+            assert_true(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+            assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
+        } else {
+            assert_false(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+        }
         if (reports_child_rss(s))
             assert_true(out.child_maxrss_kb > 0);
         else
@@ -391,7 +395,8 @@ static void run_exec_scenarios(const char *const *settings, size_t setting_count
             memset(&out, 0, sizeof(out));
             if (s->sample(&ctx, &out) != 0)
                 fail_msg("%s: sample: %s", s->name, out.failure);
-            assert_in_range(out.first_instruction_ns, 1, out.ns);
+            assert_true(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+            assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
         }
         s->teardown(&ctx);
         assert_no_child_left();
