@@ -27,6 +27,7 @@
 #include "engine/interrupt.h"
 #include "output/outdir.h"
 #include "engine/runner.h"
+#include "analysis/open_loop.h"
 #include "analysis/spawn_curve.h"
 #include "engine/sysinfo.h"
 #include "output/writers.h"
@@ -106,6 +107,7 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         fprintf(stderr, "procbench: out of memory computing the spawn curves\n");
         return OUTCOME_FAILED;
     }
+    open_loop_compute(r);
     char err[PATH_MAX + 128];
     if (write_results(r, dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);

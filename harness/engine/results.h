@@ -106,6 +106,11 @@ struct case_result {
      * (harness/engine/mechanism.h), "unobserved: why", or "" when the
      * scenario is not observed. */
     char mechanism[256];
+    /* Open-loop cases (a `rate` above 0; harness/analysis/open_loop.h):
+     * the operations per second achieved, and "grows" when the backlog grew
+     * without bound, "keeps up" otherwise; NAN and "" for the others. */
+    double achieved_rate;
+    char backlog[16];
 };
 
 /* How the runner samples; filled from the command line. */

@@ -19,12 +19,14 @@
 #include "scenario_checks.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/open_loop.h"
 #include "scenario.h"
 #include "spawn_common.h"
 #include "spawn_open_loop.h"
@@ -240,6 +242,58 @@ static void test_spawn_scenarios_open_loop(void **state)
     assert_int_equal(tested, 9);
 }
 
+/* A measured case of spawn.posix_spawn at rate (text) that achieved
+ * ops_per_s. */
+static struct case_result rate_case(const char *rate, double ops_per_s, enum case_status status)
+{
+    struct case_result c;
+    memset(&c, 0, sizeof(c));
+    c.def.scenario = scenario_find("spawn.posix_spawn");
+    assert_non_null(c.def.scenario);
+    const struct param_spec *specs = c.def.scenario->params;
+    for (size_t p = 0; specs[p].name != NULL; p++) {
+        char text[64];
+        snprintf(text, sizeof(text), "%.*s", (int)strcspn(specs[p].defaults, ","),
+                 specs[p].defaults);
+        if (strcmp(specs[p].name, "rate") == 0)
+            snprintf(text, sizeof(text), "%s", rate);
+        struct param_value parsed[PARAMS_MAX_VALUES];
+        size_t n = 0;
+        char err[160];
+        assert_int_equal(params_parse_list(&specs[p], text, parsed, &n, err, sizeof(err)), 0);
+        c.def.params[p] = parsed[0];
+        c.def.param_count = p + 1;
+    }
+    c.status = status;
+    c.stats.n = status == CASE_OK ? 100 : 0;
+    c.ops_per_s = ops_per_s;
+    snprintf(c.backlog, sizeof(c.backlog), "stale");
+    return c;
+}
+
+/* The verdict: below 90% of the offered rate the backlog grows; a closed
+ * loop, a failed case or one without a rate gets nothing. */
+static void test_backlog_verdict(void **state)
+{
+    (void)state;
+    struct case_result cases[] = {
+        rate_case("1000", 500, CASE_OK), rate_case("1000", 899.9, CASE_OK),
+        rate_case("1000", 900, CASE_OK), rate_case("1000", 1003, CASE_OK),
+        rate_case("0", 1500, CASE_OK),   rate_case("1000", 100, CASE_FAILED),
+        rate_case("1000", NAN, CASE_OK),
+    };
+    struct run_results r = {.cases = cases, .case_count = sizeof(cases) / sizeof(cases[0])};
+    open_loop_compute(&r);
+    static const char *const expect[] = {"grows", "grows", "keeps up", "keeps up", "", "", ""};
+    for (size_t i = 0; i < r.case_count; i++) {
+        assert_string_equal(cases[i].backlog, expect[i]);
+        if (expect[i][0] != '\0')
+            assert_true(cases[i].achieved_rate == cases[i].ops_per_s);
+        else
+            assert_true(isnan(cases[i].achieved_rate));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_light_rate_windows),
         cmocka_unit_test(test_failure_and_arguments),
         cmocka_unit_test(test_spawn_scenarios_open_loop),
+        cmocka_unit_test(test_backlog_verdict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

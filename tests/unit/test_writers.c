@@ -313,8 +313,11 @@ static int build_run(void **state)
         c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
         c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
         c->pool_break_even_ns = NAN;
+        c->achieved_rate = NAN;
     }
     cases[0].ops_per_s = 19876.54321;
+    cases[0].achieved_rate = 19876.54321;
+    snprintf(cases[0].backlog, sizeof(cases[0].backlog), "keeps up");
     cases[0].rss_slope_ns_per_gib = 2345678.4;
     cases[0].rss_slope_ci_low = -1234.6;
     cases[0].rss_slope_ci_high = 3000000.5;
