@@ -123,6 +123,13 @@ const struct stored_case *results_read_find_case(const struct stored_run *run, c
  * (a string is never taken for a number). */
 bool results_read_case_number(const struct stored_case *c, const char *key, double *out);
 
+/* A text summary field of a case by name ("mechanism", "backlog"): the
+ * string when the member is one of at most RESULTS_READ_MAX_TEXT bytes
+ * without a control character or a NUL, else NULL (missing, null, not a
+ * string, or not such text: an untrusted file's text never reaches a
+ * table unchecked). */
+const char *results_read_case_text(const struct stored_case *c, const char *key);
+
 /* A numeric member of the run: of the top level when section is NULL
  * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").
  * Same contract as results_read_case_number. */
