@@ -30,13 +30,15 @@ static const struct layer_spec layers[] = {
 static const char *const placements[] = {"same", "cross", "free"};
 
 /* Parameter values a case must have when it has the parameter at all:
- * the plain, unloaded form of each row. */
+ * the plain, unloaded form of each row (a closed loop, spawn passing the
+ * harness's environment and no extra argument by absolute path). */
 static const struct {
     const char *name, *value, *also;
 } wanted[] = {
     {"target", "static", NULL}, {"stdio", "inherit", NULL}, {"rss", "0", NULL},
     {"ballast", "anon", NULL},  {"mappings", "1", NULL},    {"fds", "0", NULL},
-    {"threads", "0", "1"},      {"concurrency", "1", NULL},
+    {"threads", "0", "1"},      {"concurrency", "1", NULL}, {"rate", "0", NULL},
+    {"env", "inherit", NULL},   {"args", "0", NULL},        {"path_depth", "0", NULL},
 };
 
 static bool case_matches(const struct stored_case *c, const char *scenario, const char *placement)
