@@ -8,7 +8,9 @@
  */
 #include "spawn_exec.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,10 @@
 #include <unistd.h>
 
 #include "proc.h"
+
+/* The temporary directory of a search: SPAWN_EXEC_DIR_PREFIX, the pid of
+ * the round's process, a mkdtemp() suffix. */
+#define SPAWN_EXEC_DIR_PREFIX "procbench-path-"
 
 /* An execve() refuses one string longer than this (MAX_ARG_STRLEN, 32
  * pages): PATH is one. */
@@ -70,6 +76,32 @@ static void remove_search_dirs(struct spawn_exec *x, uint64_t made)
     x->search_root = NULL;
 }
 
+/* Removes what a round killed before its teardown (--sample-timeout, an
+ * interrupt: SIGKILL) left in tmp: the directories named for a process that
+ * no longer exists. Only rmdir(): a directory that is not empty, or not
+ * ours, stays. */
+static void sweep_stale(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (d == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        int pid = 0, end = 0;
+        if (sscanf(e->d_name, SPAWN_EXEC_DIR_PREFIX "%d-%*6[A-Za-z0-9]%n", &pid, &end) != 1 ||
+            e->d_name[end] != '\0' || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char root[4096], dir[4200];
+        snprintf(root, sizeof(root), "%s/%s", tmp, e->d_name);
+        for (unsigned i = 1; i < SPAWN_EXEC_PATH_DEPTH_MAX; i++) {
+            snprintf(dir, sizeof(dir), "%s/%u", root, i);
+            if (rmdir(dir) != 0 && errno == ENOENT)
+                break;
+        }
+        rmdir(root);
+    }
+    closedir(d);
+}
+
 /* Makes the path_depth - 1 empty directories and search_path: them, then
  * program_dir. */
 static int make_search_path(struct spawn_exec *x, const char *program_dir, const char *scenario,
@@ -85,7 +117,7 @@ static int make_search_path(struct spawn_exec *x, const char *program_dir, const
     const char *tmp = getenv("TMPDIR");
     if (tmp == NULL || tmp[0] != '/')
         tmp = "/tmp";
-    size_t root_len = strlen(tmp) + 32;
+    size_t root_len = strlen(tmp) + 48;
     /* Every entry is root/N: at most root_len + 6 bytes and a ':'. */
     size_t path_len = (size_t)empty * (root_len + 7) + strlen(program_dir) + 1;
     if (path_len > PATH_VALUE_MAX) {
@@ -102,7 +134,8 @@ static int make_search_path(struct spawn_exec *x, const char *program_dir, const
         snprintf(failure, failure_len, "%s: out of memory", scenario);
         return -ENOMEM;
     }
-    snprintf(root, root_len, "%s/procbench-path-XXXXXX", tmp);
+    sweep_stale(tmp);
+    snprintf(root, root_len, "%s/" SPAWN_EXEC_DIR_PREFIX "%d-XXXXXX", tmp, (int)getpid());
     if (empty > 0 && mkdtemp(root) == NULL) {
         int err = errno;
         snprintf(failure, failure_len, "%s: mkdtemp(%s) failed: %s", scenario, root, strerror(err));

@@ -76,8 +76,10 @@ struct spawn_exec {
 };
 
 /* Untimed, in a round's setup: makes the variables and the padding, and for
- * path_depth N > 0 the N-1 empty directories (under $TMPDIR, else /tmp)
- * and a PATH of them followed by program_dir, which becomes this process's
+ * path_depth N > 0 the N-1 empty directories (in $TMPDIR, else /tmp, in a
+ * directory procbench-path-PID-XXXXXX; any such directory of a process that
+ * no longer exists, left by a round killed before its teardown, is removed
+ * first) and a PATH of them followed by program_dir, which becomes this process's
  * PATH (glibc's execvpe() and posix_spawnp() search the caller's) and,
  * with env=N, the first of the N variables. Returns 0, or -errno with
  * "<scenario>: ..." in failure and nothing left behind. */

@@ -464,6 +464,20 @@ static void test_path_search(void **state)
     (void)state;
     snprintf(search_tmpdir, sizeof(search_tmpdir), "%s/search-tmp", TEST_OUT_DIR);
     mkdir(search_tmpdir, 0700);
+    /* What an earlier, failed run of this test left. */
+    DIR *d = opendir(search_tmpdir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char dir[4400], sub[4500];
+        snprintf(dir, sizeof(dir), "%s/%s", search_tmpdir, e->d_name);
+        for (int i = 1; e->d_name[0] != '.' && i <= 8; i++) {
+            snprintf(sub, sizeof(sub), "%s/%d", dir, i);
+            rmdir(sub);
+        }
+        if (e->d_name[0] != '.')
+            rmdir(dir);
+    }
+    closedir(d);
     assert_int_equal(count_entries(search_tmpdir), 0);
     char *old_tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
     assert_int_equal(setenv("TMPDIR", search_tmpdir, 1), 0);
@@ -483,6 +497,30 @@ static void test_path_search(void **state)
     run_exec_scenarios(with_env, 2, check_search_round);
     assert_int_equal(count_entries(search_tmpdir), 0);
     assert_string_equal(getenv("PATH"), old_path);
+
+    /* What a round killed before its teardown left (a process that is gone)
+     * is removed by the next search's setup; a live process's is not. */
+    pid_t gone = fork();
+    assert_true(gone >= 0);
+    if (gone == 0)
+        _exit(0);
+    assert_int_equal(waitpid(gone, NULL, 0), gone);
+    char stale[4400], live[4400], sub[4500];
+    snprintf(stale, sizeof(stale), "%s/procbench-path-%d-Ab12Cd", search_tmpdir, (int)gone);
+    snprintf(live, sizeof(live), "%s/procbench-path-%d-Ab12Cd", search_tmpdir, (int)getpid());
+    assert_int_equal(mkdir(stale, 0700), 0);
+    assert_int_equal(mkdir(live, 0700), 0);
+    for (int i = 1; i <= 2; i++) {
+        snprintf(sub, sizeof(sub), "%s/%d", stale, i);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    const char *const one[] = {"path_depth=2"};
+    use_child_program(CHILD_PROGRAM);
+    run_exec_scenarios(one, 1, NULL);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(rmdir(live), 0);
+    assert_int_equal(count_entries(search_tmpdir), 0);
 
     /* No PATH to search with no variable at all: skipped, with the reason. */
     const struct scenario *s = scenario_find("spawn.posix_spawn");
