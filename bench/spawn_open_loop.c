@@ -208,6 +208,9 @@ int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
     }
     size_t n = 0;
     for (size_t i = 0; i < ol->spawners; i++) {
+        /* A spawner that took no start in the window has no array yet. */
+        if (ol->windows[i].count == 0)
+            continue;
         memcpy(ol->latency_ns + n, ol->windows[i].latency_ns,
                ol->windows[i].count * sizeof(*ol->latency_ns));
         n += ol->windows[i].count;
