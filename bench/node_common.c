@@ -67,7 +67,7 @@ struct node_state {
     unsigned timeout_ms;
     char buffer[ANSWER_MAX_BYTES]; /* bytes of an answer read so far */
     size_t buffered;
-    char broken[sizeof(((struct sample *)0)->failure)]; /* "": usable; else why not */
+    char broken[SCENARIO_FAILURE_MAX]; /* "": usable; else why not */
     struct sigaction old_sigpipe;
     char node_path[PATH_MAX];
     char script_path[PATH_MAX];
@@ -340,19 +340,20 @@ static int build_argv(struct node_state *s, const struct case_ctx *ctx,
     return 0;
 }
 
-const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len)
+int node_case_unavailable(struct case_ctx *ctx)
 {
-    (void)params;
-    char path[PATH_MAX];
-    return node_locate(path, sizeof(path), why, why_len) == 0 ? NULL : why;
+    char path[PATH_MAX], why[SCENARIO_FAILURE_MAX];
+    int err = node_locate(path, sizeof(path), why, sizeof(why));
+    return err == 0 ? 0 : scenario_fail(ctx, err, "%s", why);
 }
 
-int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-               char *failure, size_t failure_len)
+int node_setup(struct case_ctx *ctx)
 {
+    const char *scenario = ctx->scenario->name;
+    const struct param_spec *specs = ctx->scenario->params;
     struct node_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
     s->scenario = scenario;
@@ -367,13 +368,13 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     if (err == 0)
         err = proc_child_path(&child, why, sizeof(why));
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: %s", scenario, why);
+        scenario_fail(ctx, 0, "%s", why);
         goto fail_free;
     }
     char *argv[MAX_ARGS];
     err = build_argv(s, ctx, specs, child, argv);
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: too many parameters for the driver", scenario);
+        scenario_fail(ctx, 0, "too many parameters for the driver");
         goto fail_free;
     }
 
@@ -381,12 +382,12 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     s->log_fd = memfd_create("procbench-node-stderr", MFD_CLOEXEC);
     if (s->log_fd < 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: memfd_create failed: %s", scenario, strerror(-err));
+        scenario_fail(ctx, 0, "memfd_create failed: %s", strerror(-err));
         goto fail_free;
     }
     if (pipe2(requests, O_CLOEXEC) != 0 || pipe2(answers, O_CLOEXEC) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: pipe2 failed: %s", scenario, strerror(-err));
+        scenario_fail(ctx, 0, "pipe2 failed: %s", strerror(-err));
         goto fail_close;
     }
     err = move_high(&requests[0]);
@@ -395,8 +396,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     if (err == 0)
         err = move_high(&s->log_fd);
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: fcntl(F_DUPFD_CLOEXEC) failed: %s", scenario,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "fcntl(F_DUPFD_CLOEXEC) failed: %s", strerror(-err));
         goto fail_close;
     }
     err = spawn_driver(s, argv, requests[0], answers[1]);
@@ -404,8 +404,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     close_fd(&answers[1]);
     if (err < 0) {
         s->pid = -1;
-        snprintf(failure, failure_len, "%s: posix_spawn of %s failed: %s", scenario, s->node_path,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "posix_spawn of %s failed: %s", s->node_path, strerror(-err));
         goto fail_close;
     }
     s->to_driver = requests[1];
@@ -426,7 +425,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
         err = -EPROTO;
     }
     if (err < 0) {
-        snprintf(failure, failure_len, "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         sigaction(SIGPIPE, &s->old_sigpipe, NULL);
         goto fail_close_all;
     }
@@ -470,7 +469,8 @@ static int parse_number(const char *text, size_t len, unsigned long long *out)
 }
 
 int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
-                      struct sample *out, char *why, size_t why_len)
+                      struct sample *out, char failure[SCENARIO_FAILURE_MAX], char *why,
+                      size_t why_len)
 {
     for (const char *c = line; *c != '\0'; c++) {
         if (*c < 0x20 || *c > 0x7e) {
@@ -513,7 +513,7 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
             snprintf(why, why_len, "failure answer without a reason");
             return -EPROTO;
         }
-        reason_format(out->failure, sizeof(out->failure), "%s: %s", scenario, field[2]);
+        reason_format(failure, SCENARIO_FAILURE_MAX, "%s: %s", scenario, field[2]);
         return 1;
     }
     static const char *const names[] = {
@@ -559,7 +559,7 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct node_state *s = ctx->state;
     if (s->broken[0] != '\0') {
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return -EPIPE;
     }
     unsigned long long seq = ++s->sequence;
@@ -576,18 +576,18 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         else
             break_driver(s, true, "writing request %llu failed: %s", seq,
                          written < 0 ? strerror(errno) : "short write");
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return -EPIPE;
     }
     char line[ANSWER_MAX_BYTES], waiting[48];
     snprintf(waiting, sizeof(waiting), "waiting for sample %llu", seq);
     int err = expect_answer(s, waiting, line, sizeof(line));
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return err;
     }
     char why[160];
-    err = node_parse_answer(s->scenario, line, seq, out, why, sizeof(why));
+    err = node_parse_answer(s->scenario, line, seq, out, ctx->failure, why, sizeof(why));
     if (err == 0 && s->buffered > 0) {
         snprintf(why, sizeof(why), "driver sent more than one answer to sample %llu", seq);
         err = -EPROTO;
@@ -596,7 +596,7 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         /* The protocol is out of step: nothing the driver says can be
          * trusted any more. */
         break_driver(s, true, "%s", why);
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return err;
     }
     return err == 1 ? -EIO : 0;

@@ -38,6 +38,7 @@
 #include <stddef.h>
 
 #include "base/params.h"
+#include "node_locate.h"
 #include "scenario.h"
 
 /* How long the harness waits for one answer of the driver (READY included)
@@ -67,28 +68,29 @@ extern const struct metric_spec node_metrics[];
  * placements (Node offers no hook between fork and exec in which a child
  * could pin itself, so there is no cross), the mechanism column (what
  * node's own children are created with), the skip when node is missing,
- * and the generic sample and teardown. */
+ * and the generic setup, sample and teardown: a node.* file declares its
+ * scenario as { .name, .summary, .params, NODE_SCENARIO_FIELDS }. */
 #define NODE_SCENARIO_FIELDS                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
     .mechanism_observed = true, .case_unavailable = node_case_unavailable,                         \
-    .metrics = node_metrics, .sample = node_sample, .teardown = node_teardown
+    .metrics = node_metrics, .env_probe = &node_env_probe, .setup = node_setup,                    \
+    .sample = node_sample, .teardown = node_teardown
 
-/* case_unavailable() of every node.* scenario: NULL when node can be found
- * (node_locate()), otherwise the reason, written into why, which names node
- * and PROCBENCH_NODE. */
-const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len);
+/* case_unavailable() of every node.* scenario: 0 when node can be found
+ * (node_locate()), otherwise -ENOENT with the reason, which names node and
+ * PROCBENCH_NODE, in ctx->failure. */
+int node_case_unavailable(struct case_ctx *ctx);
 
-/* setup() of a node.* scenario called scenario, whose parameters are specs
- * (values in ctx->params, in spec order): starts the driver and waits for
- * READY; sets ctx->state and ctx->peer_pid. Returns 0, or -errno with
- * "<scenario>: <reason>" in failure and nothing left behind. */
-int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-               char *failure, size_t failure_len);
+/* setup() of every node.* scenario: starts the driver with the scenario's
+ * name and parameters and waits for READY; sets ctx->state and
+ * ctx->peer_pid. Returns 0, or -errno with the reason in ctx->failure and
+ * nothing left behind. */
+int node_setup(struct case_ctx *ctx);
 
 /* sample() of every node.* scenario: one request, one checked answer.
  * Returns 0 with out->ns (and the node_metrics and bytes the driver
- * reports), or -errno with out->failure. */
+ * reports), or -errno with the reason in ctx->failure. */
 int node_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() of every node.* scenario: stops and reaps the driver, closes
@@ -97,12 +99,13 @@ void node_teardown(struct case_ctx *ctx);
 
 /* Splits one answer line (without its newline) of the driver into out, for
  * sample number expected_seq. Returns 0 for a well-formed "R" answer; 1 for
- * a well-formed "F" answer, with "<scenario>: <its reason>" in
- * out->failure; -EPROTO with the reason in why for anything else (wrong
- * sequence number, missing or extra fields, a figure out of range, a
- * character that does not belong). Exposed for the unit tests. */
+ * a well-formed "F" answer, with "<scenario>: <its reason>" in failure;
+ * -EPROTO with the reason in why for anything else (wrong sequence number,
+ * missing or extra fields, a figure out of range, a character that does not
+ * belong). Exposed for the unit tests. */
 int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
-                      struct sample *out, char *why, size_t why_len);
+                      struct sample *out, char failure[SCENARIO_FAILURE_MAX], char *why,
+                      size_t why_len);
 
 /* The most telling line of a driver's stderr text (len bytes, not
  * terminated): the first line that names an error ("Error: ...",

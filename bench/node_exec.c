@@ -11,15 +11,9 @@ static const struct param_spec node_exec_params[] = {
     {.name = NULL},
 };
 
-static int node_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.exec", node_exec_params, failure, failure_len);
-}
-
 const struct scenario node_exec = {
     .name = "node.exec",
     .summary = "Node child_process.exec() (/bin/sh -c) of the static child, to its callback",
     .params = node_exec_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_exec_setup,
 };

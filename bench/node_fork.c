@@ -7,15 +7,9 @@
  */
 #include "node_common.h"
 
-static int node_fork_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.fork", NULL, failure, failure_len);
-}
-
 const struct scenario node_fork = {
     .name = "node.fork",
     .summary = "Node child_process.fork() of an empty script (a new Node with IPC), to 'close'",
     .params = NULL,
     NODE_SCENARIO_FIELDS,
-    .setup = node_fork_setup,
 };

@@ -23,15 +23,9 @@ static const struct param_spec node_spawn_params[] = {
     {.name = NULL},
 };
 
-static int node_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.spawn", node_spawn_params, failure, failure_len);
-}
-
 const struct scenario node_spawn = {
     .name = "node.spawn",
     .summary = "Node child_process.spawn() of the static child, to its 'close' event",
     .params = node_spawn_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_spawn_setup,
 };

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,30 @@ const struct metric_spec spawn_metrics[] = {
     [SPAWN_METRIC_RETURN] = METRIC_RETURN,
     [SPAWN_METRIC_FIRST_INSTRUCTION] = METRIC_FIRST_INSTRUCTION,
     {.name = NULL},
+};
+
+/* posix_spawn is the reference row: the mechanism whose cost should not
+ * grow with the parent, which every other row is a multiple of. The pool
+ * is the alternative to spawning per task. */
+const struct analysis_spec spawn_analyses[] = {
+    [SPAWN_ANALYSIS_RSS_SLOPE] = {.kind = ANALYSIS_SLOPE,
+                                  .column = "rss_slope_ns_per_gib",
+                                  .ci_prefix = "rss_slope",
+                                  .label = "p50 slope per GiB of parent rss",
+                                  .param = "rss",
+                                  .per = 1073741824.0,
+                                  .per_name = "GiB"},
+    [SPAWN_ANALYSIS_VS_POSIX_SPAWN] = {.kind = ANALYSIS_RATIO,
+                                       .column = "vs_posix_spawn",
+                                       .ci_prefix = "vs_posix_spawn",
+                                       .label = "ratio to spawn.posix_spawn",
+                                       .partner = "spawn.posix_spawn"},
+    [SPAWN_ANALYSIS_POOL_BREAK_EVEN] = {.kind = ANALYSIS_BREAK_EVEN,
+                                        .column = "pool_break_even_ns",
+                                        .label = "task length below which spawn.pool saves >10%",
+                                        .partner = "spawn.pool",
+                                        .saving = 0.10},
+    {.column = NULL},
 };
 
 const struct param_spec spawn_target_params[] = {
@@ -52,23 +75,18 @@ const struct param_spec spawn_state_params[] = {
     {.name = NULL},
 };
 
-const char *spawn_target_case_unavailable(const struct param_value *params, char *why,
-                                          size_t why_len)
+int spawn_case_unavailable(struct case_ctx *ctx)
 {
     struct parent_state_config cfg;
-    parent_state_config_read(spawn_target_params, params, &cfg);
     struct spawn_exec_config exec;
-    spawn_exec_config_read(spawn_target_params, params, &exec);
-    const char *no = spawn_exec_unavailable(&exec, why, why_len);
-    return no != NULL ? no : parent_state_unavailable(&cfg, why, why_len);
-}
-
-const char *spawn_state_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
-{
-    struct parent_state_config cfg;
-    parent_state_config_read(spawn_state_params, params, &cfg);
-    return parent_state_unavailable(&cfg, why, why_len);
+    char why[SCENARIO_FAILURE_MAX];
+    spawn_exec_config_read(ctx->scenario->params, ctx->params, &exec);
+    if (spawn_exec_unavailable(&exec, why, sizeof(why)) != NULL)
+        return scenario_fail(ctx, -EINVAL, "%s", why);
+    parent_state_config_read(ctx->scenario->params, ctx->params, &cfg);
+    if (parent_state_unavailable(&cfg, why, sizeof(why)) == NULL)
+        return 0;
+    return scenario_fail(ctx, -ENOMEM, "%s", why);
 }
 
 /* What spawn_case_setup() builds into ctx->state. */
@@ -87,14 +105,16 @@ struct spawn_case {
 /* The pipe on which the static child reports its first instruction: the
  * write end stays open across exec (the child names it in --entry-fd),
  * the read end does not, and never blocks. */
-static int open_report_pipe(struct spawn_target *t, char *failure, size_t failure_len)
+static int open_report_pipe(struct spawn_target *t, struct case_ctx *ctx)
 {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0 || fcntl(fds[1], F_SETFD, 0) != 0) {
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        return scenario_fail(ctx, -errno, "the report pipe failed: %s", strerror(errno));
+    if (fcntl(fds[1], F_SETFD, 0) != 0) {
         int err = errno;
-        snprintf(failure, failure_len, "%s: the report pipe failed: %s", t->scenario,
-                 strerror(err));
-        return -err;
+        close(fds[0]);
+        close(fds[1]);
+        return scenario_fail(ctx, -err, "the report pipe failed: %s", strerror(err));
     }
     t->report_fd = fds[0];
     t->child_report_fd = fds[1];
@@ -102,35 +122,31 @@ static int open_report_pipe(struct spawn_target *t, char *failure, size_t failur
     return 0;
 }
 
-int spawn_target_init(struct spawn_target *t, const char *scenario, const struct case_ctx *ctx,
-                      char *failure, size_t failure_len)
+int spawn_target_init(struct spawn_target *t, struct case_ctx *ctx)
 {
     memset(t, 0, sizeof(*t));
-    t->scenario = scenario;
     t->report_fd = t->child_report_fd = -1;
-    if (ctx->params == NULL || ctx->state == NULL) {
-        snprintf(failure, failure_len, "%s: no value for parameter target", scenario);
-        return -EINVAL;
-    }
+    const struct param_value *target = scenario_param(ctx, "target");
+    if (target == NULL)
+        return scenario_fail(ctx, -EINVAL, "no value for parameter target");
+    if (ctx->state == NULL)
+        return scenario_fail(ctx, -EINVAL, "spawn_target_init outside spawn_case_setup");
     const struct spawn_exec *x = &((const struct spawn_case *)ctx->state)->exec;
     char why[160];
-    int err = proc_target_path(&ctx->params[0], &t->path, why, sizeof(why));
-    if (err < 0) {
-        snprintf(failure, failure_len, "%s: %s", scenario, why);
-        return err;
-    }
+    int err = proc_target_path(target, &t->path, why, sizeof(why));
+    if (err < 0)
+        return scenario_fail(ctx, err, "%s", why);
     t->search = x->cfg.path_depth > 0;
     t->file = t->search ? strrchr(t->path, '/') + 1 : t->path;
     t->envp = x->envp;
-    bool reports = params_is(&ctx->params[0], "static");
-    if (reports && (err = open_report_pipe(t, failure, failure_len)) != 0)
+    bool reports = params_is(target, "static");
+    if (reports && (err = open_report_pipe(t, ctx)) != 0)
         return err;
     size_t argc = 1 + (reports ? 1 : 0) + (size_t)x->cfg.args;
     t->argv = calloc(argc + 1, sizeof(*t->argv));
     if (t->argv == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
         spawn_target_fini(t);
-        return -ENOMEM;
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     }
     /* exec*() take char *const argv[] but never write through it. */
     size_t n = 0;
@@ -162,7 +178,7 @@ void spawn_target_drain(const struct spawn_target *t)
 }
 
 int spawn_target_first_instruction(const struct spawn_target *t, uint64_t t0, uint64_t reaped_ns,
-                                   struct sample *out)
+                                   struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     if (t == NULL || t->report_fd < 0)
         return 0;
@@ -170,38 +186,35 @@ int spawn_target_first_instruction(const struct spawn_target *t, uint64_t t0, ui
     ssize_t n = read(t->report_fd, buf, sizeof(buf));
     uint64_t entry;
     if (n != (ssize_t)sizeof(entry)) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "%s: the child did not report its first instruction (%zd bytes on --entry-fd; "
-                 "is PROCBENCH_CHILD procbench-child?)",
-                 t->scenario, n);
+        snprintf(failure, SCENARIO_FAILURE_MAX,
+                 "the child did not report its first instruction (%zd bytes on --entry-fd; is "
+                 "PROCBENCH_CHILD procbench-child?)",
+                 n);
         return -EPROTO;
     }
     memcpy(&entry, buf, sizeof(entry));
     /* One clock for all processes: a time outside the spawn is a broken
      * report, not a measurement. */
     if (entry < t0 || entry > reaped_ns) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "%s: the child reported its first instruction %s the spawn (%llu ns, spawn %llu "
-                 "to %llu)",
-                 t->scenario, entry < t0 ? "before" : "after", (unsigned long long)entry,
-                 (unsigned long long)t0, (unsigned long long)reaped_ns);
+        snprintf(failure, SCENARIO_FAILURE_MAX,
+                 "the child reported its first instruction %s the spawn (%llu ns, spawn %llu to "
+                 "%llu)",
+                 entry < t0 ? "before" : "after", (unsigned long long)entry, (unsigned long long)t0,
+                 (unsigned long long)reaped_ns);
         return -ERANGE;
     }
     sample_report(out, SPAWN_METRIC_FIRST_INSTRUCTION, entry - t0);
     return 0;
 }
 
-int spawn_target_state_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                            void **state, char *failure, size_t failure_len)
+int spawn_target_state_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     struct spawn_target *t = malloc(sizeof(*t));
-    if (t == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
-        return -ENOMEM;
-    }
-    int err = spawn_target_init(t, scenario, ctx, failure, failure_len);
+    if (t == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
+    int err = spawn_target_init(t, ctx);
     if (err < 0) {
         free(t);
         return err;
@@ -217,10 +230,10 @@ void spawn_target_state_fini(void *state)
 }
 
 /* The crowd's operation: spawner index's op on its own state. */
-static int crowd_op(void *arg, size_t index, struct sample *out)
+static int crowd_op(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     struct spawn_case *sc = arg;
-    return sc->m->op(sc->states[index], sc->peer_cpu, out);
+    return sc->m->op(sc->states[index], sc->peer_cpu, out, failure);
 }
 
 static void release(struct spawn_case *sc)
@@ -237,52 +250,51 @@ static void release(struct spawn_case *sc)
     free(sc);
 }
 
-int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char *failure,
-                     size_t failure_len)
+int spawn_case_setup(struct case_ctx *ctx)
 {
+    const struct spawn_mechanism *m = ctx->scenario->family;
     ctx->state = NULL;
     struct parent_state_config cfg;
-    parent_state_config_read(m->params, ctx->params, &cfg);
+    parent_state_config_read(ctx->scenario->params, ctx->params, &cfg);
     struct spawn_case *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", m->scenario);
-        return -ENOMEM;
-    }
+    if (sc == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     sc->m = m;
     sc->peer_cpu = ctx->peer_cpu;
     sc->spawners = (size_t)cfg.concurrency;
-    int err = parent_state_setup(&sc->parent, &cfg, m->scenario, failure, failure_len);
+    int err = parent_state_setup(&sc->parent, &cfg, ctx->scenario->name, ctx->failure,
+                                 sizeof(ctx->failure));
     if (err != 0) {
         free(sc);
         return err;
     }
-    if (params_find(m->params, "path_depth") != NULL) {
+    if (params_find(ctx->scenario->params, "path_depth") != NULL) {
         struct spawn_exec_config exec;
-        spawn_exec_config_read(m->params, ctx->params, &exec);
+        spawn_exec_config_read(ctx->scenario->params, ctx->params, &exec);
         /* The directory of the program: the last entry of a PATH search. */
-        const char *path = NULL;
         char dir[PATH_MAX] = "";
-        if (exec.path_depth > 0) {
+        const struct param_value *target = scenario_param(ctx, "target");
+        if (exec.path_depth > 0 && target != NULL) {
+            const char *path = NULL;
             char why[160];
-            err = proc_target_path(&ctx->params[0], &path, why, sizeof(why));
+            err = proc_target_path(target, &path, why, sizeof(why));
             if (err != 0) {
-                snprintf(failure, failure_len, "%s: %s", m->scenario, why);
                 release(sc);
-                return err;
+                return scenario_fail(ctx, err, "%s", why);
             }
             snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
         }
-        err = spawn_exec_setup(&sc->exec, &exec, dir, m->scenario, failure, failure_len);
+        char why[SCENARIO_FAILURE_MAX];
+        err = spawn_exec_setup(&sc->exec, &exec, dir, why, sizeof(why));
         if (err != 0) {
             release(sc);
-            return err;
+            return scenario_fail(ctx, err, "%s", why);
         }
     }
     sc->states = calloc(sc->spawners, sizeof(*sc->states));
     if (sc->states == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", m->scenario);
         release(sc);
-        return -ENOMEM;
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     }
     /* The mechanisms' init read the case (spawn_target_init) through
      * ctx->state while they run. */
@@ -290,8 +302,7 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
     for (; sc->states_made < sc->spawners; sc->states_made++) {
         if (m->init == NULL)
             continue;
-        err = m->init(ctx, m->scenario, sc->states_made, sc->spawners, &sc->states[sc->states_made],
-                      failure, failure_len);
+        err = m->init(ctx, sc->states_made, sc->spawners, &sc->states[sc->states_made]);
         if (err != 0) {
             ctx->state = NULL;
             release(sc);
@@ -299,23 +310,20 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
         }
     }
     ctx->state = NULL;
-    const struct param_spec *rate = params_find(m->params, "rate");
-    if (rate != NULL && ctx->params[rate - m->params].number > 0) {
-        err = spawn_open_loop_start(ctx->params[rate - m->params].number, sc->spawners, crowd_op,
-                                    sc, &sc->open_loop);
+    const struct param_value *rate = scenario_param(ctx, "rate");
+    if (rate != NULL && rate->number > 0) {
+        err = spawn_open_loop_start(rate->number, sc->spawners, crowd_op, sc, &sc->open_loop);
         if (err != 0) {
-            snprintf(failure, failure_len, "%s: starting the open loop (%zu spawners) failed: %s",
-                     m->scenario, sc->spawners, strerror(-err));
             release(sc);
-            return err;
+            return scenario_fail(ctx, err, "starting the open loop (%zu spawners) failed: %s",
+                                 sc->spawners, strerror(-err));
         }
     } else if (sc->spawners > 1) {
         err = spawn_crowd_start(sc->spawners, crowd_op, sc, &sc->crowd);
         if (err != 0) {
-            snprintf(failure, failure_len, "%s: starting %zu spawner threads failed: %s",
-                     m->scenario, sc->spawners - 1, strerror(-err));
             release(sc);
-            return err;
+            return scenario_fail(ctx, err, "starting %zu spawner threads failed: %s",
+                                 sc->spawners - 1, strerror(-err));
         }
     }
     ctx->state = sc;
@@ -325,11 +333,11 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
 int spawn_case_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct spawn_case *sc = ctx->state;
-    if (sc->open_loop != NULL)
-        return spawn_open_loop_sample(sc->open_loop, out);
-    if (sc->crowd != NULL)
-        return spawn_crowd_sample(sc->crowd, out);
-    return sc->m->op(sc->states[0], sc->peer_cpu, out);
+    char why[SCENARIO_FAILURE_MAX] = "";
+    int err = sc->open_loop != NULL ? spawn_open_loop_sample(sc->open_loop, out, why)
+              : sc->crowd != NULL   ? spawn_crowd_sample(sc->crowd, out, why)
+                                    : sc->m->op(sc->states[0], sc->peer_cpu, out, why);
+    return err == 0 ? 0 : scenario_fail(ctx, err, "%s", why[0] ? why : strerror(-err));
 }
 
 void spawn_case_teardown(struct case_ctx *ctx)
@@ -351,8 +359,8 @@ _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu)
 }
 
 int spawn_sample_create_reap(void *state, const struct spawn_target *t, int peer_cpu,
-                             struct sample *out, const char *scenario, const char *call,
-                             int (*create)(void *state, int peer_cpu, pid_t *pid))
+                             struct sample *out, char failure[SCENARIO_FAILURE_MAX],
+                             const char *call, int (*create)(void *state, int peer_cpu, pid_t *pid))
 {
     pid_t pid = -1;
     spawn_target_drain(t);
@@ -360,19 +368,17 @@ int spawn_sample_create_reap(void *state, const struct spawn_target *t, int peer
     int err = create(state, peer_cpu, &pid);
     uint64_t t1 = clock_now_ns();
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "%s: %s failed: %s", scenario, call,
-                 strerror(-err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "%s failed: %s", call, strerror(-err));
         return err;
     }
-    err = proc_reap(pid, out);
+    char why[SCENARIO_FAILURE_MAX];
+    err = proc_reap(pid, out, why);
     uint64_t t2 = clock_now_ns();
     if (err < 0) {
-        char why[sizeof(out->failure)];
-        memcpy(why, out->failure, sizeof(why));
-        snprintf(out->failure, sizeof(out->failure), "%s: child %.100s", scenario, why);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "child %.100s", why);
         return err;
     }
-    err = spawn_target_first_instruction(t, t0, t2, out);
+    err = spawn_target_first_instruction(t, t0, t2, out, failure);
     if (err < 0)
         return err;
     out->ns = t2 - t0;

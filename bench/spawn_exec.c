@@ -104,14 +104,13 @@ static void sweep_stale(const char *tmp)
 
 /* Makes the path_depth - 1 empty directories and search_path: them, then
  * program_dir. */
-static int make_search_path(struct spawn_exec *x, const char *program_dir, const char *scenario,
-                            char *failure, size_t failure_len)
+static int make_search_path(struct spawn_exec *x, const char *program_dir, char *failure,
+                            size_t failure_len)
 {
     uint64_t empty = x->cfg.path_depth - 1;
     if (strchr(program_dir, ':') != NULL) {
         snprintf(failure, failure_len,
-                 "%s: the program's directory %s holds a ':' and cannot be a PATH entry", scenario,
-                 program_dir);
+                 "the program's directory %s holds a ':' and cannot be a PATH entry", program_dir);
         return -EINVAL;
     }
     const char *tmp = getenv("TMPDIR");
@@ -122,23 +121,23 @@ static int make_search_path(struct spawn_exec *x, const char *program_dir, const
     size_t path_len = (size_t)empty * (root_len + 7) + strlen(program_dir) + 1;
     if (path_len > PATH_VALUE_MAX) {
         snprintf(failure, failure_len,
-                 "%s: a PATH of %llu directories under %s would pass execve()'s %u-byte limit on "
+                 "a PATH of %llu directories under %s would pass execve()'s %u-byte limit on "
                  "one string",
-                 scenario, (unsigned long long)x->cfg.path_depth, tmp, PATH_VALUE_MAX);
+                 (unsigned long long)x->cfg.path_depth, tmp, PATH_VALUE_MAX);
         return -E2BIG;
     }
     x->search_path = malloc(path_len);
     char *root = malloc(root_len);
     if (x->search_path == NULL || root == NULL) {
         free(root);
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        snprintf(failure, failure_len, "out of memory");
         return -ENOMEM;
     }
     sweep_stale(tmp);
     snprintf(root, root_len, "%s/" SPAWN_EXEC_DIR_PREFIX "%d-XXXXXX", tmp, (int)getpid());
     if (empty > 0 && mkdtemp(root) == NULL) {
         int err = errno;
-        snprintf(failure, failure_len, "%s: mkdtemp(%s) failed: %s", scenario, root, strerror(err));
+        snprintf(failure, failure_len, "mkdtemp(%s) failed: %s", root, strerror(err));
         free(root);
         return -err;
     }
@@ -154,8 +153,7 @@ static int make_search_path(struct spawn_exec *x, const char *program_dir, const
         search_dir(dir, sizeof(dir), root, i);
         if (mkdir(dir, 0700) != 0) {
             int err = errno;
-            snprintf(failure, failure_len, "%s: mkdir(%s) failed: %s", scenario, dir,
-                     strerror(err));
+            snprintf(failure, failure_len, "mkdir(%s) failed: %s", dir, strerror(err));
             remove_search_dirs(x, i - 1);
             return -err;
         }
@@ -167,8 +165,7 @@ static int make_search_path(struct spawn_exec *x, const char *program_dir, const
 
 /* env=N: N variables of SPAWN_EXEC_STRING_BYTES each, the first of them
  * PATH when a search needs it (that one as long as it is). */
-static int make_environment(struct spawn_exec *x, const char *scenario, char *failure,
-                            size_t failure_len)
+static int make_environment(struct spawn_exec *x, char *failure, size_t failure_len)
 {
     uint64_t n = x->cfg.env;
     x->envp = calloc(n + 1, sizeof(*x->envp));
@@ -182,7 +179,7 @@ static int make_environment(struct spawn_exec *x, const char *scenario, char *fa
     }
     if (x->envp == NULL || x->env_storage == NULL || (x->search_path != NULL && path_var == NULL)) {
         free(path_var);
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        snprintf(failure, failure_len, "out of memory");
         return -ENOMEM;
     }
     uint64_t first = 0;
@@ -203,38 +200,37 @@ static int make_environment(struct spawn_exec *x, const char *scenario, char *fa
 }
 
 int spawn_exec_setup(struct spawn_exec *x, const struct spawn_exec_config *cfg,
-                     const char *program_dir, const char *scenario, char *failure,
-                     size_t failure_len)
+                     const char *program_dir, char *failure, size_t failure_len)
 {
     memset(x, 0, sizeof(*x));
     x->cfg = *cfg;
     int err = 0;
     x->padding = malloc(SPAWN_EXEC_STRING_BYTES);
     if (x->padding == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        snprintf(failure, failure_len, "out of memory");
         return -ENOMEM;
     }
     memset(x->padding, 'x', SPAWN_EXEC_STRING_BYTES - 1);
     x->padding[SPAWN_EXEC_STRING_BYTES - 1] = '\0';
     if (cfg->path_depth > 0) {
-        err = make_search_path(x, program_dir, scenario, failure, failure_len);
+        err = make_search_path(x, program_dir, failure, failure_len);
         if (err != 0)
             goto fail;
         const char *old = getenv("PATH");
         if (old != NULL && (x->saved_path = strdup(old)) == NULL) {
-            snprintf(failure, failure_len, "%s: out of memory", scenario);
+            snprintf(failure, failure_len, "out of memory");
             err = -ENOMEM;
             goto fail;
         }
         if (setenv("PATH", x->search_path, 1) != 0) {
             err = -errno;
-            snprintf(failure, failure_len, "%s: setenv(PATH) failed: %s", scenario, strerror(-err));
+            snprintf(failure, failure_len, "setenv(PATH) failed: %s", strerror(-err));
             goto fail;
         }
         x->path_replaced = true;
     }
     if (cfg->env != PARAM_VALUE_WORD) {
-        err = make_environment(x, scenario, failure, failure_len);
+        err = make_environment(x, failure, failure_len);
         if (err != 0)
             goto fail;
     }

@@ -81,11 +81,10 @@ struct spawn_exec {
  * no longer exists, left by a round killed before its teardown, is removed
  * first) and a PATH of them followed by program_dir, which becomes this process's
  * PATH (glibc's execvpe() and posix_spawnp() search the caller's) and,
- * with env=N, the first of the N variables. Returns 0, or -errno with
- * "<scenario>: ..." in failure and nothing left behind. */
+ * with env=N, the first of the N variables. Returns 0, or -errno with why
+ * in failure and nothing left behind. */
 int spawn_exec_setup(struct spawn_exec *x, const struct spawn_exec_config *cfg,
-                     const char *program_dir, const char *scenario, char *failure,
-                     size_t failure_len);
+                     const char *program_dir, char *failure, size_t failure_len);
 
 /* Removes the directories, restores PATH, frees everything. x may be all
  * zero (nothing set up). */

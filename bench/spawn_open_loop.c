@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,7 +29,7 @@ struct spawner_window {
 struct spawn_open_loop {
     uint64_t rate;
     size_t spawners;
-    int (*op)(void *arg, size_t index, struct sample *out);
+    int (*op)(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX]);
     void *arg;
     struct spawn_crowd *crowd; /* NULL with one spawner */
     bool started;
@@ -96,7 +97,8 @@ static int record(struct spawner_window *w, uint64_t latency_ns, const struct sa
 
 /* Spawner index's window: the crowd's operation (or the caller's, alone).
  * Stops at the first failure, which becomes the window's. */
-static int window_op(void *arg, size_t index, struct sample *out)
+static int window_op(void *arg, size_t index, struct sample *out,
+                     char failure[SCENARIO_FAILURE_MAX])
 {
     struct spawn_open_loop *ol = arg;
     struct spawner_window *w = &ol->windows[index];
@@ -107,15 +109,13 @@ static int window_op(void *arg, size_t index, struct sample *out)
         struct sample s;
         memset(&s, 0, sizeof(s));
         uint64_t start = clock_now_ns();
-        int rc = ol->op(ol->arg, index, &s);
-        if (rc != 0) {
-            memcpy(out->failure, s.failure, sizeof(out->failure));
+        int rc = ol->op(ol->arg, index, &s, failure);
+        if (rc != 0)
             return rc;
-        }
         /* The operation timed itself from its create call: add how late
          * it started. */
         if (record(w, start - intended + s.ns, &s) != 0) {
-            memcpy(out->failure, "open loop: out of memory", sizeof("open loop: out of memory"));
+            snprintf(failure, SCENARIO_FAILURE_MAX, "open loop: out of memory");
             return -ENOMEM;
         }
     }
@@ -124,8 +124,9 @@ static int window_op(void *arg, size_t index, struct sample *out)
 }
 
 int spawn_open_loop_start(uint64_t rate, size_t spawners,
-                          int (*op)(void *arg, size_t index, struct sample *out), void *arg,
-                          struct spawn_open_loop **out)
+                          int (*op)(void *arg, size_t index, struct sample *out,
+                                    char failure[SCENARIO_FAILURE_MAX]),
+                          void *arg, struct spawn_open_loop **out)
 {
     *out = NULL;
     if (rate == 0 || spawners == 0)
@@ -157,7 +158,8 @@ int spawn_open_loop_start(uint64_t rate, size_t spawners,
     return 0;
 }
 
-int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
+int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out,
+                           char failure[SCENARIO_FAILURE_MAX])
 {
     for (size_t i = 0; i < ol->spawners; i++) {
         struct spawner_window *w = &ol->windows[i];
@@ -175,13 +177,11 @@ int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
     ol->window_end = begin + ol->window_ns;
     struct sample crowd_out;
     memset(&crowd_out, 0, sizeof(crowd_out));
-    int rc = ol->crowd != NULL ? spawn_crowd_sample(ol->crowd, &crowd_out)
-                               : window_op(ol, 0, &crowd_out);
+    int rc = ol->crowd != NULL ? spawn_crowd_sample(ol->crowd, &crowd_out, failure)
+                               : window_op(ol, 0, &crowd_out, failure);
     uint64_t end = clock_now_ns();
-    if (rc != 0) {
-        memcpy(out->failure, crowd_out.failure, sizeof(out->failure));
+    if (rc != 0)
         return rc;
-    }
     size_t total = 0;
     uint64_t metric_sum[SAMPLE_METRICS_MAX] = {0}, metric_n[SAMPLE_METRICS_MAX] = {0};
     for (size_t i = 0; i < ol->spawners; i++) {
@@ -195,8 +195,7 @@ int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out)
     }
     if (total == 0) {
         /* Cannot be while every window spans two periods; say so if it is. */
-        memcpy(out->failure, "open loop: a window without a start",
-               sizeof("open loop: a window without a start"));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "open loop: a window without a start");
         return -EPROTO;
     }
     if (total > ol->latency_capacity) {

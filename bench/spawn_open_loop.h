@@ -43,13 +43,14 @@ struct spawn_open_loop;
 
 /* Prepares the schedule for rate starts per second shared by spawners
  * spawners (1 or more; with more, a crowd of parked threads as
- * spawn_crowd.h), each running op(arg, index, out) for one start: op times
- * its operation into out->ns and may report metrics (sample_report()), set
- * child_maxrss_kb, and on failure (-errno) out->failure. Returns 0, or
- * -errno with *out NULL. */
+ * spawn_crowd.h), each running op(arg, index, out, failure) for one start:
+ * op times its operation into out->ns and may report metrics
+ * (sample_report()), set child_maxrss_kb, and on failure (-errno) write
+ * why into failure. Returns 0, or -errno with *out NULL. */
 int spawn_open_loop_start(uint64_t rate, size_t spawners,
-                          int (*op)(void *arg, size_t index, struct sample *out), void *arg,
-                          struct spawn_open_loop **out);
+                          int (*op)(void *arg, size_t index, struct sample *out,
+                                    char failure[SCENARIO_FAILURE_MAX]),
+                          void *arg, struct spawn_open_loop **out);
 
 /* One window of the schedule (the first call starts it). out->ns is the
  * wall time of the window, out->ops the starts completed in it (at least
@@ -57,8 +58,9 @@ int spawn_open_loop_start(uint64_t rate, size_t spawners,
  * its end (the array is the open loop's, valid until the next call), each
  * metric the mean of the operations that reported it, and child_maxrss_kb
  * their largest. Returns 0, or the first failing
- * operation's -errno with its failure copied into out. */
-int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out);
+ * operation's -errno with its failure copied into failure. */
+int spawn_open_loop_sample(struct spawn_open_loop *ol, struct sample *out,
+                           char failure[SCENARIO_FAILURE_MAX]);
 
 /* Stops the spawners and frees ol; ol may be NULL. */
 void spawn_open_loop_stop(struct spawn_open_loop *ol);

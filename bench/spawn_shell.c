@@ -55,23 +55,21 @@ static void shell_fini(void *state)
     free(s);
 }
 
-static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                      void **state, char *failure, size_t failure_len)
+static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     if (access(SHELL_PATH, X_OK) != 0) {
         int err = errno;
-        snprintf(failure, failure_len, "%s: %s cannot be executed: %s", scenario, SHELL_PATH,
-                 strerror(err));
+        scenario_fail(ctx, 0, "%s cannot be executed: %s", SHELL_PATH, strerror(err));
         return -err;
     }
     struct shell_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, ctx);
     if (err < 0) {
         free(s);
         return err;
@@ -81,9 +79,8 @@ static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, 
         len += 4 * strlen(*word) + 3;
     s->command = malloc(len);
     if (s->command == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
         shell_fini(s);
-        return -ENOMEM;
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     }
     char *end = s->command;
     for (char **word = s->target.argv; *word != NULL; word++) {
@@ -107,25 +104,19 @@ static int shell_create(void *state, int peer_cpu, pid_t *pid)
     return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->shell_argv, envp);
 }
 
-static int shell_op(void *state, int peer_cpu, struct sample *out)
+static int shell_op(void *state, int peer_cpu, struct sample *out,
+                    char failure[SCENARIO_FAILURE_MAX])
 {
     struct shell_state *s = state;
-    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, "spawn.shell", "posix_spawn",
+    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, failure, "posix_spawn",
                                     shell_create);
 }
 
 static const struct spawn_mechanism shell_mechanism = {
-    .scenario = "spawn.shell",
-    .params = spawn_target_params,
     .init = shell_init,
     .fini = shell_fini,
     .op = shell_op,
 };
-
-static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &shell_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_shell = {
     .name = "spawn.shell",
@@ -134,11 +125,7 @@ const struct scenario spawn_shell = {
     .default_placements = "same",
     /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
      * which the child could pin itself. */
-    .mechanism_observed = true,
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = shell_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &shell_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

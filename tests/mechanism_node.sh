@@ -26,11 +26,12 @@ child="$(dirname "$procbench")/bench/child/procbench-child"
 strace -f -qq -e trace=clone,clone3,fork,vfork -o "$root/strace" \
     "$node" -e "require('child_process').spawn(process.argv[1], [], {stdio: 'inherit'})" "$child" \
     || fail "strace of node failed"
-# The process-creating line (no CLONE_THREAD), as NAME(FLAGS|SIGNAL).
+# The process-creating line (no CLONE_THREAD), as NAME(FLAGS|SIGNAL); strace
+# pads a short PID with spaces.
 theirs=$(grep -v CLONE_THREAD "$root/strace" | sed -n \
-    -e 's/^[0-9]* \(clone\)(.*flags=\([A-Z_|]*\).*/\1(\2)/p' \
-    -e 's/^[0-9]* \(clone3\)({flags=\([A-Z_|]*\), exit_signal=\([A-Z]*\).*/\1(\2|\3)/p' \
-    -e 's/^[0-9]* \(v*fork\)().*/\1()/p')
+    -e 's/^[0-9]* *\(clone\)(.*flags=\([A-Z_|]*\).*/\1(\2)/p' \
+    -e 's/^[0-9]* *\(clone3\)({flags=\([A-Z_|]*\), exit_signal=\([A-Z]*\).*/\1(\2|\3)/p' \
+    -e 's/^[0-9]* *\(v*fork\)().*/\1()/p')
 [ "$(echo "$theirs" | grep -c .)" -eq 1 ] || fail "strace shows $(echo "$theirs" | grep -c .) creating calls: $(cat "$root/strace")"
 expected="$theirs + execve(procbench-child)"
 [ "$ours" = "$expected" ] || fail "procbench observed '$ours', strace shows '$expected'"

@@ -66,30 +66,30 @@ static _Noreturn void case_process(const struct case_result *c, struct shared *s
     raise(SIGSTOP);
     int rc = sc->process_init != NULL ? sc->process_init() : 0;
     struct case_ctx ctx = {
+        .scenario = sc,
         .params = c->def.params,
         .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
         .ops_per_sample = 1,
     };
-    char failure[192] = "";
+    if (rc != 0)
+        snprintf(ctx.failure, sizeof(ctx.failure), "process_init failed: %s", strerror(-rc));
+    else
+        rc = sc->setup(&ctx);
     if (rc != 0) {
-        snprintf(failure, sizeof(failure), "process_init failed: %s", strerror(-rc));
-    } else {
-        rc = sc->setup(&ctx, failure, sizeof(failure));
-    }
-    if (rc != 0) {
-        reason_format(sh->failure, sizeof(sh->failure), "%s", failure);
+        reason_format(sh->failure, sizeof(sh->failure), "%s", ctx.failure);
         sh->setup_failed = true;
         _exit(1);
     }
     struct sample s;
     memset(&s, 0, sizeof(s));
     ssize_t ignored = write(marker_fd, "B", 1);
+    ctx.failure[0] = '\0';
     rc = sc->sample(&ctx, &s);
     ignored = write(marker_fd, "E", 1);
     (void)ignored;
     if (rc != 0) {
         reason_format(sh->failure, sizeof(sh->failure), "%s",
-                      s.failure[0] ? s.failure : strerror(-rc));
+                      ctx.failure[0] ? ctx.failure : strerror(-rc));
         sh->sample_failed = true;
     }
     sc->teardown(&ctx);

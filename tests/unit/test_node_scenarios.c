@@ -57,11 +57,13 @@ static int group_setup(void **state)
 
 /* ---- answers, without node ------------------------------------------- */
 
+static char failure[SCENARIO_FAILURE_MAX];
+
 static int parse(const char *line, unsigned long long seq, struct sample *out, char *why)
 {
     memset(out, 0, sizeof(*out));
-    why[0] = '\0';
-    return node_parse_answer("node.test", line, seq, out, why, 160);
+    why[0] = failure[0] = '\0';
+    return node_parse_answer("node.test", line, seq, out, failure, why, 160);
 }
 
 static void assert_contains(const char *text, const char *part)
@@ -94,7 +96,7 @@ static void test_answer_accepted(void **state)
     assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
-    assert_string_equal(s.failure, "node.test: child exited with status 1");
+    assert_string_equal(failure, "node.test: child exited with status 1");
 }
 
 static void test_answer_refused(void **state)
@@ -198,17 +200,17 @@ static void drive(const char *name, const char *param, const char *choice, size_
     struct param_value values[PARAMS_MAX_PER_SCENARIO];
     first_values(sc, values, param, choice);
     int fds = count_fds();
-    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    char why[192] = "";
-    int rc = sc->setup(&ctx, why, sizeof(why));
+    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int rc = sc->setup(&ctx);
     if (rc != 0)
-        fail_msg("%s setup failed: %s", name, why);
+        fail_msg("%s setup failed: %s", name, ctx.failure);
     assert_true(ctx.peer_pid > 0);
     for (size_t i = 0; i < n; i++) {
         struct sample s;
         memset(&s, 0, sizeof(s));
         outcomes[i] = sc->sample(&ctx, &s);
-        snprintf(failures[i], 160, "%s", s.failure);
+        snprintf(failures[i], 160, "%s", ctx.failure);
+        ctx.failure[0] = '\0';
         if (last != NULL)
             *last = s;
     }
@@ -404,19 +406,22 @@ static void test_without_node_skipped(void **state)
 {
     (void)state;
     setenv("PROCBENCH_NODE", "/nonexistent/node", 1);
-    char why[192];
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
         const struct scenario *sc = scenario_catalogue[i];
         if (strncmp(sc->name, "node.", 5) != 0)
             continue;
         assert_non_null(sc->case_unavailable);
-        const char *reason = sc->case_unavailable(NULL, why, sizeof(why));
-        assert_non_null(reason);
-        assert_contains(reason, "node not found: PROCBENCH_NODE=/nonexistent/node");
+        struct case_ctx ctx = {.scenario = sc};
+        assert_int_equal(sc->case_unavailable(&ctx), -ENOENT);
+        assert_contains(ctx.failure, sc->name);
+        assert_contains(ctx.failure, "node not found: PROCBENCH_NODE=/nonexistent/node");
     }
     unsetenv("PROCBENCH_NODE");
-    if (have_node)
-        assert_null(scenario_find("node.spawn")->case_unavailable(NULL, why, sizeof(why)));
+    if (have_node) {
+        struct case_ctx ctx = {.scenario = scenario_find("node.spawn")};
+        assert_int_equal(ctx.scenario->case_unavailable(&ctx), 0);
+        assert_string_equal(ctx.failure, "");
+    }
 }
 
 int main(void)

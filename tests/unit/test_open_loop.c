@@ -41,7 +41,7 @@ struct fake {
     pthread_mutex_t lock;
 };
 
-static int fake_op(void *arg, size_t index, struct sample *out)
+static int fake_op(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     struct fake *f = arg;
     pthread_mutex_lock(&f->lock);
@@ -52,7 +52,7 @@ static int fake_op(void *arg, size_t index, struct sample *out)
         nanosleep(&ts, NULL);
     }
     if (call == f->fail_at) {
-        snprintf(out->failure, sizeof(out->failure), "fake %zu failed", index);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "fake %zu failed", index);
         return -EPIPE;
     }
     out->ns = f->op_ns;
@@ -97,8 +97,9 @@ static void run_overloaded(size_t spawners)
     assert_int_equal(count_threads(), threads + (int)spawners - 1);
     for (int window = 1; window <= 2; window++) {
         struct sample out;
+        char why[SCENARIO_FAILURE_MAX] = "";
         memset(&out, 0, sizeof(out));
-        assert_int_equal(spawn_open_loop_sample(ol, &out), 0);
+        assert_int_equal(spawn_open_loop_sample(ol, &out, why), 0);
         assert_true(out.ops >= 1);
         assert_int_equal(out.op_latency_count, out.ops);
         assert_true(out.ns >= SPAWN_OPEN_LOOP_WINDOW_NS);
@@ -144,8 +145,9 @@ static void test_light_rate_windows(void **state)
     uint64_t ops = 0;
     for (int window = 0; window < 2; window++) {
         struct sample out;
+        char why[SCENARIO_FAILURE_MAX] = "";
         memset(&out, 0, sizeof(out));
-        assert_int_equal(spawn_open_loop_sample(ol, &out), 0);
+        assert_int_equal(spawn_open_loop_sample(ol, &out, why), 0);
         assert_true(out.ops >= 1);
         /* Two periods of 100 ms: at most the two starts due in it, and
          * any left over from before. */
@@ -169,9 +171,10 @@ static void test_failure_and_arguments(void **state)
     struct spawn_open_loop *ol = NULL;
     assert_int_equal(spawn_open_loop_start(1000, 1, fake_op, &f, &ol), 0);
     struct sample out;
+    char why[SCENARIO_FAILURE_MAX] = "";
     memset(&out, 0, sizeof(out));
-    assert_int_equal(spawn_open_loop_sample(ol, &out), -EPIPE);
-    assert_string_equal(out.failure, "fake 0 failed");
+    assert_int_equal(spawn_open_loop_sample(ol, &out, why), -EPIPE);
+    assert_string_equal(why, "fake 0 failed");
     spawn_open_loop_stop(ol);
     spawn_open_loop_stop(NULL);
     assert_int_equal(spawn_open_loop_start(0, 1, fake_op, &f, &ol), -EINVAL);
@@ -212,15 +215,15 @@ static void test_spawn_scenarios_open_loop(void **state)
         if (s->process_init != NULL)
             assert_int_equal(s->process_init(), 0);
         int fds_before = count_fds();
-        struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-        char failure[160] = "";
-        if (s->setup(&ctx, failure, sizeof(failure)) != 0)
-            fail_msg("%s: setup: %s", s->name, failure);
+        struct case_ctx ctx = {
+            .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+        if (s->setup(&ctx) != 0)
+            fail_msg("%s: setup: %s", s->name, ctx.failure);
         for (int k = 0; k < 2; k++) {
             struct sample out;
             memset(&out, 0, sizeof(out));
             if (s->sample(&ctx, &out) != 0)
-                fail_msg("%s: sample: %s", s->name, out.failure);
+                fail_msg("%s: sample: %s", s->name, ctx.failure);
             assert_true(out.ops >= 1);
             assert_int_equal(out.op_latency_count, out.ops);
             uint64_t longest = 0;
