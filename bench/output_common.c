@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/reason.h"
 #include "metrics.h"
 #include "output_common.h"
 #include "proc.h"
@@ -102,7 +103,7 @@ static void say(char *failure, size_t failure_len, const char *scenario, const c
     va_start(args, fmt);
     vsnprintf(message, sizeof(message), fmt, args);
     va_end(args);
-    snprintf(failure, failure_len, "%s: %.120s", scenario, message);
+    reason_format(failure, failure_len, "%s: %s", scenario, message);
 }
 
 /* A sample's failure, into its ctx->failure (output_run_prepare()). */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -163,12 +163,6 @@ static void observe(struct case_result *c, uint64_t timeout_ns)
     }
 }
 
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("'%s' does not hold '%s'", text, part);
-}
-
 static void assert_lacks(const char *text, const char *part)
 {
     if (strstr(text, part) != NULL)
@@ -295,7 +289,7 @@ static void test_observe_refused(void **state)
     int pipefd[2];
     assert_int_equal(pipe(pipefd), 0);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         close(pipefd[0]);
         refuse_ptrace();
@@ -313,7 +307,7 @@ static void test_observe_refused(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     assert_contains(got, "unobserved: ptrace(PTRACE_TRACEME) refused: Operation not permitted");
 }
 

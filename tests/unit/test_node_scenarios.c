@@ -32,7 +32,7 @@
 #include "node_locate.h"
 #include "engine/runner.h"
 #include "scenario.h"
-#include "scenario_checks.h"
+#include "checks.h"
 
 static char driver_path[PATH_MAX];
 static char node_path[PATH_MAX];
@@ -64,12 +64,6 @@ static int parse(const char *line, unsigned long long seq, struct sample *out, c
     memset(out, 0, sizeof(*out));
     why[0] = failure[0] = '\0';
     return node_parse_answer("node.test", line, seq, out, failure, why, 160);
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("'%s' does not contain '%s'", text, part);
 }
 
 static void test_answer_accepted(void **state)
@@ -204,7 +198,7 @@ static void drive(const char *name, const char *param, const char *choice, size_
     int rc = sc->setup(&ctx);
     if (rc != 0)
         fail_msg("%s setup failed: %s", name, ctx.failure);
-    assert_true(ctx.peer_pid > 0);
+    assert_cmp(ctx.peer_pid, >, 0);
     for (size_t i = 0; i < n; i++) {
         struct sample s;
         memset(&s, 0, sizeof(s));
@@ -247,7 +241,7 @@ static void test_every_scenario_runs(void **state)
             if (outcomes[k] != 0)
                 fail_msg("%s{%s=%s} sample %zu failed: %s", cases[i].name, cases[i].param,
                          cases[i].choice, k + 1, failures[k]);
-        assert_true(s.ns > 0);
+        assert_cmp(s.ns, >, 0);
         if (strcmp(cases[i].name, "node.output") == 0) {
             /* bytes' first default, 1K, all checked by the driver. */
             assert_int_equal(s.bytes, 1024);

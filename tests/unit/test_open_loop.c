@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -100,11 +100,11 @@ static void run_overloaded(size_t spawners)
         char why[SCENARIO_FAILURE_MAX] = "";
         memset(&out, 0, sizeof(out));
         assert_int_equal(spawn_open_loop_sample(ol, &out, why), 0);
-        assert_true(out.ops >= 1);
+        assert_cmp(out.ops, >=, 1);
         assert_int_equal(out.op_latency_count, out.ops);
-        assert_true(out.ns >= SPAWN_OPEN_LOOP_WINDOW_NS);
+        assert_cmp(out.ns, >=, SPAWN_OPEN_LOOP_WINDOW_NS);
         for (size_t i = 0; i < out.op_latency_count; i++) {
-            assert_true(out.op_latency_ns[i] >= f.op_ns);
+            assert_cmp(out.op_latency_ns[i], >=, f.op_ns);
             if (window == 2 && out.op_latency_ns[i] < SPAWN_OPEN_LOOP_WINDOW_NS - 2 * MS)
                 fail_msg("window 2, start %zu of %zu: latency %llu ns, less than the backlog of "
                          "a window (%u ns)",
@@ -148,13 +148,13 @@ static void test_light_rate_windows(void **state)
         char why[SCENARIO_FAILURE_MAX] = "";
         memset(&out, 0, sizeof(out));
         assert_int_equal(spawn_open_loop_sample(ol, &out, why), 0);
-        assert_true(out.ops >= 1);
+        assert_cmp(out.ops, >=, 1);
         /* Two periods of 100 ms: at most the two starts due in it, and
          * any left over from before. */
         assert_in_range(out.ops, 1, 3);
         ops += out.ops;
         for (size_t i = 0; i < out.op_latency_count; i++)
-            assert_true(out.op_latency_ns[i] >= f.op_ns);
+            assert_cmp(out.op_latency_ns[i], >=, f.op_ns);
     }
     assert_int_equal(f.calls, ops);
     spawn_open_loop_stop(ol);
@@ -224,7 +224,7 @@ static void test_spawn_scenarios_open_loop(void **state)
             memset(&out, 0, sizeof(out));
             if (s->sample(&ctx, &out) != 0)
                 fail_msg("%s: sample: %s", s->name, ctx.failure);
-            assert_true(out.ops >= 1);
+            assert_cmp(out.ops, >=, 1);
             assert_int_equal(out.op_latency_count, out.ops);
             uint64_t longest = 0;
             for (size_t op = 0; op < out.ops; op++)
@@ -291,7 +291,7 @@ static void test_backlog_verdict(void **state)
     for (size_t i = 0; i < r.case_count; i++) {
         assert_string_equal(cases[i].backlog, expect[i]);
         if (expect[i][0] != '\0')
-            assert_true(cases[i].achieved_rate == cases[i].ops_per_s);
+            assert_cmp(cases[i].achieved_rate, ==, cases[i].ops_per_s);
         else
             assert_true(isnan(cases[i].achieved_rate));
     }
