@@ -6,16 +6,25 @@
  * the target). The command is the target's argv, each word quoted: its
  * arguments (args, --entry-fd) are parsed by the shell, and with path_depth
  * the shell searches PATH for the bare name, as `exec('cmd args')` makes it.
+ *
+ * The shell's stderr is a memfd of the case's own (the one file action
+ * posix_spawn() is given): what the shell says when it fails ("sh: 1:
+ * Cannot fork" under a process limit, "Permission denied") becomes the
+ * first line of the sample's reason instead of lines on procbench's
+ * stderr, ten to a failing case.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/reason.h"
 #include "proc.h"
 #include "spawn_common.h"
 
@@ -27,6 +36,9 @@ struct shell_state {
     /* The target's argv, each word single-quoted for the shell: a path with
      * a space or a quote must still name one program. */
     char *command;
+    int stderr_fd;                      /* the shell's stderr: a memfd; -1 before init */
+    bool actions_made;                  /* actions holds something to destroy */
+    posix_spawn_file_actions_t actions; /* dup2(stderr_fd, 2) */
 };
 
 /* Writes word into out as one single-quoted shell word ('\'' for a quote),
@@ -50,6 +62,10 @@ static char *shell_quote(const char *word, char *out)
 static void shell_fini(void *state)
 {
     struct shell_state *s = state;
+    if (s->actions_made)
+        posix_spawn_file_actions_destroy(&s->actions);
+    if (s->stderr_fd >= 0)
+        close(s->stderr_fd);
     spawn_target_fini(&s->target);
     free(s->command);
     free(s);
@@ -74,6 +90,7 @@ static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **s
         free(s);
         return err;
     }
+    s->stderr_fd = -1;
     size_t len = 1;
     for (char **word = s->target.argv; *word != NULL; word++)
         len += 4 * strlen(*word) + 3;
@@ -92,6 +109,21 @@ static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **s
     s->shell_argv[1] = "-c";
     s->shell_argv[2] = s->command;
     s->shell_argv[3] = NULL;
+    s->stderr_fd = memfd_create("procbench-shell-stderr", MFD_CLOEXEC);
+    if (s->stderr_fd < 0) {
+        err = -errno;
+        shell_fini(s);
+        return scenario_fail(ctx, err, "memfd_create failed: %s", strerror(-err));
+    }
+    err = -posix_spawn_file_actions_init(&s->actions);
+    if (err == 0) {
+        s->actions_made = true;
+        err = -posix_spawn_file_actions_adddup2(&s->actions, s->stderr_fd, 2);
+    }
+    if (err < 0) {
+        shell_fini(s);
+        return scenario_fail(ctx, err, "posix_spawn file actions: %s", strerror(-err));
+    }
     *state = s;
     return 0;
 }
@@ -101,15 +133,39 @@ static int shell_create(void *state, int peer_cpu, pid_t *pid)
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     const struct shell_state *s = state;
     char **envp = s->target.envp != NULL ? s->target.envp : environ;
-    return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->shell_argv, envp);
+    return -posix_spawn(pid, SHELL_PATH, &s->actions, NULL, s->shell_argv, envp);
+}
+
+/* The first line the shells wrote since the last look, into line[len]
+ * ("" for none); empties the memfd for the next sample. */
+static void take_stderr(struct shell_state *s, char *line, size_t len)
+{
+    line[0] = '\0';
+    off_t end = lseek(s->stderr_fd, 0, SEEK_CUR);
+    if (end <= 0)
+        return;
+    ssize_t n = pread(s->stderr_fd, line, len - 1, 0);
+    line[n > 0 ? n : 0] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    /* The shells share the file offset with this descriptor. */
+    if (ftruncate(s->stderr_fd, 0) == 0)
+        lseek(s->stderr_fd, 0, SEEK_SET);
 }
 
 static int shell_op(void *state, int peer_cpu, struct sample *out,
                     char failure[SCENARIO_FAILURE_MAX])
 {
     struct shell_state *s = state;
-    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, failure, "posix_spawn",
-                                    shell_create);
+    int err = spawn_sample_create_reap(state, &s->target, peer_cpu, out, failure, "posix_spawn",
+                                       shell_create);
+    char said[96];
+    take_stderr(s, said, sizeof(said));
+    if (err < 0 && said[0] != '\0') {
+        char why[SCENARIO_FAILURE_MAX];
+        memcpy(why, failure, sizeof(why));
+        reason_format(failure, SCENARIO_FAILURE_MAX, "%.120s: %s", why, said);
+    }
+    return err;
 }
 
 static const struct spawn_mechanism shell_mechanism = {
