@@ -27,6 +27,10 @@ struct param_spec {
      * (spawn's env=inherit: "whatever the harness has", which no number
      * can say), kept as PARAM_VALUE_WORD; NULL: numbers only. */
     const char *word;
+    /* Values --quick uses when the user gives none: the points of a sweep
+     * that answer the main questions (the report's claims); NULL: the
+     * defaults. */
+    const char *quick;
 };
 
 /* The number of a value given as its spec's word. */
