@@ -7,9 +7,10 @@
 # file: W, H, left, right (pixels: the panels' span), np, array ptitles[np],
 # n, array titles[n], array colors[n] (palette indices), style ('lines',
 # 'steps' or 'points'), yerr (1: draw each point's 95% CI), marks (1: ring
-# the points whose fifth column is a number: where a change starts), refline,
-# plottitle, xlabel, ylabel, datafile, and the axes (see common.gp).
-# datafile: n blocks per panel, panel-major, rows x,y,ci_low,ci_high,mark.
+# the points whose fifth column is a number: where a change starts), tails
+# (1: the sixth column, the p99, as a dashed line in the series' colour),
+# refline, plottitle, xlabel, ylabel, datafile, and the axes (see common.gp).
+# datafile: n blocks per panel, panel-major, rows x,y,ci_low,ci_high,mark,tail.
 load scriptdir.'/common.gp'
 top = 1 - (np > 1 ? 66.0 : 48.0) / H
 bottom = 62.0 / H
@@ -19,6 +20,9 @@ set multiplot title plottitle noenhanced
 set tmargin at screen top
 set bmargin at screen bottom
 set xlabel xlabel noenhanced
+# Rings (marks) and dashed tails are loops of no turns when off.
+nm = marks ? n : 0
+nt = tails ? n : 0
 do for [p=1:np] {
     x0 = left + (p - 1) * (pw + gap)
     set lmargin at screen x0 / W
@@ -41,19 +45,19 @@ do for [p=1:np] {
              ps 0.45 lc rgb palette[colors[s]] notitle, \
              1 with lines dt 2 lc rgb '#808080' notitle
     }
-    if (style eq 'lines' && yerr && marks) {
+    if (style eq 'lines' && yerr) {
         plot for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:2:3:4 with yerrorlines \
              lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle, \
-             for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:5 with points pt 6 \
-             ps 2.2 lw 1.5 lc rgb palette[colors[s]] notitle
-    }
-    if (style eq 'lines' && yerr && !marks) {
-        plot for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:2:3:4 with yerrorlines \
-             lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle
+             for [s=1:nm] datafile index ((p - 1) * n + s - 1) using 1:5 with points pt 6 \
+             ps 2.2 lw 1.5 lc rgb palette[colors[s]] notitle, \
+             for [s=1:nt] datafile index ((p - 1) * n + s - 1) using 1:6 with lines dt 2 \
+             lw 1.2 lc rgb palette[colors[s]] notitle
     }
     if (style eq 'lines' && !yerr) {
         plot for [s=1:n] datafile index ((p - 1) * n + s - 1) using 1:2 with linespoints \
-             lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle
+             lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 lc rgb palette[colors[s]] notitle, \
+             for [s=1:nt] datafile index ((p - 1) * n + s - 1) using 1:6 with lines dt 2 \
+             lw 1.2 lc rgb palette[colors[s]] notitle
     }
 }
 # The legend: an empty plot in the strip right of the panels.
@@ -71,7 +75,9 @@ set rmargin at screen 0.999
 set key at screen (right + 16.0) / W, top left top Left reverse samplen 2.5 spacing 1.1 noenhanced
 if (style eq 'lines') {
     plot for [s=1:n] NaN with linespoints lw 1.5 pt points[(s - 1) % 8 + 1] ps 0.6 \
-         lc rgb palette[colors[s]] title titles[s]
+         lc rgb palette[colors[s]] title titles[s], \
+         for [s=1:(tails ? 1 : 0)] NaN with lines dt 2 lw 1.2 lc rgb '#606060' \
+         title 'dashed: p99'
 } else {
     plot for [s=1:n] NaN with lines lw 3 lc rgb palette[colors[s]] title titles[s]
 }

@@ -32,7 +32,7 @@ first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || die "run printed no results folder"
 # Rows name their case by what varies (rss), the rest is said once.
 grep -q '^spawn.pthread{rss=0} ' "$root/run1" || die "console table lacks the pthread row named by rss"
-grep -q '^spawn\.\* cases, all: ballast=anon, mappings=1, threads=0, fds=0, concurrency=1, placement=same$' \
+grep -q '^spawn\.\* cases, all: ballast=anon, mappings=1, threads=0, fds=0, concurrency=1, rate=0, placement=same$' \
     "$root/run1" || die "console does not say what every spawn case shares"
 grep -q 'ballast=anon,mappings=1' "$root/run1" && die "a console row spells the full canonical name"
 # Two rss values: the declared analyses follow the table, a line per case.
@@ -45,7 +45,7 @@ second=$(cat "$root/run2")
 [ "$first" != "$second" ] || die "two runs shared a folder"
 [ "$(readlink "$root/out/latest")" = "$(basename "$second")" ] || die "latest does not point at the newest run"
 head -1 "$second/summary.csv" \
-    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
+    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,param_rate,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
 
 # ci/bench --help and ci/regress --help print their usage and exit 0
 # without running anything: on a PATH with nothing but what printing needs,

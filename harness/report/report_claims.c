@@ -4,7 +4,9 @@
  * report_claim_pairs.c finds, and the answer in words.
  */
 #include "report_claims.h"
+#include "report_claim_kinds.h"
 #include "report_claim_pairs.h"
+#include "report_claim_words.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,12 +24,13 @@
 #include "report_metrics.h"
 #include "report_model.h"
 
-#define LESS   REPORT_CLAIM_LESS
-#define MORE   REPORT_CLAIM_MORE
-#define SAME   REPORT_CLAIM_SAME
-#define GROWS  REPORT_CLAIM_GROWS
-#define MEMORY REPORT_CLAIM_MEMORY
-#define FIGURE REPORT_CLAIM_FIGURE
+#define LESS      REPORT_CLAIM_LESS
+#define MORE      REPORT_CLAIM_MORE
+#define SAME      REPORT_CLAIM_SAME
+#define GROWS     REPORT_CLAIM_GROWS
+#define MEMORY    REPORT_CLAIM_MEMORY
+#define FIGURE    REPORT_CLAIM_FIGURE
+#define MECHANISM REPORT_CLAIM_MECHANISM
 
 const struct report_claim report_claims[] = {
 #define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,     \
@@ -69,130 +72,6 @@ const char *report_verdict_name(enum report_verdict verdict)
     return "?";
 }
 
-/* ---- the answer in words ---------------------------------------------------- */
-
-static void add_note(struct report_claim_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void add_note(struct report_claim_result *res, const char *fmt, ...)
-{
-    size_t used = strlen(res->note);
-    if (used + 3 >= sizeof(res->note))
-        return;
-    if (used > 0) {
-        strcpy(res->note + used, "; ");
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->note + used, sizeof(res->note) - used, fmt, ap);
-    va_end(ap);
-}
-
-static void say(struct report_claim_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends to the answer. */
-static void say(struct report_claim_result *res, const char *fmt, ...)
-{
-    size_t used = strlen(res->answer);
-    va_list ap;
-    va_start(ap, fmt);
-    if (used + 1 < sizeof(res->answer))
-        vsnprintf(res->answer + used, sizeof(res->answer) - used, fmt, ap);
-    va_end(ap);
-}
-
-/* The claim's context with {sweep} replaced by the sweep's value in c (or
- * in other, when it spells the same value shorter: "1G", not "1073741824"). */
-static void say_context(struct report_claim_result *res, const struct stored_case *c,
-                        const struct stored_case *other)
-{
-    const char *ctx = res->claim->context, *at = strstr(ctx, "{sweep}");
-    char value[CASE_LABEL_VALUE_MAX] = "?", shorter[CASE_LABEL_VALUE_MAX];
-    if (at == NULL) {
-        say(res, "%s", ctx);
-        return;
-    }
-    if (res->claim->sweep[0] != '\0') {
-        report_param_text(c, res->claim->sweep, value, sizeof(value));
-        if (other != NULL &&
-            report_param_text(other, res->claim->sweep, shorter, sizeof(shorter)) != NULL &&
-            strlen(shorter) < strlen(value))
-            snprintf(value, sizeof(value), "%s", shorter);
-    }
-    say(res, "%.*s%s%s", (int)(at - ctx), ctx, value, at + strlen("{sweep}"));
-}
-
-/* A factor as people say it: "98", "2.1", "1150", and "1.078" near 1,
- * where two digits would make an interval look like a point. */
-static void factor_text(double v, char *buf, size_t len)
-{
-    snprintf(buf, len, v >= 1000 ? "%.0f" : v < 1.5 ? "%.3f" : "%.3g", v);
-}
-
-/* "is 98x faster than", "is 2.1x slower than" or "takes 1.02x the time
- * of", and the interval in the same direction. */
-static void say_ratio(struct report_claim_result *res, double r, double lo, double hi)
-{
-    char a[32], b[32], c[32];
-    bool interval = !isnan(lo) && !isnan(hi) && lo > 0 && hi > 0;
-    const struct report_claim *cl = res->claim;
-    if (r > 0 && ((interval && hi < 1) || (!interval && r < 1))) {
-        factor_text(1 / r, a, sizeof(a));
-        say(res, "%s is %sx faster than %s", cl->left_name, a, cl->right_name);
-        if (interval) {
-            factor_text(1 / hi, b, sizeof(b));
-            factor_text(1 / lo, c, sizeof(c));
-            say(res, " [%sx, %sx]", b, c);
-        }
-    } else if ((interval && lo > 1) || (!interval && r > 1)) {
-        factor_text(r, a, sizeof(a));
-        say(res, "%s is %sx slower than %s", cl->left_name, a, cl->right_name);
-        if (interval) {
-            factor_text(lo, b, sizeof(b));
-            factor_text(hi, c, sizeof(c));
-            say(res, " [%sx, %sx]", b, c);
-        }
-    } else {
-        factor_text(r, a, sizeof(a));
-        say(res, "%s takes %sx the time of %s", cl->left_name, a, cl->right_name);
-        if (interval) {
-            factor_text(lo, b, sizeof(b));
-            factor_text(hi, c, sizeof(c));
-            say(res, " [%sx, %sx]", b, c);
-        }
-    }
-}
-
-static void say_medians(struct report_claim_result *res, const struct stored_case *l,
-                        const struct stored_case *r)
-{
-    char a[32], b[32];
-    units_format_duration(l->p50_ns, a, sizeof(a));
-    units_format_duration(r->p50_ns, b, sizeof(b));
-    say(res, " (%s against %s)", a, b);
-}
-
-/* Names the pair: each side's scenario, then the parameters they share. */
-static void set_cases(struct report_claim_result *res, const struct stored_case *l,
-                      const struct stored_case *r)
-{
-    struct case_name a, b;
-    report_case_name(l, &a);
-    report_case_name(r, &b);
-    const struct case_name *both[] = {&a, &b};
-    struct case_vary v;
-    case_vary_compute(both, 2, &v);
-    char la[256], lb[256], common[384];
-    case_label_format(&a, &v, NULL, false, la, sizeof(la));
-    case_label_format(&b, &v, NULL, false, lb, sizeof(lb));
-    case_vary_constants(&v, NULL, common, sizeof(common));
-    size_t used = strlen(res->cases);
-    snprintf(res->cases + used, sizeof(res->cases) - used, "%s%s against %s%s%s", used ? "; " : "",
-             la, lb, common[0] ? " at " : "", common);
-}
-
 /* ---- judging --------------------------------------------------------------- */
 
 static int judge_ratio(const struct report_claim *claim, const struct pair *p,
@@ -208,7 +87,7 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     res->low = o.low;
     res->high = o.high;
     if (o.method[0] != '\0')
-        add_note(res, "interval from %s", o.method);
+        report_claim_note(res, "interval from %s", o.method);
     if (claim->kind != SAME) {
         res->verdict = o.verdict == CHECK_HOLDS   ? REPORT_HOLDS
                        : o.verdict == CHECK_FAILS ? REPORT_DOES_NOT_HOLD
@@ -223,7 +102,7 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
         res->verdict = REPORT_INCONCLUSIVE;
     }
     if (o.reason[0] != '\0' && res->verdict == REPORT_INCONCLUSIVE) {
-        add_note(res, "%s", o.reason);
+        report_claim_note(res, "%s", o.reason);
         snprintf(res->why, sizeof(res->why), "%s", o.reason);
     }
     if (claim->kind == SAME && res->verdict == REPORT_INCONCLUSIVE)
@@ -234,13 +113,13 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
         char a[32], b[32];
         units_format_duration((uint64_t)p->left->cpu_ns, a, sizeof(a));
         units_format_duration((uint64_t)p->right->cpu_ns, b, sizeof(b));
-        add_note(res, "CPU per operation %s against %s: ratio %.3f", a, b,
-                 p->left->cpu_ns / p->right->cpu_ns);
+        report_claim_note(res, "CPU per operation %s against %s: ratio %.3f", a, b,
+                          p->left->cpu_ns / p->right->cpu_ns);
     }
     if (!isnan(o.ratio)) {
-        say_context(res, p->left, p->right);
-        say_ratio(res, o.ratio, o.low, o.high);
-        say_medians(res, p->left, p->right);
+        report_claim_say_context(res, p->left, p->right);
+        report_claim_say_ratio(res, o.ratio, o.low, o.high);
+        report_claim_say_medians(res, p->left, p->right);
     }
     return 0;
 }
@@ -276,7 +155,7 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     char top_text[CASE_LABEL_VALUE_MAX] = "?", bottom_text[CASE_LABEL_VALUE_MAX] = "?";
     if (!report_param_size(top->left, claim->sweep, &top_v)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "no case has a %s parameter", claim->sweep);
+        report_claim_note(res, "no case has a %s parameter", claim->sweep);
         return 0;
     }
     report_param_text(top->left, claim->sweep, top_text, sizeof(top_text));
@@ -299,12 +178,13 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
         for (size_t k = 0; k < 6; k++)
             format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
-        add_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3], t[4],
-                 t[5]);
-        set_cases(res, top->left, top->right);
-        say_context(res, top->left, top->right);
-        say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
-            claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3], t[4], t[5]);
+        report_claim_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3],
+                          t[4], t[5]);
+        report_claim_set_cases(res, top->left, top->right);
+        report_claim_say_context(res, top->left, top->right);
+        report_claim_say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
+                         claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3],
+                         t[4], t[5]);
         return 0;
     }
     for (size_t i = 1; i < count; i++) {
@@ -317,7 +197,8 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     }
     if (bottom == NULL || bottom_v >= top_v) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "needs two values of %s (and no slopes were recorded)", claim->sweep);
+        report_claim_note(res, "needs two values of %s (and no slopes were recorded)",
+                          claim->sweep);
         return 0;
     }
     report_param_text(bottom->left, claim->sweep, bottom_text, sizeof(bottom_text));
@@ -331,11 +212,11 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     snprintf(res->criterion, sizeof(res->criterion),
              "ratio %s / %s at %s=%s above the ratio at %s=%s", top->left->scenario,
              top->right->scenario, claim->sweep, top_text, claim->sweep, bottom_text);
-    set_cases(res, top->left, top->right);
-    set_cases(res, bottom->left, bottom->right);
+    report_claim_set_cases(res, top->left, top->right);
+    report_claim_set_cases(res, bottom->left, bottom->right);
     if (isnan(hi.low) || isnan(lo.low)) {
         res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
+        report_claim_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
         snprintf(res->why, sizeof(res->why), "%s", hi.reason[0] ? hi.reason : lo.reason);
         return 0;
     }
@@ -347,13 +228,13 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
                                       : REPORT_INCONCLUSIVE;
     if (res->verdict == REPORT_INCONCLUSIVE)
         snprintf(res->why, sizeof(res->why), "the two ratios' intervals overlap");
-    add_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio, hi.low,
-             hi.high, top_text, lo.ratio, lo.low, lo.high, bottom_text);
+    report_claim_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio,
+                      hi.low, hi.high, top_text, lo.ratio, lo.low, lo.high, bottom_text);
     char a[32], b[32];
-    factor_text(hi.ratio, a, sizeof(a));
-    factor_text(lo.ratio, b, sizeof(b));
-    say(res, "%s takes %sx the time of %s at %s=%s, %sx at %s=%s", claim->left_name, a,
-        claim->right_name, claim->sweep, top_text, b, claim->sweep, bottom_text);
+    report_claim_factor_text(hi.ratio, a, sizeof(a));
+    report_claim_factor_text(lo.ratio, b, sizeof(b));
+    report_claim_say(res, "%s takes %sx the time of %s at %s=%s, %sx at %s=%s", claim->left_name, a,
+                     claim->right_name, claim->sweep, top_text, b, claim->sweep, bottom_text);
     return 0;
 }
 
@@ -364,20 +245,20 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
     double held_l, held_r;
     if (!report_param_size(p->left, claim->sweep, &bytes)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "no %s parameter", claim->sweep);
+        report_claim_note(res, "no %s parameter", claim->sweep);
         return 0;
     }
     if (strcmp(p->left->status, "ok") != 0 || strcmp(p->right->status, "ok") != 0) {
         res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "a case %s",
-                 strcmp(p->left->status, "ok") ? p->left->status : p->right->status);
+        report_claim_note(res, "a case %s",
+                          strcmp(p->left->status, "ok") ? p->left->status : p->right->status);
         snprintf(res->why, sizeof(res->why), "%.200s", res->note);
         return 0;
     }
     if (!results_read_case_number(p->left, "rss_growth_p50", &held_l) ||
         !results_read_case_number(p->right, "rss_growth_p50", &held_r)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "rss_growth_p50 not recorded");
+        report_claim_note(res, "rss_growth_p50 not recorded");
         return 0;
     }
     char size[CASE_LABEL_VALUE_MAX] = "?", a[32], b[32];
@@ -386,17 +267,17 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
              "RSS growth at %s=%s: %s >= half of it, %s < a quarter", claim->sweep, size,
              p->left->scenario, p->right->scenario);
     res->ratio = held_r > 0 ? held_l / held_r : NAN;
-    add_note(res,
-             "RSS grew %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
-             "interval)",
-             held_l / 1024, held_r / 1024, size);
+    report_claim_note(res,
+                      "RSS grew %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
+                      "interval)",
+                      held_l / 1024, held_r / 1024, size);
     bool all = held_l >= 0.5 * (double)bytes, chunk = held_r < 0.25 * (double)bytes;
     res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
     format_size(held_l, a, sizeof(a));
     format_size(held_r, b, sizeof(b));
-    say_context(res, p->left, p->right);
-    say(res, "%s grew the parent's memory by %s, %s by %s", claim->left_name, a, claim->right_name,
-        b);
+    report_claim_say_context(res, p->left, p->right);
+    report_claim_say(res, "%s grew the parent's memory by %s, %s by %s", claim->left_name, a,
+                     claim->right_name, b);
     return 0;
 }
 
@@ -428,8 +309,8 @@ static int judge_figure(const struct stored_run *run, const struct report_claim 
     }
     if (top == NULL || bottom == NULL || bottom_s >= top_s) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, m == NULL ? "the run has no %s metric" : "needs two values of %s",
-                 m == NULL ? claim->right : claim->sweep);
+        report_claim_note(res, m == NULL ? "the run has no %s metric" : "needs two values of %s",
+                          m == NULL ? claim->right : claim->sweep);
         return 0;
     }
     char a[48], b[48], hi[CASE_LABEL_VALUE_MAX] = "?", lo[CASE_LABEL_VALUE_MAX] = "?";
@@ -440,9 +321,10 @@ static int judge_figure(const struct stored_run *run, const struct report_claim 
     res->verdict = REPORT_MEASURED;
     snprintf(res->criterion, sizeof(res->criterion),
              "%s (p50) of %s at the largest and smallest %s", m->name, claim->left, claim->sweep);
-    set_cases(res, top, bottom);
-    say_context(res, top, NULL);
-    say(res, "%s: %s %s; at %s=%s, %s", claim->left_name, m->title, a, claim->sweep, lo, b);
+    report_claim_set_cases(res, top, bottom);
+    report_claim_say_context(res, top, NULL);
+    report_claim_say(res, "%s: %s %s; at %s=%s, %s", claim->left_name, m->title, a, claim->sweep,
+                     lo, b);
     return 0;
 }
 
@@ -464,6 +346,13 @@ static bool below_sweep_min(const struct report_claim *claim, const struct pair 
     return true;
 }
 
+/* An answer starts with a capital, whatever its first word. */
+static void capitalise(char *answer)
+{
+    if (answer[0] >= 'a' && answer[0] <= 'z')
+        answer[0] = (char)(answer[0] - 'a' + 'A');
+}
+
 static void set_criterion(const struct report_claim *claim, struct report_claim_result *res)
 {
     if (claim->kind == GROWS)
@@ -479,6 +368,9 @@ static void set_criterion(const struct report_claim *claim, struct report_claim_
     else if (claim->kind == FIGURE)
         snprintf(res->criterion, sizeof(res->criterion), "%s of %s against %s", claim->right,
                  claim->left, claim->sweep);
+    else if (claim->kind == MECHANISM)
+        snprintf(res->criterion, sizeof(res->criterion), "the mechanism of a %s* case holds %s",
+                 claim->left, claim->right);
     else
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s %s %g", claim->left, claim->right,
                  claim->kind == LESS ? "<" : ">", claim->factor);
@@ -494,6 +386,11 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
     res->ratio = res->low = res->high = NAN;
     res->verdict = REPORT_NOT_MEASURED;
     set_criterion(claim, res);
+    if (claim->kind == MECHANISM) {
+        report_claim_judge_mechanism(run, claim, res);
+        capitalise(res->answer);
+        return 0;
+    }
     /* FIGURE has one side: the left pattern against itself. */
     snprintf(text, sizeof(text), "%s < %s", claim->left,
              claim->kind == FIGURE ? claim->left : claim->right);
@@ -540,7 +437,7 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         return 0;
     }
     if (claim->kind != GROWS)
-        set_cases(res, pairs[0].left, pairs[0].right);
+        report_claim_set_cases(res, pairs[0].left, pairs[0].right);
     int rc = 0;
     switch (claim->kind) {
     case LESS:
@@ -555,13 +452,13 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         rc = judge_memory(claim, &pairs[0], res);
         break;
     case FIGURE:
+    case MECHANISM:
         break;
     }
     free(pairs);
     if (res->verdict == REPORT_NOT_MEASURED)
         res->cases[0] = '\0', res->answer[0] = '\0';
-    if (res->answer[0] >= 'a' && res->answer[0] <= 'z')
-        res->answer[0] = (char)(res->answer[0] - 'a' + 'A');
+    capitalise(res->answer);
     return rc;
 }
 

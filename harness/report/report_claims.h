@@ -14,7 +14,9 @@
  * rounds are too few), so that a claim and the same rule in an
  * expectations file always agree. RSS growth has no interval (it is the
  * median of exact per-sample measurements): MEMORY claims compare it to the
- * bytes the child wrote. Each judged claim also gets its answer in plain
+ * bytes the child wrote. MECHANISM claims rest on no pair: on the observed
+ * mechanism column of every case of the left scenarios (report_claim_kinds.h).
+ * Each judged claim also gets its answer in plain
  * words with the figures that carry it ("From a 1G parent, posix_spawn is
  * 98x faster than fork+exec [84x, 112x] (665 us against 65.2 ms)").
  */
@@ -31,7 +33,8 @@ enum report_claim_kind {
     REPORT_CLAIM_SAME,
     REPORT_CLAIM_GROWS,
     REPORT_CLAIM_MEMORY,
-    REPORT_CLAIM_FIGURE
+    REPORT_CLAIM_FIGURE,
+    REPORT_CLAIM_MECHANISM
 };
 
 /* One line of bench/report_claims.def (its opening comment says what each
@@ -41,7 +44,9 @@ struct report_claim {
     enum report_claim_kind kind;
     const char *question;
     const char *left, *left_name;   /* a pattern, and what the answer calls it */
-    const char *right, *right_name; /* FIGURE: right is the metric's name */
+    const char *right, *right_name; /* FIGURE: right is the metric's name;
+                                     * MECHANISM: left a scenario name prefix, right the
+                                     * text sought */
     double factor;
     const char *prefer;    /* "key=value,..." */
     const char *sweep;     /* a size parameter, or "" */

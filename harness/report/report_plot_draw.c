@@ -225,8 +225,8 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
         fputs("# index,from,to,part (one row per part of a case, base units)\n", fp);
         break;
     default:
-        fputs("# x,y,ci_low,ci_high,mark: one block per panel and series (panel-major, "
-              "base units; mark: a ring there when not NaN)\n",
+        fputs("# x,y,ci_low,ci_high,mark,tail: one block per panel and series (panel-major, "
+              "base units; mark: a ring there when not NaN; tail: the p99, dashed)\n",
               fp);
     }
     if (f->kind == PLOT_BARS || f->kind == PLOT_STACK) {
@@ -255,7 +255,7 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
                 if (p + e > 0)
                     fputs("\n\n", fp);
                 if (s == NULL || s->count == 0) {
-                    fputs("0,NaN,NaN,NaN,NaN\n", fp); /* an empty block: nothing drawn */
+                    fputs("0,NaN,NaN,NaN,NaN,NaN\n", fp); /* an empty block: nothing drawn */
                     continue;
                 }
                 for (size_t k = 0; k < s->count; k++) {
@@ -264,6 +264,7 @@ static int write_data(const struct plot_figure *f, const char *path, const size_
                     put_number(fp, s->points[k].lo);
                     put_number(fp, s->points[k].hi);
                     put_number(fp, f->kind == PLOT_LINES ? s->points[k].extra : NAN);
+                    put_number(fp, f->kind == PLOT_LINES && f->tails ? s->points[k].tail : NAN);
                     fputc('\n', fp);
                 }
             }
@@ -310,7 +311,10 @@ static int write_settings(const struct plot_figure *f, const char *path, const c
     for (size_t i = 0; i < f->count; i++) {
         for (size_t k = 0; k < f->series[i].count; k++) {
             const struct plot_point *p = &f->series[i].points[k];
-            const double ys[] = {p->y, p->lo, p->hi, f->kind == PLOT_BARS ? p->extra : NAN};
+            const double ys[] = {p->y, p->lo, p->hi,
+                                 f->kind == PLOT_BARS                ? p->extra
+                                 : f->kind == PLOT_LINES && f->tails ? p->tail
+                                                                     : NAN};
             for (size_t j = 0; j < 4; j++) {
                 if (!isfinite(ys[j]) || (ys[j] <= 0 && f->kind != PLOT_STACK &&
                                          f->yunit != REPORT_UNIT_BYTES && f->kind != PLOT_DRIFT))
@@ -375,8 +379,9 @@ static int write_settings(const struct plot_figure *f, const char *path, const c
             marks = marks || (f->kind == PLOT_LINES && extra);
         }
     }
-    fprintf(fp, "style = '%s'\nrefline = %d\nhas_ci = %d\nhas_p99 = %d\nmarks = %d\n",
-            style_of[f->kind], f->kind == PLOT_DRIFT, errors, p99, marks);
+    fprintf(fp, "style = '%s'\nrefline = %d\nhas_ci = %d\nhas_p99 = %d\nmarks = %d\ntails = %d\n",
+            style_of[f->kind], f->kind == PLOT_DRIFT, errors, p99, marks,
+            f->kind == PLOT_LINES && f->tails);
     rc = put_quoted(fp, "plottitle = ", f->title, "\n");
     if (rc == 0)
         rc = put_quoted(fp, "datafile = ", datafile, "\n");

@@ -49,6 +49,7 @@ struct plot_point {
     double y, lo, hi; /* lo, hi: NAN when there is no interval */
     double extra;     /* bars: p99; stacks: the part (0, 1, 2...); lines: a ring here
                        * when finite (a change found there), else NAN */
+    double tail;      /* lines of a figure with tails: the p99, dashed; else unused */
 };
 
 struct plot_series {
@@ -74,6 +75,7 @@ struct plot_figure {
     char ylabel[96];
     enum plot_x xkind;
     enum report_unit yunit; /* of the values; PLOT_BARS/STACK: of the x axis */
+    bool tails;             /* PLOT_LINES: each point's tail (p99) too, dashed */
     size_t panels;
     char panel_titles[PLOT_MAX_PANELS][96];
     struct plot_series series[PLOT_MAX_BARS];

@@ -61,7 +61,10 @@ static bool selected(const struct stored_case *c, const char *scenarios)
     return false;
 }
 
-/* Every key=value of where holds for c. */
+/* Every item of where holds for c: key=value (c has key, of that value),
+ * key!=value (c lacks key or has another value), key?=value (c lacks key
+ * or has that value: "rate?=0", a closed loop, also in a run from before
+ * the parameter). Values compare as sizes where both are sizes. */
 static bool where_holds(const struct stored_case *c, const char *where)
 {
     const char *p = where;
@@ -71,9 +74,11 @@ static bool where_holds(const struct stored_case *c, const char *where)
         snprintf(item, sizeof(item), "%.*s", (int)n, p);
         char *eq = strchr(item, '=');
         if (eq != NULL) {
-            *eq = '\0';
+            char op = eq > item && (eq[-1] == '!' || eq[-1] == '?') ? eq[-1] : '=';
+            eq[op == '=' ? 0 : -1] = '\0';
             const char *v = report_param(c, item);
-            if (v == NULL || !check_same_value(v, eq + 1))
+            bool same = v != NULL && check_same_value(v, eq + 1);
+            if (op == '=' ? !same : op == '!' ? same : v != NULL && !same)
                 return false;
         }
         p += n + (p[n] == ',');
@@ -173,6 +178,10 @@ void report_plots_caption(struct plot_figure *f, const struct naming *nm, const 
 static int make_lines(struct maker *m, const struct spec *s)
 {
     const struct stored_run *run = m->r->run;
+    /* "time+p99": the median with its interval, and the p99 dashed. */
+    char metric[64];
+    snprintf(metric, sizeof(metric), "%.*s", (int)strcspn(s->metric, "+"), s->metric);
+    bool tails = strcmp(s->metric + strlen(metric), "+p99") == 0 && strcmp(metric, "time") == 0;
     const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
     size_t *index = calloc(run->case_count + 1, sizeof(*index));
     struct plot_figure f;
@@ -192,7 +201,7 @@ static int make_lines(struct maker *m, const struct spec *s)
         enum report_unit unit;
         double x;
         if (!report_plots_usable(c) || !selected(c, s->scenarios) || !where_holds(c, s->where) ||
-            !param_number(c, s->x, &x) || !report_plots_metric_value(m, c, s->metric, &p, &unit))
+            !param_number(c, s->x, &x) || !report_plots_metric_value(m, c, metric, &p, &unit))
             continue;
         f.yunit = unit;
         varies = varies || (n > 0 && x != first_x);
@@ -209,15 +218,16 @@ static int make_lines(struct maker *m, const struct spec *s)
     /* Panels: the values of `panels`, in the order met. */
     f.kind = PLOT_LINES;
     f.xkind = PLOT_X_SIZE;
+    f.tails = tails;
     snprintf(f.title, sizeof(f.title), "%s", s->question);
     snprintf(f.caption, sizeof(f.caption), "%s", s->caption);
     snprintf(f.xlabel, sizeof(f.xlabel), "%s", s->x);
-    const struct report_metric *d = report_metrics_find(&m->metrics, s->metric);
+    const struct report_metric *d = report_metrics_find(&m->metrics, metric);
     snprintf(f.ylabel, sizeof(f.ylabel), "%s",
-             strcmp(s->metric, "time") == 0          ? "median"
-             : strcmp(s->metric, "bytes_per_s") == 0 ? "throughput"
-             : d != NULL                             ? d->title
-                                                     : s->metric);
+             strcmp(metric, "time") == 0          ? (tails ? "median (p99 dashed)" : "median")
+             : strcmp(metric, "bytes_per_s") == 0 ? "throughput"
+             : d != NULL                          ? d->title
+                                                  : metric);
     bool panels = s->panels[0] != '\0' && case_vary_varies(&nm.vary, s->panels);
     for (size_t i = 0; i < n && rc == 0; i++) {
         char value[CASE_LABEL_VALUE_MAX] = "", label[256];
@@ -236,7 +246,11 @@ static int make_lines(struct maker *m, const struct spec *s)
         case_label_format(&nm.names[i], &nm.vary, skip, nm.one_family, label, sizeof(label));
         struct plot_point p;
         enum report_unit unit;
-        report_plots_metric_value(m, cases[i], s->metric, &p, &unit);
+        report_plots_metric_value(m, cases[i], metric, &p, &unit);
+        /* A LINES point's extra is a ring (a change found there): the
+         * time's p99 goes to the tail, drawn only when asked for. */
+        p.tail = p.extra;
+        p.extra = NAN;
         param_number(cases[i], s->x, &p.x);
         char typed[CASE_LABEL_VALUE_MAX];
         if (report_param_text(cases[i], s->x, typed, sizeof(typed)) != NULL)
@@ -256,7 +270,7 @@ static int make_lines(struct maker *m, const struct spec *s)
         char family[64];
         report_family(cases[i], family, sizeof(family));
         if (i == 0 || !report_plots_in_family(cases[i - 1], family))
-            mark_metric(m, s->metric, family);
+            mark_metric(m, metric, family);
     }
 out:
     plot_figure_free(&f);

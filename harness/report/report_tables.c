@@ -55,25 +55,36 @@ static void cell(struct row *r, const char *fmt, ...)
     r->count++;
 }
 
-/* The run's own figures beyond the metrics: what an analysis added to a
- * case (harness/analysis), by its results.json key. */
+/* The run's own figures beyond the metrics: what an analysis or an
+ * observer added to a case (harness/analysis, engine/mechanism.h), by its
+ * results.json key; a text figure is shown as it is (escaped by the
+ * writer). */
 static const struct {
     const char *key, *header;
     enum report_unit unit;
     bool compact; /* also in the Markdown */
+    bool text;    /* a string, not a number */
 } figures[] = {
-    {"bytes_per_s", "throughput", REPORT_UNIT_BYTES_PER_S, true},
-    {"ops_per_s", "ops/s", REPORT_UNIT_COUNT_PER_S, false},
-    {"rss_slope_ns_per_gib", "per GiB of rss", REPORT_UNIT_NS_PER_GIB, false},
-    {"vs_posix_spawn", "vs posix_spawn [95% CI]", REPORT_UNIT_RATIO, false},
-    {"pool_break_even_ns", "a pool pays below", REPORT_UNIT_NS, false},
+    {"bytes_per_s", "throughput", REPORT_UNIT_BYTES_PER_S, true, false},
+    {"ops_per_s", "ops/s", REPORT_UNIT_COUNT_PER_S, false, false},
+    {"rss_slope_ns_per_gib", "per GiB of rss", REPORT_UNIT_NS_PER_GIB, false, false},
+    {"vs_posix_spawn", "vs posix_spawn [95% CI]", REPORT_UNIT_RATIO, false, false},
+    {"pool_break_even_ns", "a pool pays below", REPORT_UNIT_NS, false, false},
+    {"achieved_rate", "achieved ops/s (open loop)", REPORT_UNIT_COUNT_PER_S, true, false},
+    {"backlog", "backlog", REPORT_UNIT_COUNT, true, true},
+    {"mechanism", "mechanism (observed)", REPORT_UNIT_COUNT, true, true},
 };
 #define FIGURE_COUNT (sizeof(figures) / sizeof(figures[0]))
 
-/* A figure of c worth a cell: signed ones (slopes) when finite, the
- * others when above 0 (0 there means "does not apply"). */
+/* A figure of c worth a cell: text when not empty, signed numbers (slopes)
+ * when finite, the others when above 0 (0 there means "does not
+ * apply"). */
 static bool figure_of(const struct stored_case *c, size_t f, double *v)
 {
+    if (figures[f].text) {
+        const char *text = results_read_case_text(c, figures[f].key);
+        return text != NULL && text[0] != '\0';
+    }
     if (!results_read_case_number(c, figures[f].key, v) || !isfinite(*v))
         return false;
     return figures[f].unit == REPORT_UNIT_NS_PER_GIB || *v > 0;
@@ -85,6 +96,10 @@ static void format_figure(const struct stored_case *c, size_t f, char *buf, size
     char key[96];
     if (!figure_of(c, f, &v)) {
         snprintf(buf, len, "-");
+        return;
+    }
+    if (figures[f].text) {
+        snprintf(buf, len, "%s", results_read_case_text(c, figures[f].key));
         return;
     }
     report_format_value(figures[f].unit, v, buf, len);
@@ -355,7 +370,7 @@ static void write_single(struct report_writer *w, const struct report_content *c
     }
     for (size_t x = 0; x < FIGURE_COUNT && n < MAX_COLUMNS; x++) {
         if (figure_shown[x])
-            headers[n] = figures[x].header, align[n++] = 'r';
+            headers[n] = figures[x].header, align[n++] = figures[x].text ? 'l' : 'r';
     }
     w->ops->table_begin(w, n, headers, align);
     size_t left_out = 0;

@@ -144,6 +144,18 @@ static void test_claim_commands(void **state)
         if (cases_expand(&sel, &defs, &count, err, sizeof(err)) != 0)
             fail_msg("%s: '%s' selects nothing: %s", claim->id, res.command, err);
 
+        if (claim->kind == REPORT_CLAIM_MECHANISM) {
+            /* Its left side is a prefix of scenario names: the command
+             * makes cases of it (and, as for any node.* filter, the rows
+             * beneath them). */
+            size_t of_prefix = 0;
+            for (size_t i = 0; i < count; i++)
+                of_prefix += strncmp(defs[i].name, claim->left, strlen(claim->left)) == 0;
+            if (of_prefix == 0)
+                fail_msg("%s: '%s' makes no case of %s", claim->id, res.command, claim->left);
+            free(defs);
+            continue;
+        }
         struct check_rule rule;
         char text[CHECK_MAX_LINE], why[256];
         snprintf(text, sizeof(text), "%s < %s", claim->left,
@@ -458,7 +470,8 @@ static void test_plots_when_present(void **state)
     free(data);
     snprintf(path, sizeof(path), "%s/data/%s.csv", plots_dir, stall);
     data = read_all(path);
-    assert_non_null(strstr(data, "0,1.4e+06,NaN,NaN,NaN\n1.07374e+09,6.8e+07,NaN,NaN,NaN\n"));
+    assert_non_null(
+        strstr(data, "0,1.4e+06,NaN,NaN,NaN,NaN\n1.07374e+09,6.8e+07,NaN,NaN,NaN,NaN\n"));
     free(data);
     if (draw) {
         snprintf(path, sizeof(path), "%s/%s.svg", plots_dir, clocks);
@@ -485,6 +498,98 @@ static void test_plots_when_present(void **state)
         assert_null(strstr(plots.list[i].name, "clocks"));
         assert_null(strstr(plots.list[i].name, "stall"));
     }
+    report_plots_free(&plots);
+    report_model_free(&r);
+}
+
+/* ---- the open loop: latency against the offered rate --------------------------- */
+
+/* Finds the plot whose name holds token, and reads its data or settings. */
+static char *plot_file(const struct report_plots *plots, const char *plots_dir, const char *token,
+                       const char *suffix)
+{
+    for (size_t i = 0; i < plots->count; i++) {
+        if (strstr(plots->list[i].name, token) != NULL) {
+            char path[PATH_MAX + 128];
+            snprintf(path, sizeof(path), "%s/data/%s%s", plots_dir, plots->list[i].name, suffix);
+            return read_all(path);
+        }
+    }
+    return NULL;
+}
+
+/* Open-loop cases (rate above 0) get the rate plot, the median with its
+ * p99 dashed, and stay out of the curve against rss and the clocks, which
+ * keep the closed-loop cases, those of a run from before `rate` too. No
+ * curve of medians rings a point: a ring marks a change in the history. */
+static void test_rate_plot(void **state)
+{
+    size_t len = 1 << 14, used = 0;
+    char *cases = malloc(len), folder[PATH_MAX], plots_dir[PATH_MAX + 16], err[512] = "";
+    struct report_run r;
+    (void)state;
+    cases[0] = '\0';
+    static const char clocks[] =
+        "\"return_p50\": 40000, \"return_histogram\": {\"buckets\": [[40000, 9]]}, "
+        "\"first_instruction_p50\": 300000, \"first_instruction_histogram\": {\"buckets\": "
+        "[[300000, 9]]}";
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=0,rate=0,placement=same}", 6e5, clocks);
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=1G,rate=0,placement=same}", 7e5, clocks);
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=0,rate=100,placement=same}", 8e5, clocks);
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=1G,rate=100,placement=same}", 9e5, clocks);
+    add_case(&cases, &len, &used, "spawn.posix_spawn{rss=0,rate=10000,placement=same}", 4e6,
+             clocks);
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=0,placement=same}", 1e6, clocks);
+    add_case(&cases, &len, &used, "spawn.fork_exec{rss=1G,placement=same}", 9e6, clocks);
+    write_run("rate",
+              "\"metrics\": [{\"name\": \"return\", \"unit\": \"ns\", \"label\": \"call "
+              "returns\", \"meaning\": \"m\", \"summary\": [\"p50\"]}, {\"name\": "
+              "\"first_instruction\", \"unit\": \"ns\", \"label\": \"first instruction\", "
+              "\"meaning\": \"m\", \"summary\": [\"p50\"]}],",
+              cases, folder, sizeof(folder));
+    free(cases);
+    load(folder, &r);
+    snprintf(plots_dir, sizeof(plots_dir), "%s/plots", folder);
+    mkdir(plots_dir, 0755);
+    struct report_plots plots;
+    if (report_plots_make(&r, plots_dir, "/nonexistent", NULL, false, &plots, err, sizeof(err)) !=
+        0)
+        fail_msg("%s", err);
+
+    /* The rate plot: x the offered rate, the median, its interval, no ring,
+     * the p99 (twice the median in add_case) as the tail. */
+    char *data = plot_file(&plots, plots_dir, "-spawn_rate", ".csv");
+    char *settings = plot_file(&plots, plots_dir, "-spawn_rate", ".settings.gp");
+    assert_non_null(data);
+    assert_non_null(settings);
+    assert_non_null(strstr(data, "100,800000,792000,808000,NaN,1.6e+06\n"));
+    assert_non_null(strstr(data, "10000,4e+06,3.96e+06,4.04e+06,NaN,8e+06\n"));
+    assert_null(strstr(data, "\n0,")); /* no closed-loop case */
+    assert_non_null(strstr(settings, "tails = 1\n"));
+    assert_non_null(strstr(settings, "marks = 0\n"));
+    free(data);
+    free(settings);
+
+    /* Against rss: the closed loop only (rate=0, or no rate at all), no
+     * tail, no ring. */
+    data = plot_file(&plots, plots_dir, "-spawn_rss", ".csv");
+    settings = plot_file(&plots, plots_dir, "-spawn_rss", ".settings.gp");
+    assert_non_null(data);
+    assert_non_null(strstr(data, "0,600000,594000,606000,NaN,NaN\n"));
+    assert_non_null(strstr(data, "0,1e+06,990000,1.01e+06,NaN,NaN\n")); /* fork_exec, no rate */
+    assert_null(strstr(data, "800000"));
+    assert_null(strstr(data, "900000,"));
+    assert_non_null(strstr(settings, "tails = 0\n"));
+    assert_non_null(strstr(settings, "marks = 0\n"));
+    free(data);
+    free(settings);
+
+    /* The clocks: four closed-loop bars, three parts each. */
+    data = plot_file(&plots, plots_dir, "-spawn_clocks", ".csv");
+    assert_non_null(data);
+    assert_non_null(strstr(data, "\n3,300000,"));
+    assert_null(strstr(data, "\n4,"));
+    free(data);
     report_plots_free(&plots);
     report_model_free(&r);
 }
@@ -755,13 +860,10 @@ static void test_default_suite_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claim_commands),
-        cmocka_unit_test(test_figure_and_sweep_min),
-        cmocka_unit_test(test_metrics),
-        cmocka_unit_test(test_plots_when_present),
-        cmocka_unit_test(test_negative_layer),
-        cmocka_unit_test(test_precision),
-        cmocka_unit_test(test_default_suite_report),
+        cmocka_unit_test(test_claim_commands), cmocka_unit_test(test_figure_and_sweep_min),
+        cmocka_unit_test(test_metrics),        cmocka_unit_test(test_plots_when_present),
+        cmocka_unit_test(test_negative_layer), cmocka_unit_test(test_precision),
+        cmocka_unit_test(test_rate_plot),      cmocka_unit_test(test_default_suite_report),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }
