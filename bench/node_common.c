@@ -23,11 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ballast.h"
 #include "base/clock.h"
+#include "base/reason.h"
+#include "base/units.h"
 #include "node_common.h"
 #include "node_locate.h"
 #include "proc.h"
-#include "base/reason.h"
 
 /* An answer is one short line; anything longer is not one. */
 #define ANSWER_MAX_BYTES 512
@@ -45,9 +47,22 @@
  * and a TiB for sizes. */
 #define MAX_NS    3600000000000ull
 #define MAX_BYTES (1ull << 40)
-/* Arguments of node: node, --expose-gc, script, scenario, child=, the
- * parameters (8 at most in a case_def), NULL. */
+/* Arguments of node: node, --expose-gc, --max-old-space-size=, script,
+ * scenario, child=, the parameters (8 at most in a case_def), NULL. */
 #define MAX_ARGS 16
+/* Answers' optional NAME=VALUE fields, at most one of each. */
+#define EXTRA_FIELDS 4
+/* A `js` heap is built with V8's collector running: room for it beside the
+ * live bytes, in V8's limit and in the machine's memory. */
+#define JS_HEAP_ROOM_NUM 3
+#define JS_HEAP_ROOM_DEN 2
+/* What node holds besides the heap, and V8's own headroom beside a js heap. */
+#define NODE_BASE_BYTES ((uint64_t)64 << 20)
+#define V8_HEADROOM_MIB 1024u
+/* The largest spread an answer may carry: a million to one. */
+#define MAX_SPREAD_MILLI 1000000000ull
+/* The most operations one sample may report (node.cluster's connections). */
+#define MAX_OPS 1000000ull
 
 struct node_state {
     const char *scenario;
@@ -64,6 +79,7 @@ struct node_state {
     char node_path[PATH_MAX];
     char script_path[PATH_MAX];
     char args[MAX_ARGS][PATH_MAX + 40];
+    char old_space[48]; /* --max-old-space-size=MIB, for a js heap */
 };
 
 /* ---- reasons -------------------------------------------------------- */
@@ -304,13 +320,42 @@ static unsigned answer_timeout_ms(void)
     return (unsigned)ms;
 }
 
-/* Fills s->args and argv: node --expose-gc SCRIPT SCENARIO child=PATH NAME=VALUE... */
+/* The index of the spec called name in specs, or -1. */
+static int spec_index(const struct param_spec *specs, const char *name)
+{
+    for (int i = 0; specs != NULL && specs[i].name != NULL; i++)
+        if (strcmp(specs[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* The heap a case asks for: its bytes and whether it is `js`; 0 and false
+ * when the scenario has no heap. */
+static uint64_t case_heap(const struct param_spec *specs, const struct param_value *params,
+                          bool *js)
+{
+    int heap = spec_index(specs, "heap"), kind = spec_index(specs, "heap_kind");
+    *js = kind >= 0 && strcmp(params[kind].text, "js") == 0;
+    return heap >= 0 ? params[heap].number : 0;
+}
+
+/* Fills s->args and argv: node --expose-gc [--max-old-space-size=MIB]
+ * SCRIPT SCENARIO child=PATH NAME=VALUE... */
 static int build_argv(struct node_state *s, const struct case_ctx *ctx,
                       const struct param_spec *specs, const char *child, char *argv[MAX_ARGS])
 {
     size_t n = 0;
     argv[n++] = s->node_path;
     argv[n++] = (char *)"--expose-gc";
+    bool js;
+    uint64_t heap = case_heap(specs, ctx->params, &js);
+    if (js && heap > 0) {
+        /* V8's old space must hold the heap while its collector runs. */
+        uint64_t mib = heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM / (1u << 20) + V8_HEADROOM_MIB;
+        snprintf(s->old_space, sizeof(s->old_space), "--max-old-space-size=%llu",
+                 (unsigned long long)mib);
+        argv[n++] = s->old_space;
+    }
     argv[n++] = s->script_path;
     argv[n++] = (char *)s->scenario;
     snprintf(s->args[n], sizeof(s->args[n]), "child=%s", child);
@@ -337,6 +382,60 @@ const char *node_case_unavailable(const struct param_value *params, char *why, s
     (void)params;
     char path[PATH_MAX];
     return node_locate(path, sizeof(path), why, why_len) == 0 ? NULL : why;
+}
+
+/* NULL when needed bytes fit in MemAvailable beside the safety margin;
+ * otherwise why not, "<what> does not fit: ..." in why. */
+static const char *memory_unavailable(uint64_t needed, const char *what, char *why, size_t why_len)
+{
+    uint64_t available = 0, total = 0;
+    int err = ballast_meminfo(&available, &total);
+    if (err < 0) {
+        snprintf(why, why_len, "cannot read MemAvailable from /proc/meminfo (%s)", strerror(-err));
+        return why;
+    }
+    uint64_t margin = ballast_safety_margin(total);
+    if (needed + margin <= available)
+        return NULL;
+    char a[24], b[24], c[24];
+    units_format_size(needed, a, sizeof(a));
+    units_format_size(margin, b, sizeof(b));
+    units_format_size(available, c, sizeof(c));
+    snprintf(why, why_len,
+             "%s does not fit: it needs %s available and a safety margin of %s, "
+             "MemAvailable is %s",
+             what, a, b, c);
+    return why;
+}
+
+const char *node_heap_unavailable(const struct param_spec *specs, const struct param_value *params,
+                                  char *why, size_t why_len)
+{
+    if (node_case_unavailable(params, why, why_len) != NULL)
+        return why;
+    bool js;
+    uint64_t heap = case_heap(specs, params, &js);
+    if (heap == 0)
+        return NULL;
+    /* The heap (with the collector's room for js), node itself, and the
+     * page tables a fork of it copies (8 bytes per 4 KiB page). */
+    uint64_t resident = js ? heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM : heap;
+    char what[64], size[24];
+    units_format_size(heap, size, sizeof(size));
+    snprintf(what, sizeof(what), "heap=%s (%s)", size, js ? "js" : "arraybuffer");
+    return memory_unavailable(resident + resident / 512 + NODE_BASE_BYTES, what, why, why_len);
+}
+
+const char *node_memory_unavailable(uint64_t processes, uint64_t bytes_each, const char *what,
+                                    char *why, size_t why_len)
+{
+    if (node_case_unavailable(NULL, why, why_len) != NULL)
+        return why;
+    if (bytes_each != 0 && processes > UINT64_MAX / bytes_each) {
+        snprintf(why, why_len, "%s does not fit in memory", what);
+        return why;
+    }
+    return memory_unavailable(processes * bytes_each + NODE_BASE_BYTES, what, why, why_len);
 }
 
 int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
@@ -461,6 +560,67 @@ static int parse_number(const char *text, size_t len, unsigned long long *out)
     return 0;
 }
 
+/* The optional NAME=VALUE fields of an "R" answer into out: each known
+ * name at most once, a number in its range. Returns 0 or -EPROTO with why. */
+static int parse_extras(const char *const *field, const size_t *len, size_t count,
+                        const char *shown, struct sample *out, char *why, size_t why_len)
+{
+    static const struct {
+        const char *name;
+        unsigned long long min, max;
+    } known[EXTRA_FIELDS] = {
+        {"loop_delay", 0, MAX_NS},
+        {"mem_per_child", 0, MAX_BYTES},
+        {"spread", 1000, MAX_SPREAD_MILLI},
+        {"ops", 1, MAX_OPS},
+    };
+    bool seen[EXTRA_FIELDS] = {false};
+    for (size_t i = 0; i < count; i++) {
+        const char *eq = memchr(field[i], '=', len[i]);
+        size_t k = 0, name_len = eq != NULL ? (size_t)(eq - field[i]) : 0;
+        while (k < EXTRA_FIELDS && !(strlen(known[k].name) == name_len &&
+                                     memcmp(known[k].name, field[i], name_len) == 0))
+            k++;
+        if (eq == NULL || k == EXTRA_FIELDS) {
+            snprintf(why, why_len, "unknown field %.*s in answer '%s'",
+                     (int)(len[i] < 24 ? len[i] : 24), field[i], shown);
+            return -EPROTO;
+        }
+        if (seen[k]) {
+            snprintf(why, why_len, "%s given twice in answer '%s'", known[k].name, shown);
+            return -EPROTO;
+        }
+        seen[k] = true;
+        unsigned long long v;
+        if (parse_number(eq + 1, len[i] - name_len - 1, &v) != 0) {
+            snprintf(why, why_len, "%s is not a number in answer '%s'", known[k].name, shown);
+            return -EPROTO;
+        }
+        if (v < known[k].min || v > known[k].max) {
+            snprintf(why, why_len, "%s out of range in answer '%s'", known[k].name, shown);
+            return -EPROTO;
+        }
+        switch (k) {
+        case 0:
+            out->loop_delay_ns = v;
+            out->loop_delay_reported = true;
+            break;
+        case 1:
+            out->mem_per_child_bytes = v;
+            out->mem_per_child_reported = true;
+            break;
+        case 2:
+            out->spread_milli = v;
+            out->spread_reported = true;
+            break;
+        default:
+            out->ops = v;
+            break;
+        }
+    }
+    return 0;
+}
+
 int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
                       struct sample *out, char *why, size_t why_len)
 {
@@ -472,10 +632,10 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
         }
     }
     /* Fields separated by one space each; F's reason is the rest of the line. */
-    const char *field[8];
-    size_t len[8], count = 0;
+    const char *field[8 + EXTRA_FIELDS];
+    size_t len[8 + EXTRA_FIELDS], count = 0;
     bool failed = line[0] == 'F' && line[1] == ' ';
-    size_t max_fields = failed ? 3 : 8;
+    size_t max_fields = failed ? 3 : 8 + EXTRA_FIELDS;
     for (const char *p = line; count < max_fields;) {
         const char *end = failed && count == 2 ? p + strlen(p) : p + strcspn(p, " ");
         field[count] = p;
@@ -486,8 +646,12 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
     }
     char shown[48];
     reason_format(shown, sizeof(shown), "%s", line);
+    bool empty_field = false;
+    for (size_t i = 0; !failed && i < count; i++)
+        empty_field = empty_field || len[i] == 0;
     if (!(len[0] == 1 && (line[0] == 'R' || line[0] == 'F')) || (failed && count != 3) ||
-        (!failed && count != 7) || field[count - 1][len[count - 1]] != '\0') {
+        (!failed && (count < 7 || count > 7 + EXTRA_FIELDS)) || empty_field ||
+        field[count - 1][len[count - 1]] != '\0') {
         snprintf(why, why_len, "malformed answer '%s'", shown);
         return -EPROTO;
     }
@@ -541,7 +705,7 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
     out->rss_growth_bytes = v[5];
     out->rss_growth_reported = rss_reported;
     out->bytes = v[6];
-    return 0;
+    return parse_extras(field + 7, len + 7, count - 7, shown, out, why, why_len);
 }
 
 int node_sample(struct case_ctx *ctx, struct sample *out)

@@ -14,14 +14,22 @@
  * sample. ctx->peer_pid is node, so its CPU is charged to the case.
  *
  * A sample writes "S SEQ" and waits for "R SEQ NS RETURN_NS FIRST_BYTE_NS
- * RSS_GROWTH_BYTES BYTES" (a figure not reported is 0, RSS not measured
- * "-") or "F SEQ REASON". Every answer is checked: its length and
- * characters, its fields, the sequence number, each figure's range. A
+ * RSS_GROWTH_BYTES BYTES [NAME=VALUE...]" (a figure not reported is 0, RSS
+ * not measured "-"; then, each at most once, loop_delay=NS,
+ * mem_per_child=BYTES, spread=MILLI, ops=N) or "F SEQ REASON". Every
+ * answer is checked: its length and characters, its fields, the sequence
+ * number, each figure's range. A
  * failed operation ("F") fails the sample and the driver goes on; a broken
  * answer, a driver that exits or one that stays silent for longer than the
  * time limit (60 s) breaks the driver: it is killed and reaped, and this
  * and every later sample of the round fail with the reason, which holds
  * node's exit status and the first informative line of its stderr.
+ *
+ * The parent's heap (`heap`, `heap_kind`, NODE_PARAM_HEAP): the driver
+ * builds it before READY and checks it through VmRSS; a `js` heap gets
+ * `--max-old-space-size` raised to fit (node_setup adds it to node's
+ * command line), and a heap that would not fit in MemAvailable is skipped
+ * by node_heap_unavailable() before the round starts.
  *
  * teardown() closes the requests pipe (the driver's order to stop: it ends
  * its peer process or worker and exits), waits up to 10 s for node to exit,
@@ -53,19 +61,64 @@
         .help = "static: procbench-child, which exits at once; dynamic: /bin/true (adds ld.so)",   \
     }
 
+/* The parent's heap of the rows that start children (node.spawn,
+ * node.execFile, node.exec, node.fork and the sync rows): its size and its
+ * kind. Default 0: a cheap default suite; the sweep is asked for. */
+#define NODE_HEAP_MAX ((uint64_t)1 << 40) /* 1 TiB: then MemAvailable decides */
+#define NODE_PARAM_HEAP                                                                            \
+    {                                                                                              \
+        .name = "heap",                                                                            \
+        .kind = PARAM_SIZE,                                                                        \
+        .defaults = "0",                                                                           \
+        .min = 0,                                                                                  \
+        .max = NODE_HEAP_MAX,                                                                      \
+        .help = "memory the driver holds before sampling, built untimed and checked in VmRSS; "    \
+                "skipped if it does not fit in MemAvailable",                                      \
+    },                                                                                             \
+    {                                                                                              \
+        .name = "heap_kind", .kind = PARAM_WORD, .defaults = "arraybuffer",                        \
+        .choices = "js,arraybuffer",                                                               \
+        .help = "js: arrays of numbers on V8's heap (--max-old-space-size raised); arraybuffer: "  \
+                "ArrayBuffer backing stores, every page written",                                  \
+    }
+
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
- * could pin itself, so there is no cross), the skip when node is missing,
- * and the generic sample and teardown. */
-#define NODE_SCENARIO_FIELDS                                                                       \
+ * could pin itself, so there is no cross), and the generic sample and
+ * teardown. NODE_SCENARIO_FIELDS adds the skip when node is missing; a
+ * scenario with its own case_unavailable (which must call
+ * node_case_unavailable or node_heap_unavailable) uses
+ * NODE_SCENARIO_COMMON. */
+#define NODE_SCENARIO_COMMON                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .case_unavailable = node_case_unavailable, .sample = node_sample, .teardown = node_teardown
+    .sample = node_sample, .teardown = node_teardown
+#define NODE_SCENARIO_FIELDS NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable
 
 /* case_unavailable() of every node.* scenario: NULL when node can be found
  * (node_locate()), otherwise the reason, written into why, which names node
  * and PROCBENCH_NODE. */
 const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len);
+
+/* case_unavailable() of a node.* scenario with NODE_PARAM_HEAP among specs
+ * (params: one value per spec): node_case_unavailable(), then NULL when the
+ * heap fits (see node_memory_unavailable: the heap, 1.5 times it for `js`
+ * whose collector needs room, plus the page tables a fork copies), else
+ * why not. */
+const char *node_heap_unavailable(const struct param_spec *specs, const struct param_value *params,
+                                  char *why, size_t why_len);
+
+/* NULL when processes more Node processes (or threads) of bytes_each each
+ * fit in MemAvailable beside ballast_safety_margin(); otherwise why not,
+ * naming what (e.g. "count=64 forked children"), written into why. */
+const char *node_memory_unavailable(uint64_t processes, uint64_t bytes_each, const char *what,
+                                    char *why, size_t why_len);
+
+/* What one more Node costs at most, for node_memory_unavailable(): a
+ * process (about 42 MiB resident for node 20 here, an idle one) and a
+ * worker thread (about 8-10 MiB), with room to spare. */
+#define NODE_PROCESS_BYTES_BOUND ((uint64_t)64 << 20)
+#define NODE_WORKER_BYTES_BOUND  ((uint64_t)32 << 20)
 
 /* setup() of a node.* scenario called scenario, whose parameters are specs
  * (values in ctx->params, in spec order): starts the driver and waits for
@@ -84,7 +137,8 @@ int node_sample(struct case_ctx *ctx, struct sample *out);
 void node_teardown(struct case_ctx *ctx);
 
 /* Splits one answer line (without its newline) of the driver into out, for
- * sample number expected_seq. Returns 0 for a well-formed "R" answer; 1 for
+ * sample number expected_seq (loop_delay, mem_per_child, spread and ops
+ * into their fields of out). Returns 0 for a well-formed "R" answer; 1 for
  * a well-formed "F" answer, with "<scenario>: <its reason>" in
  * out->failure; -EPROTO with the reason in why for anything else (wrong
  * sequence number, missing or extra fields, a figure out of range, a

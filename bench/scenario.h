@@ -55,6 +55,17 @@ struct sample {
     uint64_t rss_growth_bytes; /* output: growth of the parent's peak RSS over the sample */
     bool rss_growth_reported;  /* rss_growth_bytes is meaningful (0 is a valid growth) */
     long child_maxrss_kb;      /* peak RSS of the child, from wait4(); 0: not known */
+    /* node: the longest time the driver's event loop could not run a
+     * callback during the sample (the driver's probe, 1 ms resolution). */
+    uint64_t loop_delay_ns;
+    bool loop_delay_reported;
+    /* node.children: memory one child (or worker) costs, in bytes (PSS). */
+    uint64_t mem_per_child_bytes;
+    bool mem_per_child_reported;
+    /* node.cluster op=spread: connections of the busiest worker over those
+     * of the idlest, times 1000 (1000: even). */
+    uint64_t spread_milli;
+    bool spread_reported;
     /* Optional: the latency of each of the sample's operations when they ran
      * concurrently (spawn.* with concurrency > 1), so that ns / ops is not
      * the latency of any of them. Owned by the scenario's state, valid until

@@ -15,7 +15,7 @@ PROCBENCH_NODE=/nonexistent/node "$procbench" run --filter '^node\.' --quick --s
 csv=$root/latest/summary.csv
 column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$csv"; }
 rows=$(column scenario | grep -c '^node\.' || true)
-[ "$rows" -ge 7 ] || fail "expected a row per node.* case, got $rows"
+[ "$rows" -ge 12 ] || fail "expected a row per node.* case, got $rows"
 column status | grep -qvx skipped && fail "a case was not skipped: $(cat "$csv")"
 named=$(column reason | grep -c 'node not found: PROCBENCH_NODE=/nonexistent/node' || true)
 [ "$named" -eq "$rows" ] || fail "$named of $rows reasons name node: $(column reason | head -1)"

@@ -40,7 +40,15 @@ static void test_catalogue_leaves_nothing(void **state)
      * descriptors, start an idle thread and a second spawner, and must take
      * all of it down again; still one case per scenario and placement. */
     static const struct param_override parent_state[] = {
-        {"rss", "1M"}, {"mappings", "2"}, {"threads", "1"}, {"fds", "3"}, {"concurrency", "2"},
+        {"rss", "1M"},
+        {"mappings", "2"},
+        {"threads", "1"},
+        {"fds", "3"},
+        {"concurrency", "2"},
+        /* node.children holds two children (or workers) and node.cluster
+         * spreads 8 connections: cheap, and still more than one to reap. */
+        {"count", "2"},
+        {"connections", "8"},
     };
     struct case_selection sel = {.placements = "same,cross,free",
                                  .overrides = parent_state,

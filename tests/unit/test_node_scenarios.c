@@ -7,7 +7,11 @@
  * driver made to misbehave through its test knob PROCBENCH_TEST_NODE_DRIVER
  * (wrong sequence number, garbage, death, an uncaught exception, silence,
  * a corrupted echo) must fail the sample with the reason, and teardown must
- * leave no child and no descriptor; a crashing driver run by the runner is a
+ * leave no child and no descriptor; the driver's setup checks (a heap that
+ * VmRSS does not show, a detached child outside a session of its own) fail
+ * the setup with the reason, and the checks of node.cluster's answers and
+ * node.children's idle programs fail the samples and still leave nothing
+ * behind; a crashing driver run by the runner is a
  * failed case whose reason holds its stderr; and the driver itself refuses
  * requests out of sequence or out of format. Last, without node every case
  * is skipped with a reason naming node.
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +89,21 @@ static void test_answer_accepted(void **state)
     assert_true(s.rss_growth_reported);
     assert_int_equal(s.rss_growth_bytes, 67108864);
     assert_int_equal(s.bytes, 1024);
+    /* The extra figures, in any order, each into its field. */
+    assert_int_equal(parse("R 9 2000 500 0 - 0 loop_delay=1200 ops=64", 9, &s, why), 0);
+    assert_true(s.loop_delay_reported);
+    assert_int_equal(s.loop_delay_ns, 1200);
+    assert_int_equal(s.ops, 64);
+    assert_false(s.mem_per_child_reported);
+    assert_false(s.spread_reported);
+    assert_int_equal(parse("R 9 2000 0 0 - 0 spread=1500 mem_per_child=0 loop_delay=0", 9, &s, why),
+                     0);
+    assert_true(s.spread_reported);
+    assert_int_equal(s.spread_milli, 1500);
+    assert_true(s.mem_per_child_reported);
+    assert_int_equal(s.mem_per_child_bytes, 0);
+    assert_true(s.loop_delay_reported);
+    assert_int_equal(s.loop_delay_ns, 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
     assert_string_equal(s.failure, "node.test: child exited with status 1");
@@ -100,7 +120,20 @@ static void test_answer_refused(void **state)
         {"R 1 soon", "malformed answer"},
         {"", "malformed answer"},
         {"READY", "malformed answer"},
-        {"R 1 1500 0 0 - 0 9", "malformed answer"},
+        {"R 1 1500 0 0 - 0 9", "unknown field 9"},
+        {"R 1 1500 0 0 - 0 stall=5", "unknown field stall=5"},
+        {"R 1 1500 0 0 - 0 =5", "unknown field =5"},
+        {"R 1 1500 0 0 - 0 loop_delay", "unknown field loop_delay"},
+        {"R 1 1500 0 0 - 0 loop_delay=", "loop_delay is not a number"},
+        {"R 1 1500 0 0 - 0 loop_delay=-1", "loop_delay is not a number"},
+        {"R 1 1500 0 0 - 0 loop_delay=1 loop_delay=2", "loop_delay given twice"},
+        {"R 1 1500 0 0 - 0 loop_delay=3600000000001", "loop_delay out of range"},
+        {"R 1 1500 0 0 - 0 mem_per_child=1099511627777", "mem_per_child out of range"},
+        {"R 1 1500 0 0 - 0 spread=999", "spread out of range"},
+        {"R 1 1500 0 0 - 0 ops=0", "ops out of range"},
+        {"R 1 1500 0 0 - 0 ops=1000001", "ops out of range"},
+        {"R 1 1500 0 0 - 0 ops=1 spread=1000 loop_delay=1 mem_per_child=1 ops=2",
+         "malformed answer"},
         {"R 1 1500 0 0 - 0 ", "malformed answer"},
         {"R 1 1500 0 0 -", "malformed answer"},
         {"R  1 1500 0 0 - 0", "malformed answer"},
@@ -227,6 +260,21 @@ static void test_every_scenario_runs(void **state)
         {"node.output", "api", "spawn"},
         {"node.worker", "op", "start"},
         {"node.worker", "op", "roundtrip"},
+        {"node.spawn", "stdio", "ignore"},
+        {"node.spawn", "detached", "true"},
+        {"node.spawn", "shell", "true"},
+        {"node.execFile", "shell", "true"},
+        {"node.spawn", "heap", "64M"},
+        {"node.fork", "heap_kind", "js"},
+        {"node.spawnSync", NULL, NULL},
+        {"node.execSync", NULL, NULL},
+        {"node.execFileSync", "heap", "16M"},
+        {"node.cluster", "op", "start"},
+        {"node.cluster", "op", "spread"},
+        {"node.cluster", "sched", "none"}, /* op=start */
+        {"node.children", "api", "fork"},
+        {"node.children", "api", "spawn"},
+        {"node.children", "api", "worker"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int outcomes[2];
@@ -244,7 +292,77 @@ static void test_every_scenario_runs(void **state)
             assert_true(s.first_byte_ns > 0 && s.first_byte_ns <= s.ns);
             assert_true(s.rss_growth_reported);
         }
+        /* The probe runs where the stall means something, not in the
+         * round trips of node.ipc and node.worker. */
+        bool round_trip =
+            strcmp(cases[i].name, "node.ipc") == 0 || (strcmp(cases[i].name, "node.worker") == 0 &&
+                                                       strcmp(cases[i].choice, "roundtrip") == 0);
+        if (round_trip == s.loop_delay_reported)
+            fail_msg("%s{%s=%s}: loop_delay %s", cases[i].name, cases[i].param, cases[i].choice,
+                     round_trip ? "reported" : "missing");
+        bool children = strcmp(cases[i].name, "node.children") == 0;
+        if (children != s.mem_per_child_reported)
+            fail_msg("%s{%s=%s}: mem_per_child %s", cases[i].name, cases[i].param, cases[i].choice,
+                     children ? "missing" : "reported");
+        /* An idle Node costs megabytes, not bytes and not gigabytes. */
+        if (children && (s.mem_per_child_bytes < (1u << 20) || s.mem_per_child_bytes > (1u << 30)))
+            fail_msg("%s{api=%s}: mem_per_child %llu bytes", cases[i].name, cases[i].choice,
+                     (unsigned long long)s.mem_per_child_bytes);
+        /* spread with workers' first default, 2, and 64 connections. */
+        bool spread =
+            strcmp(cases[i].name, "node.cluster") == 0 && strcmp(cases[i].choice, "spread") == 0;
+        if (spread != s.spread_reported)
+            fail_msg("%s{%s=%s}: spread %s", cases[i].name, cases[i].param, cases[i].choice,
+                     spread ? "missing" : "reported");
+        if (spread) {
+            assert_int_equal(s.ops, 64);
+            assert_in_range(s.spread_milli, 1000, 128000);
+        }
+        /* A sync call blocks the loop for all of it: the probe's first
+         * callback, due at the sample's start, cannot run before it returns. */
+        if (strstr(cases[i].name, "Sync") != NULL && s.loop_delay_ns < s.ns)
+            fail_msg("%s: loop_delay %llu ns below the call's %llu ns", cases[i].name,
+                     (unsigned long long)s.loop_delay_ns, (unsigned long long)s.ns);
     }
+}
+
+/* With knob set, scenario's setup fails with a reason holding expected,
+ * and leaves no child and no descriptor behind. */
+static void assert_setup_fails(const char *knob, const char *name, const char *param,
+                               const char *choice, const char *expected)
+{
+    const struct scenario *sc = scenario_find(name);
+    assert_non_null(sc);
+    struct param_value values[8];
+    first_values(sc, values, param, choice);
+    setenv("PROCBENCH_TEST_NODE_DRIVER", knob, 1);
+    int fds = count_fds();
+    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    char why[192] = "";
+    int rc = sc->setup(&ctx, why, sizeof(why));
+    unsetenv("PROCBENCH_TEST_NODE_DRIVER");
+    print_message("%s, %s: %s\n", knob, name, why);
+    if (rc == 0) {
+        sc->teardown(&ctx);
+        fail_msg("%s: setup of %s{%s=%s} succeeded", knob, name, param, choice);
+    }
+    assert_contains(why, name);
+    assert_contains(why, expected);
+    assert_no_child_left();
+    assert_int_equal(count_fds(), fds);
+}
+
+static void test_driver_setup_checks(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_NODE();
+    /* An arraybuffer heap left untouched is address space, not memory:
+     * VmRSS does not show it, and the setup refuses to measure with it. */
+    assert_setup_fails("lazyheap", "node.spawn", "heap", "64M", "the heap is not resident");
+    assert_setup_fails("lazyheap", "node.spawnSync", "heap", "64M", "the heap is not resident");
+    /* A child in the wrong session, each way. */
+    assert_setup_fails("wrongsession", "node.spawn", "detached", "true", "not in one of its own");
+    assert_setup_fails("wrongsession", "node.spawn", "detached", "false", "not in the driver's");
 }
 
 /* With knob set, scenario's samples both fail, each with a reason holding
@@ -291,6 +409,55 @@ static void test_corrupt_echo_fails_samples(void **state)
     assert_knob_fails("corrupt", "node.ipc", "serialization", "advanced",
                       "differs from what was sent");
     assert_knob_fails("corrupt", "node.worker", "op", "roundtrip", "expected seq");
+}
+
+static void test_group_faults_fail_samples(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_NODE();
+    /* Cluster workers answering with ids that are not theirs; idle
+     * children that exit before they are ready: every sample fails, and
+     * drive() checks that every worker and child was still reaped. */
+    assert_knob_fails("wrongid", "node.cluster", "op", "spread", "answered by worker 100");
+    /* A process of the cluster (here its client) that dies during the round
+     * fails the sample it broke and the next one. */
+    assert_knob_fails("clientexit", "node.cluster", "op", "spread",
+                      "cluster client exited with status 4 during the round");
+    assert_knob_fails("idlebadexit", "node.children", "api", "worker",
+                      "exited with status 5 when told to stop");
+    assert_knob_fails("idlebadexit", "node.children", "api", "fork",
+                      "exited with status 5 when told to stop");
+    assert_knob_fails("idlecrash", "node.children", "api", "fork",
+                      "exited with status 3 before it was ready");
+    assert_knob_fails("idlecrash", "node.children", "api", "spawn",
+                      "exited with status 3 before it was ready");
+    assert_knob_fails("idlecrash", "node.children", "api", "worker",
+                      "exited with status 3 before it was ready");
+}
+
+/* A child that exits 7 (procbench-child's exit mode, through a script that
+ * PROCBENCH_CHILD points at): the sync rows fail each sample with the
+ * status, whether the call reports it or throws it, and node.spawn's setup
+ * check (one spawn with the case's options) refuses to start. */
+static void test_failing_child(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_NODE();
+    char script[PATH_MAX];
+    snprintf(script, sizeof(script), "%s/node-child-exit-7.sh", TEST_OUT_DIR);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\nexec '%s' exit 7\n", CHILD_PROGRAM);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(script, 0755), 0);
+    use_child_program(script);
+    static const char *const sync_rows[] = {"node.spawnSync", "node.execSync", "node.execFileSync",
+                                            "node.execFile", "node.exec"};
+    for (size_t i = 0; i < sizeof(sync_rows) / sizeof(sync_rows[0]); i++)
+        assert_knob_fails("", sync_rows[i], NULL, NULL, "status 7");
+    assert_setup_fails("", "node.spawn", "detached", "true",
+                       "the session check's child exited with status 7");
+    use_child_program(CHILD_PROGRAM);
 }
 
 /* The runner, one case: a driver that throws fails the case, and the
@@ -345,6 +512,10 @@ static int driver_given(const char *requests, char *err, size_t err_len)
                     child,
                     (char *)"target=static",
                     (char *)"stdio=inherit",
+                    (char *)"detached=false",
+                    (char *)"shell=false",
+                    (char *)"heap=0",
+                    (char *)"heap_kind=arraybuffer",
                     NULL};
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, node_path, &actions, NULL, argv, environ), 0);
@@ -376,6 +547,8 @@ static void test_driver_checks_requests(void **state)
         {"S 01\n", "is not \"S SEQ\""},
         {"S 1", "ends without a newline"},
     };
+    /* The session check's child runs before the first request: the driver
+     * must be past it (and it must have passed) before a request is read. */
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char err[1024];
         int status = driver_given(bad[i].requests, err, sizeof(err));
@@ -401,13 +574,29 @@ static void test_without_node_skipped(void **state)
         if (strncmp(sc->name, "node.", 5) != 0)
             continue;
         assert_non_null(sc->case_unavailable);
-        const char *reason = sc->case_unavailable(NULL, why, sizeof(why));
+        struct param_value values[8];
+        first_values(sc, values, NULL, NULL);
+        const char *reason = sc->case_unavailable(values, why, sizeof(why));
         assert_non_null(reason);
         assert_contains(reason, "node not found: PROCBENCH_NODE=/nonexistent/node");
     }
     unsetenv("PROCBENCH_NODE");
-    if (have_node)
-        assert_null(scenario_find("node.spawn")->case_unavailable(NULL, why, sizeof(why)));
+    if (have_node) {
+        const struct scenario *spawn = scenario_find("node.spawn");
+        struct param_value values[8];
+        first_values(spawn, values, NULL, NULL);
+        assert_null(spawn->case_unavailable(values, why, sizeof(why)));
+        /* A heap far beyond this machine is skipped with the reason. */
+        first_values(spawn, values, "heap", "1T");
+        const char *reason = spawn->case_unavailable(values, why, sizeof(why));
+        assert_non_null(reason);
+        assert_contains(reason, "heap=1T (arraybuffer) does not fit");
+        assert_contains(reason, "MemAvailable is");
+        const struct scenario *children = scenario_find("node.children");
+        first_values(children, values, "count", "256");
+        if (children->case_unavailable(values, why, sizeof(why)) != NULL)
+            assert_contains(why, "count=256 Node processes does not fit");
+    }
 }
 
 int main(void)
@@ -419,6 +608,9 @@ int main(void)
         cmocka_unit_test(test_every_scenario_runs),
         cmocka_unit_test(test_driver_faults_fail_samples),
         cmocka_unit_test(test_corrupt_echo_fails_samples),
+        cmocka_unit_test(test_driver_setup_checks),
+        cmocka_unit_test(test_group_faults_fail_samples),
+        cmocka_unit_test(test_failing_child),
         cmocka_unit_test(test_crashing_driver_fails_case),
         cmocka_unit_test(test_driver_checks_requests),
         cmocka_unit_test(test_without_node_skipped),

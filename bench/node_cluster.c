@@ -1,0 +1,84 @@
+/*
+ * node.cluster: the cluster module, whose workers "share the same server
+ * port". `op=start`: cluster.fork() of a worker that listens on 127.0.0.1
+ * (port 0, shared through the primary), from the call to the worker's
+ * 'listening' event (return_ns: until fork() returned); the worker is then
+ * disconnected and must exit 0 before the next sample, untimed.
+ * `op=spread`: `workers` workers listening on one loopback port, started
+ * once per round, and a client process (forked by the driver) that makes
+ * `connections` short connections one after the other, each answered by a
+ * worker with its id and closed. A sample is the client's time for all of
+ * them, reported as `connections` operations (the figure per operation is
+ * the mean time of one connection), and `spread`: the connections of the
+ * busiest worker over those of the idlest (a worker that got none counts as
+ * half of one), every id checked against the round's workers and the total
+ * against `connections`. `sched`: rr (Node's default on Linux: the primary
+ * accepts and hands the connections round) or none (each worker accepts on
+ * the shared socket and the kernel chooses). Loopback only; op=start
+ * ignores workers and connections.
+ */
+#include "node_common.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct param_spec node_cluster_params[] = {
+    {
+        .name = "op",
+        .kind = PARAM_WORD,
+        .defaults = "start,spread",
+        .choices = "start,spread",
+        .help = "start: cluster.fork() to 'listening'; spread: connections spread over workers",
+    },
+    {
+        .name = "workers",
+        .kind = PARAM_COUNT,
+        .defaults = "2",
+        .min = 1,
+        .max = 64,
+        .help = "op=spread: workers listening on one loopback port",
+    },
+    {
+        .name = "connections",
+        .kind = PARAM_COUNT,
+        .defaults = "64",
+        .min = 1,
+        .max = 100000,
+        .help = "op=spread: short connections per sample, one after the other",
+    },
+    {
+        .name = "sched",
+        .kind = PARAM_WORD,
+        .defaults = "rr",
+        .choices = "rr,none",
+        .help = "cluster.schedulingPolicy: rr (the primary hands connections round) or none",
+    },
+    {.name = NULL},
+};
+
+static const char *node_cluster_unavailable(const struct param_value *params, char *why,
+                                            size_t why_len)
+{
+    bool spread = strcmp(params[0].text, "spread") == 0;
+    char what[64];
+    /* The workers and the client, or one worker. */
+    uint64_t processes = spread ? params[1].number + 1 : 1;
+    snprintf(what, sizeof(what), "workers=%llu (and a client process)",
+             (unsigned long long)params[1].number);
+    return node_memory_unavailable(processes, NODE_PROCESS_BYTES_BOUND, what, why, why_len);
+}
+
+static int node_cluster_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+{
+    return node_setup(ctx, "node.cluster", node_cluster_params, failure, failure_len);
+}
+
+const struct scenario node_cluster = {
+    .name = "node.cluster",
+    .summary = "cluster: fork() to 'listening', or loopback connections spread over N workers",
+    .params = node_cluster_params,
+    NODE_SCENARIO_COMMON,
+    .case_unavailable = node_cluster_unavailable,
+    .setup = node_cluster_setup,
+};
