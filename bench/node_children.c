@@ -39,6 +39,20 @@ static const struct param_spec node_children_params[] = {
     {.name = NULL},
 };
 
+/* node_metrics, then the memory per child. */
+static const struct metric_spec node_children_metrics[] = {
+    NODE_METRICS_COMMON,
+    {
+        .name = "mem_per_child",
+        .unit = METRIC_BYTES,
+        .label = "memory per child",
+        .meaning = "summed PSS of the children over count (workers: growth of the parent's PSS "
+                   "over count), once all are ready",
+        .aggregate = METRIC_P50 | METRIC_P99,
+    },
+    {.name = NULL},
+};
+
 static const char *node_children_unavailable(const struct param_value *params, char *why,
                                              size_t why_len)
 {
@@ -61,6 +75,7 @@ const struct scenario node_children = {
     .summary = "N idle children (fork, spawn) or workers held: time until ready, memory per child",
     .params = node_children_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_children_metrics,
     .case_unavailable = node_children_unavailable,
     .setup = node_children_setup,
 };

@@ -9,9 +9,9 @@
  * `connections` short connections one after the other, each answered by a
  * worker with its id and closed. A sample is the client's time for all of
  * them, reported as `connections` operations (the figure per operation is
- * the mean time of one connection), and `spread`: the connections of the
+ * the mean time of one connection), and `spread_milli`: the connections of the
  * busiest worker over those of the idlest (a worker that got none counts as
- * half of one), every id checked against the round's workers and the total
+ * half of one) times 1000, every id checked against the round's workers and the total
  * against `connections`. `sched`: rr (Node's default on Linux: the primary
  * accepts and hands the connections round) or none (each worker accepts on
  * the shared socket and the kernel chooses). Loopback only; op=start
@@ -57,6 +57,20 @@ static const struct param_spec node_cluster_params[] = {
     {.name = NULL},
 };
 
+/* node_metrics, then how evenly op=spread's connections went round. */
+static const struct metric_spec node_cluster_metrics[] = {
+    NODE_METRICS_COMMON,
+    {
+        .name = "spread_milli",
+        .unit = METRIC_COUNT,
+        .label = "spread (x1000)",
+        .meaning = "op=spread: connections of the busiest worker over those of the idlest, times "
+                   "1000 (1000: even; a worker with none counts as half of one)",
+        .aggregate = METRIC_P50 | METRIC_MAX,
+    },
+    {.name = NULL},
+};
+
 static const char *node_cluster_unavailable(const struct param_value *params, char *why,
                                             size_t why_len)
 {
@@ -79,6 +93,7 @@ const struct scenario node_cluster = {
     .summary = "cluster: fork() to 'listening', or loopback connections spread over N workers",
     .params = node_cluster_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_cluster_metrics,
     .case_unavailable = node_cluster_unavailable,
     .setup = node_cluster_setup,
 };

@@ -27,6 +27,7 @@
 #include "base/clock.h"
 #include "base/reason.h"
 #include "base/units.h"
+#include "metrics.h"
 #include "node_common.h"
 #include "node_locate.h"
 #include "proc.h"
@@ -50,8 +51,9 @@
 /* Arguments of node: node, --expose-gc, --max-old-space-size=, script,
  * scenario, child=, the parameters (8 at most in a case_def), NULL. */
 #define MAX_ARGS 16
-/* Answers' optional NAME=VALUE fields, at most one of each. */
-#define EXTRA_FIELDS 4
+/* Answers' optional NAME=VALUE fields, at most one of each: the metrics
+ * after the three positional ones, and ops. */
+#define EXTRA_FIELDS (SAMPLE_METRICS_MAX - NODE_METRIC_LOOP_DELAY + 1)
 /* A `js` heap is built with V8's collector running: room for it beside the
  * live bytes, in V8's limit and in the machine's memory. */
 #define JS_HEAP_ROOM_NUM 3
@@ -59,17 +61,21 @@
 /* What node holds besides the heap, and V8's own headroom beside a js heap. */
 #define NODE_BASE_BYTES ((uint64_t)64 << 20)
 #define V8_HEADROOM_MIB 1024u
-/* The largest spread an answer may carry: a million to one. */
-#define MAX_SPREAD_MILLI 1000000000ull
 /* The most operations one sample may report (node.cluster's connections). */
 #define MAX_OPS 1000000ull
 
+const struct metric_spec node_metrics[] = {
+    NODE_METRICS_COMMON,
+    {.name = NULL},
+};
+
 struct node_state {
     const char *scenario;
-    pid_t pid;       /* node, until reaped; -1 after */
-    int to_driver;   /* write end of the requests pipe; -1 once closed */
-    int from_driver; /* read end of the answers pipe */
-    int log_fd;      /* the memfd holding node's stdout and stderr */
+    const struct metric_spec *metrics; /* the scenario's, for its answers */
+    pid_t pid;                         /* node, until reaped; -1 after */
+    int to_driver;                     /* write end of the requests pipe; -1 once closed */
+    int from_driver;                   /* read end of the answers pipe */
+    int log_fd;                        /* the memfd holding node's stdout and stderr */
     unsigned long long sequence;
     unsigned timeout_ms;
     char buffer[ANSWER_MAX_BYTES]; /* bytes of an answer read so far */
@@ -447,6 +453,8 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
         return -ENOMEM;
     }
     s->scenario = scenario;
+    const struct scenario *sc = scenario_find(scenario);
+    s->metrics = sc != NULL && sc->metrics != NULL ? sc->metrics : node_metrics;
     s->pid = -1;
     s->to_driver = s->from_driver = s->log_fd = -1;
     s->timeout_ms = answer_timeout_ms();
@@ -560,69 +568,62 @@ static int parse_number(const char *text, size_t len, unsigned long long *out)
     return 0;
 }
 
-/* The optional NAME=VALUE fields of an "R" answer into out: each known
- * name at most once, a number in its range. Returns 0 or -EPROTO with why. */
-static int parse_extras(const char *const *field, const size_t *len, size_t count,
-                        const char *shown, struct sample *out, char *why, size_t why_len)
+/* The optional NAME=VALUE fields of an "R" answer into out: "ops", or a
+ * metric of metrics from NODE_METRIC_LOOP_DELAY on, each at most once, a
+ * number within its unit's range. Returns 0 or -EPROTO with why. */
+static int parse_extras(const struct metric_spec *metrics, const char *const *field,
+                        const size_t *len, size_t count, const char *shown, struct sample *out,
+                        char *why, size_t why_len)
 {
-    static const struct {
-        const char *name;
-        unsigned long long min, max;
-    } known[EXTRA_FIELDS] = {
-        {"loop_delay", 0, MAX_NS},
-        {"mem_per_child", 0, MAX_BYTES},
-        {"spread", 1000, MAX_SPREAD_MILLI},
-        {"ops", 1, MAX_OPS},
-    };
-    bool seen[EXTRA_FIELDS] = {false};
+    size_t declared = metric_count(metrics);
+    uint32_t seen = 0;
+    bool ops_seen = false;
     for (size_t i = 0; i < count; i++) {
         const char *eq = memchr(field[i], '=', len[i]);
-        size_t k = 0, name_len = eq != NULL ? (size_t)(eq - field[i]) : 0;
-        while (k < EXTRA_FIELDS && !(strlen(known[k].name) == name_len &&
-                                     memcmp(known[k].name, field[i], name_len) == 0))
+        size_t name_len = eq != NULL ? (size_t)(eq - field[i]) : 0;
+        bool is_ops = name_len == 3 && memcmp(field[i], "ops", 3) == 0;
+        size_t k = NODE_METRIC_LOOP_DELAY;
+        while (!is_ops && k < declared &&
+               !(strlen(metrics[k].name) == name_len &&
+                 memcmp(metrics[k].name, field[i], name_len) == 0))
             k++;
-        if (eq == NULL || k == EXTRA_FIELDS) {
+        if (eq == NULL || name_len == 0 || (!is_ops && k >= declared)) {
             snprintf(why, why_len, "unknown field %.*s in answer '%s'",
                      (int)(len[i] < 24 ? len[i] : 24), field[i], shown);
             return -EPROTO;
         }
-        if (seen[k]) {
-            snprintf(why, why_len, "%s given twice in answer '%s'", known[k].name, shown);
+        const char *name = is_ops ? "ops" : metrics[k].name;
+        if (is_ops ? ops_seen : (seen >> k) & 1u) {
+            snprintf(why, why_len, "%s given twice in answer '%s'", name, shown);
             return -EPROTO;
         }
-        seen[k] = true;
         unsigned long long v;
         if (parse_number(eq + 1, len[i] - name_len - 1, &v) != 0) {
-            snprintf(why, why_len, "%s is not a number in answer '%s'", known[k].name, shown);
+            snprintf(why, why_len, "%s is not a number in answer '%s'", name, shown);
             return -EPROTO;
         }
-        if (v < known[k].min || v > known[k].max) {
-            snprintf(why, why_len, "%s out of range in answer '%s'", known[k].name, shown);
+        unsigned long long min = is_ops ? 1 : 0;
+        unsigned long long max = is_ops                         ? MAX_OPS
+                                 : metrics[k].unit == METRIC_NS ? MAX_NS
+                                                                : MAX_BYTES;
+        if (v < min || v > max) {
+            snprintf(why, why_len, "%s out of range in answer '%s'", name, shown);
             return -EPROTO;
         }
-        switch (k) {
-        case 0:
-            out->loop_delay_ns = v;
-            out->loop_delay_reported = true;
-            break;
-        case 1:
-            out->mem_per_child_bytes = v;
-            out->mem_per_child_reported = true;
-            break;
-        case 2:
-            out->spread_milli = v;
-            out->spread_reported = true;
-            break;
-        default:
+        if (is_ops) {
+            ops_seen = true;
             out->ops = v;
-            break;
+        } else {
+            seen |= UINT32_C(1) << k;
+            sample_report(out, (unsigned)k, v);
         }
     }
     return 0;
 }
 
-int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
-                      struct sample *out, char *why, size_t why_len)
+int node_parse_answer(const char *scenario, const struct metric_spec *metrics, const char *line,
+                      unsigned long long expected_seq, struct sample *out, char *why,
+                      size_t why_len)
 {
     for (const char *c = line; *c != '\0'; c++) {
         if (*c < 0x20 || *c > 0x7e) {
@@ -700,12 +701,15 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
         return -EPROTO;
     }
     out->ns = v[2];
-    out->return_ns = v[3];
-    out->first_byte_ns = v[4];
-    out->rss_growth_bytes = v[5];
-    out->rss_growth_reported = rss_reported;
+    /* 0 is the driver's "none" for the two times; '-' for the RSS. */
+    if (v[3] > 0)
+        sample_report(out, NODE_METRIC_RETURN, v[3]);
+    if (v[4] > 0)
+        sample_report(out, NODE_METRIC_FIRST_BYTE, v[4]);
+    if (rss_reported)
+        sample_report(out, NODE_METRIC_RSS_GROWTH, v[5]);
     out->bytes = v[6];
-    return parse_extras(field + 7, len + 7, count - 7, shown, out, why, why_len);
+    return parse_extras(metrics, field + 7, len + 7, count - 7, shown, out, why, why_len);
 }
 
 int node_sample(struct case_ctx *ctx, struct sample *out)
@@ -740,7 +744,7 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         return err;
     }
     char why[160];
-    err = node_parse_answer(s->scenario, line, seq, out, why, sizeof(why));
+    err = node_parse_answer(s->scenario, s->metrics, line, seq, out, why, sizeof(why));
     if (err == 0 && s->buffered > 0) {
         snprintf(why, sizeof(why), "driver sent more than one answer to sample %llu", seq);
         err = -EPROTO;

@@ -46,6 +46,7 @@
 #include <stddef.h>
 
 #include "base/params.h"
+#include "metrics.h"
 #include "scenario.h"
 
 /* How long the harness waits for one answer of the driver (READY included)
@@ -82,18 +83,50 @@
                 "ArrayBuffer backing stores, every page written",                                  \
     }
 
+/* What the node.* scenarios report beside their time, by index into their
+ * metrics list. Every node.* list begins with these four, in this order
+ * (NODE_METRICS_COMMON; node_metrics is that list alone), and a row that
+ * reports more (node.children, node.cluster) declares its own after them,
+ * from NODE_METRIC_OWN on. The driver answers each sample with the first
+ * three in their places (0, or '-' for the RSS, where it has none) and the
+ * others as NAME=VALUE fields, NAME the metric's name, when it has them. */
+enum node_metric {
+    NODE_METRIC_RETURN,     /* the child_process call -> it returned */
+    NODE_METRIC_FIRST_BYTE, /* start -> first byte of output in Node */
+    NODE_METRIC_RSS_GROWTH, /* the Node process's peak RSS growth */
+    NODE_METRIC_LOOP_DELAY, /* the longest stall of the driver's event loop */
+    NODE_METRIC_OWN,        /* the first of a row's own metrics */
+};
+extern const struct metric_spec node_metrics[];
+
+/* The event-loop stall, read by the driver's probe (see the driver's
+ * header): a setImmediate() due at the sample's start, then 1 ms timers;
+ * the largest lag of a probe callback behind its due time. node.ipc and
+ * node.worker op=roundtrip do not probe (their samples are microseconds,
+ * which a timer would disturb) and leave it empty. */
+#define NODE_METRIC_LOOP_DELAY_SPEC                                                                \
+    {                                                                                              \
+        .name = "loop_delay", .unit = METRIC_NS, .label = "loop stall",                            \
+        .meaning = "longest time the driver's event loop could not run a callback during the "     \
+                   "sample (setImmediate at the start, then 1 ms timers; resolution 1 ms)",        \
+        .aggregate = METRIC_P50 | METRIC_P99,                                                      \
+    }
+#define NODE_METRICS_COMMON                                                                        \
+    METRIC_RETURN, METRIC_FIRST_BYTE, METRIC_RSS_GROWTH, NODE_METRIC_LOOP_DELAY_SPEC
+
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
  * could pin itself, so there is no cross), and the generic sample and
- * teardown. NODE_SCENARIO_FIELDS adds the skip when node is missing; a
- * scenario with its own case_unavailable (which must call
- * node_case_unavailable or node_heap_unavailable) uses
- * NODE_SCENARIO_COMMON. */
+ * teardown. NODE_SCENARIO_FIELDS adds the skip when node is missing and
+ * node_metrics; a scenario with its own case_unavailable (which must call
+ * node_case_unavailable or node_heap_unavailable) or its own metrics uses
+ * NODE_SCENARIO_COMMON and sets both. */
 #define NODE_SCENARIO_COMMON                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
     .sample = node_sample, .teardown = node_teardown
-#define NODE_SCENARIO_FIELDS NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable
+#define NODE_SCENARIO_FIELDS                                                                       \
+    NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable, .metrics = node_metrics
 
 /* case_unavailable() of every node.* scenario: NULL when node can be found
  * (node_locate()), otherwise the reason, written into why, which names node
@@ -128,8 +161,8 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
                char *failure, size_t failure_len);
 
 /* sample() of every node.* scenario: one request, one checked answer.
- * Returns 0 with out->ns (and return_ns, first_byte_ns, rss_growth_bytes,
- * bytes where the driver reports them), or -errno with out->failure. */
+ * Returns 0 with out->ns (and the node_metrics and bytes the driver
+ * reports), or -errno with out->failure. */
 int node_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() of every node.* scenario: stops and reaps the driver, closes
@@ -137,14 +170,18 @@ int node_sample(struct case_ctx *ctx, struct sample *out);
 void node_teardown(struct case_ctx *ctx);
 
 /* Splits one answer line (without its newline) of the driver into out, for
- * sample number expected_seq (loop_delay, mem_per_child, spread and ops
- * into their fields of out). Returns 0 for a well-formed "R" answer; 1 for
+ * sample number expected_seq of a scenario whose metrics list is metrics
+ * (one that begins with NODE_METRICS_COMMON): the positional figures, then
+ * each NAME=VALUE field into the metric of that name from
+ * NODE_METRIC_LOOP_DELAY on, or into out->ops for "ops". Returns 0 for a
+ * well-formed "R" answer; 1 for
  * a well-formed "F" answer, with "<scenario>: <its reason>" in
  * out->failure; -EPROTO with the reason in why for anything else (wrong
  * sequence number, missing or extra fields, a figure out of range, a
  * character that does not belong). Exposed for the unit tests. */
-int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
-                      struct sample *out, char *why, size_t why_len);
+int node_parse_answer(const char *scenario, const struct metric_spec *metrics, const char *line,
+                      unsigned long long expected_seq, struct sample *out, char *why,
+                      size_t why_len);
 
 /* The most telling line of a driver's stderr text (len bytes, not
  * terminated): the first line that names an error ("Error: ...",

@@ -28,6 +28,7 @@ const struct scenario node_exec = {
     .summary = "Node child_process.exec() (/bin/sh -c) of the static child, to its callback",
     .params = node_exec_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_exec_unavailable,
     .setup = node_exec_setup,
 };

@@ -39,6 +39,7 @@ const struct scenario node_exec_file = {
     .summary = "Node child_process.execFile() of the static child, to its callback",
     .params = node_exec_file_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_exec_file_unavailable,
     .setup = node_exec_file_setup,
 };

@@ -30,6 +30,7 @@ const struct scenario node_fork = {
     .summary = "Node child_process.fork() of an empty script (a new Node with IPC), to 'close'",
     .params = node_fork_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_fork_unavailable,
     .setup = node_fork_setup,
 };

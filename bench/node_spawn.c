@@ -63,6 +63,7 @@ const struct scenario node_spawn = {
     .summary = "Node child_process.spawn() of the static child, to its 'close' event",
     .params = node_spawn_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_spawn_unavailable,
     .setup = node_spawn_setup,
 };

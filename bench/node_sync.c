@@ -50,6 +50,7 @@ const struct scenario node_spawn_sync = {
     .summary = "Node child_process.spawnSync() of the static child: blocks the loop to its exit",
     .params = node_sync_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_sync_unavailable,
     .setup = node_spawn_sync_setup,
 };
@@ -59,6 +60,7 @@ const struct scenario node_exec_sync = {
     .summary = "Node child_process.execSync() (/bin/sh -c) of the static child, blocking",
     .params = node_sync_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_sync_unavailable,
     .setup = node_exec_sync_setup,
 };
@@ -68,6 +70,7 @@ const struct scenario node_exec_file_sync = {
     .summary = "Node child_process.execFileSync() of the static child, blocking",
     .params = node_sync_params,
     NODE_SCENARIO_COMMON,
+    .metrics = node_metrics,
     .case_unavailable = node_sync_unavailable,
     .setup = node_exec_file_sync_setup,
 };

@@ -1,7 +1,7 @@
 /*
  * node.worker: the threads-side answer to child_process. `op=start`: a
  * worker_threads Worker on the empty script, from the constructor to its
- * 'exit' event (its 'online' must have come first; return_ns is the
+ * 'exit' event (its 'online' must have come first; the return metric is the
  * constructor's return): the thread counterpart of node.fork. `op=roundtrip`:
  * a postMessage() to a worker started once per round and its echo back,
  * sequence-checked: the counterpart of node.ipc.

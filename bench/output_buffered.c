@@ -138,6 +138,7 @@ const struct scenario output_buffered = {
      * child could pin itself (see spawn.posix_spawn). */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .setup = buffered_setup,
+    .metrics = output_metrics,
     .sample = buffered_sample,
     .teardown = output_teardown,
 };

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "metrics.h"
 #include "output_common.h"
 #include "proc.h"
 #include "base/units.h"
@@ -82,6 +83,12 @@ const struct param_spec output_uv_params[] = {
     SPEC_TARGET,
     SPEC_BYTES,
     SPEC_WRITE_SIZE,
+    {.name = NULL},
+};
+
+const struct metric_spec output_metrics[] = {
+    [OUTPUT_METRIC_FIRST_BYTE] = METRIC_FIRST_BYTE,
+    [OUTPUT_METRIC_RSS_GROWTH] = METRIC_RSS_GROWTH,
     {.name = NULL},
 };
 
@@ -460,7 +467,8 @@ int output_run_end(struct output_run *run, uint64_t end_ns, struct sample *out)
     }
     out->ns = end_ns - run->start_ns;
     out->bytes = run->received_bytes;
-    out->first_byte_ns = run->first_byte_ns > 0 ? run->first_byte_ns - run->start_ns : 0;
+    if (run->first_byte_ns > 0)
+        sample_report(out, OUTPUT_METRIC_FIRST_BYTE, run->first_byte_ns - run->start_ns);
     out->child_maxrss_kb = run->child_maxrss_kb;
     /* VmHWM reads as the larger of the recorded peak and the current RSS.
      * The recorded peak comes from per-CPU counters that may lag by tens
@@ -469,8 +477,8 @@ int output_run_end(struct output_run *run, uint64_t end_ns, struct sample *out)
      * buffer that only grew exact. */
     uint64_t peak;
     if (run->rss_known && read_status_bytes("VmHWM", &peak) == 0) {
-        out->rss_growth_bytes = peak > run->rss_before_bytes ? peak - run->rss_before_bytes : 0;
-        out->rss_growth_reported = true;
+        sample_report(out, OUTPUT_METRIC_RSS_GROWTH,
+                      peak > run->rss_before_bytes ? peak - run->rss_before_bytes : 0);
     }
     return 0;
 }

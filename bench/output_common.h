@@ -80,6 +80,14 @@ int output_setup(struct case_ctx *ctx, const char *scenario, const struct param_
 /* teardown() matching output_setup(). */
 void output_teardown(struct case_ctx *ctx);
 
+/* What every output.* scenario reports beside its time, by index into
+ * output_metrics (its descriptor's .metrics). */
+enum output_metric {
+    OUTPUT_METRIC_FIRST_BYTE, /* start -> first byte in the parent */
+    OUTPUT_METRIC_RSS_GROWTH, /* the parent's peak RSS growth over the sample */
+};
+extern const struct metric_spec output_metrics[];
+
 /* One sample's child and tallies. */
 struct output_run {
     const struct output_state *state;
@@ -131,9 +139,10 @@ void output_run_abort(struct output_run *run, int sig);
  * that did not exit 0, a byte count other than the one asked for, or bytes
  * not used make it fail ("<scenario>: child killed by signal 9 (SIGKILL)
  * after N of M bytes", "<scenario>: got N bytes, child wrote M"). Otherwise
- * fills out->ns, bytes, first_byte_ns (0 when there was no output),
- * child_maxrss_kb, and reads the peak RSS for rss_growth_bytes: call it
- * before freeing what the sample allocated. Returns 0 or -errno. */
+ * fills out->ns, bytes, child_maxrss_kb, reports OUTPUT_METRIC_FIRST_BYTE
+ * (unless there was no output) and reads the peak RSS for
+ * OUTPUT_METRIC_RSS_GROWTH: call it before freeing what the sample
+ * allocated. Returns 0 or -errno. */
 int output_run_end(struct output_run *run, uint64_t end_ns, struct sample *out);
 
 #endif

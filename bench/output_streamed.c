@@ -49,6 +49,7 @@ const struct scenario output_streamed = {
      * child could pin itself (see spawn.posix_spawn). */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .setup = streamed_setup,
+    .metrics = output_metrics,
     .sample = streamed_sample,
     .teardown = output_teardown,
 };

@@ -207,6 +207,7 @@ const struct scenario output_uv_stream = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .process_init = uv_common_process_init,
     .setup = uvstream_setup,
+    .metrics = output_metrics,
     .sample = uvstream_sample,
     .teardown = uvstream_teardown,
 };

@@ -21,8 +21,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/metric.h"
 #include "base/params.h"
 #include "base/placement.h"
+
+/* Most metrics one scenario may declare (scenario.metrics). */
+#define SAMPLE_METRICS_MAX 8
 
 struct case_ctx {
     /* One value per entry of scenario.params, in the same order. */
@@ -46,26 +50,16 @@ struct case_ctx {
 
 /* What one sample reports. The harness zeroes it before each call. */
 struct sample {
-    uint64_t ns;               /* the timed section: all of its operations */
-    uint64_t ops;              /* operations in the timed section when the scenario decides
-                                * them (a stream's burst of messages); 0: ctx->ops_per_sample */
-    uint64_t bytes;            /* payload the timed section moved, for throughput; 0: none */
-    uint64_t return_ns;        /* spawn: create call -> call returned; 0: not reported */
-    uint64_t first_byte_ns;    /* output: start -> first byte in the parent; 0: not reported */
-    uint64_t rss_growth_bytes; /* output: growth of the parent's peak RSS over the sample */
-    bool rss_growth_reported;  /* rss_growth_bytes is meaningful (0 is a valid growth) */
-    long child_maxrss_kb;      /* peak RSS of the child, from wait4(); 0: not known */
-    /* node: the longest time the driver's event loop could not run a
-     * callback during the sample (the driver's probe, 1 ms resolution). */
-    uint64_t loop_delay_ns;
-    bool loop_delay_reported;
-    /* node.children: memory one child (or worker) costs, in bytes (PSS). */
-    uint64_t mem_per_child_bytes;
-    bool mem_per_child_reported;
-    /* node.cluster op=spread: connections of the busiest worker over those
-     * of the idlest, times 1000 (1000: even). */
-    uint64_t spread_milli;
-    bool spread_reported;
+    uint64_t ns;    /* the timed section: all of its operations */
+    uint64_t ops;   /* operations in the timed section when the scenario decides
+                     * them (a stream's burst of messages); 0: ctx->ops_per_sample */
+    uint64_t bytes; /* payload the timed section moved, for throughput; 0: none */
+    /* The scenario's declared metrics (scenario.metrics), by their index
+     * in that list: set them with sample_report(). A metric a sample does
+     * not report is left out of its distribution; 0 is a value like any. */
+    uint64_t metric[SAMPLE_METRICS_MAX];
+    uint32_t metric_reported; /* bit i: metric[i] holds a value */
+    long child_maxrss_kb;     /* peak RSS of the child, from wait4(); 0: not known */
     /* Optional: the latency of each of the sample's operations when they ran
      * concurrently (spawn.* with concurrency > 1), so that ns / ops is not
      * the latency of any of them. Owned by the scenario's state, valid until
@@ -84,6 +78,11 @@ struct scenario {
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
     bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */
+    /* What a sample reports beside its time, terminated by { .name = NULL };
+     * may be NULL. At most SAMPLE_METRICS_MAX. The harness keeps a
+     * histogram of each per case and every output gets its columns
+     * (README: "Adding a scenario"). */
+    const struct metric_spec *metrics;
     /* Optional, untimed, called by the harness before the case's first round:
      * NULL when this machine can run the case with these parameter values
      * (one per entry of params), otherwise why not, written into why (the
@@ -103,6 +102,28 @@ struct scenario {
     /* Untimed clean-up of a round; must leave no child, fd or object behind. */
     void (*teardown)(struct case_ctx *ctx);
 };
+
+/* Reports value for metric index (into the scenario's metrics) of a
+ * sample. */
+static inline void sample_report(struct sample *out, unsigned metric, uint64_t value)
+{
+    out->metric[metric] = value;
+    out->metric_reported |= UINT32_C(1) << metric;
+}
+
+/* True when the sample reported metric index. */
+static inline bool sample_reported(const struct sample *s, unsigned metric)
+{
+    return (s->metric_reported >> metric) & 1u;
+}
+
+/* The number of metrics sc declares, at most SAMPLE_METRICS_MAX (the
+ * harness fails the cases of a scenario that declares more). */
+static inline size_t scenario_metric_count(const struct scenario *sc)
+{
+    size_t n = sc != NULL ? metric_count(sc->metrics) : 0;
+    return n < SAMPLE_METRICS_MAX ? n : SAMPLE_METRICS_MAX;
+}
 
 /* The catalogue, in display order (bench/scenarios.def). */
 extern const struct scenario *const scenario_catalogue[];

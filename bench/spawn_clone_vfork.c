@@ -127,6 +127,7 @@ const struct scenario spawn_clone_vfork = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = clone_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

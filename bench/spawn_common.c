@@ -14,10 +14,16 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "metrics.h"
 #include "parent_state.h"
 #include "proc.h"
 #include "spawn_common.h"
 #include "spawn_crowd.h"
+
+const struct metric_spec spawn_metrics[] = {
+    [SPAWN_METRIC_RETURN] = METRIC_RETURN,
+    {.name = NULL},
+};
 
 const struct param_spec spawn_target_params[] = {
     {
@@ -213,6 +219,6 @@ int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, cons
         return err;
     }
     out->ns = t2 - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }

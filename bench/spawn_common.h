@@ -19,6 +19,13 @@
  * { .name = NULL }. For the scenarios that exec a target. */
 extern const struct param_spec spawn_target_params[];
 
+/* What every spawn.* scenario reports beside its time, by index into
+ * spawn_metrics (its descriptor's .metrics). */
+enum spawn_metric {
+    SPAWN_METRIC_RETURN, /* create call -> call returned */
+};
+extern const struct metric_spec spawn_metrics[];
+
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
 extern const struct param_spec spawn_state_params[];
@@ -56,7 +63,7 @@ struct spawn_mechanism {
     /* Releases what init made (called in reverse order of the spawners). */
     void (*fini)(void *state);
     /* One timed operation of one spawner: out->ns (and where it applies
-     * return_ns, child_maxrss_kb); on failure -errno with out->failure.
+     * SPAWN_METRIC_RETURN, child_maxrss_kb); on failure -errno with out->failure.
      * peer_cpu is where a child should pin itself, or -1. Called from the
      * spawner's own thread when concurrency > 1. */
     int (*op)(void *state, int peer_cpu, struct sample *out);
@@ -87,7 +94,7 @@ _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu);
 /* Creates a child with create(state, peer_cpu, &pid) (0 or -errno; the
  * child has started, and with CLONE_VFORK semantics already exec'd, when it
  * returns) and reaps it with proc_reap(). out->ns is create call -> child
- * reaped, out->return_ns create call -> call returned. On failure
+ * reaped, SPAWN_METRIC_RETURN create call -> call returned. On failure
  * out->failure reads "<scenario>: <call> failed: <why>" or "<scenario>:
  * child exited with status N". Returns 0 or -errno. */
 int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, const char *scenario,

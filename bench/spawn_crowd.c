@@ -128,7 +128,7 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
     pthread_mutex_unlock(&c->lock);
 
     int rc = 0;
-    uint64_t return_sum = 0;
+    uint64_t metric_sum[SAMPLE_METRICS_MAX] = {0}, metric_n[SAMPLE_METRICS_MAX] = {0};
     for (size_t i = 0; i < c->count; i++) {
         const struct sample *r = &c->results[i];
         if (c->rcs[i] != 0 && rc == 0) {
@@ -136,7 +136,12 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
             memcpy(out->failure, r->failure, sizeof(out->failure));
         }
         c->latency_ns[i] = r->ns;
-        return_sum += r->return_ns;
+        for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
+            if (sample_reported(r, m)) {
+                metric_sum[m] += r->metric[m];
+                metric_n[m]++;
+            }
+        }
         if (r->child_maxrss_kb > out->child_maxrss_kb)
             out->child_maxrss_kb = r->child_maxrss_kb;
     }
@@ -146,7 +151,10 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
     out->ops = c->count;
     out->op_latency_ns = c->latency_ns;
     out->op_latency_count = c->count;
-    out->return_ns = (return_sum + c->count / 2) / c->count;
+    for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
+        if (metric_n[m] > 0)
+            sample_report(out, m, (metric_sum[m] + metric_n[m] / 2) / metric_n[m]);
+    }
     return 0;
 }
 

@@ -18,16 +18,16 @@ struct spawn_crowd;
 /* Starts count - 1 parked threads (count >= 2) that will run op(arg,
  * index, out) for index 1 .. count-1 at each spawn_crowd_sample(); spawner
  * 0 is the caller's. op must time its own operation into out->ns and may
- * set out->return_ns, out->child_maxrss_kb and, on failure (a -errno
- * return), out->failure. Returns 0, or -errno with *out NULL. */
+ * report metrics (sample_report()), set out->child_maxrss_kb and, on
+ * failure (a -errno return), out->failure. Returns 0, or -errno with *out NULL. */
 int spawn_crowd_start(size_t count, int (*op)(void *arg, size_t index, struct sample *out),
                       void *arg, struct spawn_crowd **out);
 
 /* One sample: every spawner does one operation. out->ns is the wall time
  * from releasing the spawners to the end of the last operation, out->ops
  * the spawner count, out->op_latency_ns[i] spawner i's own time (the array
- * belongs to the crowd and is valid until the next call), out->return_ns
- * the mean of theirs, out->child_maxrss_kb the largest. Returns 0, or the
+ * belongs to the crowd and is valid until the next call), each metric the
+ * mean of the spawners that reported it, out->child_maxrss_kb the largest. Returns 0, or the
  * first failing spawner's -errno with its failure copied into out. */
 int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out);
 

@@ -49,6 +49,7 @@ const struct scenario spawn_fork_exec = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = fork_exec_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

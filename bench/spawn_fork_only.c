@@ -52,6 +52,7 @@ const struct scenario spawn_fork_only = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = fork_only_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

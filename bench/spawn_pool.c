@@ -205,7 +205,7 @@ static int pool_op(void *state, int peer_cpu, struct sample *out)
         return -EPROTO;
     }
     out->ns = t2 - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }
 
@@ -242,6 +242,7 @@ const struct scenario spawn_pool = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = pool_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

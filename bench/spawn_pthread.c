@@ -95,7 +95,7 @@ static int thread_op(void *state, int peer_cpu, struct sample *out)
         return -EPROTO;
     }
     out->ns = t2 - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }
 
@@ -120,6 +120,7 @@ const struct scenario spawn_pthread = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_state_case_unavailable,
     .setup = thread_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

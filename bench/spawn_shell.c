@@ -108,6 +108,7 @@ const struct scenario spawn_shell = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .case_unavailable = spawn_target_case_unavailable,
     .setup = shell_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -117,7 +117,7 @@ static int uvspawn_op(void *state, int peer_cpu, struct sample *out)
         return err;
     }
     out->ns = s->exit_ns - t0;
-    out->return_ns = t1 - t0;
+    sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
 }
 
@@ -154,6 +154,7 @@ const struct scenario spawn_uv_spawn = {
     .process_init = uv_common_process_init,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = uvspawn_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -53,6 +53,7 @@ const struct scenario spawn_vfork_exec = {
     .placements_supported = PLACEMENTS_ALL,
     .case_unavailable = spawn_target_case_unavailable,
     .setup = vfork_exec_setup,
+    .metrics = spawn_metrics,
     .sample = spawn_case_sample,
     .teardown = spawn_case_teardown,
 };

@@ -16,7 +16,7 @@
  *   driver -> procbench  R SEQ NS RETURN_NS FIRST_BYTE_NS RSS_GROWTH_BYTES BYTES [NAME=VALUE ...]
  *                        (a figure not reported is 0; RSS growth not measured is -;
  *                        then the extra figures the sample has, each once:
- *                        loop_delay=NS, mem_per_child=BYTES, spread=MILLI, ops=N)
+ *                        loop_delay=NS, mem_per_child=BYTES, spread_milli=N, ops=N)
  *                        F SEQ REASON               sample SEQ failed, why
  *
  * End of file on descriptor 3 is the order to stop: the driver ends its peer
@@ -1031,7 +1031,7 @@ function serve(op, spec, params) {
             if (f.memPerChild !== undefined && f.memPerChild !== null)
                 line += ` mem_per_child=${f.memPerChild}`;
             if (f.spread !== undefined)
-                line += ` spread=${f.spread}`;
+                line += ` spread_milli=${f.spread}`;
             if (f.ops !== undefined)
                 line += ` ops=${f.ops}`;
             answer(line);

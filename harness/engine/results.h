@@ -62,19 +62,24 @@ struct round_record {
     double mean_ns;
 };
 
+/* A declared metric of one case: one value per sample that reported it. */
+struct case_metric {
+    struct histogram *hist; /* empty when no sample reported it */
+    struct stats stats;     /* filled when the case ends; n == 0: none */
+};
+
 struct case_result {
     struct case_def def;
     enum case_status status;
-    char reason[192];                  /* why failed or skipped; first sample failure otherwise */
-    int parent_cpu;                    /* -1: not pinned */
-    int peer_cpu;                      /* -1: not pinned (inherits parent's mask, or free) */
-    struct histogram *hist;            /* primary metric, ns per operation */
-    struct histogram *return_hist;     /* ns until the create call returned; empty if none */
-    struct histogram *first_byte_hist; /* ns until the first byte of output; empty if none */
-    struct histogram *rss_growth_hist; /* bytes of parent peak-RSS growth; empty if none */
-    struct moments moments;            /* exact mean/variance of the primary metric */
-    struct stats stats;                /* filled when the case ends */
-    struct stats return_stats, first_byte_stats, rss_growth_stats;
+    char reason[192];       /* why failed or skipped; first sample failure otherwise */
+    int parent_cpu;         /* -1: not pinned */
+    int peer_cpu;           /* -1: not pinned (inherits parent's mask, or free) */
+    struct histogram *hist; /* primary metric, ns per operation */
+    struct moments moments; /* exact mean/variance of the primary metric */
+    struct stats stats;     /* filled when the case ends */
+    /* The scenario's declared metrics, by index into def.scenario->metrics
+     * (the first scenario_metric_count() entries). */
+    struct case_metric metric[SAMPLE_METRICS_MAX];
     uint64_t failures;            /* failed samples */
     uint64_t rounds;              /* rounds run */
     uint64_t measured_ns;         /* wall time inside rounds (setup excluded) */
@@ -121,8 +126,9 @@ struct run_results {
     size_t case_count;
     struct round_record *rounds;
     size_t round_count, round_capacity;
-    void *histogram_arena; /* one shared mapping holding every case's histograms */
+    void *histogram_arena; /* one shared mapping holding every histogram of the run */
     size_t histogram_arena_bytes;
+    void *round_histograms;   /* in the arena: the slots of the round in progress */
     uint64_t started_unix_ns; /* wall clock at start, for the folder name */
     uint64_t duration_ns;     /* whole run */
     int argc;
@@ -132,5 +138,21 @@ struct run_results {
     int interrupted_signal;
     size_t cases_selected;
 };
+
+/* Most distinct metrics the cases of one run declare between them. */
+#define RUN_METRICS_MAX 32
+
+/* The distinct metrics (by name) that the scenarios of r's cases declare,
+ * in the order cases and declarations first name them: the metric columns
+ * of every output. Fills out[] with at most max pointers into the
+ * scenarios' declarations; returns how many. */
+size_t results_metrics(const struct run_results *r, const struct metric_spec **out, size_t max);
+
+/* Case c's result for the metric called name, or NULL when c's scenario
+ * declares no such metric. */
+const struct case_metric *results_case_metric(const struct case_result *c, const char *name);
+
+/* The statistic stat (one METRIC_ bit) of s. */
+uint64_t results_stat_value(const struct stats *s, enum metric_stat stat);
 
 #endif

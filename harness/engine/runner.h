@@ -1,8 +1,9 @@
 /*
- * The runner: measures every case of a run. For each case it runs rounds
- * (setup, warm-up, a block of timed samples, teardown) until the case has
- * its minimum time and sample count, its maximum time, or a median precise
- * enough for --ci-target; rounds of all cases are interleaved in an order
+ * The runner: measures every case of a run (runner.c schedules the passes,
+ * round.c is a round's process, round_watch.c forks and watches it). For
+ * each case it runs rounds (setup, warm-up, a block of timed samples,
+ * teardown) until the case has its minimum time and sample count, its
+ * maximum time, or a median precise enough for --ci-target; rounds of all cases are interleaved in an order
  * shuffled by the run's seed, so slow drift of the machine hits every case
  * alike instead of whichever ran last.
  */
@@ -29,9 +30,10 @@ struct runner_observer {
 };
 
 /* Prepares r->cases[i] for every def in defs (copying them) with empty
- * histograms, records the CPUs placements may use, and (once per process)
- * runs every scenario's process_init. Returns 0 or -errno. r->config must
- * already be set. */
+ * histograms, records the CPUs placements may use, and marks the cases this
+ * machine cannot run as skipped, with the reason. (A scenario's
+ * process_init runs later, in each round's own process.) Returns 0 or
+ * -errno. r->config must already be set. */
 int runner_init(struct run_results *r, const struct case_def *defs, size_t count);
 
 /* Measures every case of r, filling statistics, usage and rounds; obs may be

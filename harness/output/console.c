@@ -59,8 +59,8 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
             e->clock_overhead_ns, e->clock_resolution_ns, r->case_count, r->config.seed,
             r->config.quick ? ", quick" : "");
     print_warnings(con->out, r);
-    fprintf(con->out, "\n%-*s %8s %10s %9s %10s %10s  %s\n", con->name_width, "case", "n", "p50",
-            "p50 ci", "p99", "returns", "cpus");
+    fprintf(con->out, "\n%-*s %8s %10s %9s %10s  %s\n", con->name_width, "case", "n", "p50",
+            "p50 ci", "p99", "cpus");
     fflush(con->out);
 }
 
@@ -84,7 +84,21 @@ static void format_cpus(const struct case_result *c, char *buf, size_t len)
         snprintf(buf, len, "%d/%d", c->parent_cpu, c->peer_cpu);
 }
 
-/* The metrics only some families report: throughput, first byte, memory. */
+/* A metric's value in its unit, for people. */
+static void format_metric(const struct metric_spec *m, uint64_t value, char *buf, size_t len)
+{
+    if (m->unit == METRIC_NS)
+        units_format_duration(value, buf, len);
+    else if (m->unit == METRIC_BYTES && value >= 1048576)
+        snprintf(buf, len, "%.1f MiB", (double)value / 1048576.0);
+    else if (m->unit == METRIC_BYTES && value >= 1024)
+        snprintf(buf, len, "%.1f KiB", (double)value / 1024.0);
+    else
+        snprintf(buf, len, "%" PRIu64 "%s", value, m->unit == METRIC_BYTES ? " B" : "");
+}
+
+/* What only some cases have: throughput, the medians of the metrics their
+ * scenario declares, batching. */
 static void format_extra(const struct case_result *c, char *buf, size_t len)
 {
     size_t used = 0;
@@ -92,14 +106,15 @@ static void format_extra(const struct case_result *c, char *buf, size_t len)
     if (c->bytes_per_s > 0)
         used +=
             (size_t)snprintf(buf + used, len - used, "  %.1f MB/s", (double)c->bytes_per_s / 1e6);
-    if (c->first_byte_stats.n > 0 && used < len) {
-        char first[24];
-        units_format_duration(c->first_byte_stats.p50_ns, first, sizeof(first));
-        used += (size_t)snprintf(buf + used, len - used, "  first byte %s", first);
+    size_t declared = scenario_metric_count(c->def.scenario);
+    for (size_t m = 0; m < declared && used < len; m++) {
+        const struct metric_spec *spec = &c->def.scenario->metrics[m];
+        char value[32];
+        if (c->metric[m].stats.n == 0)
+            continue;
+        format_metric(spec, c->metric[m].stats.p50_ns, value, sizeof(value));
+        used += (size_t)snprintf(buf + used, len - used, "  %s %s", spec->label, value);
     }
-    if (c->rss_growth_stats.n > 0 && used < len)
-        used += (size_t)snprintf(buf + used, len - used, "  rss +%.1f MiB",
-                                 (double)c->rss_growth_stats.max_ns / 1048576.0);
     if (c->ops_per_sample > 1 && used < len)
         snprintf(buf + used, len - used, "  (%" PRIu64 " ops per sample)", c->ops_per_sample);
 }
@@ -116,11 +131,9 @@ void console_case_done(const struct case_result *c, void *ctx)
         fflush(con->out);
         return;
     }
-    char p50[24], p99[24], ret[24] = "-", cpus[24], ci[24], extra[96];
+    char p50[24], p99[24], cpus[24], ci[24], extra[256];
     units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
     units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
-    if (c->return_stats.n > 0)
-        units_format_duration(c->return_stats.p50_ns, ret, sizeof(ret));
     double ci_pct = stats_median_ci_percent(&c->stats);
     /* The histogram resolves 0.1% (3 significant digits): a narrower
      * interval is shown as that bound, not as a zero it cannot know. */
@@ -130,9 +143,8 @@ void console_case_done(const struct case_result *c, void *ctx)
         snprintf(ci, sizeof(ci), "+-%.1f%%", ci_pct);
     format_cpus(c, cpus, sizeof(cpus));
     format_extra(c, extra, sizeof(extra));
-    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s %10s  %s%s%s%s\n", con->name_width,
-            c->def.name, c->stats.n, p50, ci, p99, ret, cpus, extra,
-            c->failures ? "  (some samples failed)" : "",
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s  %s%s%s%s\n", con->name_width, c->def.name,
+            c->stats.n, p50, ci, p99, cpus, extra, c->failures ? "  (some samples failed)" : "",
             c->below_clock_floor ? "  (under 100x clock overhead)" : "");
     fflush(con->out);
 }

@@ -2,7 +2,8 @@
  * summary.csv and rounds.csv: the tables that gnuplot, pandas and
  * spreadsheets read. RFC 4180 quoting, no preamble, one header row. The
  * statistics columns come from summary_columns.def, the list the JSON writer
- * and the console expand too, so the three cannot drift apart.
+ * expands too, and the metric columns from the scenarios' declarations, so
+ * the two files cannot drift apart.
  *
  * Lines end with "\n", not the CRLF that RFC 4180 names: every consumer here
  * (gnuplot, Python's csv module, pandas, LibreOffice, Excel) reads LF, and
@@ -149,7 +150,45 @@ static void put_param(FILE *fp, const struct case_def *def, const char *name)
     }
 }
 
-static void write_summary_header(FILE *fp, const struct param_columns *cols)
+/* The metrics of the run, whose columns summary_columns.def places. */
+struct metric_columns {
+    const struct metric_spec *spec[RUN_METRICS_MAX];
+    size_t count;
+};
+
+static void put_metric_headers(FILE *fp, const struct metric_columns *metrics)
+{
+    for (size_t m = 0; m < metrics->count; m++) {
+        for (size_t k = 0; k < METRIC_STAT_COUNT; k++) {
+            enum metric_stat stat = metric_stat_at(k);
+            if (!(metrics->spec[m]->aggregate & stat))
+                continue;
+            fputc(',', fp);
+            fprintf(fp, "%s_%s", metrics->spec[m]->name, metric_stat_name(stat));
+        }
+    }
+}
+
+/* A case's metric columns: empty where its scenario does not declare the
+ * metric or no sample reported it. */
+static void put_metric_values(FILE *fp, const struct case_result *c,
+                              const struct metric_columns *metrics)
+{
+    for (size_t m = 0; m < metrics->count; m++) {
+        const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
+        for (size_t k = 0; k < METRIC_STAT_COUNT; k++) {
+            enum metric_stat stat = metric_stat_at(k);
+            if (!(metrics->spec[m]->aggregate & stat))
+                continue;
+            fputc(',', fp);
+            if (cm != NULL && cm->stats.n > 0)
+                put_U64(fp, results_stat_value(&cm->stats, stat));
+        }
+    }
+}
+
+static void write_summary_header(FILE *fp, const struct param_columns *cols,
+                                 const struct metric_columns *metrics)
 {
     fputs("scenario,case", fp);
     for (size_t k = 0; k < cols->count; k++) {
@@ -160,13 +199,16 @@ static void write_summary_header(FILE *fp, const struct param_columns *cols)
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     fputc(',', fp);                                                                                \
     csv_write_field(fp, header);
+#define SUMMARY_METRIC_COLUMNS put_metric_headers(fp, metrics);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
     fputc('\n', fp);
 }
 
 static void write_summary_row(FILE *fp, const struct case_result *c,
-                              const struct param_columns *cols)
+                              const struct param_columns *cols,
+                              const struct metric_columns *metrics)
 {
     csv_write_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
     fputc(',', fp);
@@ -180,17 +222,21 @@ static void write_summary_row(FILE *fp, const struct case_result *c,
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     fputc(',', fp);                                                                                \
     put_##kind(fp, (expr));
+#define SUMMARY_METRIC_COLUMNS put_metric_values(fp, c, metrics);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
     fputc('\n', fp);
 }
 
 int write_summary_csv(const struct run_results *r, const char *dir)
 {
     struct param_columns cols;
+    struct metric_columns metrics;
     struct atomic_file af;
     int rc;
 
+    metrics.count = results_metrics(r, metrics.spec, RUN_METRICS_MAX);
     rc = param_columns_collect(r, &cols);
     if (rc != 0)
         return rc;
@@ -198,9 +244,9 @@ int write_summary_csv(const struct run_results *r, const char *dir)
     if (rc != 0)
         goto out_free;
 
-    write_summary_header(af.fp, &cols);
+    write_summary_header(af.fp, &cols, &metrics);
     for (size_t i = 0; i < r->case_count; i++)
-        write_summary_row(af.fp, &r->cases[i], &cols);
+        write_summary_row(af.fp, &r->cases[i], &cols, &metrics);
     /* Write errors stick to the stream; commit checks ferror() once. */
     rc = atomic_file_commit(&af);
 

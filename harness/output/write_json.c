@@ -1,9 +1,10 @@
 /*
  * results.json: everything a program needs to compare or re-plot a run
  * without re-running it: the environment, the configuration, the command
- * line, and every case with its parameters, its summary_columns.def
- * statistics, its histogram buckets and the medians of its rounds
- * (per_round, what `procbench compare` tests). The layout carries a schema_version
+ * line, the declarations of the metrics its scenarios report (metrics), and
+ * every case with its parameters, its summary_columns.def statistics, its
+ * histogram buckets (one per declared metric too) and the medians of its
+ * rounds (per_round, what `procbench compare` tests). The layout carries a schema_version
  * (RESULTS_SCHEMA_VERSION); fields are only ever added within one version, so
  * readers must ignore fields they do not know, and a field that changes
  * meaning bumps the version.
@@ -153,7 +154,7 @@ static json_t *histogram_json(const struct histogram *h, int *err)
     return object;
 }
 
-/* A secondary metric's histogram, or null when the scenario reported none. */
+/* A declared metric's histogram, or null when no sample reported it. */
 static json_t *optional_histogram_json(const struct histogram *h, int *err)
 {
     if (h == NULL || histogram_count(h) == 0)
@@ -202,7 +203,70 @@ static json_t *rounds_json(const struct run_results *r, size_t index, int *err)
     return array;
 }
 
-static json_t *case_json(const struct run_results *r, size_t index, int *err)
+/* The metrics of the run: their declarations, and where each case's
+ * values of them go. */
+struct metric_list {
+    const struct metric_spec *spec[RUN_METRICS_MAX];
+    size_t count;
+};
+
+/* NAME_<stat> of every metric of the run: null where the case's scenario
+ * does not declare it or no sample reported it. */
+static void metric_columns_json(json_t *object, const struct case_result *c,
+                                const struct metric_list *metrics, int *err)
+{
+    for (size_t m = 0; m < metrics->count; m++) {
+        const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
+        for (size_t k = 0; k < METRIC_STAT_COUNT; k++) {
+            enum metric_stat stat = metric_stat_at(k);
+            char key[METRIC_NAME_MAX + 8];
+            if (!(metrics->spec[m]->aggregate & stat))
+                continue;
+            snprintf(key, sizeof(key), "%s_%s", metrics->spec[m]->name, metric_stat_name(stat));
+            set(object, key,
+                cm != NULL && cm->stats.n > 0 ? jv_U64(results_stat_value(&cm->stats, stat))
+                                              : json_null(),
+                err);
+        }
+    }
+}
+
+/* NAME_histogram of every metric of the run, null as above. */
+static void metric_histograms_json(json_t *object, const struct case_result *c,
+                                   const struct metric_list *metrics, int *err)
+{
+    for (size_t m = 0; m < metrics->count; m++) {
+        const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
+        char key[METRIC_NAME_MAX + 16];
+        snprintf(key, sizeof(key), "%s_histogram", metrics->spec[m]->name);
+        set(object, key, optional_histogram_json(cm != NULL ? cm->hist : NULL, err), err);
+    }
+}
+
+/* "metrics": the declaration of each metric the cases carry, so that a
+ * reader knows their units and meaning without this build's catalogue. */
+static json_t *metrics_json(const struct metric_list *metrics, int *err)
+{
+    json_t *array = json_array();
+    for (size_t m = 0; m < metrics->count; m++) {
+        const struct metric_spec *spec = metrics->spec[m];
+        json_t *object = json_object(), *stats = json_array();
+        set(object, "name", text(spec->name), err);
+        set(object, "unit", text(metric_unit_name(spec->unit)), err);
+        set(object, "label", text(spec->label), err);
+        set(object, "meaning", text(spec->meaning), err);
+        for (size_t k = 0; k < METRIC_STAT_COUNT; k++) {
+            if (spec->aggregate & metric_stat_at(k))
+                push(stats, text(metric_stat_name(metric_stat_at(k))), err);
+        }
+        set(object, "summary", stats, err);
+        push(array, object, err);
+    }
+    return array;
+}
+
+static json_t *case_json(const struct run_results *r, size_t index,
+                         const struct metric_list *metrics, int *err)
 {
     const struct case_result *c = &r->cases[index];
     json_t *object = json_object();
@@ -212,12 +276,12 @@ static json_t *case_json(const struct run_results *r, size_t index, int *err)
     set(object, "params", params_json(&c->def, err), err);
     set(object, "placement", text(placement_name(c->def.placement)), err);
 #define SUMMARY_COLUMN(header, kind, expr) set(object, header, jv_##kind(expr), err);
+#define SUMMARY_METRIC_COLUMNS             metric_columns_json(object, c, metrics, err);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
     set(object, "histogram", histogram_json(c->hist, err), err);
-    set(object, "return_histogram", optional_histogram_json(c->return_hist, err), err);
-    set(object, "first_byte_histogram", optional_histogram_json(c->first_byte_hist, err), err);
-    set(object, "rss_growth_histogram", optional_histogram_json(c->rss_growth_hist, err), err);
+    metric_histograms_json(object, c, metrics, err);
     set(object, "per_round", rounds_json(r, index, err), err);
     return object;
 }
@@ -286,8 +350,11 @@ static json_t *results_json(const struct run_results *r, int *err)
         set(root, "partial", json_true(), err);
         set(root, "partial_reason", text(why), err);
     }
+    struct metric_list metrics;
+    metrics.count = results_metrics(r, metrics.spec, RUN_METRICS_MAX);
+    set(root, "metrics", metrics_json(&metrics, err), err);
     for (size_t i = 0; i < r->case_count; i++)
-        push(cases, case_json(r, i, err), err);
+        push(cases, case_json(r, i, &metrics, err), err);
     set(root, "cases", cases, err);
     return root;
 }

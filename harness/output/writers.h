@@ -17,7 +17,8 @@ void csv_write_field(FILE *fp, const char *text);
 /* dir/summary.csv: one row per case. Columns: scenario, case, one
  * param_<name> per parameter of any scenario in the run (in catalogue
  * order; empty where a case's scenario lacks it), placement, then
- * summary_columns.def. Sizes and counts as integers, times in integer ns. */
+ * summary_columns.def, whose metric columns are those the run's scenarios
+ * declare. Sizes and counts as integers, times in integer ns. */
 int write_summary_csv(const struct run_results *r, const char *dir);
 
 /* dir/rounds.csv: one row per round, in the order they ran. */

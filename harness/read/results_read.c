@@ -329,6 +329,89 @@ static int read_config(const struct reader *rd, json_t *root, struct stored_run 
     return 0;
 }
 
+/* What a results.json written before its metrics were declared carries. */
+static const struct stored_metric legacy_metrics[] = {
+    {"return", "returns after", "from the create call until it returned to the caller", METRIC_NS,
+     METRIC_P50 | METRIC_P99},
+    {"first_byte", "first byte",
+     "from the start of the sample until the parent held the child's first byte", METRIC_NS,
+     METRIC_P50 | METRIC_P99},
+    {"rss_growth", "RSS growth", "growth of the parent's peak RSS over the sample", METRIC_BYTES,
+     METRIC_P50 | METRIC_MAX},
+};
+
+static int read_metric(const struct reader *rd, json_t *entry, const char *where,
+                       struct stored_metric *m)
+{
+    const char *unit, *stat;
+    json_t *summary, *name_value;
+    size_t k;
+    if (!json_is_object(entry))
+        return fail(rd, -EINVAL, "%s: expected an object, got %s", where, type_name(entry));
+    int rc = get_text(rd, entry, where, "name", &m->name);
+    if (rc == 0)
+        rc = get_text(rd, entry, where, "unit", &unit);
+    if (rc == 0)
+        rc = get_text(rd, entry, where, "label", &m->label);
+    if (rc == 0)
+        rc = get_text(rd, entry, where, "meaning", &m->meaning);
+    if (rc == 0)
+        rc = get_array(rd, entry, where, "summary", METRIC_STAT_COUNT, &summary);
+    if (rc != 0)
+        return rc;
+    if (!metric_name_valid(m->name))
+        return fail(rd, -EINVAL, "%s.name '%s': not a metric name ([a-z][a-z0-9_]*)", where,
+                    m->name);
+    if (metric_unit_parse(unit, &m->unit) != 0)
+        return fail(rd, -EINVAL, "%s.unit '%s': expected ns, bytes or count", where, unit);
+    m->aggregate = 0;
+    json_array_foreach(summary, k, name_value)
+    {
+        enum metric_stat s;
+        char here[64];
+        snprintf(here, sizeof(here), "summary[%zu]", k);
+        rc = check_text(rd, name_value, where, here);
+        if (rc != 0)
+            return rc;
+        stat = json_string_value(name_value);
+        if (metric_stat_parse(stat, &s) != 0)
+            return fail(rd, -EINVAL, "%s.%s '%s': expected p50, p90, p99 or max", where, here,
+                        stat);
+        m->aggregate |= (unsigned)s;
+    }
+    if (m->aggregate == 0)
+        return fail(rd, -EINVAL, "%s.summary: empty", where);
+    return 0;
+}
+
+static int read_metrics(const struct reader *rd, json_t *root, struct stored_run *run)
+{
+    json_t *metrics, *entry;
+    size_t i;
+    if (json_object_get(root, "metrics") == NULL) {
+        run->metric_count = sizeof(legacy_metrics) / sizeof(legacy_metrics[0]);
+        memcpy(run->metrics, legacy_metrics, sizeof(legacy_metrics));
+        return 0;
+    }
+    int rc = get_array(rd, root, "", "metrics", RESULTS_READ_MAX_METRICS, &metrics);
+    if (rc != 0)
+        return rc;
+    json_array_foreach(metrics, i, entry)
+    {
+        char where[32];
+        snprintf(where, sizeof(where), "metrics[%zu]", i);
+        rc = read_metric(rd, entry, where, &run->metrics[i]);
+        for (size_t j = 0; rc == 0 && j < i; j++) {
+            if (strcmp(run->metrics[j].name, run->metrics[i].name) == 0)
+                rc = fail(rd, -EINVAL, "%s.name '%s': declared twice", where, run->metrics[i].name);
+        }
+        if (rc != 0)
+            return rc;
+        run->metric_count++;
+    }
+    return 0;
+}
+
 static int read_params(const struct reader *rd, json_t *object, const char *where,
                        struct stored_case *c)
 {
@@ -546,6 +629,8 @@ static int parse(const struct reader *rd, const char *data, size_t len, struct s
         rc = read_environment(rd, root, run);
     if (rc == 0)
         rc = read_config(rd, root, run);
+    if (rc == 0)
+        rc = read_metrics(rd, root, run);
     if (rc == 0)
         rc = read_cases(rd, root, run);
     return rc;

@@ -1,9 +1,10 @@
 /*
  * Reading results back: a results folder (or its results.json) into a small
- * read-only model holding what compare, check and export need: the
- * environment, a few configuration values, and per case its name, scenario,
- * parameters, placement, status, median with its confidence interval, and
- * the medians of its rounds. A folder of results folders (an --out-dir root,
+ * read-only model holding what compare, check, export and the report need:
+ * the environment, a few configuration values, the declarations of the
+ * metrics the cases carry, and per case its name, scenario, parameters,
+ * placement, status, median with its confidence interval, and the medians
+ * of its rounds. A folder of results folders (an --out-dir root,
  * or what ci/regress writes) reads as a set of runs.
  *
  * Files are untrusted: a baseline can be truncated, binary, from another
@@ -19,15 +20,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/metric.h"
+
 /* Limits of what is accepted: a results.json of a very large run is a few
  * tens of MiB; beyond these a file is not one procbench wrote. */
-#define RESULTS_READ_MAX_BYTES  (256u * 1024u * 1024u)
-#define RESULTS_READ_MAX_TEXT   1024   /* bytes of any string kept */
-#define RESULTS_READ_MAX_CASES  100000 /* cases in one file */
-#define RESULTS_READ_MAX_ROUNDS 100000 /* rounds of one case */
-#define RESULTS_READ_MAX_PARAMS 16     /* parameters of one case */
-#define RESULTS_READ_MAX_ENV    256    /* environment entries */
-#define RESULTS_READ_MAX_RUNS   1000   /* runs in a folder of runs */
+#define RESULTS_READ_MAX_BYTES   (256u * 1024u * 1024u)
+#define RESULTS_READ_MAX_TEXT    1024   /* bytes of any string kept */
+#define RESULTS_READ_MAX_CASES   100000 /* cases in one file */
+#define RESULTS_READ_MAX_ROUNDS  100000 /* rounds of one case */
+#define RESULTS_READ_MAX_PARAMS  16     /* parameters of one case */
+#define RESULTS_READ_MAX_ENV     256    /* environment entries */
+#define RESULTS_READ_MAX_RUNS    1000   /* runs in a folder of runs */
+#define RESULTS_READ_MAX_METRICS 32     /* metric declarations of one run */
 
 /* A key and its value as text (integers in decimal). */
 struct stored_pair {
@@ -59,6 +63,17 @@ struct stored_bucket {
     uint64_t count;
 };
 
+/* A metric the run's cases carry (see base/metric.h): each case has
+ * NAME_<stat> for every statistic of aggregate (a number, or null where the
+ * case has none) and NAME_histogram. */
+struct stored_metric {
+    const char *name;    /* valid as metric_name_valid() says */
+    const char *label;   /* "first byte" */
+    const char *meaning; /* one line */
+    enum metric_unit unit;
+    unsigned aggregate; /* METRIC_P50 | ... */
+};
+
 struct stored_run {
     char *path; /* the results.json read */
     uint64_t started_unix_ns;
@@ -66,6 +81,10 @@ struct stored_run {
     bool quick;
     struct stored_pair env[RESULTS_READ_MAX_ENV];
     size_t env_count;
+    /* The file's "metrics"; a file written before metrics were declared
+     * has the three it always carried: return, first_byte, rss_growth. */
+    struct stored_metric metrics[RESULTS_READ_MAX_METRICS];
+    size_t metric_count;
     struct stored_case *cases;
     size_t case_count;
     const struct stored_case **by_name; /* cases sorted by name */

@@ -274,20 +274,38 @@ static void write_method(struct report_writer *w, const struct report_content *c
 
 /* Optional columns: shown for a family when a case of it has a value above 0. */
 struct extra_column {
-    const char *key, *header;
+    char key[64], header[80];
     char kind; /* 'd' duration ns, 'b' bytes, 'r' bytes per second, 'n' number, 'x' ratio */
 };
 
-static const struct extra_column extras[] = {
-    {"return_p50", "returns after (p50)", 'd'},
-    {"first_byte_p50", "first byte (p50)", 'd'},
-    {"rss_growth_p50", "RSS growth (p50)", 'b'},
+static const struct extra_column fixed_extras[] = {
     {"bytes_per_s", "throughput", 'r'},
     {"ops_per_s", "ops/s", 'n'},
     {"rss_slope_ns_per_gib", "per GiB of RSS", 'd'},
     {"vs_posix_spawn", "vs posix_spawn", 'x'},
 };
-#define EXTRA_COUNT (sizeof(extras) / sizeof(extras[0]))
+#define FIXED_EXTRA_COUNT (sizeof(fixed_extras) / sizeof(fixed_extras[0]))
+#define EXTRA_MAX         (RESULTS_READ_MAX_METRICS + FIXED_EXTRA_COUNT)
+
+/* The optional columns of run's tables: the median (else the first
+ * statistic) of each metric the run declares, then fixed_extras. */
+static size_t table_extras(const struct stored_run *run, struct extra_column *out)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < run->metric_count; m++) {
+        const struct stored_metric *metric = &run->metrics[m];
+        enum metric_stat stat = METRIC_P50;
+        for (size_t k = 0; !(metric->aggregate & stat) && k < METRIC_STAT_COUNT; k++)
+            stat = metric_stat_at(k);
+        struct extra_column *x = &out[n++];
+        snprintf(x->key, sizeof(x->key), "%s_%s", metric->name, metric_stat_name(stat));
+        snprintf(x->header, sizeof(x->header), "%s (%s)", metric->label, metric_stat_name(stat));
+        x->kind = metric->unit == METRIC_NS ? 'd' : metric->unit == METRIC_BYTES ? 'b' : 'n';
+    }
+    for (size_t f = 0; f < FIXED_EXTRA_COUNT; f++)
+        out[n++] = fixed_extras[f];
+    return n;
+}
 
 static void format_extra(const struct extra_column *x, const struct stored_case *sc, char *buf,
                          size_t len)
@@ -313,10 +331,10 @@ static void format_extra(const struct extra_column *x, const struct stored_case 
         break;
     case 'x': {
         double lo, hi;
-        char key[64];
-        snprintf(key, sizeof(key), "%s_ci_low", x->key);
+        char key[sizeof(x->key) + 16];
+        snprintf(key, sizeof(key), "%.*s_ci_low", (int)sizeof(x->key), x->key);
         bool has_lo = results_read_case_number(sc, key, &lo);
-        snprintf(key, sizeof(key), "%s_ci_high", x->key);
+        snprintf(key, sizeof(key), "%.*s_ci_high", (int)sizeof(x->key), x->key);
         if (has_lo && results_read_case_number(sc, key, &hi))
             snprintf(buf, len, "%.3f [%.3f, %.3f]", v, lo, hi);
         else
@@ -353,10 +371,12 @@ static void p50_cells(struct row *row, const struct stored_case *sc)
 static void write_family_single(struct report_writer *w, const struct stored_run *run,
                                 const char *family)
 {
-    bool shown[EXTRA_COUNT] = {false};
+    struct extra_column extras[EXTRA_MAX];
+    size_t extra_count = table_extras(run, extras);
+    bool shown[EXTRA_MAX] = {false};
     for (size_t k = 0; k < run->case_count; k++) {
         double v;
-        for (size_t x = 0; x < EXTRA_COUNT; x++)
+        for (size_t x = 0; x < extra_count; x++)
             shown[x] =
                 shown[x] || (in_family(&run->cases[k], family) &&
                              results_read_case_number(&run->cases[k], extras[x].key, &v) && v > 0);
@@ -364,7 +384,7 @@ static void write_family_single(struct report_writer *w, const struct stored_run
     const char *headers[MAX_COLUMNS] = {"case", "p50", "95% CI of p50", "p99", "CPU/op", "n"};
     char align[MAX_COLUMNS + 1] = "lrrrrr";
     size_t columns = 6;
-    for (size_t x = 0; x < EXTRA_COUNT; x++) {
+    for (size_t x = 0; x < extra_count && columns < MAX_COLUMNS; x++) {
         if (shown[x]) {
             headers[columns] = extras[x].header;
             align[columns++] = 'r';
@@ -386,9 +406,10 @@ static void write_family_single(struct report_writer *w, const struct stored_run
         cell(&row, "%s", a);
         cell(&row, "%s", b);
         cell(&row, "%" PRIu64, sc->n);
-        for (size_t x = 0; x < EXTRA_COUNT; x++) {
+        for (size_t x = 0, shown_count = 6; x < extra_count && shown_count < columns; x++) {
             if (!shown[x])
                 continue;
+            shown_count++;
             char v[CELL];
             format_extra(&extras[x], sc, v, sizeof(v));
             cell(&row, "%s", v);

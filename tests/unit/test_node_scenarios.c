@@ -62,11 +62,29 @@ static int group_setup(void **state)
 
 /* ---- answers, without node ------------------------------------------- */
 
-static int parse(const char *line, unsigned long long seq, struct sample *out, char *why)
+/* Parses line as an answer of a scenario whose metrics are metrics. */
+static int parse_of(const struct metric_spec *metrics, const char *line, unsigned long long seq,
+                    struct sample *out, char *why)
 {
     memset(out, 0, sizeof(*out));
     why[0] = '\0';
-    return node_parse_answer("node.test", line, seq, out, why, 160);
+    return node_parse_answer("node.test", metrics, line, seq, out, why, 160);
+}
+
+/* Parses line as an answer of a scenario with node_metrics. */
+static int parse(const char *line, unsigned long long seq, struct sample *out, char *why)
+{
+    return parse_of(node_metrics, line, seq, out, why);
+}
+
+/* The index of the metric called name in sc's list, or fails. */
+static unsigned metric_index(const struct scenario *sc, const char *name)
+{
+    for (unsigned k = 0; sc->metrics != NULL && sc->metrics[k].name != NULL; k++)
+        if (strcmp(sc->metrics[k].name, name) == 0)
+            return k;
+    fail_msg("%s declares no metric %s", sc->name, name);
+    return 0;
 }
 
 static void assert_contains(const char *text, const char *part)
@@ -82,28 +100,50 @@ static void test_answer_accepted(void **state)
     char why[160];
     assert_int_equal(parse("R 7 1500 700 0 - 0", 7, &s, why), 0);
     assert_int_equal(s.ns, 1500);
-    assert_int_equal(s.return_ns, 700);
-    assert_false(s.rss_growth_reported);
+    assert_true(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_int_equal(s.metric[NODE_METRIC_RETURN], 700);
+    assert_false(sample_reported(&s, NODE_METRIC_FIRST_BYTE)); /* 0: none */
+    assert_false(sample_reported(&s, NODE_METRIC_RSS_GROWTH)); /* '-': none */
     assert_int_equal(parse("R 8 2000 0 300 67108864 1024", 8, &s, why), 0);
-    assert_int_equal(s.first_byte_ns, 300);
-    assert_true(s.rss_growth_reported);
-    assert_int_equal(s.rss_growth_bytes, 67108864);
+    assert_false(sample_reported(&s, NODE_METRIC_RETURN));
+    assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+    assert_int_equal(s.metric[NODE_METRIC_FIRST_BYTE], 300);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 67108864);
     assert_int_equal(s.bytes, 1024);
-    /* The extra figures, in any order, each into its field. */
+    /* The extra figures, in any order, each into its metric. */
     assert_int_equal(parse("R 9 2000 500 0 - 0 loop_delay=1200 ops=64", 9, &s, why), 0);
-    assert_true(s.loop_delay_reported);
-    assert_int_equal(s.loop_delay_ns, 1200);
+    assert_true(sample_reported(&s, NODE_METRIC_LOOP_DELAY));
+    assert_int_equal(s.metric[NODE_METRIC_LOOP_DELAY], 1200);
     assert_int_equal(s.ops, 64);
-    assert_false(s.mem_per_child_reported);
-    assert_false(s.spread_reported);
-    assert_int_equal(parse("R 9 2000 0 0 - 0 spread=1500 mem_per_child=0 loop_delay=0", 9, &s, why),
+    /* A row's own metrics, by the names it declares. */
+    const struct scenario *cluster = scenario_find("node.cluster");
+    const struct scenario *children = scenario_find("node.children");
+    assert_non_null(cluster);
+    assert_non_null(children);
+    unsigned spread = metric_index(cluster, "spread_milli");
+    unsigned mem = metric_index(children, "mem_per_child");
+    assert_true(spread >= NODE_METRIC_OWN && mem >= NODE_METRIC_OWN);
+    assert_int_equal(
+        parse_of(cluster->metrics, "R 9 2000 0 0 - 0 spread_milli=1500 loop_delay=0", 9, &s, why),
+        0);
+    assert_true(sample_reported(&s, spread));
+    assert_int_equal(s.metric[spread], 1500);
+    assert_true(sample_reported(&s, NODE_METRIC_LOOP_DELAY));
+    assert_int_equal(s.metric[NODE_METRIC_LOOP_DELAY], 0);
+    assert_int_equal(parse_of(children->metrics, "R 9 2000 0 0 - 0 mem_per_child=0", 9, &s, why),
                      0);
-    assert_true(s.spread_reported);
-    assert_int_equal(s.spread_milli, 1500);
-    assert_true(s.mem_per_child_reported);
-    assert_int_equal(s.mem_per_child_bytes, 0);
-    assert_true(s.loop_delay_reported);
-    assert_int_equal(s.loop_delay_ns, 0);
+    assert_true(sample_reported(&s, mem));
+    assert_int_equal(s.metric[mem], 0);
+    assert_false(sample_reported(&s, NODE_METRIC_LOOP_DELAY));
+    /* A metric another row declares is not one of this row's. */
+    assert_int_equal(parse_of(children->metrics, "R 9 2000 0 0 - 0 spread_milli=1000", 9, &s, why),
+                     -EPROTO);
+    assert_contains(why, "unknown field spread_milli");
+    /* A growth of 0 bytes is a value, not an absence. */
+    assert_int_equal(parse("R 9 2000 0 0 0 0", 9, &s, why), 0);
+    assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
+    assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
     assert_string_equal(s.failure, "node.test: child exited with status 1");
@@ -128,12 +168,12 @@ static void test_answer_refused(void **state)
         {"R 1 1500 0 0 - 0 loop_delay=-1", "loop_delay is not a number"},
         {"R 1 1500 0 0 - 0 loop_delay=1 loop_delay=2", "loop_delay given twice"},
         {"R 1 1500 0 0 - 0 loop_delay=3600000000001", "loop_delay out of range"},
-        {"R 1 1500 0 0 - 0 mem_per_child=1099511627777", "mem_per_child out of range"},
-        {"R 1 1500 0 0 - 0 spread=999", "spread out of range"},
+        {"R 1 1500 0 0 - 0 mem_per_child=1", "unknown field mem_per_child=1"},
+        {"R 1 1500 0 0 - 0 return=1", "unknown field return=1"},
         {"R 1 1500 0 0 - 0 ops=0", "ops out of range"},
         {"R 1 1500 0 0 - 0 ops=1000001", "ops out of range"},
-        {"R 1 1500 0 0 - 0 ops=1 spread=1000 loop_delay=1 mem_per_child=1 ops=2",
-         "malformed answer"},
+        {"R 1 1500 0 0 - 0 ops=1 loop_delay=1 ops=2", "ops given twice"},
+        {"R 1 1500 0 0 - 0 ops=1 loop_delay=1 a=1 b=1 c=1 d=1 e=1", "malformed answer"},
         {"R 1 1500 0 0 - 0 ", "malformed answer"},
         {"R 1 1500 0 0 -", "malformed answer"},
         {"R  1 1500 0 0 - 0", "malformed answer"},
@@ -289,40 +329,45 @@ static void test_every_scenario_runs(void **state)
         if (strcmp(cases[i].name, "node.output") == 0) {
             /* bytes' first default, 1K, all checked by the driver. */
             assert_int_equal(s.bytes, 1024);
-            assert_true(s.first_byte_ns > 0 && s.first_byte_ns <= s.ns);
-            assert_true(s.rss_growth_reported);
+            assert_true(sample_reported(&s, NODE_METRIC_FIRST_BYTE));
+            assert_in_range(s.metric[NODE_METRIC_FIRST_BYTE], 1, s.ns);
+            assert_true(sample_reported(&s, NODE_METRIC_RSS_GROWTH));
         }
         /* The probe runs where the stall means something, not in the
          * round trips of node.ipc and node.worker. */
         bool round_trip =
             strcmp(cases[i].name, "node.ipc") == 0 || (strcmp(cases[i].name, "node.worker") == 0 &&
                                                        strcmp(cases[i].choice, "roundtrip") == 0);
-        if (round_trip == s.loop_delay_reported)
+        if (round_trip == sample_reported(&s, NODE_METRIC_LOOP_DELAY))
             fail_msg("%s{%s=%s}: loop_delay %s", cases[i].name, cases[i].param, cases[i].choice,
                      round_trip ? "reported" : "missing");
+        const struct scenario *sc = scenario_find(cases[i].name);
         bool children = strcmp(cases[i].name, "node.children") == 0;
-        if (children != s.mem_per_child_reported)
+        bool mem_reported = children && sample_reported(&s, metric_index(sc, "mem_per_child"));
+        if (children != mem_reported)
             fail_msg("%s{%s=%s}: mem_per_child %s", cases[i].name, cases[i].param, cases[i].choice,
                      children ? "missing" : "reported");
         /* An idle Node costs megabytes, not bytes and not gigabytes. */
-        if (children && (s.mem_per_child_bytes < (1u << 20) || s.mem_per_child_bytes > (1u << 30)))
-            fail_msg("%s{api=%s}: mem_per_child %llu bytes", cases[i].name, cases[i].choice,
-                     (unsigned long long)s.mem_per_child_bytes);
+        if (children)
+            assert_in_range(s.metric[metric_index(sc, "mem_per_child")], 1u << 20, 1u << 30);
         /* spread with workers' first default, 2, and 64 connections. */
         bool spread =
             strcmp(cases[i].name, "node.cluster") == 0 && strcmp(cases[i].choice, "spread") == 0;
-        if (spread != s.spread_reported)
+        bool spread_reported = strcmp(cases[i].name, "node.cluster") == 0 &&
+                               sample_reported(&s, metric_index(sc, "spread_milli"));
+        if (spread != spread_reported)
             fail_msg("%s{%s=%s}: spread %s", cases[i].name, cases[i].param, cases[i].choice,
                      spread ? "missing" : "reported");
         if (spread) {
             assert_int_equal(s.ops, 64);
-            assert_in_range(s.spread_milli, 1000, 128000);
+            assert_in_range(s.metric[metric_index(sc, "spread_milli")], 1000, 128000);
         }
         /* A sync call blocks the loop for all of it: the probe's first
          * callback, due at the sample's start, cannot run before it returns. */
-        if (strstr(cases[i].name, "Sync") != NULL && s.loop_delay_ns < s.ns)
+        if (strstr(cases[i].name, "Sync") != NULL && s.metric[NODE_METRIC_LOOP_DELAY] < s.ns)
             fail_msg("%s: loop_delay %llu ns below the call's %llu ns", cases[i].name,
-                     (unsigned long long)s.loop_delay_ns, (unsigned long long)s.ns);
+                     (unsigned long long)s.metric[NODE_METRIC_LOOP_DELAY],
+                     (unsigned long long)s.ns);
     }
 }
 

@@ -28,6 +28,7 @@
 
 #include "ballast.h"
 #include "parent_state.h"
+#include "spawn_common.h"
 #include "spawn_crowd.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -287,7 +288,9 @@ static int probe_op(void *arg, size_t index, struct sample *out)
     p->calls[index]++;
     pthread_mutex_unlock(&p->lock);
     out->ns = 1000 + index;
-    out->return_ns = 100 * (index + 1);
+    sample_report(out, SPAWN_METRIC_RETURN, 100 * (index + 1));
+    if (index != 1)
+        sample_report(out, 1, 10 * index); /* spawners 0, 2, 3 only */
     out->child_maxrss_kb = (long)index;
     if ((int)index == p->fail_index) {
         snprintf(out->failure, sizeof(out->failure), "probe %zu failed", index);
@@ -316,7 +319,12 @@ static void test_crowd(void **state)
             assert_int_equal(probe.calls[i], round);
         }
         assert_true(out.ns > 0);
-        assert_int_equal(out.return_ns, 250); /* mean of 100, 200, 300, 400 */
+        /* Each metric the mean of the spawners that reported it. */
+        assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
+        assert_int_equal(out.metric[SPAWN_METRIC_RETURN], 250); /* 100, 200, 300, 400 */
+        assert_true(sample_reported(&out, 1));
+        assert_int_equal(out.metric[1], 17); /* (0 + 20 + 30) / 3, rounded */
+        assert_false(sample_reported(&out, 2));
         assert_int_equal(out.child_maxrss_kb, 3);
     }
     probe.fail_index = 2;

@@ -61,6 +61,10 @@ static void write_file(const char *path, const char *data, size_t len)
     " \"p50\": 1001}, {\"round\": 1, \"n\": 0, \"p50\": 0}, {\"round\": 2, \"n\": 10,"             \
     " \"p50\": 999}]}"
 #define VALID VALID_HEAD " \"cases\": [" CASE_OK "]}\n"
+/* One entry of "metrics". */
+#define METRIC(name, unit, stats)                                                                  \
+    "{\"name\": \"" name "\", \"unit\": \"" unit "\", \"label\": \"l\", \"meaning\": \"m\","       \
+    " \"summary\": [" stats "]}"
 
 static void test_reads_valid_file(void **state)
 {
@@ -107,6 +111,40 @@ static void test_reads_valid_file(void **state)
     write_file(inside, VALID, strlen(VALID));
     assert_int_equal(results_read_run(folder, &run, err, sizeof(err)), 0);
     assert_string_equal(run->path, inside);
+    results_read_free_run(run);
+}
+
+/* The metric declarations read back; a file written before they were
+ * declared has the three metrics its columns always held. */
+static void test_reads_metrics(void **state)
+{
+    static const char declared[] =
+        VALID_HEAD " \"metrics\": [" METRIC("loop_delay", "ns", "\"p50\", \"max\"") ", " METRIC(
+            "children", "count", "\"p90\"") "], \"cases\": []}";
+    char path[PATH_MAX + 32], err[512] = "";
+    struct stored_run *run = NULL;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/metrics.json", dir);
+    write_file(path, declared, strlen(declared));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->metric_count, 2);
+    assert_string_equal(run->metrics[0].name, "loop_delay");
+    assert_int_equal(run->metrics[0].unit, METRIC_NS);
+    assert_int_equal(run->metrics[0].aggregate, METRIC_P50 | METRIC_MAX);
+    assert_string_equal(run->metrics[0].label, "l");
+    assert_string_equal(run->metrics[0].meaning, "m");
+    assert_int_equal(run->metrics[1].unit, METRIC_COUNT);
+    assert_int_equal(run->metrics[1].aggregate, METRIC_P90);
+    results_read_free_run(run);
+
+    write_file(path, VALID, strlen(VALID));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->metric_count, 3);
+    assert_string_equal(run->metrics[0].name, "return");
+    assert_string_equal(run->metrics[1].name, "first_byte");
+    assert_string_equal(run->metrics[2].name, "rss_growth");
+    assert_int_equal(run->metrics[2].unit, METRIC_BYTES);
+    assert_int_equal(run->metrics[2].aggregate, METRIC_P50 | METRIC_MAX);
     results_read_free_run(run);
 }
 
@@ -244,6 +282,27 @@ static const struct bad_file bad_files[] = {
      "cases[0].per_round[0].p50: 0 ns for a round with samples"},
     {"twice", VALID_HEAD " \"cases\": [" CASE_OK ", " CASE_OK "]}", 0,
      "case 'spawn.x{size=4K,placement=same}' appears twice"},
+    {"metrics_object", VALID_HEAD " \"metrics\": {}, \"cases\": []}", 0,
+     "metrics: expected an array, got an object"},
+    {"metric_name",
+     VALID_HEAD " \"metrics\": [" METRIC("Return", "ns", "\"p50\"") "], \"cases\": []}", 0,
+     "metrics[0].name 'Return': not a metric name"},
+    {"metric_unit",
+     VALID_HEAD " \"metrics\": [" METRIC("x", "furlongs", "\"p50\"") "], \"cases\": []}", 0,
+     "metrics[0].unit 'furlongs': expected ns, bytes or count"},
+    {"metric_stat", VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "\"p42\"") "], \"cases\": []}",
+     0, "metrics[0].summary[0] 'p42': expected p50, p90, p99 or max"},
+    {"metric_no_stat", VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "") "], \"cases\": []}", 0,
+     "metrics[0].summary: empty"},
+    {"metric_label",
+     VALID_HEAD " \"metrics\": [{\"name\": \"x\", \"unit\": \"ns\", \"meaning\": \"m\","
+                " \"summary\": [\"p50\"]}], \"cases\": []}",
+     0, "metrics[0].label: missing"},
+    {"metric_twice",
+     VALID_HEAD " \"metrics\": [" METRIC("x", "ns", "\"p50\"") ", " METRIC(
+         "x", "bytes", "\"max\"") "],"
+                                  " \"cases\": []}",
+     0, "metrics[1].name 'x': declared twice"},
 };
 
 /* Every bad file: the expected words, -errno, one line, the file named. */
@@ -402,11 +461,9 @@ static void test_reads_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reads_valid_file),
-        cmocka_unit_test(test_reads_file_without_rounds),
-        cmocka_unit_test(test_hostile_but_harmless_text),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_bad_paths_and_sizes),
+        cmocka_unit_test(test_reads_valid_file), cmocka_unit_test(test_reads_file_without_rounds),
+        cmocka_unit_test(test_reads_metrics),    cmocka_unit_test(test_hostile_but_harmless_text),
+        cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_paths_and_sizes),
         cmocka_unit_test(test_reads_set),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);

@@ -43,6 +43,34 @@ struct fake_state {
 static struct fake_state *fake_shared;
 #define fake (*fake_shared)
 
+/* What fake.a and fake.b declare: a time, a size reported as 0, and a
+ * metric no sample reports. */
+enum { FAKE_RETURN, FAKE_HELD, FAKE_NEVER };
+static const struct metric_spec fake_metrics[] = {
+    [FAKE_RETURN] = {.name = "return",
+                     .unit = METRIC_NS,
+                     .label = "returns after",
+                     .meaning = "half the sample",
+                     .aggregate = METRIC_P50 | METRIC_P99},
+    [FAKE_HELD] = {.name = "held",
+                   .unit = METRIC_BYTES,
+                   .label = "held",
+                   .meaning = "always 0",
+                   .aggregate = METRIC_P50 | METRIC_MAX},
+    [FAKE_NEVER] = {.name = "never",
+                    .unit = METRIC_COUNT,
+                    .label = "never",
+                    .meaning = "not reported",
+                    .aggregate = METRIC_P90},
+    {.name = NULL},
+};
+/* A declaration the runner must refuse: one name twice. */
+static const struct metric_spec fake_twice[] = {
+    {.name = "x", .unit = METRIC_NS, .label = "x", .meaning = "x", .aggregate = METRIC_P50},
+    {.name = "x", .unit = METRIC_NS, .label = "x", .meaning = "x", .aggregate = METRIC_P50},
+    {.name = NULL},
+};
+
 static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
 {
     (void)ctx;
@@ -88,7 +116,8 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
         return -EPIPE;
     }
     out->ns = fake.value_ns;
-    out->return_ns = fake.value_ns / 2;
+    sample_report(out, FAKE_RETURN, fake.value_ns / 2);
+    sample_report(out, FAKE_HELD, 0); /* 0 bytes is a value like any */
     return 0;
 }
 
@@ -125,8 +154,8 @@ static void fake_teardown(struct case_ctx *ctx)
 #define FAKE_SCENARIO(scenario_name)                                                               \
     {                                                                                              \
         .name = scenario_name, .summary = "test", .default_placements = "free",                    \
-        .placements_supported = PLACEMENTS_ALL, .setup = fake_setup, .sample = fake_sample,        \
-        .teardown = fake_teardown,                                                                 \
+        .placements_supported = PLACEMENTS_ALL, .metrics = fake_metrics, .setup = fake_setup,      \
+        .sample = fake_sample, .teardown = fake_teardown,                                          \
     }
 static const struct scenario fake_a = FAKE_SCENARIO("fake.a");
 static const struct scenario fake_b = FAKE_SCENARIO("fake.b");
@@ -137,6 +166,14 @@ static const struct scenario fake_tiny = {
     .placements_supported = PLACEMENTS_ALL,
     .batchable = true,
     .sample = fake_tiny_sample,
+};
+static const struct scenario fake_bad_metrics = {
+    .name = "fake.bad_metrics",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .metrics = fake_twice,
+    .sample = fake_sample,
 };
 static const struct scenario fake_missing = {
     .name = "fake.missing",
@@ -210,7 +247,13 @@ static void test_counts_and_rounds(void **state)
     assert_int_equal(c->stats.p50_ns, 12345);
     /* Values read back are clamped to the exact min and max, so a constant
      * comes back exactly. */
-    assert_int_equal(c->return_stats.p50_ns, 6172);
+    assert_int_equal(c->metric[FAKE_RETURN].stats.n, 30);
+    assert_int_equal(c->metric[FAKE_RETURN].stats.p50_ns, 6172);
+    assert_int_equal(c->metric[FAKE_HELD].stats.n, 30);
+    assert_int_equal(c->metric[FAKE_HELD].stats.max_ns, 0);
+    assert_int_equal(c->metric[FAKE_NEVER].stats.n, 0);
+    assert_ptr_equal(results_case_metric(c, "held"), &c->metric[FAKE_HELD]);
+    assert_null(results_case_metric(c, "rss_growth"));
     for (size_t i = 0; i < r.round_count; i++) {
         assert_int_equal(r.rounds[i].n, 10);
         assert_int_equal(r.rounds[i].round, i);
@@ -303,6 +346,24 @@ static void test_setup_failure_and_unavailable(void **state)
     assert_int_equal(fake.teardowns, 0);
     assert_int_equal(r.cases[1].status, CASE_SKIPPED);
     assert_string_equal(r.cases[1].reason, "built without fakes");
+    runner_free(&r);
+}
+
+/* A scenario whose metric declarations are wrong fails its cases, naming
+ * the problem, rather than measuring into histograms nobody can name. */
+static void test_bad_metric_declaration_fails(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_bad_metrics, &fake_a};
+    struct run_results r;
+    run_cases(&r, scs, 2, small_config());
+    assert_int_equal(r.cases[0].status, CASE_FAILED);
+    assert_string_equal(
+        r.cases[0].reason,
+        "fake.bad_metrics declares its metrics wrongly: metric 'x': declared twice");
+    assert_int_equal(r.cases[1].status, CASE_OK);
+    assert_int_equal(r.cases[1].metric[FAKE_RETURN].stats.n, 30);
     runner_free(&r);
 }
 
@@ -652,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_failures_counted),
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
+        cmocka_unit_test(test_bad_metric_declaration_fails),
         cmocka_unit_test(test_ci_target_stops_early),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),

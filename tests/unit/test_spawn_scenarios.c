@@ -28,6 +28,7 @@
 #include <uv.h>
 
 #include "proc.h"
+#include "spawn_common.h"
 #include "scenario.h"
 
 #define SAMPLES_PER_CASE 5
@@ -178,7 +179,8 @@ static void test_scenario_case(void **state)
         if (err != 0)
             fail_msg("%s: sample %d returned %d: %s", c->name, i, err, out.failure);
         assert_true(out.ns > 0);
-        assert_in_range(out.return_ns, 1, out.ns);
+        assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
+        assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
         if (reports_child_rss(s))
             assert_true(out.child_maxrss_kb > 0);
         else

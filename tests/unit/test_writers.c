@@ -69,10 +69,37 @@ static const struct param_spec ipc_params[] = {
     {.name = NULL},
 };
 
+/* The metrics of today's spawn and output families, with the columns
+ * summary.csv has always had for them. */
+static const struct metric_spec spawn_metrics[] = {
+    {.name = "return",
+     .unit = METRIC_NS,
+     .label = "returns after",
+     .meaning = "create call -> returned",
+     .aggregate = METRIC_P50 | METRIC_P99},
+    {.name = NULL},
+};
+
+enum { IPC_FIRST_BYTE, IPC_RSS_GROWTH };
+static const struct metric_spec ipc_metrics[] = {
+    [IPC_FIRST_BYTE] = {.name = "first_byte",
+                        .unit = METRIC_NS,
+                        .label = "first byte",
+                        .meaning = "start -> first byte",
+                        .aggregate = METRIC_P50 | METRIC_P99},
+    [IPC_RSS_GROWTH] = {.name = "rss_growth",
+                        .unit = METRIC_BYTES,
+                        .label = "RSS growth",
+                        .meaning = "peak RSS growth, \"quoted\"",
+                        .aggregate = METRIC_P50 | METRIC_MAX},
+    {.name = NULL},
+};
+
 static const struct scenario fake_spawn = {
     .name = "fake.spawn",
     .summary = "a spawn that is not run",
     .params = spawn_params,
+    .metrics = spawn_metrics,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
 };
@@ -81,6 +108,7 @@ static const struct scenario fake_ipc = {
     .name = "fake.ipc",
     .summary = "an ipc that is not run",
     .params = ipc_params,
+    .metrics = ipc_metrics,
     .default_placements = "cross",
     .placements_supported = PLACEMENTS_ALL,
 };
@@ -178,16 +206,16 @@ static int build_run(void **state)
     c->parent_cpu = 0;
     c->peer_cpu = 0;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[0].hist = new_histogram();
     for (uint64_t i = 0; i < 990; i++)
         record(c->hist, &m0, 40000 + (i * 7919) % 20000);
     for (uint64_t i = 0; i < 10; i++)
         record(c->hist, &m0, 150000 + i * 25000);
     for (uint64_t i = 0; i < 1000; i++)
-        record(c->return_hist, NULL, 20000 + (i * 31) % 5000);
+        record(c->metric[0].hist, NULL, 20000 + (i * 31) % 5000);
     c->moments = m0;
     assert_int_equal(stats_compute(c->hist, &c->moments, &c->stats), 0);
-    assert_int_equal(stats_compute(c->return_hist, NULL, &c->return_stats), 0);
+    assert_int_equal(stats_compute(c->metric[0].hist, NULL, &c->metric[0].stats), 0);
     c->failures = 0;
     c->rounds = 3;
     c->measured_ns = 123456789;
@@ -205,7 +233,8 @@ static int build_run(void **state)
                                         .nivcsw = 0.5};
     c->child_maxrss_kb = 1234;
 
-    /* 1: an ok ipc case with a SIZE and a WORD parameter, no return times. */
+    /* 1: an ok ipc case with a SIZE and a WORD parameter, no first byte
+     * reported and an RSS growth of 0 bytes. */
     c = &cases[1];
     c->def.scenario = &fake_ipc;
     set_param(&c->def, 0, "4K", 4096);
@@ -216,12 +245,16 @@ static int build_run(void **state)
     c->parent_cpu = 0;
     c->peer_cpu = 1;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[IPC_FIRST_BYTE].hist = new_histogram();
+    c->metric[IPC_RSS_GROWTH].hist = new_histogram();
     for (uint64_t i = 0; i < 500; i++)
         record(c->hist, &m1, 8000 + (i * 37) % 3000);
+    for (uint64_t i = 0; i < 500; i++)
+        record(c->metric[IPC_RSS_GROWTH].hist, NULL, 0);
     c->moments = m1;
     assert_int_equal(stats_compute(c->hist, &c->moments, &c->stats), 0);
-    assert_int_equal(stats_compute(c->return_hist, NULL, &c->return_stats), 0);
+    for (size_t m = 0; m < 2; m++)
+        assert_int_equal(stats_compute(c->metric[m].hist, NULL, &c->metric[m].stats), 0);
     c->rounds = 2;
     c->measured_ns = 4000000;
     c->self = (struct usage_per_op){.user_ns = 1000, .sys_ns = 2500, .nvcsw = 1};
@@ -237,7 +270,7 @@ static int build_run(void **state)
     c->parent_cpu = -1;
     c->peer_cpu = -1;
     c->hist = new_histogram();
-    c->return_hist = new_histogram();
+    c->metric[0].hist = new_histogram();
     c->rounds = 1;
 
     /* 3: a skipped case of a scenario with no parameters and no histogram. */
@@ -314,7 +347,8 @@ static int free_run(void **state)
     (void)state;
     for (size_t i = 0; i < 4; i++) {
         histogram_destroy(cases[i].hist);
-        histogram_destroy(cases[i].return_hist);
+        for (size_t m = 0; m < SAMPLE_METRICS_MAX; m++)
+            histogram_destroy(cases[i].metric[m].hist);
     }
     return 0;
 }
@@ -696,9 +730,17 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[0][col++], "param_size");
     assert_string_equal(t.cell[0][col++], "param_mode");
     assert_string_equal(t.cell[0][col++], "placement");
+    static const char *const metric_columns[] = {
+        "return_p50",     "return_p99",     "first_byte_p50",
+        "first_byte_p99", "rss_growth_p50", "rss_growth_max",
+    };
 #define SUMMARY_COLUMN(header, kind, expr) assert_string_equal(t.cell[0][col++], header);
+#define SUMMARY_METRIC_COLUMNS                                                                     \
+    for (size_t m = 0; m < sizeof(metric_columns) / sizeof(metric_columns[0]); m++)                \
+        assert_string_equal(t.cell[0][col++], metric_columns[m]);
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
     assert_int_equal(t.fields[0], col);
     for (size_t r = 1; r < t.rows; r++)
         assert_int_equal(t.fields[r], col);
@@ -726,9 +768,101 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[1][csv_column(&t, "self_user_ns")], "12346");
     assert_string_equal(t.cell[1][csv_column(&t, "self_minflt")], "12.25");
     assert_string_equal(t.cell[1][csv_column(&t, "child_majflt")], "0.01");
+    /* Metric columns: the case's value; 0 bytes as 0; empty where the
+     * scenario does not declare the metric or no sample reported it. */
+    snprintf(expected, sizeof(expected), "%" PRIu64, run.cases[0].metric[0].stats.p99_ns);
+    assert_string_equal(t.cell[1][csv_column(&t, "return_p99")], expected);
+    assert_string_equal(t.cell[1][csv_column(&t, "rss_growth_max")], "");
+    assert_string_equal(t.cell[2][csv_column(&t, "rss_growth_max")], "0");
+    assert_string_equal(t.cell[2][csv_column(&t, "first_byte_p50")], "");
+    assert_string_equal(t.cell[2][csv_column(&t, "return_p50")], "");
+    assert_string_equal(t.cell[3][csv_column(&t, "return_p50")], "");
 
     csv_free(&t);
     free(text);
+}
+
+/* Every scenario of the catalogue declares its metrics well; one name means
+ * one thing wherever it is declared; and no metric column takes the name
+ * of a fixed column. */
+static void test_catalogue_metrics(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+#define SUMMARY_COLUMN(header, kind, expr) header,
+#define SUMMARY_METRIC_COLUMNS
+#include "output/summary_columns.def"
+#undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
+        "scenario",
+        "case",
+        "placement",
+    };
+    const struct metric_spec *seen[64];
+    size_t seen_count = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *sc = scenario_catalogue[i];
+        char why[160];
+        if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0)
+            fail_msg("%s: %s", sc->name, why);
+        for (size_t m = 0; m < metric_count(sc->metrics); m++) {
+            const struct metric_spec *spec = &sc->metrics[m];
+            size_t k = 0;
+            while (k < seen_count && strcmp(seen[k]->name, spec->name) != 0)
+                k++;
+            if (k < seen_count) {
+                if (seen[k]->unit != spec->unit || seen[k]->aggregate != spec->aggregate ||
+                    strcmp(seen[k]->label, spec->label) != 0 ||
+                    strcmp(seen[k]->meaning, spec->meaning) != 0)
+                    fail_msg("%s: metric '%s' declared unlike elsewhere", sc->name, spec->name);
+                continue;
+            }
+            assert_in_range(seen_count, 0, sizeof(seen) / sizeof(seen[0]) - 1);
+            seen[seen_count++] = spec;
+            for (size_t s = 0; s < METRIC_STAT_COUNT; s++) {
+                char column[METRIC_NAME_MAX + 8];
+                snprintf(column, sizeof(column), "%s_%s", spec->name,
+                         metric_stat_name(metric_stat_at(s)));
+                for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
+                    if (strcmp(column, fixed[f]) == 0 || strncmp(column, "param_", 6) == 0)
+                        fail_msg("%s: metric column %s is a fixed column", sc->name, column);
+                }
+            }
+        }
+    }
+    /* The three that summary.csv has always had are declared. */
+    assert_in_range(seen_count, 3, sizeof(seen) / sizeof(seen[0]));
+}
+
+/* The declaration check names each problem. */
+static void test_metric_check_list(void **state)
+{
+    (void)state;
+    struct bad {
+        struct metric_spec spec;
+        const char *expect;
+    } bad[] = {
+        {{"Bad", METRIC_NS, "l", "m", METRIC_P50}, "metric 'Bad': not a valid name"},
+        {{"x", (enum metric_unit)7, "l", "m", METRIC_P50}, "metric 'x': unknown unit"},
+        {{"x", METRIC_NS, "", "m", METRIC_P50}, "metric 'x': no label"},
+        {{"x", METRIC_NS, "l", NULL, METRIC_P50}, "metric 'x': no meaning"},
+        {{"x", METRIC_NS, "l", "m", 0}, "metric 'x': aggregate must pick"},
+        {{"x", METRIC_NS, "l", "m", 1u << 9}, "metric 'x': aggregate must pick"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct metric_spec list[2] = {bad[i].spec, {.name = NULL}};
+        char why[160] = "";
+        assert_int_equal(metric_check_list(list, SAMPLE_METRICS_MAX, why, sizeof(why)), -EINVAL);
+        if (strstr(why, bad[i].expect) == NULL)
+            fail_msg("got '%s', expected '%s'", why, bad[i].expect);
+    }
+    struct metric_spec many[SAMPLE_METRICS_MAX + 2];
+    for (size_t i = 0; i < SAMPLE_METRICS_MAX + 1; i++)
+        many[i] = (struct metric_spec){"x", METRIC_NS, "l", "m", METRIC_P50};
+    many[SAMPLE_METRICS_MAX + 1].name = NULL;
+    char why[160] = "";
+    assert_int_equal(metric_check_list(many, SAMPLE_METRICS_MAX, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "9 metrics declared, more than 8");
 }
 
 static void test_rounds_csv_rejects_bad_case_index(void **state)
@@ -793,8 +927,13 @@ static void test_results_json_reads_back(void **state)
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     if (json_object_get(c, header) == NULL)                                                        \
         fail_msg("case %zu lacks %s", i, header);
+#define SUMMARY_METRIC_COLUMNS                                                                     \
+    SUMMARY_COLUMN("return_p99", U64, 0)                                                           \
+    SUMMARY_COLUMN("rss_growth_max", U64, 0)                                                       \
+    SUMMARY_COLUMN("first_byte_histogram", U64, 0)
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
     }
 
     assert_true(json_is_integer(json_object_get(c0, "p50")));
@@ -814,6 +953,21 @@ static void test_results_json_reads_back(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(c1, "params"), "mode")),
                         "stream");
     assert_true(json_is_null(json_object_get(c1, "return_histogram")));
+    assert_true(json_is_null(json_object_get(c1, "return_p50")));
+    assert_true(json_is_null(json_object_get(c1, "first_byte_histogram")));
+    assert_true(json_is_object(json_object_get(c1, "rss_growth_histogram")));
+    assert_int_equal(json_integer_value(json_object_get(c1, "rss_growth_max")), 0);
+
+    /* The declarations, so a reader needs no catalogue. */
+    json_t *metrics = json_object_get(root, "metrics");
+    assert_int_equal(json_array_size(metrics), 3);
+    json_t *growth = json_array_get(metrics, 2);
+    assert_string_equal(json_string_value(json_object_get(growth, "name")), "rss_growth");
+    assert_string_equal(json_string_value(json_object_get(growth, "unit")), "bytes");
+    assert_string_equal(json_string_value(json_object_get(growth, "label")), "RSS growth");
+    json_t *summary = json_object_get(growth, "summary");
+    assert_int_equal(json_array_size(summary), 2);
+    assert_string_equal(json_string_value(json_array_get(summary, 1)), "max");
 
     assert_true(json_is_null(json_object_get(c2, "parent_cpu")));
     assert_string_equal(json_string_value(json_object_get(c2, "reason")), ODD_REASON);
@@ -1148,6 +1302,8 @@ int main(void)
         cmocka_unit_test(test_csv_fields_round_trip),
         cmocka_unit_test(test_summary_csv_reads_back),
         cmocka_unit_test(test_rounds_csv_rejects_bad_case_index),
+        cmocka_unit_test(test_catalogue_metrics),
+        cmocka_unit_test(test_metric_check_list),
         cmocka_unit_test(test_results_json_reads_back),
         cmocka_unit_test(test_results_json_odd_values),
         cmocka_unit_test(test_hgrm_single_value),
