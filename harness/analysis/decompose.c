@@ -26,6 +26,9 @@ static const struct layer_spec layers[] = {
     {"execFile", "node.execFile", "spawn.uv_spawn", "spawn.fork_exec"},
     {"exec", "node.exec", NULL, "spawn.shell"},
     {"fork", "node.fork", "spawn.uv_spawn", "spawn.fork_exec"},
+    {"spawnSync", "node.spawnSync", "spawn.uv_spawn", "spawn.fork_exec"},
+    {"execSync", "node.execSync", NULL, "spawn.shell"},
+    {"execFileSync", "node.execFileSync", "spawn.uv_spawn", "spawn.fork_exec"},
 };
 static const char *const placements[] = {"same", "cross", "free"};
 
@@ -34,9 +37,10 @@ static const char *const placements[] = {"same", "cross", "free"};
 static const struct {
     const char *name, *value, *also;
 } wanted[] = {
-    {"target", "static", NULL}, {"stdio", "inherit", NULL}, {"rss", "0", NULL},
-    {"ballast", "anon", NULL},  {"mappings", "1", NULL},    {"fds", "0", NULL},
-    {"threads", "0", "1"},      {"concurrency", "1", NULL},
+    {"target", "static", NULL},  {"stdio", "inherit", NULL}, {"rss", "0", NULL},
+    {"ballast", "anon", NULL},   {"mappings", "1", NULL},    {"fds", "0", NULL},
+    {"threads", "0", "1"},       {"concurrency", "1", NULL}, {"heap", "0", NULL},
+    {"detached", "false", NULL}, {"shell", "false", NULL},
 };
 
 static bool case_matches(const struct stored_case *c, const char *scenario, const char *placement)
@@ -255,8 +259,8 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
     if (rc != 0)
         return rc;
     if (count == 0) {
-        fputs("No node.spawn, node.execFile, node.exec or node.fork case in this run: nothing "
-              "to decompose.\n",
+        fputs("No node.spawn, node.execFile, node.exec or node.fork case, nor their sync forms, in "
+              "this run: nothing to decompose.\n",
               out);
         return ferror(out) ? -EIO : 0;
     }

@@ -1,16 +1,26 @@
 /*
  * Where the time of a Node.js child_process call goes, layer by layer, from
- * a results file read back: per Node API (spawn, execFile, exec, fork) and
- * placement, the Node row, the libuv row beneath it and the system-call row
- * beneath that, and the differences of their medians with 95% intervals:
+ * a results file read back: per Node API (spawn, execFile, exec, fork, and
+ * the sync spawnSync, execSync, execFileSync) and placement, the Node row,
+ * the libuv row beneath it and the system-call row beneath that, and the
+ * differences of their medians with 95% intervals:
  * "Node layer" = Node - libuv, "libuv layer" = libuv - system calls, and
  * "above the system calls" = Node - system calls.
  *
  * The rows (all against the static child, target=static):
- *   spawn     node.spawn{stdio=inherit}  spawn.uv_spawn  spawn.fork_exec
- *   execFile  node.execFile              spawn.uv_spawn  spawn.fork_exec
- *   exec      node.exec                  (none)          spawn.shell
- *   fork      node.fork                  spawn.uv_spawn  spawn.fork_exec
+ *   spawn         node.spawn{stdio=inherit}  spawn.uv_spawn  spawn.fork_exec
+ *   execFile      node.execFile              spawn.uv_spawn  spawn.fork_exec
+ *   exec          node.exec                  (none)          spawn.shell
+ *   fork          node.fork                  spawn.uv_spawn  spawn.fork_exec
+ *   spawnSync     node.spawnSync             spawn.uv_spawn  spawn.fork_exec
+ *   execSync      node.execSync              (none)          spawn.shell
+ *   execFileSync  node.execFileSync          spawn.uv_spawn  spawn.fork_exec
+ * The sync rows run their child on a libuv loop of their own (uv_spawn,
+ * then that loop until the child has exited and its pipes are drained),
+ * so their layers sit on the same rows as the asynchronous ones; their
+ * Node layer holds Node's sync machinery (a new loop, the pipes, the
+ * result object) where the asynchronous rows' holds the ChildProcess and
+ * the event loop.
  * spawn.fork_exec is the system-call row because libuv forks and execs on
  * Linux (1.44 as procbench links it, and 1.46 as node 20 bundles it). No
  * libuv row runs a shell, so exec has no libuv row; its system-call row is
@@ -22,7 +32,8 @@
  *
  * Matching a row: the scenario, the placement, target=static and, when the
  * case has them, stdio=inherit, rss=0, ballast=anon, mappings=1, fds=0,
- * threads=0 or 1, concurrency=1 (a parameter the case does not have
+ * threads=0 or 1, concurrency=1, heap=0, detached=false, shell=false (a
+ * parameter the case does not have
  * matches; other parameters are not looked at). When several cases match,
  * the first by name is used. A case that failed or was skipped is "not
  * measured", with its status.
@@ -55,7 +66,7 @@ struct decompose_cell {
 };
 
 struct decompose_row {
-    const char *api;       /* "spawn", "execFile", "exec", "fork" */
+    const char *api;       /* "spawn", "execFile", "exec", "fork", "spawnSync", ... */
     const char *placement; /* "same", "cross", "free" */
     struct decompose_cell node, libuv, syscall;
     struct decompose_diff node_layer;  /* node - libuv */
@@ -65,7 +76,8 @@ struct decompose_row {
 
 /* Fills rows[0..*count) with one row per API and placement for which the
  * run holds at least one of the three cases, in API order (spawn, execFile,
- * exec, fork) then placement order (same, cross, free). The rows point into
+ * exec, fork, spawnSync, execSync, execFileSync) then placement order
+ * (same, cross, free). The rows point into
  * run, which must outlive them. Returns 0, -ENOSPC when max is too small
  * (rows then holds the first max), or -ENOMEM. */
 int decompose_node(const struct stored_run *run, struct decompose_row *rows, size_t max,

@@ -14,6 +14,13 @@
  * expectations file always agree. RSS growth has no interval (it is the
  * median of exact per-sample measurements): MEMORY claims compare it to the
  * bytes the child wrote.
+ *
+ * A side may name one of the case's declared metrics instead of its time:
+ * `node.spawn{heap=0}@loop_delay`. Such a ratio is judged on the two
+ * figures' medians and the conservative ratio of their own 95% intervals
+ * (analysis/metric_median.h); the two sides may then be one case (its
+ * stall against its time). BELOW claims have one side: the figure's median
+ * interval against `factor`, in the figure's unit.
  */
 #ifndef PROCBENCH_REPORT_CLAIMS_H
 #define PROCBENCH_REPORT_CLAIMS_H
@@ -27,14 +34,15 @@ enum report_claim_kind {
     REPORT_CLAIM_MORE,
     REPORT_CLAIM_SAME,
     REPORT_CLAIM_GROWS,
-    REPORT_CLAIM_MEMORY
+    REPORT_CLAIM_MEMORY,
+    REPORT_CLAIM_BELOW
 };
 
 struct report_claim {
     const char *id;
     enum report_claim_kind kind;
     const char *folklore;
-    const char *left, *right; /* patterns */
+    const char *left, *right; /* patterns, each with an optional @metric; right NULL for BELOW */
     double factor;
     const char *prefer; /* "key=value,..." */
     const char *sweep;  /* a size parameter, or NULL */

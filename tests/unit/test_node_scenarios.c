@@ -440,8 +440,10 @@ static void test_driver_faults_fail_samples(void **state)
                       "node exited with status 3; stderr: procbench-driver: dying at the first");
     assert_knob_fails("throw", "node.fork", NULL, NULL,
                       "node exited with status 1; stderr: Error: thrown at the first sample");
-    setenv("PROCBENCH_TEST_NODE_TIMEOUT_MS", "300", 1);
-    assert_knob_fails("hang", "node.spawn", NULL, NULL, "no answer from the driver within 300 ms");
+    /* Long enough for node to start on a loaded machine: the limit covers
+     * READY too. */
+    setenv("PROCBENCH_TEST_NODE_TIMEOUT_MS", "3000", 1);
+    assert_knob_fails("hang", "node.spawn", NULL, NULL, "no answer from the driver within 3000 ms");
     unsetenv("PROCBENCH_TEST_NODE_TIMEOUT_MS");
 }
 
@@ -644,21 +646,33 @@ static void test_without_node_skipped(void **state)
     }
 }
 
+/* After every test, pass or fail: no knob left set for the next one (a
+ * failed assertion leaves its test before its own unsetenv). */
+static int clear_knobs(void **state)
+{
+    (void)state;
+    unsetenv("PROCBENCH_TEST_NODE_DRIVER");
+    unsetenv("PROCBENCH_TEST_NODE_TIMEOUT_MS");
+    unsetenv("PROCBENCH_NODE");
+    use_child_program(CHILD_PROGRAM);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_answer_accepted),
-        cmocka_unit_test(test_answer_refused),
-        cmocka_unit_test(test_stderr_line),
-        cmocka_unit_test(test_every_scenario_runs),
-        cmocka_unit_test(test_driver_faults_fail_samples),
-        cmocka_unit_test(test_corrupt_echo_fails_samples),
-        cmocka_unit_test(test_driver_setup_checks),
-        cmocka_unit_test(test_group_faults_fail_samples),
-        cmocka_unit_test(test_failing_child),
-        cmocka_unit_test(test_crashing_driver_fails_case),
-        cmocka_unit_test(test_driver_checks_requests),
-        cmocka_unit_test(test_without_node_skipped),
+        cmocka_unit_test_teardown(test_answer_accepted, clear_knobs),
+        cmocka_unit_test_teardown(test_answer_refused, clear_knobs),
+        cmocka_unit_test_teardown(test_stderr_line, clear_knobs),
+        cmocka_unit_test_teardown(test_every_scenario_runs, clear_knobs),
+        cmocka_unit_test_teardown(test_driver_faults_fail_samples, clear_knobs),
+        cmocka_unit_test_teardown(test_corrupt_echo_fails_samples, clear_knobs),
+        cmocka_unit_test_teardown(test_driver_setup_checks, clear_knobs),
+        cmocka_unit_test_teardown(test_group_faults_fail_samples, clear_knobs),
+        cmocka_unit_test_teardown(test_failing_child, clear_knobs),
+        cmocka_unit_test_teardown(test_crashing_driver_fails_case, clear_knobs),
+        cmocka_unit_test_teardown(test_driver_checks_requests, clear_knobs),
+        cmocka_unit_test_teardown(test_without_node_skipped, clear_knobs),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
