@@ -6,6 +6,7 @@
  * whose reason says what happened and what node wrote on stderr. The
  * protocol itself is described in node_common.h and in the driver's header.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -759,6 +761,69 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
     return err == 1 ? -EIO : 0;
 }
 
+int node_process_init(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -errno;
+}
+
+/* Kills (SIGKILL) every process whose parent is this one, from /proc. */
+static void kill_children(void)
+{
+    DIR *proc = opendir("/proc");
+    if (proc == NULL)
+        return;
+    pid_t self = getpid();
+    for (struct dirent *e; (e = readdir(proc)) != NULL;) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        char path[64], text[512];
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        text[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+        const char *after = strrchr(text, ')');
+        char state;
+        long ppid;
+        if (after != NULL && sscanf(after + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
+            kill((pid_t)pid, SIGKILL);
+    }
+    closedir(proc);
+}
+
+/* Reaps what the driver left when it died before stopping its peers (cluster
+ * workers, a client, idle children, a child of a sample): they were
+ * re-parented to this process, the subreaper node_process_init() made it,
+ * and end on their own once their channel to the driver is gone. Waits up
+ * to timeout_ms for them, then kills and reaps the rest. */
+static void reap_orphans(unsigned timeout_ms)
+{
+    uint64_t deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    bool killed = false;
+    for (;;) {
+        pid_t got = waitpid(-1, NULL, WNOHANG);
+        if (got > 0)
+            continue;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return; /* ECHILD: nothing left */
+        if (!killed && clock_now_ns() >= deadline) {
+            kill_children();
+            killed = true;
+        }
+        struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
 void node_teardown(struct case_ctx *ctx)
 {
     struct node_state *s = ctx->state;
@@ -767,6 +832,7 @@ void node_teardown(struct case_ctx *ctx)
     close_fd(&s->to_driver);
     if (s->pid > 0)
         reap_driver(s, STOP_TIMEOUT_MS, how, sizeof(how));
+    reap_orphans(DYING_TIMEOUT_MS);
     close_fd(&s->from_driver);
     close_fd(&s->log_fd);
     sigaction(SIGPIPE, &s->old_sigpipe, NULL);

@@ -124,7 +124,7 @@ extern const struct metric_spec node_metrics[];
 #define NODE_SCENARIO_COMMON                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .sample = node_sample, .teardown = node_teardown
+    .process_init = node_process_init, .sample = node_sample, .teardown = node_teardown
 #define NODE_SCENARIO_FIELDS                                                                       \
     NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable, .metrics = node_metrics
 
@@ -165,8 +165,15 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
  * reports), or -errno with out->failure. */
 int node_sample(struct case_ctx *ctx, struct sample *out);
 
-/* teardown() of every node.* scenario: stops and reaps the driver, closes
- * every descriptor, restores SIGPIPE. */
+/* process_init() of every node.* scenario: makes the round's process the
+ * subreaper of its descendants (PR_SET_CHILD_SUBREAPER), so that what a
+ * driver that died leaves behind (cluster workers, idle children) comes
+ * back to it and teardown reaps it. Returns 0 or -errno. */
+int node_process_init(void);
+
+/* teardown() of every node.* scenario: stops and reaps the driver, then
+ * whatever it left (given 2 s to end, then killed), closes every
+ * descriptor, restores SIGPIPE. */
 void node_teardown(struct case_ctx *ctx);
 
 /* Splits one answer line (without its newline) of the driver into out, for

@@ -262,6 +262,9 @@ static void drive(const char *name, const char *param, const char *choice, size_
     assert_non_null(sc);
     struct param_value values[8];
     first_values(sc, values, param, choice);
+    /* As the runner does in the round's process: makes this process the
+     * subreaper that teardown reaps a dead driver's leftovers from. */
+    assert_int_equal(sc->process_init(), 0);
     int fds = count_fds();
     struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
     char why[192] = "";
@@ -470,6 +473,10 @@ static void test_group_faults_fail_samples(void **state)
      * fails the sample it broke and the next one. */
     assert_knob_fails("clientexit", "node.cluster", "op", "spread",
                       "cluster client exited with status 4 during the round");
+    /* A driver that dies with its workers and client running: they come
+     * back to this process (the subreaper), and drive() checks that
+     * teardown reaped every one. */
+    assert_knob_fails("die", "node.cluster", "op", "spread", "node exited with status 3");
     assert_knob_fails("idlebadexit", "node.children", "api", "worker",
                       "exited with status 5 when told to stop");
     assert_knob_fails("idlebadexit", "node.children", "api", "fork",
