@@ -78,9 +78,9 @@
     },                                                                                             \
     {                                                                                              \
         .name = "heap_kind", .kind = PARAM_WORD, .defaults = "arraybuffer",                        \
-        .choices = "js,arraybuffer",                                                               \
+        .choices = "js,arraybuffer,wasm",                                                          \
         .help = "js: arrays of numbers on V8's heap (--max-old-space-size raised); arraybuffer: "  \
-                "ArrayBuffer backing stores, every page written",                                  \
+                "ArrayBuffer backing stores; wasm: WebAssembly.Memory; every page written",        \
     }
 
 /* What the node.* scenarios report beside their time, by index into their

@@ -187,7 +187,7 @@ if (!isMainThread) {
 
 const TARGET = ['static', 'dynamic'];
 const BOOL = ['false', 'true'];
-const HEAP = { heap: 'size', heap_kind: ['js', 'arraybuffer'] };
+const HEAP = { heap: 'size', heap_kind: ['js', 'arraybuffer', 'wasm'] };
 
 /* Per scenario: its parameters (a list of words, 'size' or 'count'),
  * whether it runs the static child (child=PATH), whether the event-loop
@@ -338,8 +338,10 @@ let heapHold = [];
  * to 64 MiB (backing stores outside V8's heap, from Node's ArrayBuffer
  * allocator) with every page written; `js`, arrays of 1024 numbers (8 KiB
  * each: V8's regular old-space pages, not its large-object space) until
- * V8's used heap has grown by bytes. Then checks through VmRSS that the
- * memory is really there; dies with the reason otherwise. */
+ * V8's used heap has grown by bytes; `wasm`, WebAssembly.Memory objects of
+ * up to 1 GiB (whole 64 KiB wasm pages, so up to 64 KiB more than asked)
+ * with every page written. Then checks through VmRSS that the memory is
+ * really there; dies with the reason otherwise. */
 function buildHeap(kind, bytes) {
     if (bytes === 0)
         return;
@@ -355,6 +357,17 @@ function buildHeap(kind, bytes) {
                     a[i] = 1;
             heapHold.push(a);
             left -= n;
+        }
+    } else if (kind === 'wasm') {
+        const WASM_PAGE = 64 * 1024, CHUNK_PAGES = 16384;
+        for (let left = Math.ceil(bytes / WASM_PAGE); left > 0;) {
+            const pages = Math.min(CHUNK_PAGES, left);
+            const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+            const a = new Uint8Array(memory.buffer);
+            for (let i = 0; i < a.length; i += TOUCH_STRIDE_BYTES)
+                a[i] = 1;
+            heapHold.push(memory);
+            left -= pages;
         }
     } else {
         const template = new Array(1024).fill(0.5);

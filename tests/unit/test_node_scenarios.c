@@ -235,16 +235,28 @@ static void test_stderr_line(void **state)
             skip();                                                                                \
     } while (0)
 
-/* The values of scenario's parameters: the first default of each, or
- * choice for the parameter called name. */
+/* The values of scenario's parameters: the first default of each, or, for
+ * the parameters named in name ("heap" or "heap;heap_kind"), the value at
+ * the same place in choice ("16M" or "16M;wasm"). */
 static void first_values(const struct scenario *sc, struct param_value *values, const char *name,
                          const char *choice)
 {
     for (size_t i = 0; sc->params != NULL && sc->params[i].name != NULL; i++) {
         const struct param_spec *spec = &sc->params[i];
         char list[128];
-        const char *text = name != NULL && strcmp(spec->name, name) == 0 ? choice : spec->defaults;
-        snprintf(list, sizeof(list), "%.*s", (int)strcspn(text, ","), text);
+        const char *text = spec->defaults;
+        size_t len = strcspn(text, ",");
+        const char *n = name, *c = choice;
+        while (n != NULL && c != NULL && *n != '\0') {
+            size_t nl = strcspn(n, ";"), cl = strcspn(c, ";");
+            if (strlen(spec->name) == nl && strncmp(spec->name, n, nl) == 0) {
+                text = c;
+                len = cl;
+            }
+            n += nl + (n[nl] == ';');
+            c += cl + (c[cl] == ';');
+        }
+        snprintf(list, sizeof(list), "%.*s", (int)len, text);
         struct param_value parsed[PARAMS_MAX_VALUES];
         size_t count;
         char err[160];
@@ -308,7 +320,8 @@ static void test_every_scenario_runs(void **state)
         {"node.spawn", "shell", "true"},
         {"node.execFile", "shell", "true"},
         {"node.spawn", "heap", "64M"},
-        {"node.fork", "heap_kind", "js"},
+        {"node.fork", "heap;heap_kind", "16M;js"},
+        {"node.spawnSync", "heap;heap_kind", "16M;wasm"},
         {"node.spawnSync", NULL, NULL},
         {"node.execSync", NULL, NULL},
         {"node.execFileSync", "heap", "16M"},
