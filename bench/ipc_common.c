@@ -63,11 +63,13 @@ enum report_state {
  * a time and none is torn. */
 struct peer_report {
     _Atomic int state;
-    char reason[sizeof(((struct sample *)0)->failure)];
+    char reason[SCENARIO_FAILURE_MAX];
 };
 
 struct ipc_state {
     const struct ipc_transport *t;
+    const char *name; /* the scenario's: prefixes the peer's reports */
+    char *failure;    /* the reason of the sample in progress (its ctx->failure) */
     struct ipc_channel ch;
     enum ipc_mode mode;
     size_t size;
@@ -83,7 +85,7 @@ struct ipc_state {
     bool corrupt; /* test knob PROCBENCH_TEST_CORRUPT */
     /* After a transport failure the channel's state is unknown (a message
      * half sent, the peer gone): every later sample fails with this. */
-    char broken[sizeof(((struct sample *)0)->failure)];
+    char broken[SCENARIO_FAILURE_MAX];
     struct sigaction old_sigpipe, old_sigchld;
 };
 
@@ -401,7 +403,7 @@ static int peer_end(struct ipc_state *s, uint64_t seq, const char *call, int err
 {
     if (err == -EPIPE)
         return 0;
-    peer_report(s, "%s: the peer's %s of message %llu failed: %s%s%s", s->t->name, call,
+    peer_report(s, "%s: the peer's %s of message %llu failed: %s%s%s", s->name, call,
                 (unsigned long long)seq, strerror(-err), s->ch.detail[0] ? ": " : "", s->ch.detail);
     return 1;
 }
@@ -410,8 +412,8 @@ static void peer_check(struct ipc_state *s, uint64_t seq, bool full)
 {
     char why[112];
     if (message_check(s, s->rx, seq, full, why, sizeof(why)) != 0)
-        peer_report(s, "%s: message %llu arrived at the peer %s", s->t->name,
-                    (unsigned long long)seq, why);
+        peer_report(s, "%s: message %llu arrived at the peer %s", s->name, (unsigned long long)seq,
+                    why);
 }
 
 /* pingpong: sends back every message, after checking its number. */
@@ -464,7 +466,7 @@ static _Noreturn void peer_main(struct ipc_state *s)
         _exit(1);
     int err = proc_pin_self(s->peer_cpu);
     if (err < 0) {
-        peer_report(s, "%s: the peer cannot pin itself to CPU %d: %s", s->t->name, s->peer_cpu,
+        peer_report(s, "%s: the peer cannot pin itself to CPU %d: %s", s->name, s->peer_cpu,
                     strerror(-err));
         _exit(1);
     }
@@ -568,19 +570,12 @@ static void state_free(struct ipc_state *s)
     free(s);
 }
 
-static const struct param_value *param_named(const struct case_ctx *ctx,
-                                             const struct param_spec *specs, const char *name)
-{
-    const struct param_spec *spec = params_find(specs, name);
-    return spec != NULL && ctx->params != NULL ? &ctx->params[spec - specs] : NULL;
-}
-
 /* Allocates the state of a case and reads its parameters. */
 static int state_create(struct case_ctx *ctx, const struct ipc_transport *t, char *why,
                         size_t why_len, struct ipc_state **out)
 {
-    const struct param_value *mode = param_named(ctx, t->params, "mode");
-    const struct param_value *size = param_named(ctx, t->params, "size");
+    const struct param_value *mode = scenario_param(ctx, "mode");
+    const struct param_value *size = scenario_param(ctx, "size");
     if (mode == NULL || size == NULL || size->number < 1 || size->number > IPC_SIZE_MAX_BYTES) {
         snprintf(why, why_len, "no valid value for parameter mode or size");
         return -EINVAL;
@@ -591,6 +586,7 @@ static int state_create(struct case_ctx *ctx, const struct ipc_transport *t, cha
         return -ENOMEM;
     }
     s->t = t;
+    s->name = ctx->scenario->name;
     s->mode = mode->number == IPC_STREAM ? IPC_STREAM : IPC_PINGPONG;
     s->size = (size_t)size->number;
     s->burst = ipc_burst_messages(s->size);
@@ -600,7 +596,7 @@ static int state_create(struct case_ctx *ctx, const struct ipc_transport *t, cha
     for (int side = IPC_PARENT; side <= IPC_PEER; side++)
         s->ch.fd[side][IPC_RX] = s->ch.fd[side][IPC_TX] = -1;
     s->ch.message_bytes = s->size;
-    s->ch.params = ctx->params;
+    s->ch.ctx = ctx;
     s->tx = calloc(1, s->size);
     s->rx = calloc(1, s->size);
     s->first = calloc(1, s->size);
@@ -617,9 +613,9 @@ static int state_create(struct case_ctx *ctx, const struct ipc_transport *t, cha
     return 0;
 }
 
-int ipc_setup(struct case_ctx *ctx, const struct ipc_transport *t, char *failure,
-              size_t failure_len)
+int ipc_setup(struct case_ctx *ctx)
 {
+    const struct ipc_transport *t = ctx->scenario->family;
     char why[128] = "";
     struct ipc_state *s = NULL;
     int err = state_create(ctx, t, why, sizeof(why), &s);
@@ -663,37 +659,34 @@ fail_signals:
 fail_free:
     state_free(s);
 fail:
-    snprintf(failure, failure_len, "%s: %s", t->name, why);
-    return err;
+    return scenario_fail(ctx, err, "%s", why);
 }
 
 /* A send or receive failed: the sample fails, and so will every later one,
  * since the channel is now in an unknown state. */
-static int fail_transfer(struct ipc_state *s, struct sample *out, uint64_t seq, const char *call,
-                         int err)
+static int fail_transfer(struct ipc_state *s, uint64_t seq, const char *call, int err)
 {
     char how[96];
     if (err == -EPIPE)
         peer_describe(s, how, sizeof(how));
     else
         snprintf(how, sizeof(how), "%s", strerror(-err));
-    reason_format(out->failure, sizeof(out->failure), "%s: message %llu: %s failed: %s%s%s",
-                  s->t->name, (unsigned long long)seq, call, how, s->ch.detail[0] ? ": " : "",
-                  s->ch.detail);
+    reason_format(s->failure, SCENARIO_FAILURE_MAX, "%s: message %llu: %s failed: %s%s%s", s->name,
+                  (unsigned long long)seq, call, how, s->ch.detail[0] ? ": " : "", s->ch.detail);
     /* The peer's own account, when it has one, says more. */
     if (atomic_load_explicit(&s->report->state, memory_order_acquire) == REPORT_READY)
-        reason_format(out->failure, sizeof(out->failure), "%s", s->report->reason);
-    snprintf(s->broken, sizeof(s->broken), "%s", out->failure);
+        reason_format(s->failure, SCENARIO_FAILURE_MAX, "%s", s->report->reason);
+    snprintf(s->broken, sizeof(s->broken), "%s", s->failure);
     return err;
 }
 
-static int check_echo(struct ipc_state *s, struct sample *out, const unsigned char *m, uint64_t seq)
+static int check_echo(struct ipc_state *s, const unsigned char *m, uint64_t seq)
 {
     char why[112];
     int err = message_check(s, m, seq, true, why, sizeof(why));
     if (err < 0)
-        reason_format(out->failure, sizeof(out->failure), "%s: message %llu came back %s",
-                      s->t->name, (unsigned long long)seq, why);
+        reason_format(s->failure, SCENARIO_FAILURE_MAX, "%s: message %llu came back %s", s->name,
+                      (unsigned long long)seq, why);
     return err;
 }
 
@@ -711,17 +704,17 @@ static int sample_pingpong(struct ipc_state *s, uint64_t ops, struct sample *out
         message_stamp(s, s->tx, seq + i);
         int err = t->send(&s->ch, IPC_PARENT, s->tx, s->size);
         if (err < 0)
-            return fail_transfer(s, out, seq + i, "send", err);
+            return fail_transfer(s, seq + i, "send", err);
         err = t->recv(&s->ch, IPC_PARENT, i == 0 ? s->first : s->rx, s->size);
         if (err < 0)
-            return fail_transfer(s, out, seq + i, "receive", err);
+            return fail_transfer(s, seq + i, "receive", err);
     }
     uint64_t t1 = clock_now_ns();
 
     s->seq = seq + ops;
-    int err = check_echo(s, out, s->first, seq);
+    int err = check_echo(s, s->first, seq);
     if (err == 0 && ops > 1)
-        err = check_echo(s, out, s->rx, seq + ops - 1);
+        err = check_echo(s, s->rx, seq + ops - 1);
     out->ns = t1 - t0;
     return err;
 }
@@ -736,17 +729,17 @@ static int sample_stream(struct ipc_state *s, uint64_t ops, struct sample *out)
             message_stamp(s, s->tx, s->seq);
             int err = t->send(&s->ch, IPC_PARENT, s->tx, s->size);
             if (err < 0)
-                return fail_transfer(s, out, s->seq, "send", err);
+                return fail_transfer(s, s->seq, "send", err);
             s->seq++;
         }
         uint64_t ack;
         int err = t->recv(&s->ch, IPC_PARENT, &ack, sizeof(ack));
         if (err < 0)
-            return fail_transfer(s, out, s->seq - 1, "acknowledgement", err);
+            return fail_transfer(s, s->seq - 1, "acknowledgement", err);
         if (ack != s->seq - 1) {
             snprintf(s->ch.detail, sizeof(s->ch.detail), "the peer acknowledged message %llu",
                      (unsigned long long)ack);
-            return fail_transfer(s, out, s->seq - 1, "acknowledgement", -EPROTO);
+            return fail_transfer(s, s->seq - 1, "acknowledgement", -EPROTO);
         }
     }
     uint64_t t1 = clock_now_ns();
@@ -759,15 +752,16 @@ static int sample_stream(struct ipc_state *s, uint64_t ops, struct sample *out)
 int ipc_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct ipc_state *s = ctx->state;
+    s->failure = ctx->failure;
     if (s->broken[0] != '\0') {
-        reason_format(out->failure, sizeof(out->failure), "%s", s->broken);
+        reason_format(s->failure, SCENARIO_FAILURE_MAX, "%s", s->broken);
         return -EPIPE;
     }
     s->ch.detail[0] = '\0';
     uint64_t ops = ctx->ops_per_sample > 0 ? ctx->ops_per_sample : 1;
     int err = s->mode == IPC_PINGPONG ? sample_pingpong(s, ops, out) : sample_stream(s, ops, out);
     if (err == 0 && atomic_load_explicit(&s->report->state, memory_order_acquire) == REPORT_READY) {
-        reason_format(out->failure, sizeof(out->failure), "%s", s->report->reason);
+        reason_format(s->failure, SCENARIO_FAILURE_MAX, "%s", s->report->reason);
         atomic_store_explicit(&s->report->state, REPORT_EMPTY, memory_order_release);
         err = -EBADMSG;
     }

@@ -66,18 +66,18 @@ struct ipc_channel {
     /* Datagram transports: largest piece one send carries; a message is sent
      * as pieces of this size, and the last one shorter. 0: a byte stream. */
     size_t chunk_bytes;
-    /* The case's message size and parameter values (in the order of the
-     * transport's params). */
+    /* The case's message size, and the case, whose parameters a transport
+     * reads with scenario_param(ch->ctx, name). */
     size_t message_bytes;
-    const struct param_value *params;
+    const struct case_ctx *ctx;
     /* A transport may say here what exactly went wrong when send() or recv()
      * fails; it is appended to the sample's failure. */
     char detail[96];
 };
 
+/* What an ipc.* scenario's descriptor points .family at. Its scenario's
+ * params must hold "mode" and "size" (IPC_PARAM_MODE, IPC_PARAM_SIZE). */
 struct ipc_transport {
-    const char *name;                /* "ipc.pipe": prefixes every message */
-    const struct param_spec *params; /* the scenario's; must hold "mode" and "size" */
     /* Before fork(): creates the channel, filling ch->fd, ch->shared,
      * ch->priv. Returns 0, or -errno with a reason (without the scenario
      * name) in why; the caller then closes and unmaps whatever open() stored
@@ -120,10 +120,16 @@ struct ipc_transport {
     }
 extern const struct param_spec ipc_params[];
 
-/* The descriptor fields every ipc.* scenario shares. */
+/* The descriptor fields every ipc.* scenario shares: with them, a
+ * transport's file declares its scenario as
+ *     const struct scenario ipc_pipe = {
+ *         .name = "ipc.pipe", .summary = "...", .params = ipc_params,
+ *         .family = &pipe_transport, IPC_SCENARIO_FIELDS,
+ *     };
+ */
 #define IPC_SCENARIO_FIELDS                                                                        \
     .default_placements = "same,cross,free", .placements_supported = PLACEMENTS_ALL,               \
-    .batchable = true, .sample = ipc_sample, .teardown = ipc_teardown
+    .batchable = true, .setup = ipc_setup, .sample = ipc_sample, .teardown = ipc_teardown
 
 /* Messages in one stream burst of size-byte messages: 4 MiB worth, at least
  * 2 and at most 512 (1 B, 64 B, 4 KiB: 512; 64 KiB: 64; 1 MiB: 4), so that a
@@ -131,15 +137,15 @@ extern const struct param_spec ipc_params[];
  * messages of it checked in full are at most half of its bytes. */
 uint64_t ipc_burst_messages(size_t size);
 
-/* setup() of an ipc.* scenario: opens t's channel, forks the peer, and sets
- * ctx->state and ctx->peer_pid. Returns 0, or -errno with
- * "<name>: <reason>" in failure and nothing left behind.
+/* setup() of an ipc.* scenario: opens the channel of its transport
+ * (ctx->scenario->family), forks the peer, and sets ctx->state and
+ * ctx->peer_pid. Returns 0, or -errno with the reason in ctx->failure and
+ * nothing left behind.
  * Test knob: when the environment variable PROCBENCH_TEST_CORRUPT is "1" at
  * setup, the peer flips one bit of every message it echoes (pingpong) or of
  * the last message of each burst before it checks it (stream), so that tests
  * can prove the checks catch a damaged message. Never set it otherwise. */
-int ipc_setup(struct case_ctx *ctx, const struct ipc_transport *t, char *failure,
-              size_t failure_len);
+int ipc_setup(struct case_ctx *ctx);
 
 /* sample() and teardown() of every ipc.* scenario. */
 int ipc_sample(struct case_ctx *ctx, struct sample *out);

@@ -13,8 +13,6 @@ static int eventfd_open_channel(struct ipc_channel *ch, char *why, size_t why_le
 }
 
 static const struct ipc_transport eventfd_transport = {
-    .name = "ipc.eventfd",
-    .params = ipc_params,
     .open = eventfd_open_channel,
     .send = ipc_ring_send,
     .recv = ipc_ring_recv,
@@ -23,16 +21,11 @@ static const struct ipc_transport eventfd_transport = {
     .release = ipc_ring_release,
 };
 
-static int eventfd_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &eventfd_transport, failure, failure_len);
-}
-
 const struct scenario ipc_eventfd = {
     .name = "ipc.eventfd",
     .summary =
         "rings in MAP_SHARED memory; a side sleeps in read() of an eventfd, woken by write()",
     .params = ipc_params,
-    .setup = eventfd_setup,
+    .family = &eventfd_transport,
     IPC_SCENARIO_FIELDS,
 };

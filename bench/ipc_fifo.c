@@ -74,22 +74,15 @@ static int fifo_open(struct ipc_channel *ch, char *why, size_t why_len)
 }
 
 static const struct ipc_transport fifo_transport = {
-    .name = "ipc.fifo",
-    .params = ipc_params,
     .open = fifo_open,
     .send = ipc_fd_send,
     .recv = ipc_fd_recv,
 };
 
-static int fifo_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &fifo_transport, failure, failure_len);
-}
-
 const struct scenario ipc_fifo = {
     .name = "ipc.fifo",
     .summary = "two named pipes (mkfifo, names removed once open) to a forked peer",
     .params = ipc_params,
-    .setup = fifo_setup,
+    .family = &fifo_transport,
     IPC_SCENARIO_FIELDS,
 };

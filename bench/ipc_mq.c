@@ -185,8 +185,6 @@ static void mq_release(struct ipc_channel *ch)
 }
 
 static const struct ipc_transport mq_transport = {
-    .name = "ipc.mq",
-    .params = ipc_params,
     .open = mq_open_channel,
     .send = mq_send_bytes,
     .recv = mq_recv_bytes,
@@ -194,15 +192,10 @@ static const struct ipc_transport mq_transport = {
     .release = mq_release,
 };
 
-static int mq_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &mq_transport, failure, failure_len);
-}
-
 const struct scenario ipc_mq = {
     .name = "ipc.mq",
     .summary = "two POSIX message queues (unlinked once open; 8 KiB pieces) to a forked peer",
     .params = ipc_params,
-    .setup = mq_setup,
+    .family = &mq_transport,
     IPC_SCENARIO_FIELDS,
 };

@@ -30,22 +30,15 @@ fail:;
 }
 
 static const struct ipc_transport pipe_transport = {
-    .name = "ipc.pipe",
-    .params = ipc_params,
     .open = pipe_open,
     .send = ipc_fd_send,
     .recv = ipc_fd_recv,
 };
 
-static int pipe_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &pipe_transport, failure, failure_len);
-}
-
 const struct scenario ipc_pipe = {
     .name = "ipc.pipe",
     .summary = "two pipes between parent and a forked peer: round trip or stream",
     .params = ipc_params,
-    .setup = pipe_setup,
+    .family = &pipe_transport,
     IPC_SCENARIO_FIELDS,
 };

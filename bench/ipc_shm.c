@@ -25,12 +25,11 @@ static const struct param_spec shm_params[] = {
 static int shm_open_channel(struct ipc_channel *ch, char *why, size_t why_len)
 {
     /* The choices are in the order of enum ipc_ring_wait. */
-    return ipc_ring_open(ch, (enum ipc_ring_wait)ch->params[0].number, why, why_len);
+    return ipc_ring_open(ch, (enum ipc_ring_wait)scenario_param(ch->ctx, "wait")->number, why,
+                         why_len);
 }
 
 static const struct ipc_transport shm_transport = {
-    .name = "ipc.shm",
-    .params = shm_params,
     .open = shm_open_channel,
     .send = ipc_ring_send,
     .recv = ipc_ring_recv,
@@ -39,15 +38,10 @@ static const struct ipc_transport shm_transport = {
     .release = ipc_ring_release,
 };
 
-static int shm_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &shm_transport, failure, failure_len);
-}
-
 const struct scenario ipc_shm = {
     .name = "ipc.shm",
     .summary = "rings in MAP_SHARED memory; a side waits by spinning, on a futex or on a sem_t",
     .params = shm_params,
-    .setup = shm_setup,
+    .family = &shm_transport,
     IPC_SCENARIO_FIELDS,
 };

@@ -39,7 +39,7 @@ static const struct param_spec socketpair_params[] = {
 static int socketpair_open(struct ipc_channel *ch, char *why, size_t why_len)
 {
     static const int types[] = {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM};
-    enum socketpair_type type = (enum socketpair_type)ch->params[0].number;
+    enum socketpair_type type = (enum socketpair_type)scenario_param(ch->ctx, "type")->number;
     int sv[2];
     if (socketpair(AF_UNIX, types[type] | SOCK_CLOEXEC, 0, sv) != 0) {
         int err = -errno;
@@ -63,23 +63,16 @@ static int socketpair_open(struct ipc_channel *ch, char *why, size_t why_len)
 }
 
 static const struct ipc_transport socketpair_transport = {
-    .name = "ipc.socketpair",
-    .params = socketpair_params,
     .open = socketpair_open,
     .send = ipc_fd_send,
     .recv = ipc_fd_recv,
     .parent_stop = ipc_fd_parent_stop,
 };
 
-static int socketpair_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &socketpair_transport, failure, failure_len);
-}
-
 const struct scenario ipc_socketpair = {
     .name = "ipc.socketpair",
     .summary = "an AF_UNIX socketpair (stream, seqpacket, dgram) to a forked peer",
     .params = socketpair_params,
-    .setup = socketpair_setup,
+    .family = &socketpair_transport,
     IPC_SCENARIO_FIELDS,
 };

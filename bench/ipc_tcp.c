@@ -61,22 +61,15 @@ fail:
 }
 
 static const struct ipc_transport tcp_transport = {
-    .name = "ipc.tcp",
-    .params = ipc_params,
     .open = tcp_open,
     .send = ipc_fd_send,
     .recv = ipc_fd_recv,
 };
 
-static int tcp_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &tcp_transport, failure, failure_len);
-}
-
 const struct scenario ipc_tcp = {
     .name = "ipc.tcp",
     .summary = "a TCP connection over 127.0.0.1 with TCP_NODELAY to a forked peer",
     .params = ipc_params,
-    .setup = tcp_setup,
+    .family = &tcp_transport,
     IPC_SCENARIO_FIELDS,
 };

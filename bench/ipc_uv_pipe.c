@@ -369,7 +369,7 @@ static int uvp_open(struct ipc_channel *ch, char *why, size_t why_len)
     if (u == NULL)
         goto fail_memory;
     ch->priv = u;
-    u->framing = (enum uvp_framing)ch->params[0].number;
+    u->framing = (enum uvp_framing)scenario_param(ch->ctx, "framing")->number;
     u->payload_max = ch->message_bytes > sizeof(uint64_t) ? ch->message_bytes : sizeof(uint64_t);
     /* Worst case of json: every byte escaped, 6 for 1. */
     u->frame_cap = u->framing == FRAMING_JSON
@@ -406,8 +406,6 @@ static void uvp_release(struct ipc_channel *ch)
 }
 
 static const struct ipc_transport uvp_transport = {
-    .name = "ipc.uv_pipe",
-    .params = uvp_params,
     .open = uvp_open,
     .send = uvp_send,
     .recv = uvp_recv,
@@ -416,17 +414,12 @@ static const struct ipc_transport uvp_transport = {
     .release = uvp_release,
 };
 
-static int uvp_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return ipc_setup(ctx, &uvp_transport, failure, failure_len);
-}
-
 const struct scenario ipc_uv_pipe = {
     .name = "ipc.uv_pipe",
     .summary = "a libuv pipe (uv loop in the parent) to a forked peer, with Node-style json or "
                "length-prefixed framing",
     .params = uvp_params,
     .process_init = uv_common_process_init,
-    .setup = uvp_setup,
+    .family = &uvp_transport,
     IPC_SCENARIO_FIELDS,
 };

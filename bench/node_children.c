@@ -53,21 +53,15 @@ static const struct metric_spec node_children_metrics[] = {
     {.name = NULL},
 };
 
-static const char *node_children_unavailable(const struct param_value *params, char *why,
-                                             size_t why_len)
+static int node_children_unavailable(struct case_ctx *ctx)
 {
-    bool worker = strcmp(params[0].text, "worker") == 0;
+    bool worker = params_is(scenario_param(ctx, "api"), "worker");
+    uint64_t count = scenario_param(ctx, "count")->number;
     char what[64];
-    snprintf(what, sizeof(what), "count=%llu %s", (unsigned long long)params[1].number,
+    snprintf(what, sizeof(what), "count=%llu %s", (unsigned long long)count,
              worker ? "workers" : "Node processes");
-    return node_memory_unavailable(params[1].number,
-                                   worker ? NODE_WORKER_BYTES_BOUND : NODE_PROCESS_BYTES_BOUND,
-                                   what, why, why_len);
-}
-
-static int node_children_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.children", node_children_params, failure, failure_len);
+    return node_memory_unavailable(
+        ctx, count, worker ? NODE_WORKER_BYTES_BOUND : NODE_PROCESS_BYTES_BOUND, what);
 }
 
 const struct scenario node_children = {
@@ -77,5 +71,4 @@ const struct scenario node_children = {
     NODE_SCENARIO_COMMON,
     .metrics = node_children_metrics,
     .case_unavailable = node_children_unavailable,
-    .setup = node_children_setup,
 };

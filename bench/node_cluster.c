@@ -71,21 +71,15 @@ static const struct metric_spec node_cluster_metrics[] = {
     {.name = NULL},
 };
 
-static const char *node_cluster_unavailable(const struct param_value *params, char *why,
-                                            size_t why_len)
+static int node_cluster_unavailable(struct case_ctx *ctx)
 {
-    bool spread = strcmp(params[0].text, "spread") == 0;
+    bool spread = params_is(scenario_param(ctx, "op"), "spread");
+    uint64_t workers = scenario_param(ctx, "workers")->number;
     char what[64];
     /* The workers and the client, or one worker. */
-    uint64_t processes = spread ? params[1].number + 1 : 1;
     snprintf(what, sizeof(what), "workers=%llu (and a client process)",
-             (unsigned long long)params[1].number);
-    return node_memory_unavailable(processes, NODE_PROCESS_BYTES_BOUND, what, why, why_len);
-}
-
-static int node_cluster_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.cluster", node_cluster_params, failure, failure_len);
+             (unsigned long long)workers);
+    return node_memory_unavailable(ctx, spread ? workers + 1 : 1, NODE_PROCESS_BYTES_BOUND, what);
 }
 
 const struct scenario node_cluster = {
@@ -95,5 +89,4 @@ const struct scenario node_cluster = {
     NODE_SCENARIO_COMMON,
     .metrics = node_cluster_metrics,
     .case_unavailable = node_cluster_unavailable,
-    .setup = node_cluster_setup,
 };

@@ -82,7 +82,7 @@ struct node_state {
     unsigned timeout_ms;
     char buffer[ANSWER_MAX_BYTES]; /* bytes of an answer read so far */
     size_t buffered;
-    char broken[sizeof(((struct sample *)0)->failure)]; /* "": usable; else why not */
+    char broken[SCENARIO_FAILURE_MAX]; /* "": usable; else why not */
     struct sigaction old_sigpipe;
     char node_path[PATH_MAX];
     char script_path[PATH_MAX];
@@ -328,23 +328,14 @@ static unsigned answer_timeout_ms(void)
     return (unsigned)ms;
 }
 
-/* The index of the spec called name in specs, or -1. */
-static int spec_index(const struct param_spec *specs, const char *name)
+/* The heap a case asks for, in bytes, and its kind ("" when the scenario
+ * has none); 0 when the scenario has no heap. */
+static uint64_t case_heap(const struct case_ctx *ctx, const char **kind)
 {
-    for (int i = 0; specs != NULL && specs[i].name != NULL; i++)
-        if (strcmp(specs[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-/* The heap a case asks for: its bytes and whether it is `js`; 0 and false
- * when the scenario has no heap. */
-static uint64_t case_heap(const struct param_spec *specs, const struct param_value *params,
-                          bool *js)
-{
-    int heap = spec_index(specs, "heap"), kind = spec_index(specs, "heap_kind");
-    *js = kind >= 0 && strcmp(params[kind].text, "js") == 0;
-    return heap >= 0 ? params[heap].number : 0;
+    const struct param_value *heap = scenario_param(ctx, "heap");
+    const struct param_value *heap_kind = scenario_param(ctx, "heap_kind");
+    *kind = heap_kind != NULL ? heap_kind->text : "";
+    return heap != NULL ? heap->number : 0;
 }
 
 /* Fills s->args and argv: node --expose-gc [--max-old-space-size=MIB]
@@ -355,9 +346,9 @@ static int build_argv(struct node_state *s, const struct case_ctx *ctx,
     size_t n = 0;
     argv[n++] = s->node_path;
     argv[n++] = (char *)"--expose-gc";
-    bool js;
-    uint64_t heap = case_heap(specs, ctx->params, &js);
-    if (js && heap > 0) {
+    const char *kind;
+    uint64_t heap = case_heap(ctx, &kind);
+    if (strcmp(kind, "js") == 0 && heap > 0) {
         /* V8's old space must hold the heap while its collector runs. */
         uint64_t mib = heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM / (1u << 20) + V8_HEADROOM_MIB;
         snprintf(s->old_space, sizeof(s->old_space), "--max-old-space-size=%llu",
@@ -385,78 +376,75 @@ static int build_argv(struct node_state *s, const struct case_ctx *ctx,
     return 0;
 }
 
-const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len)
+int node_case_unavailable(struct case_ctx *ctx)
 {
-    (void)params;
-    char path[PATH_MAX];
-    return node_locate(path, sizeof(path), why, why_len) == 0 ? NULL : why;
+    char path[PATH_MAX], why[SCENARIO_FAILURE_MAX];
+    int err = node_locate(path, sizeof(path), why, sizeof(why));
+    return err == 0 ? 0 : scenario_fail(ctx, err, "%s", why);
 }
 
-/* NULL when needed bytes fit in MemAvailable beside the safety margin;
- * otherwise why not, "<what> does not fit: ..." in why. */
-static const char *memory_unavailable(uint64_t needed, const char *what, char *why, size_t why_len)
+/* 0 when needed bytes fit in MemAvailable beside the safety margin;
+ * otherwise -ENOMEM with "<what> does not fit: ..." in ctx->failure. */
+static int memory_unavailable(struct case_ctx *ctx, uint64_t needed, const char *what)
 {
     uint64_t available = 0, total = 0;
     int err = ballast_meminfo(&available, &total);
-    if (err < 0) {
-        snprintf(why, why_len, "cannot read MemAvailable from /proc/meminfo (%s)", strerror(-err));
-        return why;
-    }
+    if (err < 0)
+        return scenario_fail(ctx, err, "cannot read MemAvailable from /proc/meminfo (%s)",
+                             strerror(-err));
     uint64_t margin = ballast_safety_margin(total);
     if (needed + margin <= available)
-        return NULL;
+        return 0;
     char a[24], b[24], c[24];
     units_format_size(needed, a, sizeof(a));
     units_format_size(margin, b, sizeof(b));
     units_format_size(available, c, sizeof(c));
-    snprintf(why, why_len,
-             "%s does not fit: it needs %s available and a safety margin of %s, "
-             "MemAvailable is %s",
-             what, a, b, c);
-    return why;
+    return scenario_fail(ctx, -ENOMEM,
+                         "%s does not fit: it needs %s available and a safety margin of %s, "
+                         "MemAvailable is %s",
+                         what, a, b, c);
 }
 
-const char *node_heap_unavailable(const struct param_spec *specs, const struct param_value *params,
-                                  char *why, size_t why_len)
+int node_heap_unavailable(struct case_ctx *ctx)
 {
-    if (node_case_unavailable(params, why, why_len) != NULL)
-        return why;
-    bool js;
-    uint64_t heap = case_heap(specs, params, &js);
+    int err = node_case_unavailable(ctx);
+    if (err != 0)
+        return err;
+    const char *kind;
+    uint64_t heap = case_heap(ctx, &kind);
     if (heap == 0)
-        return NULL;
+        return 0;
     /* The heap (with the collector's room for js), node itself, and the
      * page tables a fork of it copies (8 bytes per 4 KiB page). */
-    uint64_t resident = js ? heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM : heap;
+    uint64_t resident = strcmp(kind, "js") == 0 ? heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM : heap;
     char what[64], size[24];
     units_format_size(heap, size, sizeof(size));
-    snprintf(what, sizeof(what), "heap=%s (%s)", size, js ? "js" : "arraybuffer");
-    return memory_unavailable(resident + resident / 512 + NODE_BASE_BYTES, what, why, why_len);
+    snprintf(what, sizeof(what), "heap=%s (%s)", size, kind);
+    return memory_unavailable(ctx, resident + resident / 512 + NODE_BASE_BYTES, what);
 }
 
-const char *node_memory_unavailable(uint64_t processes, uint64_t bytes_each, const char *what,
-                                    char *why, size_t why_len)
+int node_memory_unavailable(struct case_ctx *ctx, uint64_t processes, uint64_t bytes_each,
+                            const char *what)
 {
-    if (node_case_unavailable(NULL, why, why_len) != NULL)
-        return why;
-    if (bytes_each != 0 && processes > UINT64_MAX / bytes_each) {
-        snprintf(why, why_len, "%s does not fit in memory", what);
-        return why;
-    }
-    return memory_unavailable(processes * bytes_each + NODE_BASE_BYTES, what, why, why_len);
+    int err = node_case_unavailable(ctx);
+    if (err != 0)
+        return err;
+    if (bytes_each != 0 && processes > UINT64_MAX / bytes_each)
+        return scenario_fail(ctx, -ENOMEM, "%s does not fit in memory", what);
+    return memory_unavailable(ctx, processes * bytes_each + NODE_BASE_BYTES, what);
 }
 
-int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-               char *failure, size_t failure_len)
+int node_setup(struct case_ctx *ctx)
 {
+    const char *scenario = ctx->scenario->name;
+    const struct param_spec *specs = ctx->scenario->params;
     struct node_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
     s->scenario = scenario;
-    const struct scenario *sc = scenario_find(scenario);
-    s->metrics = sc != NULL && sc->metrics != NULL ? sc->metrics : node_metrics;
+    s->metrics = ctx->scenario->metrics != NULL ? ctx->scenario->metrics : node_metrics;
     s->pid = -1;
     s->to_driver = s->from_driver = s->log_fd = -1;
     s->timeout_ms = answer_timeout_ms();
@@ -468,13 +456,13 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     if (err == 0)
         err = proc_child_path(&child, why, sizeof(why));
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: %s", scenario, why);
+        scenario_fail(ctx, 0, "%s", why);
         goto fail_free;
     }
     char *argv[MAX_ARGS];
     err = build_argv(s, ctx, specs, child, argv);
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: too many parameters for the driver", scenario);
+        scenario_fail(ctx, 0, "too many parameters for the driver");
         goto fail_free;
     }
 
@@ -482,12 +470,12 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     s->log_fd = memfd_create("procbench-node-stderr", MFD_CLOEXEC);
     if (s->log_fd < 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: memfd_create failed: %s", scenario, strerror(-err));
+        scenario_fail(ctx, 0, "memfd_create failed: %s", strerror(-err));
         goto fail_free;
     }
     if (pipe2(requests, O_CLOEXEC) != 0 || pipe2(answers, O_CLOEXEC) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: pipe2 failed: %s", scenario, strerror(-err));
+        scenario_fail(ctx, 0, "pipe2 failed: %s", strerror(-err));
         goto fail_close;
     }
     err = move_high(&requests[0]);
@@ -496,8 +484,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     if (err == 0)
         err = move_high(&s->log_fd);
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: fcntl(F_DUPFD_CLOEXEC) failed: %s", scenario,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "fcntl(F_DUPFD_CLOEXEC) failed: %s", strerror(-err));
         goto fail_close;
     }
     err = spawn_driver(s, argv, requests[0], answers[1]);
@@ -505,8 +492,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
     close_fd(&answers[1]);
     if (err < 0) {
         s->pid = -1;
-        snprintf(failure, failure_len, "%s: posix_spawn of %s failed: %s", scenario, s->node_path,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "posix_spawn of %s failed: %s", s->node_path, strerror(-err));
         goto fail_close;
     }
     s->to_driver = requests[1];
@@ -527,7 +513,7 @@ int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_sp
         err = -EPROTO;
     }
     if (err < 0) {
-        snprintf(failure, failure_len, "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         sigaction(SIGPIPE, &s->old_sigpipe, NULL);
         goto fail_close_all;
     }
@@ -624,8 +610,8 @@ static int parse_extras(const struct metric_spec *metrics, const char *const *fi
 }
 
 int node_parse_answer(const char *scenario, const struct metric_spec *metrics, const char *line,
-                      unsigned long long expected_seq, struct sample *out, char *why,
-                      size_t why_len)
+                      unsigned long long expected_seq, struct sample *out,
+                      char failure[SCENARIO_FAILURE_MAX], char *why, size_t why_len)
 {
     for (const char *c = line; *c != '\0'; c++) {
         if (*c < 0x20 || *c > 0x7e) {
@@ -672,7 +658,7 @@ int node_parse_answer(const char *scenario, const struct metric_spec *metrics, c
             snprintf(why, why_len, "failure answer without a reason");
             return -EPROTO;
         }
-        reason_format(out->failure, sizeof(out->failure), "%s: %s", scenario, field[2]);
+        reason_format(failure, SCENARIO_FAILURE_MAX, "%s: %s", scenario, field[2]);
         return 1;
     }
     static const char *const names[] = {
@@ -718,7 +704,7 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct node_state *s = ctx->state;
     if (s->broken[0] != '\0') {
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return -EPIPE;
     }
     unsigned long long seq = ++s->sequence;
@@ -735,18 +721,19 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         else
             break_driver(s, true, "writing request %llu failed: %s", seq,
                          written < 0 ? strerror(errno) : "short write");
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return -EPIPE;
     }
     char line[ANSWER_MAX_BYTES], waiting[48];
     snprintf(waiting, sizeof(waiting), "waiting for sample %llu", seq);
     int err = expect_answer(s, waiting, line, sizeof(line));
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return err;
     }
     char why[160];
-    err = node_parse_answer(s->scenario, s->metrics, line, seq, out, why, sizeof(why));
+    err =
+        node_parse_answer(s->scenario, s->metrics, line, seq, out, ctx->failure, why, sizeof(why));
     if (err == 0 && s->buffered > 0) {
         snprintf(why, sizeof(why), "driver sent more than one answer to sample %llu", seq);
         err = -EPROTO;
@@ -755,7 +742,7 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         /* The protocol is out of step: nothing the driver says can be
          * trusted any more. */
         break_driver(s, true, "%s", why);
-        snprintf(out->failure, sizeof(out->failure), "%s", s->broken);
+        snprintf(ctx->failure, sizeof(ctx->failure), "%s", s->broken);
         return err;
     }
     return err == 1 ? -EIO : 0;

@@ -47,6 +47,7 @@
 
 #include "base/params.h"
 #include "metrics.h"
+#include "node_locate.h"
 #include "scenario.h"
 
 /* How long the harness waits for one answer of the driver (READY included)
@@ -116,36 +117,43 @@ extern const struct metric_spec node_metrics[];
 
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
- * could pin itself, so there is no cross), and the generic sample and
- * teardown. NODE_SCENARIO_FIELDS adds the skip when node is missing and
- * node_metrics; a scenario with its own case_unavailable (which must call
- * node_case_unavailable or node_heap_unavailable) or its own metrics uses
- * NODE_SCENARIO_COMMON and sets both. */
+ * could pin itself, so there is no cross), the node probe of the run's
+ * environment, and the generic process_init, setup, sample and teardown.
+ * A node.* file declares its scenario as { .name, .summary, .params,
+ * NODE_SCENARIO_FIELDS } (the skip when node is missing, node_metrics), or
+ * NODE_HEAP_SCENARIO_FIELDS for a row with NODE_PARAM_HEAP (the skip also
+ * when the heap does not fit), or NODE_SCENARIO_COMMON with its own
+ * case_unavailable (which must call node_case_unavailable or
+ * node_memory_unavailable) and metrics (which begin with
+ * NODE_METRICS_COMMON). */
 #define NODE_SCENARIO_COMMON                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .process_init = node_process_init, .sample = node_sample, .teardown = node_teardown
+    .env_probe = &node_env_probe, .process_init = node_process_init, .setup = node_setup,          \
+    .sample = node_sample, .teardown = node_teardown
 #define NODE_SCENARIO_FIELDS                                                                       \
     NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable, .metrics = node_metrics
+#define NODE_HEAP_SCENARIO_FIELDS                                                                  \
+    NODE_SCENARIO_COMMON, .case_unavailable = node_heap_unavailable, .metrics = node_metrics
 
-/* case_unavailable() of every node.* scenario: NULL when node can be found
- * (node_locate()), otherwise the reason, written into why, which names node
- * and PROCBENCH_NODE. */
-const char *node_case_unavailable(const struct param_value *params, char *why, size_t why_len);
+/* case_unavailable() of every node.* scenario: 0 when node can be found
+ * (node_locate()), otherwise -ENOENT with the reason, which names node and
+ * PROCBENCH_NODE, in ctx->failure. */
+int node_case_unavailable(struct case_ctx *ctx);
 
-/* case_unavailable() of a node.* scenario with NODE_PARAM_HEAP among specs
- * (params: one value per spec): node_case_unavailable(), then NULL when the
- * heap fits (see node_memory_unavailable: the heap, 1.5 times it for `js`
- * whose collector needs room, plus the page tables a fork copies), else
- * why not. */
-const char *node_heap_unavailable(const struct param_spec *specs, const struct param_value *params,
-                                  char *why, size_t why_len);
+/* case_unavailable() of a node.* scenario with NODE_PARAM_HEAP:
+ * node_case_unavailable(), then 0 when the heap fits (the heap, 1.5 times
+ * it for `js` whose collector needs room, node itself and the page tables
+ * a fork copies, beside ballast_safety_margin() in MemAvailable), else
+ * -ENOMEM with why not in ctx->failure. */
+int node_heap_unavailable(struct case_ctx *ctx);
 
-/* NULL when processes more Node processes (or threads) of bytes_each each
- * fit in MemAvailable beside ballast_safety_margin(); otherwise why not,
- * naming what (e.g. "count=64 forked children"), written into why. */
-const char *node_memory_unavailable(uint64_t processes, uint64_t bytes_each, const char *what,
-                                    char *why, size_t why_len);
+/* For a scenario's own case_unavailable(): node_case_unavailable(), then 0
+ * when processes more Node processes (or threads) of bytes_each each fit in
+ * MemAvailable beside ballast_safety_margin(); otherwise -ENOMEM with why
+ * not, naming what ("count=64 Node processes"), in ctx->failure. */
+int node_memory_unavailable(struct case_ctx *ctx, uint64_t processes, uint64_t bytes_each,
+                            const char *what);
 
 /* What one more Node costs at most, for node_memory_unavailable(): a
  * process (about 42 MiB resident for node 20 here, an idle one) and a
@@ -153,23 +161,22 @@ const char *node_memory_unavailable(uint64_t processes, uint64_t bytes_each, con
 #define NODE_PROCESS_BYTES_BOUND ((uint64_t)64 << 20)
 #define NODE_WORKER_BYTES_BOUND  ((uint64_t)32 << 20)
 
-/* setup() of a node.* scenario called scenario, whose parameters are specs
- * (values in ctx->params, in spec order): starts the driver and waits for
- * READY; sets ctx->state and ctx->peer_pid. Returns 0, or -errno with
- * "<scenario>: <reason>" in failure and nothing left behind. */
-int node_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-               char *failure, size_t failure_len);
-
-/* sample() of every node.* scenario: one request, one checked answer.
- * Returns 0 with out->ns (and the node_metrics and bytes the driver
- * reports), or -errno with out->failure. */
-int node_sample(struct case_ctx *ctx, struct sample *out);
-
 /* process_init() of every node.* scenario: makes the round's process the
  * subreaper of its descendants (PR_SET_CHILD_SUBREAPER), so that what a
  * driver that died leaves behind (cluster workers, idle children) comes
  * back to it and teardown reaps it. Returns 0 or -errno. */
 int node_process_init(void);
+
+/* setup() of every node.* scenario: starts the driver with the scenario's
+ * name and parameters (and --max-old-space-size for a js heap) and waits
+ * for READY; sets ctx->state and ctx->peer_pid. Returns 0, or -errno with
+ * the reason in ctx->failure and nothing left behind. */
+int node_setup(struct case_ctx *ctx);
+
+/* sample() of every node.* scenario: one request, one checked answer.
+ * Returns 0 with out->ns (and the metrics, ops and bytes the driver
+ * reports), or -errno with the reason in ctx->failure. */
+int node_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() of every node.* scenario: stops and reaps the driver, then
  * whatever it left (given 2 s to end, then killed), closes every
@@ -181,14 +188,14 @@ void node_teardown(struct case_ctx *ctx);
  * (one that begins with NODE_METRICS_COMMON): the positional figures, then
  * each NAME=VALUE field into the metric of that name from
  * NODE_METRIC_LOOP_DELAY on, or into out->ops for "ops". Returns 0 for a
- * well-formed "R" answer; 1 for
- * a well-formed "F" answer, with "<scenario>: <its reason>" in
- * out->failure; -EPROTO with the reason in why for anything else (wrong
- * sequence number, missing or extra fields, a figure out of range, a
- * character that does not belong). Exposed for the unit tests. */
+ * well-formed "R" answer; 1 for a well-formed "F" answer, with
+ * "<scenario>: <its reason>" in failure; -EPROTO with the reason in why for
+ * anything else (wrong sequence number, missing or extra fields, a figure
+ * out of range, a character that does not belong). Exposed for the unit
+ * tests. */
 int node_parse_answer(const char *scenario, const struct metric_spec *metrics, const char *line,
-                      unsigned long long expected_seq, struct sample *out, char *why,
-                      size_t why_len);
+                      unsigned long long expected_seq, struct sample *out,
+                      char failure[SCENARIO_FAILURE_MAX], char *why, size_t why_len);
 
 /* The most telling line of a driver's stderr text (len bytes, not
  * terminated): the first line that names an error ("Error: ...",

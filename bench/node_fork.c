@@ -14,23 +14,9 @@ static const struct param_spec node_fork_params[] = {
     {.name = NULL},
 };
 
-static const char *node_fork_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
-{
-    return node_heap_unavailable(node_fork_params, params, why, why_len);
-}
-
-static int node_fork_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.fork", node_fork_params, failure, failure_len);
-}
-
 const struct scenario node_fork = {
     .name = "node.fork",
     .summary = "Node child_process.fork() of an empty script (a new Node with IPC), to 'close'",
     .params = node_fork_params,
-    NODE_SCENARIO_COMMON,
-    .metrics = node_metrics,
-    .case_unavailable = node_fork_unavailable,
-    .setup = node_fork_setup,
+    NODE_HEAP_SCENARIO_FIELDS,
 };

@@ -23,15 +23,9 @@ static const struct param_spec node_ipc_params[] = {
     {.name = NULL},
 };
 
-static int node_ipc_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.ipc", node_ipc_params, failure, failure_len);
-}
-
 const struct scenario node_ipc = {
     .name = "node.ipc",
     .summary = "a message there and back over the IPC channel of child_process.fork()",
     .params = node_ipc_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_ipc_setup,
 };

@@ -219,3 +219,17 @@ int node_query_versions(char *version, size_t version_len, char *uv_version, siz
     snprintf(uv_version, uv_len, "%s", uv);
     return 0;
 }
+
+static void node_env_collect(char values[][ENV_PROBE_VALUE_MAX])
+{
+    char why[160];
+    /* Whatever goes wrong, the values say "not installed" or "unknown". */
+    node_query_versions(values[0], ENV_PROBE_VALUE_MAX, values[1], ENV_PROBE_VALUE_MAX, values[2],
+                        ENV_PROBE_VALUE_MAX, why, sizeof(why));
+}
+
+const struct env_probe node_env_probe = {
+    .keys = {"node_version", "node_uv_version", "node_path"},
+    .not_asked = {"not asked: no node.* case", "not asked", "not asked"},
+    .collect = node_env_collect,
+};

@@ -2,12 +2,18 @@
  * Finding Node.js and the node.* driver script, and asking node what it is:
  * the node.* scenarios need the first two to run at all (and are skipped
  * with a reason when node is missing), and the run's environment records
- * the third (harness/sysinfo.c).
+ * the third through node_env_probe, which every node.* descriptor points at.
  */
 #ifndef PROCBENCH_NODE_LOCATE_H
 #define PROCBENCH_NODE_LOCATE_H
 
 #include <stddef.h>
+
+#include "scenario.h"
+
+/* The environment's node_version, node_uv_version and node_path: asked
+ * (node_query_versions()) only in runs with a node.* case. */
+extern const struct env_probe node_env_probe;
 
 /* Absolute path of the node binary: the environment variable PROCBENCH_NODE
  * when set (it must name an executable file), otherwise the first "node" on

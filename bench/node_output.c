@@ -33,15 +33,9 @@ static const struct param_spec node_output_params[] = {
     {.name = NULL},
 };
 
-static int node_output_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.output", node_output_params, failure, failure_len);
-}
-
 const struct scenario node_output = {
     .name = "node.output",
     .summary = "child output read by Node: execFile (buffered) or spawn (streamed); time and RSS",
     .params = node_output_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_output_setup,
 };

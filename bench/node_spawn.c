@@ -47,23 +47,9 @@ static const struct param_spec node_spawn_params[] = {
     {.name = NULL},
 };
 
-static const char *node_spawn_unavailable(const struct param_value *params, char *why,
-                                          size_t why_len)
-{
-    return node_heap_unavailable(node_spawn_params, params, why, why_len);
-}
-
-static int node_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.spawn", node_spawn_params, failure, failure_len);
-}
-
 const struct scenario node_spawn = {
     .name = "node.spawn",
     .summary = "Node child_process.spawn() of the static child, to its 'close' event",
     .params = node_spawn_params,
-    NODE_SCENARIO_COMMON,
-    .metrics = node_metrics,
-    .case_unavailable = node_spawn_unavailable,
-    .setup = node_spawn_setup,
+    NODE_HEAP_SCENARIO_FIELDS,
 };

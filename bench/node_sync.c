@@ -24,53 +24,23 @@ static const struct param_spec node_sync_params[] = {
     {.name = NULL},
 };
 
-static const char *node_sync_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
-{
-    return node_heap_unavailable(node_sync_params, params, why, why_len);
-}
-
-static int node_spawn_sync_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.spawnSync", node_sync_params, failure, failure_len);
-}
-
-static int node_exec_sync_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.execSync", node_sync_params, failure, failure_len);
-}
-
-static int node_exec_file_sync_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.execFileSync", node_sync_params, failure, failure_len);
-}
-
 const struct scenario node_spawn_sync = {
     .name = "node.spawnSync",
     .summary = "Node child_process.spawnSync() of the static child: blocks the loop to its exit",
     .params = node_sync_params,
-    NODE_SCENARIO_COMMON,
-    .metrics = node_metrics,
-    .case_unavailable = node_sync_unavailable,
-    .setup = node_spawn_sync_setup,
+    NODE_HEAP_SCENARIO_FIELDS,
 };
 
 const struct scenario node_exec_sync = {
     .name = "node.execSync",
     .summary = "Node child_process.execSync() (/bin/sh -c) of the static child, blocking",
     .params = node_sync_params,
-    NODE_SCENARIO_COMMON,
-    .metrics = node_metrics,
-    .case_unavailable = node_sync_unavailable,
-    .setup = node_exec_sync_setup,
+    NODE_HEAP_SCENARIO_FIELDS,
 };
 
 const struct scenario node_exec_file_sync = {
     .name = "node.execFileSync",
     .summary = "Node child_process.execFileSync() of the static child, blocking",
     .params = node_sync_params,
-    NODE_SCENARIO_COMMON,
-    .metrics = node_metrics,
-    .case_unavailable = node_sync_unavailable,
-    .setup = node_exec_file_sync_setup,
+    NODE_HEAP_SCENARIO_FIELDS,
 };

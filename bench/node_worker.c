@@ -19,15 +19,9 @@ static const struct param_spec node_worker_params[] = {
     {.name = NULL},
 };
 
-static int node_worker_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return node_setup(ctx, "node.worker", node_worker_params, failure, failure_len);
-}
-
 const struct scenario node_worker = {
     .name = "node.worker",
     .summary = "worker_threads: a Worker's start to exit, or a postMessage round trip",
     .params = node_worker_params,
     NODE_SCENARIO_FIELDS,
-    .setup = node_worker_setup,
 };

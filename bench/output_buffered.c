@@ -55,22 +55,21 @@ static void buffer_free(struct growing_buffer *b)
         munmap(b->data, b->capacity);
 }
 
-static int buffered_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int buffered_setup(struct case_ctx *ctx)
 {
-    return output_setup(ctx, "output.buffered", output_buffered_params, 0, failure, failure_len);
+    return output_setup(ctx, 0);
 }
 
 /* The child's output exceeded max_buffer: Node kills it and reports. */
-static int buffered_over_limit(struct output_run *run, const struct growing_buffer *b,
-                               struct sample *out)
+static int buffered_over_limit(struct case_ctx *ctx, struct output_run *run,
+                               const struct growing_buffer *b)
 {
     char limit[24];
     units_format_size(run->state->max_buffer_bytes, limit, sizeof(limit));
     output_run_abort(run, SIGTERM);
-    snprintf(out->failure, sizeof(out->failure),
-             "output.buffered: maxBuffer %s exceeded after %zu bytes; child killed (SIGTERM)",
-             limit, b->len);
-    return -ENOBUFS;
+    return scenario_fail(ctx, -ENOBUFS,
+                         "maxBuffer %s exceeded after %zu bytes; child killed (SIGTERM)", limit,
+                         b->len);
 }
 
 static int buffered_sample(struct case_ctx *ctx, struct sample *out)
@@ -82,8 +81,8 @@ static int buffered_sample(struct case_ctx *ctx, struct sample *out)
      * exactly max_buffer + 1 bytes and no more is held. */
     uint64_t limit = s->max_buffer_bytes > 0 ? s->max_buffer_bytes + 1 : UINT64_MAX;
 
-    output_run_prepare(s, &run);
-    int err = output_run_spawn(&run, out);
+    output_run_prepare(ctx, s, &run);
+    int err = output_run_spawn(&run);
     if (err < 0)
         return err;
     for (;;) {
@@ -91,16 +90,15 @@ static int buffered_sample(struct case_ctx *ctx, struct sample *out)
             /* First a pipe's worth, the most one read() returns. */
             err = buffer_grow(&b, s->pipe_capacity_bytes);
             if (err < 0) {
-                snprintf(out->failure, sizeof(out->failure),
-                         "output.buffered: growing the buffer past %zu bytes failed: %s",
-                         b.capacity, strerror(-err));
+                scenario_fail(ctx, err, "growing the buffer past %zu bytes failed: %s", b.capacity,
+                              strerror(-err));
                 goto fail;
             }
         }
         size_t room = b.capacity - b.len;
         if (room > limit - b.len)
             room = (size_t)(limit - b.len);
-        ssize_t n = output_run_read(&run, b.data + b.len, room, out);
+        ssize_t n = output_run_read(&run, b.data + b.len, room);
         if (n < 0) {
             err = (int)n;
             goto fail;
@@ -109,14 +107,14 @@ static int buffered_sample(struct case_ctx *ctx, struct sample *out)
             break;
         b.len += (size_t)n;
         if (b.len == limit) {
-            err = buffered_over_limit(&run, &b, out);
+            err = buffered_over_limit(ctx, &run, &b);
             buffer_free(&b);
             return err;
         }
     }
     output_run_reap(&run);
     /* Only now, with everything in and the child gone, is it used. */
-    err = output_run_use(&run, b.data, b.len, out);
+    err = output_run_use(&run, b.data, b.len);
     if (err == 0)
         err = output_run_end(&run, clock_now_ns(), out);
     buffer_free(&b); /* after output_run_end() has read the peak RSS */
@@ -133,12 +131,8 @@ const struct scenario output_buffered = {
     .summary = "child stdout read into one growing buffer, used after EOF and exit (Node exec, "
                "execFile)",
     .params = output_buffered_params,
-    .default_placements = "same",
-    /* No CROSS: posix_spawn offers no hook between clone and exec where the
-     * child could pin itself (see spawn.posix_spawn). */
-    .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    OUTPUT_SCENARIO_FIELDS,
     .setup = buffered_setup,
-    .metrics = output_metrics,
     .sample = buffered_sample,
     .teardown = output_teardown,
 };

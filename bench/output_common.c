@@ -97,7 +97,9 @@ static void say(char *failure, size_t failure_len, const char *scenario, const c
     __attribute__((format(printf, 4, 5)));
 static void say(char *failure, size_t failure_len, const char *scenario, const char *fmt, ...)
 {
-    char message[160];
+    /* Room for the scenario's name before it in failure (gcc's
+     * -Wformat-truncation counts on at least one character of it). */
+    char message[SCENARIO_FAILURE_MAX - 16];
     va_list args;
     va_start(args, fmt);
     vsnprintf(message, sizeof(message), fmt, args);
@@ -105,7 +107,9 @@ static void say(char *failure, size_t failure_len, const char *scenario, const c
     snprintf(failure, failure_len, "%s: %s", scenario, message);
 }
 
-#define FAIL(out, s, ...) say((out)->failure, sizeof((out)->failure), (s)->scenario, __VA_ARGS__)
+/* A sample's failure, into its ctx->failure (output_run_prepare()). */
+#define FAIL(run, ...)                                                                             \
+    say((run)->failure, SCENARIO_FAILURE_MAX, (run)->state->scenario, __VA_ARGS__)
 
 /* ---- the pipe ------------------------------------------------------- */
 
@@ -141,16 +145,6 @@ static int open_pipe(const struct output_state *s, int fds[2], size_t *capacity,
 }
 
 /* ---- configuration -------------------------------------------------- */
-
-/* The value of the parameter called name, or NULL when specs has none. */
-static const struct param_value *param_of(const struct param_spec *specs,
-                                          const struct case_ctx *ctx, const char *name)
-{
-    const struct param_spec *spec = params_find(specs, name);
-    if (spec == NULL || ctx->params == NULL)
-        return NULL;
-    return &ctx->params[spec - specs];
-}
 
 static int resolve_target(struct output_state *s, const struct param_value *target, char *failure,
                           size_t failure_len)
@@ -188,19 +182,20 @@ static int resolve_target(struct output_state *s, const struct param_value *targ
     return 0;
 }
 
-int output_state_init(struct output_state *s, const char *scenario, const struct param_spec *specs,
-                      const struct case_ctx *ctx, size_t chunk_bytes, char *failure,
-                      size_t failure_len)
+int output_state_init(struct output_state *s, struct case_ctx *ctx, size_t chunk_bytes)
 {
+    char *failure = ctx->failure;
+    size_t failure_len = sizeof(ctx->failure);
+    const char *scenario = ctx->scenario->name;
     memset(s, 0, sizeof(*s));
     s->scenario = scenario;
-    const struct param_value *target = param_of(specs, ctx, "target");
-    const struct param_value *bytes = param_of(specs, ctx, "bytes");
-    const struct param_value *write_size = param_of(specs, ctx, "write_size");
-    const struct param_value *pipe_size = param_of(specs, ctx, "pipe_size");
-    const struct param_value *max_buffer = param_of(specs, ctx, "max_buffer");
+    const struct param_value *target = scenario_param(ctx, "target");
+    const struct param_value *bytes = scenario_param(ctx, "bytes");
+    const struct param_value *write_size = scenario_param(ctx, "write_size");
+    const struct param_value *pipe_size = scenario_param(ctx, "pipe_size");
+    const struct param_value *max_buffer = scenario_param(ctx, "max_buffer");
     if (target == NULL || bytes == NULL || write_size == NULL) {
-        say(failure, failure_len, scenario, "no value for target, bytes or write_size");
+        scenario_fail(ctx, 0, "no value for target, bytes or write_size");
         return -EINVAL;
     }
     s->bytes = bytes->number;
@@ -218,7 +213,7 @@ int output_state_init(struct output_state *s, const char *scenario, const struct
         char why[160];
         err = open_pipe(s, fds, &s->pipe_capacity_bytes, why, sizeof(why));
         if (err < 0) {
-            say(failure, failure_len, scenario, "%s", why);
+            scenario_fail(ctx, 0, "%s", why);
             return err;
         }
         close(fds[0]);
@@ -232,7 +227,7 @@ int output_state_init(struct output_state *s, const char *scenario, const struct
     s->chunk = chunk_bytes > 0 ? malloc(chunk_bytes) : NULL;
     if (s->expected == NULL || (chunk_bytes > 0 && s->chunk == NULL)) {
         output_state_release(s);
-        say(failure, failure_len, scenario, "out of memory");
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
     for (size_t i = 0; i < CHECK_SLICE_BYTES + PATTERN_BYTES; i++)
@@ -248,15 +243,12 @@ void output_state_release(struct output_state *s)
     s->chunk = NULL;
 }
 
-int output_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-                 size_t chunk_bytes, char *failure, size_t failure_len)
+int output_setup(struct case_ctx *ctx, size_t chunk_bytes)
 {
     struct output_state *s = malloc(sizeof(*s));
-    if (s == NULL) {
-        say(failure, failure_len, scenario, "out of memory");
-        return -ENOMEM;
-    }
-    int err = output_state_init(s, scenario, specs, ctx, chunk_bytes, failure, failure_len);
+    if (s == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
+    int err = output_state_init(s, ctx, chunk_bytes);
     if (err < 0) {
         free(s);
         return err;
@@ -323,17 +315,18 @@ static int read_status_bytes(const char *name, uint64_t *out)
 
 /* ---- one sample ----------------------------------------------------- */
 
-void output_run_prepare(const struct output_state *s, struct output_run *run)
+void output_run_prepare(struct case_ctx *ctx, const struct output_state *s, struct output_run *run)
 {
     memset(run, 0, sizeof(*run));
     run->state = s;
+    run->failure = ctx->failure;
     run->pid = -1;
     run->fd = -1;
     run->rss_known =
         reset_peak_rss() == 0 && read_status_bytes("VmRSS", &run->rss_before_bytes) == 0;
 }
 
-int output_run_spawn(struct output_run *run, struct sample *out)
+int output_run_spawn(struct output_run *run)
 {
     const struct output_state *s = run->state;
     int fds[2];
@@ -341,20 +334,20 @@ int output_run_spawn(struct output_run *run, struct sample *out)
     char why[160];
     int err = open_pipe(s, fds, &capacity, why, sizeof(why));
     if (err < 0) {
-        FAIL(out, s, "%s", why);
+        FAIL(run, "%s", why);
         return err;
     }
     posix_spawn_file_actions_t actions;
     err = -posix_spawn_file_actions_init(&actions);
     if (err < 0) {
-        FAIL(out, s, "posix_spawn_file_actions_init failed: %s", strerror(-err));
+        FAIL(run, "posix_spawn_file_actions_init failed: %s", strerror(-err));
         goto fail_close_pipe;
     }
     /* dup2() clears close-on-exec on the child's fd 1; the read end and the
      * original write end close at exec. */
     err = -posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     if (err < 0) {
-        FAIL(out, s, "posix_spawn_file_actions_adddup2 failed: %s", strerror(-err));
+        FAIL(run, "posix_spawn_file_actions_adddup2 failed: %s", strerror(-err));
         goto fail_destroy_actions;
     }
 
@@ -367,7 +360,7 @@ int output_run_spawn(struct output_run *run, struct sample *out)
         /* glibc has already reaped a child whose exec failed. */
         run->pid = -1;
         close(fds[0]);
-        FAIL(out, s, "posix_spawn of %s failed: %s", s->argv[0], strerror(-err));
+        FAIL(run, "posix_spawn of %s failed: %s", s->argv[0], strerror(-err));
         return err;
     }
     run->fd = fds[0];
@@ -388,7 +381,7 @@ void output_run_received(struct output_run *run, size_t n)
     run->received_bytes += n;
 }
 
-ssize_t output_run_read(struct output_run *run, void *buf, size_t len, struct sample *out)
+ssize_t output_run_read(struct output_run *run, void *buf, size_t len)
 {
     ssize_t n;
     do
@@ -396,7 +389,7 @@ ssize_t output_run_read(struct output_run *run, void *buf, size_t len, struct sa
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         int err = errno;
-        FAIL(out, run->state, "read from the child failed: %s", strerror(err));
+        FAIL(run, "read from the child failed: %s", strerror(err));
         return -err;
     }
     if (n > 0)
@@ -404,7 +397,7 @@ ssize_t output_run_read(struct output_run *run, void *buf, size_t len, struct sa
     return n;
 }
 
-int output_run_use(struct output_run *run, const void *data, size_t n, struct sample *out)
+int output_run_use(struct output_run *run, const void *data, size_t n)
 {
     const struct output_state *s = run->state;
     const unsigned char *bytes = data;
@@ -415,7 +408,7 @@ int output_run_use(struct output_run *run, const void *data, size_t n, struct sa
             size_t i = 0;
             while (bytes[i] == expected[i])
                 i++;
-            FAIL(out, s, "byte %llu of the output is 0x%02x, expected 0x%02x",
+            FAIL(run, "byte %llu of the output is 0x%02x, expected 0x%02x",
                  (unsigned long long)(run->used_bytes + i), bytes[i], expected[i]);
             return -EPROTO;
         }
@@ -434,8 +427,9 @@ void output_run_reap(struct output_run *run)
     if (run->pid <= 0)
         return;
     struct sample reaped = {0};
-    if (proc_reap(run->pid, &reaped) < 0)
-        snprintf(run->child_end, sizeof(run->child_end), "%.95s", reaped.failure);
+    char why[SCENARIO_FAILURE_MAX];
+    if (proc_reap(run->pid, &reaped, why) < 0)
+        snprintf(run->child_end, sizeof(run->child_end), "%.95s", why);
     run->child_maxrss_kb = reaped.child_maxrss_kb;
     run->pid = -1;
 }
@@ -451,17 +445,17 @@ int output_run_end(struct output_run *run, uint64_t end_ns, struct sample *out)
 {
     const struct output_state *s = run->state;
     if (run->child_end[0] != '\0') {
-        FAIL(out, s, "child %s after %llu of %llu bytes", run->child_end,
+        FAIL(run, "child %s after %llu of %llu bytes", run->child_end,
              (unsigned long long)run->received_bytes, (unsigned long long)s->bytes);
         return -ECHILD;
     }
     if (run->received_bytes != s->bytes) {
-        FAIL(out, s, "got %llu bytes, child wrote %llu", (unsigned long long)run->received_bytes,
+        FAIL(run, "got %llu bytes, child wrote %llu", (unsigned long long)run->received_bytes,
              (unsigned long long)s->bytes);
         return -EPROTO;
     }
     if (run->used_bytes != run->received_bytes) {
-        FAIL(out, s, "%llu bytes received but %llu used", (unsigned long long)run->received_bytes,
+        FAIL(run, "%llu bytes received but %llu used", (unsigned long long)run->received_bytes,
              (unsigned long long)run->used_bytes);
         return -EPROTO;
     }

@@ -44,7 +44,7 @@ enum output_target {
 
 /* A round's configuration, resolved once in setup (untimed). */
 struct output_state {
-    const char *scenario; /* "output.streamed": prefixes every message */
+    const char *scenario; /* the scenario's name: prefixes every message */
     uint64_t bytes;       /* what the child is asked to write */
     uint64_t write_size_bytes;
     uint64_t max_buffer_bytes;  /* output.buffered: 0 is no limit */
@@ -59,23 +59,21 @@ struct output_state {
     size_t chunk_bytes;
 };
 
-/* Resolves the case's parameters (by name: specs is the scenario's list, in
- * the order of ctx->params), the target program, the expected content and,
- * when specs has pipe_size, applies it to a probe pipe so that a refused
- * size fails the setup with its reason. chunk_bytes > 0 allocates s->chunk
- * (OUTPUT_CHUNK_PIPE_CAPACITY: the pipe's capacity). Returns 0, or -errno
- * with "<scenario>: <reason>" in failure and nothing to release. */
-int output_state_init(struct output_state *s, const char *scenario, const struct param_spec *specs,
-                      const struct case_ctx *ctx, size_t chunk_bytes, char *failure,
-                      size_t failure_len);
+/* Resolves the case's parameters (target, bytes, write_size and, when the
+ * scenario has them, pipe_size and max_buffer), the target program, the
+ * expected content and, with pipe_size, applies it to a probe pipe so that
+ * a refused size fails the setup with its reason. chunk_bytes > 0
+ * allocates s->chunk (OUTPUT_CHUNK_PIPE_CAPACITY: the pipe's capacity).
+ * Returns 0, or -errno with the reason in ctx->failure and nothing to
+ * release. */
+int output_state_init(struct output_state *s, struct case_ctx *ctx, size_t chunk_bytes);
 
 /* Frees what output_state_init() allocated. */
 void output_state_release(struct output_state *s);
 
 /* setup() for scenarios whose whole state is a struct output_state:
  * allocates ctx->state and initialises it. Returns 0 or -errno. */
-int output_setup(struct case_ctx *ctx, const char *scenario, const struct param_spec *specs,
-                 size_t chunk_bytes, char *failure, size_t failure_len);
+int output_setup(struct case_ctx *ctx, size_t chunk_bytes);
 
 /* teardown() matching output_setup(). */
 void output_teardown(struct case_ctx *ctx);
@@ -87,6 +85,16 @@ enum output_metric {
     OUTPUT_METRIC_RSS_GROWTH, /* the parent's peak RSS growth over the sample */
 };
 extern const struct metric_spec output_metrics[];
+
+/* The descriptor fields every output.* scenario shares: its metrics and its
+ * placements. No CROSS: neither posix_spawn nor libuv offers a hook between
+ * fork and exec in which the child could pin itself. A scenario's file
+ * declares { .name, .summary, .params, OUTPUT_SCENARIO_FIELDS, .setup,
+ * .sample, .teardown }. */
+#define OUTPUT_SCENARIO_FIELDS                                                                     \
+    .default_placements = "same",                                                                  \
+    .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
+    .metrics = output_metrics
 
 /* One sample's child and tallies. */
 struct output_run {
@@ -101,17 +109,19 @@ struct output_run {
     bool rss_known;       /* the peak was reset and the RSS read */
     long child_maxrss_kb; /* from wait4(); 0: unknown (libuv reaps) */
     char child_end[96];   /* "killed by signal 9 (SIGKILL)"; "": exited 0 */
+    char *failure;        /* where a failure goes: the sample's ctx->failure */
 };
 
-/* Untimed start of a sample: resets the process's peak RSS (VmHWM) to its
- * current RSS and notes that RSS. A /proc that refuses leaves rss_known
- * false and the growth unreported rather than failing the sample. */
-void output_run_prepare(const struct output_state *s, struct output_run *run);
+/* Untimed start of a sample of ctx: resets the process's peak RSS (VmHWM)
+ * to its current RSS and notes that RSS. A /proc that refuses leaves
+ * rss_known false and the growth unreported rather than failing the
+ * sample. The functions below write a failure into ctx->failure. */
+void output_run_prepare(struct case_ctx *ctx, const struct output_state *s, struct output_run *run);
 
 /* Makes the pipe (untimed), then sets run->start_ns and starts the child
- * with posix_spawn(), its stdout on the pipe. Returns 0, or -errno with
- * out->failure set and nothing left open. */
-int output_run_spawn(struct output_run *run, struct sample *out);
+ * with posix_spawn(), its stdout on the pipe. Returns 0, or -errno with the
+ * failure set and nothing left open. */
+int output_run_spawn(struct output_run *run);
 
 /* Notes that n > 0 bytes just arrived: the first-byte time, the count. For
  * the libuv path, whose reads happen inside libuv. */
@@ -119,13 +129,13 @@ void output_run_received(struct output_run *run, size_t n);
 
 /* One read() of at most len bytes from the child into buf (EINTR retried),
  * noted with output_run_received(). Returns the byte count, 0 at EOF, or
- * -errno with out->failure set. */
-ssize_t output_run_read(struct output_run *run, void *buf, size_t len, struct sample *out);
+ * -errno with the failure set. */
+ssize_t output_run_read(struct output_run *run, void *buf, size_t len);
 
 /* "Uses" the next n bytes of output: checks each against the content the
  * target writes, as a consumer would parse it, and counts it. Returns 0, or
- * -EPROTO with the first wrong byte in out->failure. */
-int output_run_use(struct output_run *run, const void *data, size_t n, struct sample *out);
+ * -EPROTO with the first wrong byte in the failure. */
+int output_run_use(struct output_run *run, const void *data, size_t n);
 
 /* Closes the read end and reaps the child with wait4(), noting how it ended
  * in run->child_end ("" for exit status 0) for output_run_end() to judge. */

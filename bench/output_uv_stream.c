@@ -34,8 +34,8 @@ struct uvstream_state {
     uv_process_options_t options;
     /* One sample's, written by the callbacks: */
     struct output_run run;
-    struct sample *out;
-    int error; /* the sample's first failure (out->failure says it); 0: none */
+    struct case_ctx *ctx; /* the sample's, for its failure */
+    int error;            /* the sample's first failure (ctx->failure says it); 0: none */
     bool exited, eof;
     uint64_t exit_ns, eof_ns;
     int64_t exit_status;
@@ -51,21 +51,17 @@ static void uvstream_exited(uv_process_t *process, int64_t exit_status, int term
     s->term_signal = term_signal;
 }
 
-static int uvstream_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int uvstream_setup(struct case_ctx *ctx)
 {
     struct uvstream_state *s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        snprintf(failure, failure_len, "output.uv_stream: out of memory");
-        return -ENOMEM;
-    }
-    int err = output_state_init(&s->output, "output.uv_stream", output_uv_params, ctx,
-                                UVSTREAM_CHUNK_BYTES, failure, failure_len);
+    if (s == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
+    int err = output_state_init(&s->output, ctx, UVSTREAM_CHUNK_BYTES);
     if (err < 0)
         goto fail_free;
     err = uv_loop_init(&s->loop);
     if (err < 0) {
-        snprintf(failure, failure_len, "output.uv_stream: uv_loop_init failed: %s",
-                 uv_strerror(err));
+        scenario_fail(ctx, err, "uv_loop_init failed: %s", uv_strerror(err));
         goto fail_release;
     }
     /* As Node sets up a 'pipe' stdout: the child writes, the parent reads. */
@@ -114,7 +110,7 @@ static void uvstream_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *bu
     struct uvstream_state *s = stream->data;
     if (nread > 0) {
         output_run_received(&s->run, (size_t)nread);
-        int err = output_run_use(&s->run, buf->base, (size_t)nread, s->out);
+        int err = output_run_use(&s->run, buf->base, (size_t)nread);
         if (err < 0)
             uvstream_stop(s, err);
     } else if (nread == UV_EOF) {
@@ -122,8 +118,8 @@ static void uvstream_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *bu
         s->eof = true;
     } else if (nread < 0) {
         if (s->error == 0)
-            snprintf(s->out->failure, sizeof(s->out->failure),
-                     "output.uv_stream: read from the child failed: %s", uv_strerror((int)nread));
+            scenario_fail(s->ctx, (int)nread, "read from the child failed: %s",
+                          uv_strerror((int)nread));
         uvstream_stop(s, (int)nread);
     }
 }
@@ -140,16 +136,14 @@ static void uvstream_close(struct uvstream_state *s)
 static int uvstream_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct uvstream_state *s = ctx->state;
-    output_run_prepare(&s->output, &s->run);
-    s->out = out;
+    output_run_prepare(ctx, &s->output, &s->run);
+    s->ctx = ctx;
     s->error = 0;
     s->exited = s->eof = false;
     s->exit_ns = s->eof_ns = 0;
     int err = uv_pipe_init(&s->loop, &s->pipe, 0);
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "output.uv_stream: uv_pipe_init failed: %s",
-                 uv_strerror(err));
-        return err;
+        return scenario_fail(ctx, err, "uv_pipe_init failed: %s", uv_strerror(err));
     }
     s->pipe.data = s;
     s->process.data = s;
@@ -157,16 +151,14 @@ static int uvstream_sample(struct case_ctx *ctx, struct sample *out)
     s->run.start_ns = clock_now_ns();
     err = uv_spawn(&s->loop, &s->process, &s->options);
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "output.uv_stream: uv_spawn of %s failed: %s",
-                 s->output.argv[0], uv_strerror(err));
+        scenario_fail(ctx, err, "uv_spawn of %s failed: %s", s->output.argv[0], uv_strerror(err));
         /* A process handle is initialised even when the spawn fails. */
         uvstream_close(s);
         return err;
     }
     err = uv_read_start((uv_stream_t *)&s->pipe, uvstream_alloc, uvstream_read);
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "output.uv_stream: uv_read_start failed: %s",
-                 uv_strerror(err));
+        scenario_fail(ctx, err, "uv_read_start failed: %s", uv_strerror(err));
         uvstream_stop(s, err);
     }
     uv_run(&s->loop, UV_RUN_DEFAULT);
@@ -176,10 +168,8 @@ static int uvstream_sample(struct case_ctx *ctx, struct sample *out)
     if (s->error != 0)
         return s->error;
     if (!s->exited || !s->eof) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "output.uv_stream: loop stopped before the child's %s",
-                 s->exited ? "EOF" : "exit");
-        return -ECHILD;
+        return scenario_fail(ctx, -ECHILD, "loop stopped before the child's %s",
+                             s->exited ? "EOF" : "exit");
     }
     uv_common_exit_reason(s->exit_status, s->term_signal, s->run.child_end,
                           sizeof(s->run.child_end));
@@ -201,13 +191,9 @@ const struct scenario output_uv_stream = {
     .summary = "child stdout through libuv: uv_spawn UV_CREATE_PIPE, uv_read_start callbacks "
                "(what Node spawn runs on)",
     .params = output_uv_params,
-    .default_placements = "same",
-    /* No CROSS: libuv runs its own code between fork and exec and offers no
-     * hook in which the child could pin itself. */
-    .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
+    OUTPUT_SCENARIO_FIELDS,
     .process_init = uv_common_process_init,
     .setup = uvstream_setup,
-    .metrics = output_metrics,
     .sample = uvstream_sample,
     .teardown = uvstream_teardown,
 };

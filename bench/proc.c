@@ -108,7 +108,7 @@ int proc_target_path(const struct param_value *target, const char **out, char *f
     return -EINVAL;
 }
 
-int proc_reap(pid_t pid, struct sample *out)
+int proc_reap(pid_t pid, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     int status;
     struct rusage ru;
@@ -118,7 +118,7 @@ int proc_reap(pid_t pid, struct sample *out)
     while (got < 0 && errno == EINTR);
     if (got < 0) {
         int err = errno;
-        snprintf(out->failure, sizeof(out->failure), "wait4 failed: %s", strerror(err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "wait4 failed: %s", strerror(err));
         return -err;
     }
 
@@ -126,17 +126,17 @@ int proc_reap(pid_t pid, struct sample *out)
     if (WIFEXITED(status)) {
         if (WEXITSTATUS(status) == 0)
             return 0;
-        snprintf(out->failure, sizeof(out->failure), "exited with status %d", WEXITSTATUS(status));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "exited with status %d", WEXITSTATUS(status));
         return -ECHILD;
     }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         const char *abbrev = sigabbrev_np(sig);
-        snprintf(out->failure, sizeof(out->failure), "killed by signal %d (SIG%s)", sig,
+        snprintf(failure, SCENARIO_FAILURE_MAX, "killed by signal %d (SIG%s)", sig,
                  abbrev != NULL ? abbrev : "?");
         return -ECHILD;
     }
-    snprintf(out->failure, sizeof(out->failure), "ended with wait status 0x%x", status);
+    snprintf(failure, SCENARIO_FAILURE_MAX, "ended with wait status 0x%x", status);
     return -ECHILD;
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "scenario.h"
+
 #include "base/params.h"
 
 struct sample;
@@ -32,8 +34,8 @@ int proc_target_path(const struct param_value *target, const char **out, char *f
 /* Waits for pid with wait4(), storing its peak RSS in out->child_maxrss_kb.
  * Returns 0 when it exited with status 0; otherwise -ECHILD (or the wait
  * error) with the reason ("exited with status 127", "killed by signal 9")
- * in out->failure. */
-int proc_reap(pid_t pid, struct sample *out);
+ * in failure. */
+int proc_reap(pid_t pid, struct sample *out, char failure[SCENARIO_FAILURE_MAX]);
 
 /* Pins the calling thread to cpu with the raw system call, so it is safe
  * between vfork()/clone() and execve(). cpu < 0 does nothing. Returns 0 or

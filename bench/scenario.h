@@ -12,6 +12,11 @@
  * after a successful setup() even when samples failed. The harness then
  * checks that no child and no descriptor is left, and fails the case if any
  * is.
+ *
+ * One failure convention for every hook: it returns 0, or -errno with one
+ * line saying why in ctx->failure, written with scenario_fail(), which puts
+ * the scenario's name first ("ipc.pipe: pipe2 failed: EMFILE"). The harness
+ * clears ctx->failure before each call.
  */
 #ifndef PROCBENCH_SCENARIO_H
 #define PROCBENCH_SCENARIO_H
@@ -21,6 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/analysis_spec.h"
 #include "base/metric.h"
 #include "base/params.h"
 #include "base/placement.h"
@@ -28,8 +34,14 @@
 /* Most metrics one scenario may declare (scenario.metrics). */
 #define SAMPLE_METRICS_MAX 8
 
+/* Size of a failure reason, its terminating NUL included. */
+#define SCENARIO_FAILURE_MAX 160
+
 struct case_ctx {
-    /* One value per entry of scenario.params, in the same order. */
+    /* The case's scenario: its name, parameters and family data. */
+    const struct scenario *scenario;
+    /* One value per entry of scenario.params, in the same order: read them
+     * by name with scenario_param(). */
     const struct param_value *params;
     /* The CPU the peer (child, worker, thread) must run on, or -1 when it
      * should simply inherit the parent's affinity, which the harness has
@@ -46,6 +58,8 @@ struct case_ctx {
     pid_t peer_pid;
     /* The scenario's own state: set by setup(), released by teardown(). */
     void *state;
+    /* Why the last hook failed: one line, from scenario_fail(). */
+    char failure[SCENARIO_FAILURE_MAX];
 };
 
 /* What one sample reports. The harness zeroes it before each call. */
@@ -67,7 +81,22 @@ struct sample {
      * histogram instead of ns / ops; ns stays the wall time of the sample. */
     const uint64_t *op_latency_ns;
     size_t op_latency_count;
-    char failure[160]; /* on failure: why, e.g. "child killed by signal 9" */
+};
+
+/* Facts about this machine that some scenarios depend on (the version of a
+ * program they run), recorded in the run's environment. A scenario that
+ * needs one points its descriptor's env_probe at it; the harness asks each
+ * probe at most once per run, and only when a selected case's scenario
+ * points at it (asking may start a process); otherwise its keys get their
+ * not_asked values, so that every run records the same keys. */
+#define ENV_PROBE_KEYS_MAX  4
+#define ENV_PROBE_VALUE_MAX 128
+struct env_probe {
+    const char *keys[ENV_PROBE_KEYS_MAX];      /* [a-z0-9_]; NULL after the last */
+    const char *not_asked[ENV_PROBE_KEYS_MAX]; /* each key's value when not asked */
+    /* Writes the value of keys[k] into values[k] for each key; what cannot
+     * be learnt says why ("not installed", "unknown"), never guessed. */
+    void (*collect)(char values[][ENV_PROBE_VALUE_MAX]);
 };
 
 struct scenario {
@@ -83,21 +112,33 @@ struct scenario {
      * histogram of each per case and every output gets its columns
      * (README: "Adding a scenario"). */
     const struct metric_spec *metrics;
-    /* Optional, untimed, called by the harness before the case's first round:
-     * NULL when this machine can run the case with these parameter values
-     * (one per entry of params), otherwise why not, written into why (the
-     * case is then skipped, not failed): a program that is not installed, a
-     * ballast that does not fit in available memory. */
-    const char *(*case_unavailable)(const struct param_value *params, char *why, size_t why_len);
+    /* Figures computed after the run from this scenario's cases and the
+     * cases around them (base/analysis_spec.h), terminated by
+     * { .column = NULL }; may be NULL. At most ANALYSES_MAX. */
+    const struct analysis_spec *analyses;
+    /* Optional: what the run's environment must record when this scenario
+     * runs (see struct env_probe). */
+    const struct env_probe *env_probe;
+    /* The family's own description of this scenario (an ipc transport, a
+     * spawn mechanism), which the family's shared hooks read through
+     * ctx->scenario->family; NULL when the family needs none. */
+    const void *family;
+    /* Optional, untimed, called by the harness before the case's first round
+     * with a ctx holding only scenario and params: 0 when this machine can
+     * run the case, otherwise -errno (-ENOENT, -ENOMEM...) with why not in
+     * ctx->failure; the case is then skipped, not failed: a program that is
+     * not installed, a ballast that does not fit in available memory. */
+    int (*case_unavailable)(struct case_ctx *ctx);
     /* Optional, untimed: called in each round's process before setup() and
      * before the harness counts its descriptors, for process-wide state that
      * cannot be undone (libuv's signal pipe and its fork handler). It dies
      * with the round's process. Returns 0 or -errno. */
     int (*process_init)(void);
-    /* Untimed preparation of a round. Returns 0, or -errno with a reason in
-     * failure[failure_len] and nothing left to tear down. */
-    int (*setup)(struct case_ctx *ctx, char *failure, size_t failure_len);
-    /* One timed operation. Returns 0, or -errno with out->failure set. */
+    /* Untimed preparation of a round. Returns 0, or -errno with the reason
+     * in ctx->failure and nothing left to tear down. */
+    int (*setup)(struct case_ctx *ctx);
+    /* One timed operation. Returns 0, or -errno with the reason in
+     * ctx->failure. */
     int (*sample)(struct case_ctx *ctx, struct sample *out);
     /* Untimed clean-up of a round; must leave no child, fd or object behind. */
     void (*teardown)(struct case_ctx *ctx);
@@ -124,6 +165,24 @@ static inline size_t scenario_metric_count(const struct scenario *sc)
     size_t n = sc != NULL ? metric_count(sc->metrics) : 0;
     return n < SAMPLE_METRICS_MAX ? n : SAMPLE_METRICS_MAX;
 }
+
+/* The number of analyses sc declares, at most ANALYSES_MAX (the harness
+ * fails the cases of a scenario that declares more). */
+static inline size_t scenario_analysis_count(const struct scenario *sc)
+{
+    size_t n = sc != NULL ? analysis_count(sc->analyses) : 0;
+    return n < ANALYSES_MAX ? n : ANALYSES_MAX;
+}
+
+/* The value of the case's parameter called name, or NULL when its scenario
+ * has no such parameter. The one way a scenario reads its parameters. */
+const struct param_value *scenario_param(const struct case_ctx *ctx, const char *name);
+
+/* Writes "<scenario name>: <fmt...>" into ctx->failure, as one line (control
+ * characters become '?'), and returns err: `return scenario_fail(ctx,
+ * -errno, "pipe2 failed: %s", strerror(errno));`. */
+int scenario_fail(struct case_ctx *ctx, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The catalogue, in display order (bench/scenarios.def). */
 extern const struct scenario *const scenario_catalogue[];

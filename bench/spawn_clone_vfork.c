@@ -39,17 +39,16 @@ static void clone_fini(void *state)
 
 /* One state, and one stack, per spawner: concurrent clones must not share
  * a stack. */
-static int clone_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                      void **state, char *failure, size_t failure_len)
+static int clone_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     struct clone_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, ctx);
     if (err < 0)
         goto fail_free;
 
@@ -59,14 +58,12 @@ static int clone_init(struct case_ctx *ctx, const char *scenario, size_t index, 
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (s->map == MAP_FAILED) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: mmap of the child stack failed: %s", scenario,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "mmap of the child stack failed: %s", strerror(-err));
         goto fail_free;
     }
     if (mprotect(s->map, page, PROT_NONE) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "%s: mprotect of the guard page failed: %s", scenario,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "mprotect of the guard page failed: %s", strerror(-err));
         goto fail_unmap;
     }
     *state = s;
@@ -99,24 +96,17 @@ static int clone_create(void *state, int peer_cpu, pid_t *pid)
     return 0;
 }
 
-static int clone_op(void *state, int peer_cpu, struct sample *out)
+static int clone_op(void *state, int peer_cpu, struct sample *out,
+                    char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.clone_vfork", "clone",
-                                    clone_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, failure, "clone", clone_create);
 }
 
 static const struct spawn_mechanism clone_mechanism = {
-    .scenario = "spawn.clone_vfork",
-    .params = spawn_target_params,
     .init = clone_init,
     .fini = clone_fini,
     .op = clone_op,
 };
-
-static int clone_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &clone_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_clone_vfork = {
     .name = "spawn.clone_vfork",
@@ -125,9 +115,6 @@ const struct scenario spawn_clone_vfork = {
     .params = spawn_target_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = clone_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &clone_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

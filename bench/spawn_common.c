@@ -25,6 +25,30 @@ const struct metric_spec spawn_metrics[] = {
     {.name = NULL},
 };
 
+/* posix_spawn is the reference row: the mechanism whose cost should not
+ * grow with the parent, which every other row is a multiple of. The pool
+ * is the alternative to spawning per task. */
+const struct analysis_spec spawn_analyses[] = {
+    [SPAWN_ANALYSIS_RSS_SLOPE] = {.kind = ANALYSIS_SLOPE,
+                                  .column = "rss_slope_ns_per_gib",
+                                  .ci_prefix = "rss_slope",
+                                  .label = "p50 slope per GiB of parent rss",
+                                  .param = "rss",
+                                  .per = 1073741824.0,
+                                  .per_name = "GiB"},
+    [SPAWN_ANALYSIS_VS_POSIX_SPAWN] = {.kind = ANALYSIS_RATIO,
+                                       .column = "vs_posix_spawn",
+                                       .ci_prefix = "vs_posix_spawn",
+                                       .label = "ratio to spawn.posix_spawn",
+                                       .partner = "spawn.posix_spawn"},
+    [SPAWN_ANALYSIS_POOL_BREAK_EVEN] = {.kind = ANALYSIS_BREAK_EVEN,
+                                        .column = "pool_break_even_ns",
+                                        .label = "task length below which spawn.pool saves >10%",
+                                        .partner = "spawn.pool",
+                                        .saving = 0.10},
+    {.column = NULL},
+};
+
 const struct param_spec spawn_target_params[] = {
     {
         .name = "target",
@@ -42,54 +66,40 @@ const struct param_spec spawn_state_params[] = {
     {.name = NULL},
 };
 
-const char *spawn_target_case_unavailable(const struct param_value *params, char *why,
-                                          size_t why_len)
+int spawn_case_unavailable(struct case_ctx *ctx)
 {
     struct parent_state_config cfg;
-    parent_state_config_read(spawn_target_params, params, &cfg);
-    return parent_state_unavailable(&cfg, why, why_len);
+    char why[SCENARIO_FAILURE_MAX];
+    parent_state_config_read(ctx->scenario->params, ctx->params, &cfg);
+    if (parent_state_unavailable(&cfg, why, sizeof(why)) == NULL)
+        return 0;
+    return scenario_fail(ctx, -ENOMEM, "%s", why);
 }
 
-const char *spawn_state_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
-{
-    struct parent_state_config cfg;
-    parent_state_config_read(spawn_state_params, params, &cfg);
-    return parent_state_unavailable(&cfg, why, why_len);
-}
-
-int spawn_target_init(struct spawn_target *t, const char *scenario, const struct case_ctx *ctx,
-                      char *failure, size_t failure_len)
+int spawn_target_init(struct spawn_target *t, struct case_ctx *ctx)
 {
     memset(t, 0, sizeof(*t));
-    t->scenario = scenario;
-    if (ctx->params == NULL) {
-        snprintf(failure, failure_len, "%s: no value for parameter target", scenario);
-        return -EINVAL;
-    }
+    const struct param_value *target = scenario_param(ctx, "target");
+    if (target == NULL)
+        return scenario_fail(ctx, -EINVAL, "no value for parameter target");
     char why[160];
-    int err = proc_target_path(&ctx->params[0], &t->path, why, sizeof(why));
-    if (err < 0) {
-        snprintf(failure, failure_len, "%s: %s", scenario, why);
-        return err;
-    }
+    int err = proc_target_path(target, &t->path, why, sizeof(why));
+    if (err < 0)
+        return scenario_fail(ctx, err, "%s", why);
     /* exec*() take char *const argv[] but never write through it. */
     t->argv[0] = (char *)t->path;
     t->argv[1] = NULL;
     return 0;
 }
 
-int spawn_target_state_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                            void **state, char *failure, size_t failure_len)
+int spawn_target_state_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     struct spawn_target *t = malloc(sizeof(*t));
-    if (t == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
-        return -ENOMEM;
-    }
-    int err = spawn_target_init(t, scenario, ctx, failure, failure_len);
+    if (t == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
+    int err = spawn_target_init(t, ctx);
     if (err < 0) {
         free(t);
         return err;
@@ -110,10 +120,10 @@ struct spawn_case {
 };
 
 /* The crowd's operation: spawner index's op on its own state. */
-static int crowd_op(void *arg, size_t index, struct sample *out)
+static int crowd_op(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     struct spawn_case *sc = arg;
-    return sc->m->op(sc->states[index], sc->peer_cpu, out);
+    return sc->m->op(sc->states[index], sc->peer_cpu, out, failure);
 }
 
 static void release(struct spawn_case *sc)
@@ -128,36 +138,33 @@ static void release(struct spawn_case *sc)
     free(sc);
 }
 
-int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char *failure,
-                     size_t failure_len)
+int spawn_case_setup(struct case_ctx *ctx)
 {
+    const struct spawn_mechanism *m = ctx->scenario->family;
     ctx->state = NULL;
     struct parent_state_config cfg;
-    parent_state_config_read(m->params, ctx->params, &cfg);
+    parent_state_config_read(ctx->scenario->params, ctx->params, &cfg);
     struct spawn_case *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", m->scenario);
-        return -ENOMEM;
-    }
+    if (sc == NULL)
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     sc->m = m;
     sc->peer_cpu = ctx->peer_cpu;
     sc->spawners = (size_t)cfg.concurrency;
-    int err = parent_state_setup(&sc->parent, &cfg, m->scenario, failure, failure_len);
+    int err = parent_state_setup(&sc->parent, &cfg, ctx->scenario->name, ctx->failure,
+                                 sizeof(ctx->failure));
     if (err != 0) {
         free(sc);
         return err;
     }
     sc->states = calloc(sc->spawners, sizeof(*sc->states));
     if (sc->states == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", m->scenario);
         release(sc);
-        return -ENOMEM;
+        return scenario_fail(ctx, -ENOMEM, "out of memory");
     }
     for (; sc->states_made < sc->spawners; sc->states_made++) {
         if (m->init == NULL)
             continue;
-        err = m->init(ctx, m->scenario, sc->states_made, sc->spawners, &sc->states[sc->states_made],
-                      failure, failure_len);
+        err = m->init(ctx, sc->states_made, sc->spawners, &sc->states[sc->states_made]);
         if (err != 0) {
             release(sc);
             return err;
@@ -166,10 +173,9 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
     if (sc->spawners > 1) {
         err = spawn_crowd_start(sc->spawners, crowd_op, sc, &sc->crowd);
         if (err != 0) {
-            snprintf(failure, failure_len, "%s: starting %zu spawner threads failed: %s",
-                     m->scenario, sc->spawners - 1, strerror(-err));
             release(sc);
-            return err;
+            return scenario_fail(ctx, err, "starting %zu spawner threads failed: %s",
+                                 sc->spawners - 1, strerror(-err));
         }
     }
     ctx->state = sc;
@@ -179,9 +185,10 @@ int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char
 int spawn_case_sample(struct case_ctx *ctx, struct sample *out)
 {
     struct spawn_case *sc = ctx->state;
-    if (sc->crowd != NULL)
-        return spawn_crowd_sample(sc->crowd, out);
-    return sc->m->op(sc->states[0], sc->peer_cpu, out);
+    char why[SCENARIO_FAILURE_MAX] = "";
+    int err = sc->crowd != NULL ? spawn_crowd_sample(sc->crowd, out, why)
+                                : sc->m->op(sc->states[0], sc->peer_cpu, out, why);
+    return err == 0 ? 0 : scenario_fail(ctx, err, "%s", why[0] ? why : strerror(-err));
 }
 
 void spawn_case_teardown(struct case_ctx *ctx)
@@ -198,24 +205,23 @@ _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu)
     _exit(127);
 }
 
-int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, const char *scenario,
-                             const char *call, int (*create)(void *state, int peer_cpu, pid_t *pid))
+int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out,
+                             char failure[SCENARIO_FAILURE_MAX], const char *call,
+                             int (*create)(void *state, int peer_cpu, pid_t *pid))
 {
     pid_t pid = -1;
     uint64_t t0 = clock_now_ns();
     int err = create(state, peer_cpu, &pid);
     uint64_t t1 = clock_now_ns();
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "%s: %s failed: %s", scenario, call,
-                 strerror(-err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "%s failed: %s", call, strerror(-err));
         return err;
     }
-    err = proc_reap(pid, out);
+    char why[SCENARIO_FAILURE_MAX];
+    err = proc_reap(pid, out, why);
     uint64_t t2 = clock_now_ns();
     if (err < 0) {
-        char why[sizeof(out->failure)];
-        memcpy(why, out->failure, sizeof(why));
-        snprintf(out->failure, sizeof(out->failure), "%s: child %.100s", scenario, why);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "child %.100s", why);
         return err;
     }
     out->ns = t2 - t0;

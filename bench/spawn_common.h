@@ -26,61 +26,62 @@ enum spawn_metric {
 };
 extern const struct metric_spec spawn_metrics[];
 
+/* The figures every spawn.* row gets after the run (analysis/curves.h), by
+ * index into spawn_analyses (its descriptor's .analyses). */
+enum spawn_analysis {
+    SPAWN_ANALYSIS_RSS_SLOPE,      /* rss_slope_ns_per_gib: p50 against the parent's rss */
+    SPAWN_ANALYSIS_VS_POSIX_SPAWN, /* vs_posix_spawn: p50 over spawn.posix_spawn's */
+    SPAWN_ANALYSIS_POOL_BREAK_EVEN /* pool_break_even_ns: where spawn.pool stops paying */
+};
+extern const struct analysis_spec spawn_analyses[];
+
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
 extern const struct param_spec spawn_state_params[];
 
-/* scenario.case_unavailable for scenarios whose params are
- * spawn_target_params / spawn_state_params: the parent-state checks of
- * parent_state_unavailable(). */
-const char *spawn_target_case_unavailable(const struct param_value *params, char *why,
-                                          size_t why_len);
-const char *spawn_state_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len);
+/* case_unavailable() of every spawn.* scenario: the parent-state checks of
+ * parent_state_unavailable(), -ENOMEM with the reason when they fail. */
+int spawn_case_unavailable(struct case_ctx *ctx);
 
 /* The state of an exec'ing scenario, resolved in setup (untimed). */
 struct spawn_target {
-    const char *scenario; /* "spawn.fork_exec": prefixes every message */
-    const char *path;     /* the program to exec; owned by proc.c (static) */
-    char *argv[4];        /* { path, NULL } unless the scenario rewrites it */
+    const char *path; /* the program to exec; owned by proc.c (static) */
+    char *argv[4];    /* { path, NULL } unless the scenario rewrites it */
 };
 
-/* Resolves ctx->params[0] (a target value) into t: path and argv {path, NULL}.
- * Returns 0, or -errno with "<scenario>: <reason>" in failure. */
-int spawn_target_init(struct spawn_target *t, const char *scenario, const struct case_ctx *ctx,
-                      char *failure, size_t failure_len);
+/* Resolves the case's `target` parameter into t: path and argv {path,
+ * NULL}. Returns 0, or -errno with the reason in ctx->failure. */
+int spawn_target_init(struct spawn_target *t, struct case_ctx *ctx);
 
-/* How one spawn mechanism plugs into spawn_case_setup(). */
+/* What a spawn.* scenario's descriptor points .family at: how its
+ * mechanism plugs into spawn_case_setup() and spawn_case_sample(). */
 struct spawn_mechanism {
-    const char *scenario;            /* "spawn.fork_exec" */
-    const struct param_spec *params; /* the scenario's own spec table */
     /* Optional: makes the state of spawner index of count (one per
      * concurrent spawner) into *state; NULL leaves every state NULL. May
-     * set ctx->peer_pid. Returns 0, or -errno with a reason in failure and
-     * nothing allocated. */
-    int (*init)(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                void **state, char *failure, size_t failure_len);
+     * set ctx->peer_pid. Returns 0, or -errno with the reason in
+     * ctx->failure and nothing allocated. */
+    int (*init)(struct case_ctx *ctx, size_t index, size_t count, void **state);
     /* Releases what init made (called in reverse order of the spawners). */
     void (*fini)(void *state);
     /* One timed operation of one spawner: out->ns (and where it applies
-     * SPAWN_METRIC_RETURN, child_maxrss_kb); on failure -errno with out->failure.
-     * peer_cpu is where a child should pin itself, or -1. Called from the
-     * spawner's own thread when concurrency > 1. */
-    int (*op)(void *state, int peer_cpu, struct sample *out);
+     * SPAWN_METRIC_RETURN, child_maxrss_kb); on failure -errno with why in
+     * failure (without the scenario's name, which spawn_case_sample() puts
+     * first). peer_cpu is where a child should pin itself, or -1. Called
+     * from the spawner's own thread when concurrency > 1. */
+    int (*op)(void *state, int peer_cpu, struct sample *out, char failure[SCENARIO_FAILURE_MAX]);
 };
 
 /* init for mechanisms whose whole state is a struct spawn_target. */
-int spawn_target_state_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                            void **state, char *failure, size_t failure_len);
+int spawn_target_state_init(struct case_ctx *ctx, size_t index, size_t count, void **state);
 
-/* setup() of a spawn scenario: the parent state of the case's parameters,
- * one mechanism state per spawner (concurrency of them), and the parked
- * crowd of spawners when there is more than one. Returns 0, or -errno with
- * a reason and nothing left behind (ctx->state NULL). */
-int spawn_case_setup(struct case_ctx *ctx, const struct spawn_mechanism *m, char *failure,
-                     size_t failure_len);
+/* setup() of every spawn.* scenario: the parent state of the case's
+ * parameters, one state of its mechanism (ctx->scenario->family) per
+ * spawner (concurrency of them), and the parked crowd of spawners when
+ * there is more than one. Returns 0, or -errno with the reason in
+ * ctx->failure and nothing left behind (ctx->state NULL). */
+int spawn_case_setup(struct case_ctx *ctx);
 
-/* sample() of a spawn scenario: one operation of each spawner. */
+/* sample() of every spawn.* scenario: one operation of each spawner. */
 int spawn_case_sample(struct case_ctx *ctx, struct sample *out);
 
 /* teardown() matching spawn_case_setup(). */
@@ -91,14 +92,27 @@ void spawn_case_teardown(struct case_ctx *ctx);
  * calls: safe after vfork() and clone(CLONE_VM). */
 _Noreturn void spawn_child_exec(const struct spawn_target *t, int cpu);
 
+/* The descriptor fields every spawn.* scenario shares: with them, a
+ * mechanism's file declares its scenario as
+ *     const struct scenario spawn_fork_exec = {
+ *         .name = "spawn.fork_exec", .summary = "...", .params = spawn_target_params,
+ *         .family = &fork_exec_mechanism, .default_placements = "same",
+ *         .placements_supported = PLACEMENTS_ALL, SPAWN_SCENARIO_FIELDS,
+ *     };
+ */
+#define SPAWN_SCENARIO_FIELDS                                                                      \
+    .case_unavailable = spawn_case_unavailable, .metrics = spawn_metrics,                          \
+    .analyses = spawn_analyses, .setup = spawn_case_setup, .sample = spawn_case_sample,            \
+    .teardown = spawn_case_teardown
+
 /* Creates a child with create(state, peer_cpu, &pid) (0 or -errno; the
  * child has started, and with CLONE_VFORK semantics already exec'd, when it
  * returns) and reaps it with proc_reap(). out->ns is create call -> child
  * reaped, SPAWN_METRIC_RETURN create call -> call returned. On failure
- * out->failure reads "<scenario>: <call> failed: <why>" or "<scenario>:
- * child exited with status N". Returns 0 or -errno. */
-int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out, const char *scenario,
-                             const char *call,
+ * failure reads "<call> failed: <why>" or "child exited with status N".
+ * Returns 0 or -errno. */
+int spawn_sample_create_reap(void *state, int peer_cpu, struct sample *out,
+                             char failure[SCENARIO_FAILURE_MAX], const char *call,
                              int (*create)(void *state, int peer_cpu, pid_t *pid));
 
 #endif

@@ -21,11 +21,12 @@
 
 struct spawn_crowd {
     size_t count;
-    int (*op)(void *arg, size_t index, struct sample *out);
+    int (*op)(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX]);
     void *arg;
     pthread_t *threads; /* count - 1 of them: spawners 1 .. count-1 */
     size_t started;
-    struct sample *results; /* one per spawner */
+    struct sample *results;                 /* one per spawner */
+    char (*failures)[SCENARIO_FAILURE_MAX]; /* one per spawner */
     int *rcs;
     uint64_t *latency_ns;
     pthread_mutex_t lock;
@@ -58,7 +59,8 @@ static void *spawner_thread(void *p)
         seen = c->generation;
         pthread_mutex_unlock(&c->lock);
         memset(&c->results[index], 0, sizeof(c->results[index]));
-        c->rcs[index] = c->op(c->arg, index, &c->results[index]);
+        c->failures[index][0] = '\0';
+        c->rcs[index] = c->op(c->arg, index, &c->results[index], c->failures[index]);
         pthread_mutex_lock(&c->lock);
         if (--c->pending == 0)
             pthread_cond_signal(&c->done);
@@ -67,7 +69,9 @@ static void *spawner_thread(void *p)
     return NULL;
 }
 
-int spawn_crowd_start(size_t count, int (*op)(void *arg, size_t index, struct sample *out),
+int spawn_crowd_start(size_t count,
+                      int (*op)(void *arg, size_t index, struct sample *out,
+                                char failure[SCENARIO_FAILURE_MAX]),
                       void *arg, struct spawn_crowd **out)
 {
     *out = NULL;
@@ -81,12 +85,14 @@ int spawn_crowd_start(size_t count, int (*op)(void *arg, size_t index, struct sa
     c->arg = arg;
     c->threads = calloc(count - 1, sizeof(*c->threads));
     c->results = calloc(count, sizeof(*c->results));
+    c->failures = calloc(count, sizeof(*c->failures));
     c->rcs = calloc(count, sizeof(*c->rcs));
     c->latency_ns = calloc(count, sizeof(*c->latency_ns));
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->go, NULL);
     pthread_cond_init(&c->done, NULL);
-    if (c->threads == NULL || c->results == NULL || c->rcs == NULL || c->latency_ns == NULL) {
+    if (c->threads == NULL || c->results == NULL || c->failures == NULL || c->rcs == NULL ||
+        c->latency_ns == NULL) {
         spawn_crowd_stop(c);
         return -ENOMEM;
     }
@@ -109,7 +115,8 @@ int spawn_crowd_start(size_t count, int (*op)(void *arg, size_t index, struct sa
     return 0;
 }
 
-int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
+int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out,
+                       char failure[SCENARIO_FAILURE_MAX])
 {
     pthread_mutex_lock(&c->lock);
     c->pending = c->count - 1;
@@ -119,7 +126,8 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
     pthread_mutex_unlock(&c->lock);
 
     memset(&c->results[0], 0, sizeof(c->results[0]));
-    c->rcs[0] = c->op(c->arg, 0, &c->results[0]);
+    c->failures[0][0] = '\0';
+    c->rcs[0] = c->op(c->arg, 0, &c->results[0], c->failures[0]);
 
     pthread_mutex_lock(&c->lock);
     while (c->pending > 0)
@@ -133,7 +141,7 @@ int spawn_crowd_sample(struct spawn_crowd *c, struct sample *out)
         const struct sample *r = &c->results[i];
         if (c->rcs[i] != 0 && rc == 0) {
             rc = c->rcs[i];
-            memcpy(out->failure, r->failure, sizeof(out->failure));
+            memcpy(failure, c->failures[i], SCENARIO_FAILURE_MAX);
         }
         c->latency_ns[i] = r->ns;
         for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
@@ -173,6 +181,7 @@ void spawn_crowd_stop(struct spawn_crowd *c)
     pthread_mutex_destroy(&c->lock);
     free(c->threads);
     free(c->results);
+    free(c->failures);
     free(c->rcs);
     free(c->latency_ns);
     free(c);

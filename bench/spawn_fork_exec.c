@@ -22,24 +22,17 @@ static int fork_exec_create(void *state, int peer_cpu, pid_t *pid)
     return 0;
 }
 
-static int fork_exec_op(void *state, int peer_cpu, struct sample *out)
+static int fork_exec_op(void *state, int peer_cpu, struct sample *out,
+                        char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_exec", "fork",
-                                    fork_exec_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, failure, "fork", fork_exec_create);
 }
 
 static const struct spawn_mechanism fork_exec_mechanism = {
-    .scenario = "spawn.fork_exec",
-    .params = spawn_target_params,
     .init = spawn_target_state_init,
     .fini = free,
     .op = fork_exec_op,
 };
-
-static int fork_exec_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &fork_exec_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_fork_exec = {
     .name = "spawn.fork_exec",
@@ -47,9 +40,6 @@ const struct scenario spawn_fork_exec = {
     .params = spawn_target_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = fork_exec_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &fork_exec_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

@@ -27,22 +27,15 @@ static int fork_only_create(void *state, int peer_cpu, pid_t *pid)
     return 0;
 }
 
-static int fork_only_op(void *state, int peer_cpu, struct sample *out)
+static int fork_only_op(void *state, int peer_cpu, struct sample *out,
+                        char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.fork_only", "fork",
-                                    fork_only_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, failure, "fork", fork_only_create);
 }
 
 static const struct spawn_mechanism fork_only_mechanism = {
-    .scenario = "spawn.fork_only",
-    .params = spawn_state_params,
     .op = fork_only_op,
 };
-
-static int fork_only_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &fork_only_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_fork_only = {
     .name = "spawn.fork_only",
@@ -50,9 +43,6 @@ const struct scenario spawn_fork_only = {
     .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
-    .case_unavailable = spawn_state_case_unavailable,
-    .setup = fork_only_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &fork_only_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

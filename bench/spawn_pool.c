@@ -72,42 +72,40 @@ static void pool_stop_worker(pid_t pid)
             kill(pid, SIGKILL);
     }
     struct sample ignored = {0};
-    proc_reap(pid, &ignored);
+    char why[SCENARIO_FAILURE_MAX];
+    proc_reap(pid, &ignored, why);
 }
 
 /* One worker per spawner: with concurrency N, N requesters each hand
  * their job to a worker of their own, as N spawners each start a process. */
-static int pool_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                     void **state, char *failure, size_t failure_len)
+static int pool_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
-    (void)scenario;
     const char *path;
     char why[160];
     int err = proc_child_path(&path, why, sizeof(why));
     if (err < 0) {
-        snprintf(failure, failure_len, "spawn.pool: %s", why);
+        scenario_fail(ctx, 0, "%s", why);
         return err;
     }
     struct pool_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "spawn.pool: out of memory");
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
     int down[2], up[2];
     if (pipe2(down, O_CLOEXEC) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "spawn.pool: pipe2 failed: %s", strerror(-err));
+        scenario_fail(ctx, 0, "pipe2 failed: %s", strerror(-err));
         goto fail_free;
     }
     if (pipe2(up, O_CLOEXEC) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "spawn.pool: pipe2 failed: %s", strerror(-err));
+        scenario_fail(ctx, 0, "pipe2 failed: %s", strerror(-err));
         goto fail_close_down;
     }
     err = pool_start_worker(path, down[0], up[1], &s->worker);
     if (err < 0) {
-        snprintf(failure, failure_len, "spawn.pool: posix_spawn of %s failed: %s", path,
-                 strerror(-err));
+        scenario_fail(ctx, 0, "posix_spawn of %s failed: %s", path, strerror(-err));
         goto fail_close_up;
     }
     close(down[0]);
@@ -121,8 +119,8 @@ static int pool_init(struct case_ctx *ctx, const char *scenario, size_t index, s
         CPU_SET(ctx->peer_cpu, &set);
         if (sched_setaffinity(s->worker, sizeof(set), &set) != 0) {
             err = -errno;
-            snprintf(failure, failure_len, "spawn.pool: sched_setaffinity(worker, %d) failed: %s",
-                     ctx->peer_cpu, strerror(-err));
+            scenario_fail(ctx, 0, "sched_setaffinity(worker, %d) failed: %s", ctx->peer_cpu,
+                          strerror(-err));
             goto fail_stop_worker;
         }
     }
@@ -131,7 +129,7 @@ static int pool_init(struct case_ctx *ctx, const char *scenario, size_t index, s
     sigemptyset(&ignore.sa_mask);
     if (sigaction(SIGPIPE, &ignore, &s->old_sigpipe) != 0) {
         err = -errno;
-        snprintf(failure, failure_len, "spawn.pool: sigaction(SIGPIPE) failed: %s", strerror(-err));
+        scenario_fail(ctx, 0, "sigaction(SIGPIPE) failed: %s", strerror(-err));
         goto fail_stop_worker;
     }
     *state = s;
@@ -157,7 +155,8 @@ fail_free:
     return err;
 }
 
-static int pool_op(void *state, int peer_cpu, struct sample *out)
+static int pool_op(void *state, int peer_cpu, struct sample *out,
+                   char failure[SCENARIO_FAILURE_MAX])
 {
     (void)peer_cpu; /* the worker was pinned when it was started */
     struct pool_state *s = state;
@@ -176,10 +175,9 @@ static int pool_op(void *state, int peer_cpu, struct sample *out)
         /* 8 bytes to a pipe are written whole or not at all (PIPE_BUF). */
         int err = n < 0 ? errno : EIO;
         if (err == EPIPE)
-            snprintf(out->failure, sizeof(out->failure), "spawn.pool: pool worker exited");
+            snprintf(failure, SCENARIO_FAILURE_MAX, "pool worker exited");
         else
-            snprintf(out->failure, sizeof(out->failure), "spawn.pool: write failed: %s",
-                     strerror(err));
+            snprintf(failure, SCENARIO_FAILURE_MAX, "write failed: %s", strerror(err));
         return -err;
     }
     while (got < sizeof(echoed)) {
@@ -187,21 +185,19 @@ static int pool_op(void *state, int peer_cpu, struct sample *out)
         if (n > 0) {
             got += (size_t)n;
         } else if (n == 0) {
-            snprintf(out->failure, sizeof(out->failure), "spawn.pool: pool worker exited");
+            snprintf(failure, SCENARIO_FAILURE_MAX, "pool worker exited");
             return -EPIPE;
         } else if (errno != EINTR) {
             int err = errno;
-            snprintf(out->failure, sizeof(out->failure), "spawn.pool: read failed: %s",
-                     strerror(err));
+            snprintf(failure, SCENARIO_FAILURE_MAX, "read failed: %s", strerror(err));
             return -err;
         }
     }
     uint64_t t2 = clock_now_ns();
 
     if (echoed != sent) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "spawn.pool: pool worker echoed %llu, expected %llu", (unsigned long long)echoed,
-                 (unsigned long long)sent);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "pool worker echoed %llu, expected %llu",
+                 (unsigned long long)echoed, (unsigned long long)sent);
         return -EPROTO;
     }
     out->ns = t2 - t0;
@@ -222,17 +218,10 @@ static void pool_fini(void *state)
 }
 
 static const struct spawn_mechanism pool_mechanism = {
-    .scenario = "spawn.pool",
-    .params = spawn_state_params,
     .init = pool_init,
     .fini = pool_fini,
     .op = pool_op,
 };
-
-static int pool_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &pool_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_pool = {
     .name = "spawn.pool",
@@ -240,9 +229,6 @@ const struct scenario spawn_pool = {
     .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
-    .case_unavailable = spawn_state_case_unavailable,
-    .setup = pool_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &pool_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

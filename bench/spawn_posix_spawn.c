@@ -18,24 +18,18 @@ static int posix_spawn_create(void *state, int peer_cpu, pid_t *pid)
     return -posix_spawn(pid, t->path, NULL, NULL, t->argv, environ);
 }
 
-static int posix_spawn_op(void *state, int peer_cpu, struct sample *out)
+static int posix_spawn_op(void *state, int peer_cpu, struct sample *out,
+                          char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.posix_spawn", "posix_spawn",
+    return spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn",
                                     posix_spawn_create);
 }
 
 static const struct spawn_mechanism posix_spawn_mechanism = {
-    .scenario = "spawn.posix_spawn",
-    .params = spawn_target_params,
     .init = spawn_target_state_init,
     .fini = free,
     .op = posix_spawn_op,
 };
-
-static int posix_spawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &posix_spawn_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_posix_spawn = {
     .name = "spawn.posix_spawn",
@@ -47,9 +41,6 @@ const struct scenario spawn_posix_spawn = {
      * would time a migration of the exec'd program, not the same operation
      * the other rows time. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = posix_spawn_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &posix_spawn_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

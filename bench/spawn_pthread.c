@@ -25,19 +25,18 @@ static void thread_fini(void *state)
     free(s);
 }
 
-static int thread_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                       void **state, char *failure, size_t failure_len)
+static int thread_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     struct thread_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
     int err = pthread_attr_init(&s->attr);
     if (err != 0) {
-        snprintf(failure, failure_len, "%s: pthread_attr_init failed: %s", scenario, strerror(err));
+        scenario_fail(ctx, 0, "pthread_attr_init failed: %s", strerror(err));
         goto fail_free;
     }
     if (ctx->peer_cpu >= 0) {
@@ -46,8 +45,8 @@ static int thread_init(struct case_ctx *ctx, const char *scenario, size_t index,
         CPU_SET(ctx->peer_cpu, &set);
         err = pthread_attr_setaffinity_np(&s->attr, sizeof(set), &set);
         if (err != 0) {
-            snprintf(failure, failure_len, "%s: pthread_attr_setaffinity_np(%d) failed: %s",
-                     scenario, ctx->peer_cpu, strerror(err));
+            scenario_fail(ctx, 0, "pthread_attr_setaffinity_np(%d) failed: %s", ctx->peer_cpu,
+                          strerror(err));
             goto fail_destroy;
         }
     }
@@ -67,7 +66,8 @@ static void *thread_body(void *arg)
     return arg;
 }
 
-static int thread_op(void *state, int peer_cpu, struct sample *out)
+static int thread_op(void *state, int peer_cpu, struct sample *out,
+                     char failure[SCENARIO_FAILURE_MAX])
 {
     (void)peer_cpu; /* in the attributes already */
     struct thread_state *s = state;
@@ -78,20 +78,18 @@ static int thread_op(void *state, int peer_cpu, struct sample *out)
     int err = pthread_create(&thread, &s->attr, thread_body, s);
     uint64_t t1 = clock_now_ns();
     if (err != 0) {
-        snprintf(out->failure, sizeof(out->failure), "spawn.pthread: pthread_create failed: %s",
-                 strerror(err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "pthread_create failed: %s", strerror(err));
         return -err;
     }
     err = pthread_join(thread, &result);
     uint64_t t2 = clock_now_ns();
     if (err != 0) {
-        snprintf(out->failure, sizeof(out->failure), "spawn.pthread: pthread_join failed: %s",
-                 strerror(err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "pthread_join failed: %s", strerror(err));
         return -err;
     }
     if (result != s) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "spawn.pthread: thread returned %p, expected %p", result, (void *)s);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "thread returned %p, expected %p", result,
+                 (void *)s);
         return -EPROTO;
     }
     out->ns = t2 - t0;
@@ -100,17 +98,10 @@ static int thread_op(void *state, int peer_cpu, struct sample *out)
 }
 
 static const struct spawn_mechanism thread_mechanism = {
-    .scenario = "spawn.pthread",
-    .params = spawn_state_params,
     .init = thread_init,
     .fini = thread_fini,
     .op = thread_op,
 };
-
-static int thread_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &thread_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_pthread = {
     .name = "spawn.pthread",
@@ -118,9 +109,6 @@ const struct scenario spawn_pthread = {
     .params = spawn_state_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
-    .case_unavailable = spawn_state_case_unavailable,
-    .setup = thread_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &thread_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

@@ -42,23 +42,21 @@ static void shell_quote(const char *path, char *out)
     *out = '\0';
 }
 
-static int shell_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                      void **state, char *failure, size_t failure_len)
+static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     if (access(SHELL_PATH, X_OK) != 0) {
         int err = errno;
-        snprintf(failure, failure_len, "%s: %s cannot be executed: %s", scenario, SHELL_PATH,
-                 strerror(err));
+        scenario_fail(ctx, 0, "%s cannot be executed: %s", SHELL_PATH, strerror(err));
         return -err;
     }
     struct shell_state *s = malloc(sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, ctx);
     if (err < 0) {
         free(s);
         return err;
@@ -79,24 +77,17 @@ static int shell_create(void *state, int peer_cpu, pid_t *pid)
     return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->target.argv, environ);
 }
 
-static int shell_op(void *state, int peer_cpu, struct sample *out)
+static int shell_op(void *state, int peer_cpu, struct sample *out,
+                    char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, "spawn.shell", "posix_spawn",
-                                    shell_create);
+    return spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn", shell_create);
 }
 
 static const struct spawn_mechanism shell_mechanism = {
-    .scenario = "spawn.shell",
-    .params = spawn_target_params,
     .init = shell_init,
     .fini = free,
     .op = shell_op,
 };
-
-static int shell_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &shell_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_shell = {
     .name = "spawn.shell",
@@ -106,9 +97,6 @@ const struct scenario spawn_shell = {
     /* No CROSS, for the reason spawn.posix_spawn gives: no pre-exec hook in
      * which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = shell_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &shell_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

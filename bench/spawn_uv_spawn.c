@@ -42,22 +42,21 @@ static void uvspawn_exited(uv_process_t *process, int64_t exit_status, int term_
 }
 
 /* One loop per spawner: a libuv loop belongs to one thread at a time. */
-static int uvspawn_init(struct case_ctx *ctx, const char *scenario, size_t index, size_t count,
-                        void **state, char *failure, size_t failure_len)
+static int uvspawn_init(struct case_ctx *ctx, size_t index, size_t count, void **state)
 {
     (void)index;
     (void)count;
     struct uvspawn_state *s = calloc(1, sizeof(*s));
     if (s == NULL) {
-        snprintf(failure, failure_len, "%s: out of memory", scenario);
+        scenario_fail(ctx, 0, "out of memory");
         return -ENOMEM;
     }
-    int err = spawn_target_init(&s->target, scenario, ctx, failure, failure_len);
+    int err = spawn_target_init(&s->target, ctx);
     if (err < 0)
         goto fail_free;
     err = uv_loop_init(&s->loop);
     if (err < 0) {
-        snprintf(failure, failure_len, "%s: uv_loop_init failed: %s", scenario, uv_strerror(err));
+        scenario_fail(ctx, 0, "uv_loop_init failed: %s", uv_strerror(err));
         goto fail_free;
     }
     for (int fd = 0; fd < 3; fd++) {
@@ -86,7 +85,8 @@ static void uvspawn_close_process(struct uvspawn_state *s)
     uv_run(&s->loop, UV_RUN_DEFAULT);
 }
 
-static int uvspawn_op(void *state, int peer_cpu, struct sample *out)
+static int uvspawn_op(void *state, int peer_cpu, struct sample *out,
+                      char failure[SCENARIO_FAILURE_MAX])
 {
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     struct uvspawn_state *s = state;
@@ -97,8 +97,7 @@ static int uvspawn_op(void *state, int peer_cpu, struct sample *out)
     int err = uv_spawn(&s->loop, &s->process, &s->options);
     uint64_t t1 = clock_now_ns();
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "spawn.uv_spawn: uv_spawn failed: %s",
-                 uv_strerror(err));
+        snprintf(failure, SCENARIO_FAILURE_MAX, "uv_spawn failed: %s", uv_strerror(err));
         uvspawn_close_process(s);
         return err;
     }
@@ -106,14 +105,13 @@ static int uvspawn_op(void *state, int peer_cpu, struct sample *out)
     uvspawn_close_process(s);
 
     if (!s->exited) {
-        snprintf(out->failure, sizeof(out->failure),
-                 "spawn.uv_spawn: loop stopped before the child exited");
+        snprintf(failure, SCENARIO_FAILURE_MAX, "loop stopped before the child exited");
         return -ECHILD;
     }
     char why[96];
     err = uv_common_exit_reason(s->exit_status, s->term_signal, why, sizeof(why));
     if (err < 0) {
-        snprintf(out->failure, sizeof(out->failure), "spawn.uv_spawn: child %s", why);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "child %s", why);
         return err;
     }
     out->ns = s->exit_ns - t0;
@@ -130,17 +128,10 @@ static void uvspawn_fini(void *state)
 }
 
 static const struct spawn_mechanism uvspawn_mechanism = {
-    .scenario = "spawn.uv_spawn",
-    .params = spawn_target_params,
     .init = uvspawn_init,
     .fini = uvspawn_fini,
     .op = uvspawn_op,
 };
-
-static int uvspawn_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
-{
-    return spawn_case_setup(ctx, &uvspawn_mechanism, failure, failure_len);
-}
 
 const struct scenario spawn_uv_spawn = {
     .name = "spawn.uv_spawn",
@@ -152,9 +143,6 @@ const struct scenario spawn_uv_spawn = {
      * hook in which the child could pin itself. */
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .process_init = uv_common_process_init,
-    .case_unavailable = spawn_target_case_unavailable,
-    .setup = uvspawn_setup,
-    .metrics = spawn_metrics,
-    .sample = spawn_case_sample,
-    .teardown = spawn_case_teardown,
+    .family = &uvspawn_mechanism,
+    SPAWN_SCENARIO_FIELDS,
 };

@@ -31,9 +31,9 @@ first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || fail "run printed no results folder"
 grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}' \
     "$root/run1" || fail "console table lacks the pthread row"
-# Two rss values: the spawn curves follow the table, a line per case.
-[ "$(sed -n '/^spawn curves:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
-    || fail "no spawn curves for the 4 cases: $(cat "$root/run1")"
+# Two rss values: the declared analyses follow the table, a line per case.
+[ "$(sed -n '/^analyses:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
+    || fail "no analyses for the 4 cases: $(cat "$root/run1")"
 "$procbench" run --filter '^spawn\.pthread$' --param rss=0 --quick -q --out-dir "$root/out" \
     > "$root/run2"
 second=$(sed -n 's/^results: //p' "$root/run2")

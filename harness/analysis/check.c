@@ -326,7 +326,7 @@ static bool matches(const struct stored_case *c, const struct check_pattern *pat
     return true;
 }
 
-/* The pattern as written, without spaces: "ipc.pipe{size=4K,placement=same}". */
+/* The pattern as written, without spaces: "family.name{size=4K,placement=same}". */
 static void pattern_text(const struct check_pattern *pat, char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "%s", pat->scenario);

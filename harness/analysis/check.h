@@ -1,8 +1,10 @@
 /*
  * Expectations on ratios between cases of one run, for `procbench check`:
  *
- *     # pthread create+join is far cheaper than a fork
- *     spawn.pthread{placement=same} < 0.5 * spawn.fork_only{placement=same}
+ *     # a thread is far cheaper to start than a process
+ *     family.thread{placement=same} < 0.5 * family.process{placement=same}
+ *
+ * (ci/expectations holds the real rules.)
  *
  * One rule a line: PATTERN (< or >) [FACTOR *] PATTERN, '#' starts a
  * comment. A pattern is a scenario name with optional {key=value,...}; it

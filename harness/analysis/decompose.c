@@ -1,6 +1,6 @@
 /*
- * The layer-by-layer decomposition of the Node.js child_process rows (see
- * decompose.h for which rows and why): finding each layer's case in a run
+ * The layer-by-layer decomposition of the Node.js child_process rows (which
+ * rows and why: bench/node_layers.def): finding each layer's case in a run
  * read back, the differences of their medians with distribution-free
  * intervals (Hodges-Lehmann on the cases' round medians, as `procbench
  * check` judges ratios; with too few rounds, the conservative combination
@@ -14,22 +14,22 @@
 
 #include "decompose.h"
 #include "ranktest.h"
-#include "base/units.h"
+#include "base/format.h"
 
 struct layer_spec {
     const char *api;
     const char *node, *libuv, *syscall; /* scenarios; NULL: no such layer */
 };
 
+/* The rows and the plain parameter values, from the node family's table. */
+#define DECOMPOSE_LAYERS(api, node, libuv, syscall) {api, node, libuv, syscall},
+#define DECOMPOSE_PLAIN(name, value, also)
 static const struct layer_spec layers[] = {
-    {"spawn", "node.spawn", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"execFile", "node.execFile", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"exec", "node.exec", NULL, "spawn.shell"},
-    {"fork", "node.fork", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"spawnSync", "node.spawnSync", "spawn.uv_spawn", "spawn.fork_exec"},
-    {"execSync", "node.execSync", NULL, "spawn.shell"},
-    {"execFileSync", "node.execFileSync", "spawn.uv_spawn", "spawn.fork_exec"},
+#include "node_layers.def"
 };
+#undef DECOMPOSE_LAYERS
+#undef DECOMPOSE_PLAIN
+
 static const char *const placements[] = {"same", "cross", "free"};
 
 /* Parameter values a case must have when it has the parameter at all:
@@ -37,10 +37,11 @@ static const char *const placements[] = {"same", "cross", "free"};
 static const struct {
     const char *name, *value, *also;
 } wanted[] = {
-    {"target", "static", NULL},  {"stdio", "inherit", NULL}, {"rss", "0", NULL},
-    {"ballast", "anon", NULL},   {"mappings", "1", NULL},    {"fds", "0", NULL},
-    {"threads", "0", "1"},       {"concurrency", "1", NULL}, {"heap", "0", NULL},
-    {"detached", "false", NULL}, {"shell", "false", NULL},
+#define DECOMPOSE_LAYERS(api, node, libuv, syscall)
+#define DECOMPOSE_PLAIN(name, value, also) {name, value, also},
+#include "node_layers.def"
+#undef DECOMPOSE_LAYERS
+#undef DECOMPOSE_PLAIN
 };
 
 static bool case_matches(const struct stored_case *c, const char *scenario, const char *placement)
@@ -156,14 +157,6 @@ int decompose_node(const struct stored_run *run, struct decompose_row *rows, siz
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-static void format_ns(double ns, char *buf, size_t len)
-{
-    double a = fabs(ns);
-    char text[24];
-    units_format_duration((uint64_t)llround(a), text, sizeof(text));
-    snprintf(buf, len, "%s%s", ns < 0 && llround(a) != 0 ? "-" : "", text);
-}
-
 static void format_cell(const struct decompose_cell *cell, char *buf, size_t len)
 {
     if (cell->c == NULL) {
@@ -171,9 +164,9 @@ static void format_cell(const struct decompose_cell *cell, char *buf, size_t len
         return;
     }
     char p50[32], lo[32], hi[32];
-    format_ns((double)cell->c->p50_ns, p50, sizeof(p50));
-    format_ns((double)cell->c->p50_ci_low_ns, lo, sizeof(lo));
-    format_ns((double)cell->c->p50_ci_high_ns, hi, sizeof(hi));
+    format_signed_duration((double)cell->c->p50_ns, p50, sizeof(p50));
+    format_signed_duration((double)cell->c->p50_ci_low_ns, lo, sizeof(lo));
+    format_signed_duration((double)cell->c->p50_ci_high_ns, hi, sizeof(hi));
     snprintf(buf, len, "%s [%s, %s]", p50, lo, hi);
 }
 
@@ -188,27 +181,11 @@ static void format_diff(const struct decompose_diff *d, bool applies, char *buf,
         return;
     }
     char est[32], lo[32], hi[32];
-    format_ns(d->estimate_ns, est, sizeof(est));
-    format_ns(d->low_ns, lo, sizeof(lo));
-    format_ns(d->high_ns, hi, sizeof(hi));
+    format_signed_duration(d->estimate_ns, est, sizeof(est));
+    format_signed_duration(d->low_ns, lo, sizeof(lo));
+    format_signed_duration(d->high_ns, hi, sizeof(hi));
     snprintf(buf, len, "%s%s [%s, %s]%s", d->estimate_ns >= 0 ? "+" : "", est, lo, hi,
              strcmp(d->method, "median CIs") == 0 ? " *" : "");
-}
-
-/* Text inside a code span in a table cell: it may not hold '|', '`' or a
- * line break. Case names never do, but a results file is untrusted. */
-static void md_text(FILE *out, const char *text)
-{
-    for (; *text != '\0'; text++) {
-        if (*text == '|')
-            fputs("\\|", out);
-        else if (*text == '`')
-            fputc('\'', out);
-        else if (*text == '\n' || *text == '\r')
-            fputc(' ', out);
-        else
-            fputc(*text, out);
-    }
 }
 
 const char *const decompose_headers[DECOMPOSE_COLUMNS] = {
@@ -259,9 +236,11 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
     if (rc != 0)
         return rc;
     if (count == 0) {
-        fputs("No node.spawn, node.execFile, node.exec or node.fork case, nor their sync forms, in "
-              "this run: nothing to decompose.\n",
-              out);
+        size_t n = sizeof(layers) / sizeof(layers[0]);
+        fputs("No ", out);
+        for (size_t i = 0; i < n; i++)
+            fprintf(out, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", layers[i].node);
+        fputs(" case in this run: nothing to decompose.\n", out);
         return ferror(out) ? -EIO : 0;
     }
     bool fallback = false;
@@ -290,7 +269,7 @@ int decompose_write_md(FILE *out, const struct stored_run *run)
             fputs(k == 0 ? " " : ", ", out);
             if (cells[k]->c != NULL) {
                 fputc('`', out);
-                md_text(out, cells[k]->c->name);
+                format_md_code(out, cells[k]->c->name);
                 fputc('`', out);
             } else {
                 fprintf(out, "%s (%s)", cells[k]->scenario, cells[k]->missing);

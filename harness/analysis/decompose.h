@@ -1,42 +1,20 @@
 /*
  * Where the time of a Node.js child_process call goes, layer by layer, from
- * a results file read back: per Node API (spawn, execFile, exec, fork, and
- * the sync spawnSync, execSync, execFileSync) and placement, the Node row,
- * the libuv row beneath it and the system-call row beneath that, and the
- * differences of their medians with 95% intervals:
+ * a results file read back: per Node API (spawn, execFile, exec, fork, the
+ * sync ones) and placement, the Node row, the libuv row beneath it and the system-call row
+ * beneath that, and the differences of their medians with 95% intervals:
  * "Node layer" = Node - libuv, "libuv layer" = libuv - system calls, and
  * "above the system calls" = Node - system calls.
  *
- * The rows (all against the static child, target=static):
- *   spawn         node.spawn{stdio=inherit}  spawn.uv_spawn  spawn.fork_exec
- *   execFile      node.execFile              spawn.uv_spawn  spawn.fork_exec
- *   exec          node.exec                  (none)          spawn.shell
- *   fork          node.fork                  spawn.uv_spawn  spawn.fork_exec
- *   spawnSync     node.spawnSync             spawn.uv_spawn  spawn.fork_exec
- *   execSync      node.execSync              (none)          spawn.shell
- *   execFileSync  node.execFileSync          spawn.uv_spawn  spawn.fork_exec
- * The sync rows run their child on a libuv loop of their own (uv_spawn,
- * then that loop until the child has exited and its pipes are drained),
- * so their layers sit on the same rows as the asynchronous ones; their
- * Node layer holds Node's sync machinery (a new loop, the pipes, the
- * result object) where the asynchronous rows' holds the ChildProcess and
- * the event loop.
- * spawn.fork_exec is the system-call row because libuv forks and execs on
- * Linux (1.44 as procbench links it, and 1.46 as node 20 bundles it). No
- * libuv row runs a shell, so exec has no libuv row; its system-call row is
- * spawn.shell (posix_spawn of /bin/sh -c, where libuv would fork), and only
- * its "above the system calls" difference is given. fork's child is a new
- * Node process, not the static child: its Node layer is mostly that
- * process's own start-up. Node's libuv (bundled) is not the libuv of
- * spawn.uv_spawn (the system's); the environment records both versions.
+ * The rows, and why those, are the node family's table,
+ * bench/node_layers.def: per API a Node row, a libuv row (or none) and a
+ * system-call row.
  *
- * Matching a row: the scenario, the placement, target=static and, when the
- * case has them, stdio=inherit, rss=0, ballast=anon, mappings=1, fds=0,
- * threads=0 or 1, concurrency=1, heap=0, detached=false, shell=false (a
- * parameter the case does not have
- * matches; other parameters are not looked at). When several cases match,
- * the first by name is used. A case that failed or was skipped is "not
- * measured", with its status.
+ * Matching a row: the scenario, the placement, and the table's plain value
+ * of every parameter the case has (DECOMPOSE_PLAIN: a parameter the case
+ * does not have matches; other parameters are not looked at). When several
+ * cases match, the first by name is used. A case that failed or was
+ * skipped is "not measured", with its status.
  */
 #ifndef PROCBENCH_DECOMPOSE_H
 #define PROCBENCH_DECOMPOSE_H
@@ -66,7 +44,7 @@ struct decompose_cell {
 };
 
 struct decompose_row {
-    const char *api;       /* "spawn", "execFile", "exec", "fork", "spawnSync", ... */
+    const char *api;       /* as the table names it: "spawn", "execFile"... */
     const char *placement; /* "same", "cross", "free" */
     struct decompose_cell node, libuv, syscall;
     struct decompose_diff node_layer;  /* node - libuv */
@@ -75,9 +53,8 @@ struct decompose_row {
 };
 
 /* Fills rows[0..*count) with one row per API and placement for which the
- * run holds at least one of the three cases, in API order (spawn, execFile,
- * exec, fork, spawnSync, execSync, execFileSync) then placement order
- * (same, cross, free). The rows point into
+ * run holds the API's Node case (in any state), in the table's API order
+ * then placement order (same, cross, free). The rows point into
  * run, which must outlive them. Returns 0, -ENOSPC when max is too small
  * (rows then holds the first max), or -ENOMEM. */
 int decompose_node(const struct stored_run *run, struct decompose_row *rows, size_t max,
@@ -99,7 +76,7 @@ bool decompose_format_row(const struct decompose_row *r,
 
 /* Writes the decomposition of run as a Markdown table with a line on how to
  * read it; a missing row reads "not measured" (or its status), and a run
- * with no node.* case gets one line saying so. Returns 0, -ENOMEM, or -EIO
+ * with none of the table's Node rows gets one line saying so. Returns 0, -ENOMEM, or -EIO
  * when writing failed. */
 int decompose_write_md(FILE *out, const struct stored_run *run);
 

@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "analysis/compare.h"
 #include "read/results_read.h"
-#include "base/units.h"
+#include "base/format.h"
 
 /* Text from the command line (paths) may hold anything: control
  * characters become '?'. */
@@ -22,29 +22,6 @@ static void put_text(FILE *fp, const char *text)
 {
     for (const char *p = text; *p; p++)
         fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, fp);
-}
-
-/* Text in a Markdown table cell: punctuation that Markdown or HTML would act
- * on is backslash-escaped (CommonMark allows it before any ASCII
- * punctuation), so a case name cannot open a link, a tag or a new cell. */
-static void put_md(FILE *fp, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            fputc('?', fp);
-        else if (strchr("\\`*_[]()<>|&#!~\"'$", *p) != NULL)
-            fprintf(fp, "\\%c", *p);
-        else
-            fputc(*p, fp);
-    }
-}
-
-static void format_ns(double ns, char *buf, size_t len)
-{
-    if (isnan(ns) || ns < 0)
-        snprintf(buf, len, "-");
-    else
-        units_format_duration((uint64_t)llround(ns), buf, len);
 }
 
 static void format_interval(const struct compare_row *row, const char *to, char *buf, size_t len)
@@ -115,8 +92,8 @@ static void print_text(FILE *fp, const struct compare_report *rep, const struct 
     for (size_t i = 0; i < rep->row_count; i++) {
         const struct compare_row *row = &rep->rows[i];
         char base[24], cand[24], ratio[24], interval[48], p[24];
-        format_ns(row->base_ns, base, sizeof(base));
-        format_ns(row->new_ns, cand, sizeof(cand));
+        format_duration(row->base_ns, base, sizeof(base));
+        format_duration(row->new_ns, cand, sizeof(cand));
         format_number(row->ratio, "%.3f", ratio, sizeof(ratio));
         format_interval(row, ", ", interval, sizeof(interval));
         format_number(row->p_adjusted, "%.2g", p, sizeof(p));
@@ -133,15 +110,15 @@ static void print_md(FILE *fp, const struct compare_report *rep, const struct cl
     fputs("### procbench compare: ", fp);
     put_counts(fp, rep, true);
     fputs("\n\nBASE ", fp);
-    put_md(fp, opts->inputs[0]);
+    format_md_text(fp, opts->inputs[0]);
     fprintf(fp, " (%zu %s), NEW ", rep->base_runs, runs_word(rep->base_runs));
-    put_md(fp, opts->inputs[1]);
+    format_md_text(fp, opts->inputs[1]);
     fprintf(fp, " (%zu %s). ", rep->new_runs, runs_word(rep->new_runs));
     put_method(fp, rep, opts);
     fputs(".\n\n", fp);
     if (rep->refusal[0] != '\0') {
         fputs("**Not compared: the runs come from different machines** (", fp);
-        put_md(fp, rep->refusal);
+        format_md_text(fp, rep->refusal);
         fputs(").\n\n", fp);
     }
     fputs("| case | BASE | NEW | NEW/BASE | interval | p (Holm) | verdict | note |\n"
@@ -151,16 +128,16 @@ static void print_md(FILE *fp, const struct compare_report *rep, const struct cl
         const struct compare_row *row = &rep->rows[i];
         char base[24], cand[24], ratio[24], interval[48], p[24];
         bool strong = row->verdict == COMPARE_REGRESSED || row->verdict == COMPARE_IMPROVED;
-        format_ns(row->base_ns, base, sizeof(base));
-        format_ns(row->new_ns, cand, sizeof(cand));
+        format_duration(row->base_ns, base, sizeof(base));
+        format_duration(row->new_ns, cand, sizeof(cand));
         format_number(row->ratio, "%.3f", ratio, sizeof(ratio));
         format_interval(row, " to ", interval, sizeof(interval));
         format_number(row->p_adjusted, "%.2g", p, sizeof(p));
         fputs("| ", fp);
-        put_md(fp, row->name);
+        format_md_text(fp, row->name);
         fprintf(fp, " | %s | %s | %s | %s | %s | %s%s%s | ", base, cand, ratio, interval, p,
                 strong ? "**" : "", compare_verdict_name(row->verdict), strong ? "**" : "");
-        put_md(fp, row->reason);
+        format_md_text(fp, row->reason);
         fputs(" |\n", fp);
     }
 }

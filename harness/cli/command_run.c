@@ -23,11 +23,12 @@
 
 #include "output/atomic_file.h"
 #include "commands.h"
+#include "test_hook.h"
 #include "output/console.h"
 #include "engine/interrupt.h"
 #include "output/outdir.h"
 #include "engine/runner.h"
-#include "analysis/spawn_curve.h"
+#include "analysis/curves.h"
 #include "engine/sysinfo.h"
 #include "output/writers.h"
 
@@ -102,7 +103,7 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         return OUTCOME_FAILED;
     }
     sysinfo_finish(&r->env);
-    if (spawn_curve_compute(r) != 0) {
+    if (curves_compute(r) != 0) {
         fprintf(stderr, "procbench: out of memory computing the spawn curves\n");
         return OUTCOME_FAILED;
     }
@@ -137,6 +138,23 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
     return OUTCOME_OK;
 }
 
+/* The cases of a run, for sysinfo_probe(): a probe is asked when one of
+ * their scenarios points at it. */
+struct selected {
+    const struct case_def *defs;
+    size_t count;
+};
+
+static bool selected_needs(const struct env_probe *probe, void *ctx)
+{
+    const struct selected *s = ctx;
+    for (size_t i = 0; i < s->count; i++) {
+        if (s->defs[i].scenario->env_probe == probe)
+            return true;
+    }
+    return false;
+}
+
 enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
 {
     /* First, so that a Ctrl-C at any point of the run is noted, never
@@ -163,15 +181,17 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
 
     static struct run_results r;
     r.config = opts->config;
+    static struct runner_test_hook hook; /* TEST ONLY: see test_hook.h */
+    if (test_hook_from_env(&hook))
+        r.config.test_hook = &hook;
     if (!opts->seed_given)
         r.config.seed = random_seed();
     r.argc = argc;
     r.argv = argv;
     r.started_unix_ns = unix_now_ns();
-    bool with_node = false;
-    for (size_t i = 0; i < count; i++)
-        with_node = with_node || strncmp(defs[i].scenario->name, "node.", 5) == 0;
-    sysinfo_collect(&r.env, with_node);
+    sysinfo_collect(&r.env);
+    struct selected selected = {defs, count};
+    sysinfo_probe(&r.env, selected_needs, &selected);
 
     char dir[PATH_MAX];
     if (outdir_create(opts->out_root, r.started_unix_ns, r.env.hostname, dir, sizeof(dir), err,

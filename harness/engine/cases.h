@@ -40,7 +40,7 @@ int cases_expand(const struct case_selection *sel, struct case_def **out, size_t
                  size_t err_len);
 
 /* Writes def->name from its scenario, parameters and placement:
- * "spawn.posix_spawn{target=static,placement=same}". */
+ * "family.name{target=static,placement=same}". */
 void cases_format_name(struct case_def *def);
 
 /* Parses "same", "cross" or "free". Returns 0 or -EINVAL. */

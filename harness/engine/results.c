@@ -48,6 +48,34 @@ const struct case_metric *results_case_metric(const struct case_result *c, const
     return NULL;
 }
 
+size_t results_analyses(const struct run_results *r, const struct analysis_spec **out, size_t max)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct scenario *sc = r->cases[i].def.scenario;
+        size_t declared = scenario_analysis_count(sc);
+        for (size_t a = 0; a < declared; a++) {
+            size_t k = 0;
+            while (k < count && strcmp(out[k]->column, sc->analyses[a].column) != 0)
+                k++;
+            if (k == count && count < max)
+                out[count++] = &sc->analyses[a];
+        }
+    }
+    return count;
+}
+
+const struct case_analysis *results_case_analysis(const struct case_result *c, const char *column)
+{
+    const struct scenario *sc = c->def.scenario;
+    size_t declared = scenario_analysis_count(sc);
+    for (size_t a = 0; a < declared; a++) {
+        if (strcmp(sc->analyses[a].column, column) == 0)
+            return &c->analysis[a];
+    }
+    return NULL;
+}
+
 uint64_t results_stat_value(const struct stats *s, enum metric_stat stat)
 {
     switch (stat) {

@@ -16,12 +16,18 @@
 #include "sysinfo.h"
 
 struct histogram;
+struct runner_test_hook;
 
 /* Version of the results.json layout, which the writers write and the
  * readers check; bump when a field changes meaning. */
 #define RESULTS_SCHEMA_VERSION 1
 
-/* Longest canonical case name: "spawn.posix_spawn{target=static,placement=same}". */
+/* The header line of rounds.csv, which its writer writes and its readers
+ * check. */
+#define RESULTS_ROUNDS_CSV_HEADER                                                                  \
+    "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean"
+
+/* Longest canonical case name: "family.name{p1=v1,...,placement=same}". */
 #define CASE_NAME_MAX 256
 
 /* One case: a scenario with one value per parameter and one placement. */
@@ -62,6 +68,12 @@ struct round_record {
     double mean_ns;
 };
 
+/* A declared analysis of one case; NAN where unknown or not applicable. */
+struct case_analysis {
+    double value;
+    double low, high; /* its 95% interval, for kinds that have one */
+};
+
 /* A declared metric of one case: one value per sample that reported it. */
 struct case_metric {
     struct histogram *hist; /* empty when no sample reported it */
@@ -93,15 +105,10 @@ struct case_result {
     bool below_clock_floor;       /* a sample's p50 under 100x the clock overhead */
     double ops_per_s;             /* operations over the summed wall time of the timed samples
                                    * that succeeded (spawns/s for spawn.*); NAN: none */
-    /* Filled by spawn_curve_compute() after the run (harness/spawn_curve.h);
-     * NAN where unknown or not applicable. */
-    double rss_slope_ns_per_gib; /* p50 latency against the parent's rss, ns per GiB */
-    double rss_slope_ci_low;     /* its 95% confidence interval */
-    double rss_slope_ci_high;
-    double vs_posix_spawn;        /* p50 over the matching spawn.posix_spawn case's */
-    double vs_posix_spawn_ci_low; /* its 95% confidence interval */
-    double vs_posix_spawn_ci_high;
-    double pool_break_even_ns; /* task length below which spawn.pool saves > 10% */
+    /* The scenario's declared analyses, by index into
+     * def.scenario->analyses: filled by curves_compute() after the run
+     * (analysis/curves.h). */
+    struct case_analysis analysis[ANALYSES_MAX];
 };
 
 /* How the runner samples; filled from the command line. */
@@ -117,6 +124,9 @@ struct run_config {
     /* A step of a round (setup, one sample, teardown) that takes longer
      * fails its case and is killed; 0 = no limit. */
     uint64_t sample_timeout_ns;
+    /* TEST ONLY: what a test makes the runner do beside measuring
+     * (runner.h); NULL in a real run. Not written in any output. */
+    const struct runner_test_hook *test_hook;
 };
 
 struct run_results {
@@ -151,6 +161,17 @@ size_t results_metrics(const struct run_results *r, const struct metric_spec **o
 /* Case c's result for the metric called name, or NULL when c's scenario
  * declares no such metric. */
 const struct case_metric *results_case_metric(const struct case_result *c, const char *name);
+
+/* Most distinct analyses the cases of one run declare between them. */
+#define RUN_ANALYSES_MAX 16
+
+/* The distinct analyses (by column) the scenarios of r's cases declare, in
+ * first-seen order, as results_metrics() does for metrics. */
+size_t results_analyses(const struct run_results *r, const struct analysis_spec **out, size_t max);
+
+/* Case c's value of the analysis whose column is column, or NULL when c's
+ * scenario declares no such analysis. */
+const struct case_analysis *results_case_analysis(const struct case_result *c, const char *column);
 
 /* The statistic stat (one METRIC_ bit) of s. */
 uint64_t results_stat_value(const struct stats *s, enum metric_stat stat);

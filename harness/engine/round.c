@@ -44,21 +44,13 @@ static void report_progress(struct run_state *st, const struct case_result *c,
     st->obs->progress(&p, st->obs->ctx);
 }
 
-/* TEST ONLY. PROCBENCH_TEST_SLOWDOWN="SCENARIO:NS" adds NS nanoseconds to
- * every operation of SCENARIO, after it was timed, so that the tests of
- * `procbench compare` can inject a regression of known size
- * (tests/compare_detector.sh). Anything malformed is ignored; nothing else
- * reads this variable, and a real run must never set it. */
-static uint64_t test_slowdown_ns(const struct scenario *sc)
+/* TEST ONLY: what the run's test hook (runner.h) adds to each operation of
+ * scenario sc; 0 in a real run, which has no hook. */
+static uint64_t test_slowdown_ns(const struct runner_test_hook *hook, const struct scenario *sc)
 {
-    const char *knob = getenv("PROCBENCH_TEST_SLOWDOWN");
-    const char *colon = knob != NULL ? strrchr(knob, ':') : NULL;
-    char *end = NULL;
-    if (colon == NULL || (size_t)(colon - knob) != strlen(sc->name) ||
-        strncmp(knob, sc->name, strlen(sc->name)) != 0 || colon[1] < '0' || colon[1] > '9')
+    if (hook == NULL || hook->slow_scenario == NULL || strcmp(hook->slow_scenario, sc->name) != 0)
         return 0;
-    unsigned long long ns = strtoull(colon + 1, &end, 10);
-    return *end == '\0' && ns < 1000000000ull ? (uint64_t)ns : 0;
+    return hook->slowdown_ns;
 }
 
 /* Records a timed sample's primary metric: its time per operation, or,
@@ -93,6 +85,7 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
     struct round_report *rep = st->report;
     struct sample s;
     memset(&s, 0, sizeof(s));
+    ctx->failure[0] = '\0';
     int rc = sc->sample(ctx, &s);
     /* Outside the timed section: tells the harness's watch that the round
      * is alive (see wait_round_process). */
@@ -104,7 +97,7 @@ static uint64_t take_sample(struct run_state *st, const struct scenario *sc, str
         rep->failures++;
         rep->consecutive_failures++;
         if (rep->reason[0] == '\0')
-            ROUND_REASON(rep, "%s", s.failure[0] ? s.failure : strerror(-rc));
+            ROUND_REASON(rep, "%s", ctx->failure[0] ? ctx->failure : strerror(-rc));
         return 0;
     }
     rep->consecutive_failures = 0;
@@ -227,7 +220,7 @@ _Noreturn void round_process(struct run_state *st, size_t index)
      * action for SIGINT and SIGTERM, which only the harness handles. */
     setpgid(0, 0);
     interrupt_reset_in_child();
-    st->test_slowdown_ns = test_slowdown_ns(sc); /* read once, not per sample */
+    st->test_slowdown_ns = test_slowdown_ns(st->r->config.test_hook, sc);
     int rc = pinning_apply(c->def.placement);
     if (rc == 0 && sc->process_init)
         rc = sc->process_init();
@@ -241,17 +234,17 @@ _Noreturn void round_process(struct run_state *st, size_t index)
     }
     int fds_before = reaper_count_fds();
     struct case_ctx ctx = {
+        .scenario = sc,
         .params = c->def.params,
         .peer_cpu = c->def.placement == PLACEMENT_CROSS ? c->peer_cpu : -1,
         .ops_per_sample = 1,
         .peer_pid = 0,
         .state = NULL,
     };
-    char why[sizeof(rep->reason) - 8] = "";
-    rc = sc->setup ? sc->setup(&ctx, why, sizeof(why)) : 0;
+    rc = sc->setup ? sc->setup(&ctx) : 0;
     if (rc != 0) {
         rep->setup_failed = true;
-        ROUND_REASON(rep, "setup: %s", why[0] ? why : strerror(-rc));
+        ROUND_REASON(rep, "setup: %s", ctx.failure[0] ? ctx.failure : strerror(-rc));
         check_left_behind(rep, fds_before);
         _exit(0);
     }

@@ -77,7 +77,7 @@ struct run_state {
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
-    uint64_t test_slowdown_ns; /* TEST ONLY, for the round's scenario: see test_slowdown_ns() */
+    uint64_t test_slowdown_ns; /* TEST ONLY: the run's test hook, for the round's scenario */
     bool interrupted;          /* a SIGINT or SIGTERM stopped the run */
     /* The order of a pass. Here rather than a local of runner_run, so that
      * a round's process, which _exit()s holding a copy, still points at it

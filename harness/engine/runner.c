@@ -39,17 +39,19 @@ static void check_runnable(struct case_result *c)
 {
     const struct scenario *sc = c->def.scenario;
     char why[sizeof(c->reason)];
-    const char *case_why = NULL;
+    struct case_ctx probe = {.scenario = sc, .params = c->def.params};
     if (metric_check_list(sc->metrics, SAMPLE_METRICS_MAX, why, sizeof(why)) != 0) {
         c->status = CASE_FAILED;
         CASE_REASON(c, "%s declares its metrics wrongly: %s", sc->name, why);
+    } else if (analysis_check_list(sc->analyses, ANALYSES_MAX, why, sizeof(why)) != 0) {
+        c->status = CASE_FAILED;
+        CASE_REASON(c, "%s declares its analyses wrongly: %s", sc->name, why);
     } else if (sc->unavailable) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s", sc->unavailable);
-    } else if (sc->case_unavailable &&
-               (case_why = sc->case_unavailable(c->def.params, why, sizeof(why))) != NULL) {
+    } else if (sc->case_unavailable && sc->case_unavailable(&probe) != 0) {
         c->status = CASE_SKIPPED;
-        CASE_REASON(c, "%s", case_why);
+        CASE_REASON(c, "%s", probe.failure);
     } else if (!(sc->placements_supported & PLACEMENT_BIT(c->def.placement))) {
         c->status = CASE_SKIPPED;
         CASE_REASON(c, "%s cannot honour this placement: it has no hook to pin its peer", sc->name);
@@ -144,6 +146,8 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
         c->status = CASE_OK;
         c->parent_cpu = -1;
         c->peer_cpu = -1;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
         check_runnable(c);
     }
     return 0;

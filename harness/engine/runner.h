@@ -3,9 +3,9 @@
  * round.c is a round's process, round_watch.c forks and watches it). For
  * each case it runs rounds (setup, warm-up, a block of timed samples,
  * teardown) until the case has its minimum time and sample count, its
- * maximum time, or a median precise enough for --ci-target; rounds of all cases are interleaved in an order
- * shuffled by the run's seed, so slow drift of the machine hits every case
- * alike instead of whichever ran last.
+ * maximum time, or a median precise enough for --ci-target; rounds of all cases are interleaved in
+ * an order shuffled by the run's seed, so slow drift of the machine hits every case alike instead
+ * of whichever ran last.
  */
 #ifndef PROCBENCH_RUNNER_H
 #define PROCBENCH_RUNNER_H
@@ -27,6 +27,15 @@ struct runner_observer {
     /* Once per case, when it has all its samples (or failed, or was skipped). */
     void (*case_done)(const struct case_result *c, void *ctx);
     void *ctx;
+};
+
+/* TEST ONLY. What a test makes the runner do beside measuring, given in
+ * r->config.test_hook (NULL in a real run): the tests of `procbench
+ * compare` inject a regression of known size this way
+ * (tests/compare_detector.sh, through cli/test_hook.h). */
+struct runner_test_hook {
+    const char *slow_scenario; /* the scenario slowed down; NULL: none */
+    uint64_t slowdown_ns;      /* added to each of its operations, after they were timed */
 };
 
 /* Prepares r->cases[i] for every def in defs (copying them) with empty

@@ -24,7 +24,6 @@
 #include "build_info.h"
 #include "base/clock.h"
 #include "histogram.h"
-#include "node_locate.h"
 #include "sysinfo.h"
 
 #define UNKNOWN "unknown"
@@ -289,7 +288,7 @@ static uint64_t histogram_record_cost_ns(void)
     return elapsed ? elapsed : 1;
 }
 
-int sysinfo_collect(struct run_env *env, bool with_node)
+int sysinfo_collect(struct run_env *env)
 {
     char text[256];
     struct utsname uts;
@@ -351,17 +350,6 @@ int sysinfo_collect(struct run_env *env, bool with_node)
         env->clock_resolution_ns = cal.resolution_ns;
     }
     env->histogram_record_ns = histogram_record_cost_ns();
-    /* Whatever goes wrong, the fields say "not installed" or "unknown". */
-    char node_why[160];
-    if (with_node) {
-        node_query_versions(env->node_version, sizeof(env->node_version), env->node_uv_version,
-                            sizeof(env->node_uv_version), env->node_path, sizeof(env->node_path),
-                            node_why, sizeof(node_why));
-    } else {
-        snprintf(env->node_version, sizeof(env->node_version), "not asked: no node.* case");
-        snprintf(env->node_uv_version, sizeof(env->node_uv_version), "not asked");
-        snprintf(env->node_path, sizeof(env->node_path), "not asked");
-    }
 
     /* The noise counters are read last, after the calibrations above, so
      * that they bracket the run itself. */
@@ -427,9 +415,6 @@ static const struct {
     F(clock_overhead_ns, FIELD_U64),
     F(clock_resolution_ns, FIELD_U64),
     F(histogram_record_ns, FIELD_U64),
-    F(node_version, FIELD_TEXT),
-    F(node_uv_version, FIELD_TEXT),
-    F(node_path, FIELD_TEXT),
 #undef F
 };
 
@@ -472,4 +457,6 @@ void sysinfo_each(const struct run_env *env,
         }
         emit(fields[i].key, value, ctx);
     }
+    for (size_t i = 0; i < env->probed_count && i < SYSINFO_PROBED_MAX; i++)
+        emit(env->probed[i].key, env->probed[i].value[0] ? env->probed[i].value : UNKNOWN, ctx);
 }

@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SYSINFO_TEXT 128
+#define SYSINFO_TEXT       128
+#define SYSINFO_PROBED_MAX 16 /* keys recorded by scenarios' env_probes */
 
 struct run_env {
     char hostname[SYSINFO_TEXT];
@@ -36,21 +37,31 @@ struct run_env {
     uint64_t clock_overhead_ns;
     uint64_t clock_resolution_ns;
     uint64_t histogram_record_ns; /* harness cost of recording one value */
-    /* Node.js, for the node.* rows (bench/node_locate.h): "not installed"
-     * when no node is found (PROCBENCH_NODE, else PATH). */
-    char node_version[32];        /* process.version, e.g. "v20.20.2" */
-    char node_uv_version[32];     /* process.versions.uv: the libuv bundled in node */
-    char node_path[SYSINFO_TEXT]; /* the node binary the node.* rows run */
+    /* What the scenarios' env_probes recorded (sysinfo_probe()), in
+     * catalogue order: e.g. node_version, node_uv_version, node_path. */
+    struct sysinfo_probed {
+        char key[48];
+        char value[SYSINFO_TEXT];
+    } probed[SYSINFO_PROBED_MAX];
+    size_t probed_count;
     /* internal: /proc/stat totals at start, for steal_pct */
     uint64_t stat_total_start, stat_steal_start;
 };
 
-/* Fills everything known before a run (and the clock calibration). Returns 0;
- * unreadable values become "unknown". with_node: also ask node for its
- * versions, which starts a Node.js process (~0.1 s); otherwise the node
- * fields say they were not asked, so that runs without node.* cases (and
- * the many short runs of ci/regress) do not pay for it. */
-int sysinfo_collect(struct run_env *env, bool with_node);
+/* Fills everything known before a run (and the clock calibration), but for
+ * the probed facts (sysinfo_probe()). Returns 0; unreadable values become
+ * "unknown". */
+int sysinfo_collect(struct run_env *env);
+
+/* Records the facts of every env_probe the catalogue's scenarios point at
+ * (bench/scenario.h), in catalogue order: a probe is asked when
+ * wanted(probe, ctx) says so, or always when wanted is NULL; the keys of the
+ * others get their not_asked values, so that runs that need no probe (the
+ * many short runs of ci/regress) do not pay for one (asking node starts a
+ * Node.js process, ~0.1 s). */
+struct env_probe;
+void sysinfo_probe(struct run_env *env, bool (*wanted)(const struct env_probe *probe, void *ctx),
+                   void *ctx);
 
 /* Fills the values measured over the run (load at the end, steal time). */
 void sysinfo_finish(struct run_env *env);

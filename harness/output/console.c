@@ -1,6 +1,7 @@
 /*
  * The console table and progress line. Numbers are printed with three
- * significant digits and a unit; the CSV and JSON keep integer nanoseconds.
+ * significant digits and a unit (base/format.h); the CSV and JSON keep
+ * integer nanoseconds.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -9,7 +10,7 @@
 #include <unistd.h>
 
 #include "console.h"
-#include "base/units.h"
+#include "base/format.h"
 #include "writers.h"
 
 /* Clears the progress line so that a table row does not land inside it.
@@ -70,7 +71,7 @@ void console_progress(const struct runner_progress *p, void *ctx)
     if (!con->progress)
         return;
     char elapsed[32];
-    units_format_duration(p->elapsed_ns, elapsed, sizeof(elapsed));
+    format_duration((double)p->elapsed_ns, elapsed, sizeof(elapsed));
     fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
             p->rounds_done, p->rounds_expected, elapsed, p->current->def.name, p->round_samples);
     fflush(stderr);
@@ -88,13 +89,11 @@ static void format_cpus(const struct case_result *c, char *buf, size_t len)
 static void format_metric(const struct metric_spec *m, uint64_t value, char *buf, size_t len)
 {
     if (m->unit == METRIC_NS)
-        units_format_duration(value, buf, len);
-    else if (m->unit == METRIC_BYTES && value >= 1048576)
-        snprintf(buf, len, "%.1f MiB", (double)value / 1048576.0);
-    else if (m->unit == METRIC_BYTES && value >= 1024)
-        snprintf(buf, len, "%.1f KiB", (double)value / 1024.0);
+        format_duration((double)value, buf, len);
+    else if (m->unit == METRIC_BYTES)
+        format_size((double)value, buf, len);
     else
-        snprintf(buf, len, "%" PRIu64 "%s", value, m->unit == METRIC_BYTES ? " B" : "");
+        snprintf(buf, len, "%" PRIu64, value);
 }
 
 /* What only some cases have: throughput, the medians of the metrics their
@@ -132,8 +131,8 @@ void console_case_done(const struct case_result *c, void *ctx)
         return;
     }
     char p50[24], p99[24], cpus[24], ci[24], extra[256];
-    units_format_duration(c->stats.p50_ns, p50, sizeof(p50));
-    units_format_duration(c->stats.p99_ns, p99, sizeof(p99));
+    format_duration((double)c->stats.p50_ns, p50, sizeof(p50));
+    format_duration((double)c->stats.p99_ns, p99, sizeof(p99));
     double ci_pct = stats_median_ci_percent(&c->stats);
     /* The histogram resolves 0.1% (3 significant digits): a narrower
      * interval is shown as that bound, not as a zero it cannot know. */
@@ -149,55 +148,63 @@ void console_case_done(const struct case_result *c, void *ctx)
     fflush(con->out);
 }
 
-/* A signed duration with its unit ("-1.20 us"), or "?" when unknown. */
-static void format_signed_ns(double ns, char *buf, size_t len)
+/* One analysis of a case, as " x1.20 [1.10, 1.31]" or " +2.30 ms/GiB [...]". */
+static void format_analysis(const struct analysis_spec *spec, const struct case_analysis *a,
+                            char *buf, size_t len)
 {
-    if (!isfinite(ns)) {
-        snprintf(buf, len, "?");
+    char value[24], low[24], high[24];
+    if (spec->kind == ANALYSIS_RATIO) {
+        snprintf(buf, len, "  x%.2f [%.2f, %.2f]", a->value, a->low, a->high);
         return;
     }
-    if (ns < 0 && len > 1) {
-        *buf++ = '-';
-        len--;
+    format_signed_duration(a->value, value, sizeof(value));
+    if (spec->kind == ANALYSIS_BREAK_EVEN) {
+        snprintf(buf, len, "  %s", value);
+        return;
     }
-    units_format_duration((uint64_t)llround(fabs(ns)), buf, len);
+    format_signed_duration(a->low, low, sizeof(low));
+    format_signed_duration(a->high, high, sizeof(high));
+    snprintf(buf, len, "  %s/%s [%s, %s]", value, spec->per_name, low, high);
 }
 
-/* The spawn analysis (harness/spawn_curve.h) under the table: a line for
- * every case that has one of its figures, with the spawns per second. */
-static void print_spawn_curves(struct console *con, const struct run_results *r)
+/* The analyses the run's scenarios declare (analysis/curves.h), under the
+ * table: a line for every case that has one of them, with its operations
+ * per second. */
+static void print_analyses(struct console *con, const struct run_results *r)
 {
+    const struct analysis_spec *specs[RUN_ANALYSES_MAX];
+    size_t count = results_analyses(r, specs, RUN_ANALYSES_MAX);
     bool header = false;
     for (size_t i = 0; i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
-        if (!isfinite(c->rss_slope_ns_per_gib) && !isfinite(c->vs_posix_spawn) &&
-            !isfinite(c->pool_break_even_ns))
+        char line[512] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < count && used < sizeof(line); k++) {
+            const struct case_analysis *a = results_case_analysis(c, specs[k]->column);
+            char text[128] = "  -";
+            if (a != NULL && isfinite(a->value))
+                format_analysis(specs[k], a, text, sizeof(text));
+            used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", text);
+        }
+        bool any = false;
+        for (size_t k = 0; k < count; k++) {
+            const struct case_analysis *a = results_case_analysis(c, specs[k]->column);
+            any = any || (a != NULL && isfinite(a->value));
+        }
+        if (!any)
             continue;
         if (!header) {
-            fprintf(con->out, "\nspawn curves: p50 slope per GiB of parent rss [95%% ci], ratio to "
-                              "spawn.posix_spawn [95%% ci], operations/s, task length below which "
-                              "spawn.pool saves >10%%\n");
+            fputs("\nanalyses:", con->out);
+            for (size_t k = 0; k < count; k++)
+                fprintf(con->out, "%s %s%s", k ? "," : "", specs[k]->label,
+                        specs[k]->ci_prefix ? " [95% ci]" : "");
+            fputs(", operations/s\n", con->out);
             header = true;
         }
-        char slope[96] = "", ratio[48] = "", rate[32] = "", pool[40] = "";
-        if (isfinite(c->rss_slope_ns_per_gib)) {
-            char value[24], low[24], high[24];
-            format_signed_ns(c->rss_slope_ns_per_gib, value, sizeof(value));
-            format_signed_ns(c->rss_slope_ci_low, low, sizeof(low));
-            format_signed_ns(c->rss_slope_ci_high, high, sizeof(high));
-            snprintf(slope, sizeof(slope), "  %s/GiB [%s, %s]", value, low, high);
-        }
-        if (isfinite(c->vs_posix_spawn))
-            snprintf(ratio, sizeof(ratio), "  x%.2f [%.2f, %.2f]", c->vs_posix_spawn,
-                     c->vs_posix_spawn_ci_low, c->vs_posix_spawn_ci_high);
+        char rate[32] = "  -";
         if (isfinite(c->ops_per_s))
             snprintf(rate, sizeof(rate), "  %.0f/s", c->ops_per_s);
-        if (isfinite(c->pool_break_even_ns)) {
-            char t[24];
-            format_signed_ns(c->pool_break_even_ns, t, sizeof(t));
-            snprintf(pool, sizeof(pool), "  pool < %s", t);
-        }
-        fprintf(con->out, "%-*s%s%s%s%s\n", con->name_width, c->def.name, slope, ratio, rate, pool);
+        fprintf(con->out, "%-*s%s%s\n", con->name_width, c->def.name, line, rate);
     }
 }
 
@@ -205,7 +212,7 @@ void console_end(struct console *con, const struct run_results *r, const char *d
 {
     clear_progress(con);
     if (!con->quiet)
-        print_spawn_curves(con, r);
+        print_analyses(con, r);
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {
         failed += r->cases[i].status == CASE_FAILED;
@@ -213,7 +220,7 @@ void console_end(struct console *con, const struct run_results *r, const char *d
     }
     if (!con->quiet) {
         char took[32];
-        units_format_duration(r->duration_ns, took, sizeof(took));
+        format_duration((double)r->duration_ns, took, sizeof(took));
         fprintf(con->out, "\n%zu cases in %s: %zu measured, %zu failed, %zu skipped\n",
                 r->case_count, took, r->case_count - failed - skipped, failed, skipped);
     }

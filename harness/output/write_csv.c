@@ -18,30 +18,14 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "base/format.h"
 
-/* Writes prefix and text as one field (the prefix is plain: no quoting
- * characters). */
-static void write_field_prefixed(FILE *fp, const char *prefix, const char *text)
+/* Writes "param_" and a parameter's name as one field. */
+static void write_param_header(FILE *fp, const char *name)
 {
-    if (strpbrk(text, ",\"\r\n") == NULL) {
-        fputs(prefix, fp);
-        fputs(text, fp);
-        return;
-    }
-    fputc('"', fp);
-    fputs(prefix, fp);
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '"')
-            fputc('"', fp);
-        fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
-void csv_write_field(FILE *fp, const char *text)
-{
-    if (text != NULL)
-        write_field_prefixed(fp, "", text);
+    char field[128];
+    snprintf(field, sizeof(field), "param_%s", name);
+    format_csv_field(fp, field);
 }
 
 /* One writer per kind of summary_columns.def; the X-macro pastes the kind
@@ -86,7 +70,7 @@ static void put_CPU(FILE *fp, int cpu)
 
 static void put_TEXT(FILE *fp, const char *text)
 {
-    csv_write_field(fp, text);
+    format_csv_field(fp, text);
 }
 
 /* The distinct parameter names of every case's scenario, in first-seen
@@ -143,20 +127,23 @@ static void put_param(FILE *fp, const struct case_def *def, const char *name)
         if (strcmp(spec->name, name) != 0)
             continue;
         if (spec->kind == PARAM_WORD)
-            csv_write_field(fp, def->params[p].text);
+            format_csv_field(fp, def->params[p].text);
         else
             put_U64(fp, def->params[p].number);
         return;
     }
 }
 
-/* The metrics of the run, whose columns summary_columns.def places. */
-struct metric_columns {
+/* The metrics and analyses of the run, whose columns summary_columns.def
+ * places. */
+struct declared_columns {
     const struct metric_spec *spec[RUN_METRICS_MAX];
     size_t count;
+    const struct analysis_spec *analysis[RUN_ANALYSES_MAX];
+    size_t analysis_count;
 };
 
-static void put_metric_headers(FILE *fp, const struct metric_columns *metrics)
+static void put_metric_headers(FILE *fp, const struct declared_columns *metrics)
 {
     for (size_t m = 0; m < metrics->count; m++) {
         for (size_t k = 0; k < METRIC_STAT_COUNT; k++) {
@@ -172,7 +159,7 @@ static void put_metric_headers(FILE *fp, const struct metric_columns *metrics)
 /* A case's metric columns: empty where its scenario does not declare the
  * metric or no sample reported it. */
 static void put_metric_values(FILE *fp, const struct case_result *c,
-                              const struct metric_columns *metrics)
+                              const struct declared_columns *metrics)
 {
     for (size_t m = 0; m < metrics->count; m++) {
         const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
@@ -187,32 +174,67 @@ static void put_metric_values(FILE *fp, const struct case_result *c,
     }
 }
 
+static void put_analysis_headers(FILE *fp, const struct declared_columns *metrics)
+{
+    for (size_t a = 0; a < metrics->analysis_count; a++) {
+        const struct analysis_spec *spec = metrics->analysis[a];
+        fputc(',', fp);
+        fputs(spec->column, fp);
+        if (spec->ci_prefix != NULL)
+            fprintf(fp, ",%s_ci_low,%s_ci_high", spec->ci_prefix, spec->ci_prefix);
+    }
+}
+
+/* A case's analysis columns: empty where unknown or not declared. */
+static void put_analysis_values(FILE *fp, const struct case_result *c,
+                                const struct declared_columns *metrics)
+{
+    for (size_t a = 0; a < metrics->analysis_count; a++) {
+        const struct analysis_spec *spec = metrics->analysis[a];
+        const struct case_analysis *ca = results_case_analysis(c, spec->column);
+        void (*put)(FILE *, double) = spec->kind == ANALYSIS_RATIO ? put_RATIO : put_NS;
+        fputc(',', fp);
+        if (ca != NULL)
+            put(fp, ca->value);
+        if (spec->ci_prefix == NULL)
+            continue;
+        fputc(',', fp);
+        if (ca != NULL)
+            put(fp, ca->low);
+        fputc(',', fp);
+        if (ca != NULL)
+            put(fp, ca->high);
+    }
+}
+
 static void write_summary_header(FILE *fp, const struct param_columns *cols,
-                                 const struct metric_columns *metrics)
+                                 const struct declared_columns *metrics)
 {
     fputs("scenario,case", fp);
     for (size_t k = 0; k < cols->count; k++) {
         fputc(',', fp);
-        write_field_prefixed(fp, "param_", cols->names[k]);
+        write_param_header(fp, cols->names[k]);
     }
     fputs(",placement", fp);
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     fputc(',', fp);                                                                                \
-    csv_write_field(fp, header);
-#define SUMMARY_METRIC_COLUMNS put_metric_headers(fp, metrics);
+    format_csv_field(fp, header);
+#define SUMMARY_METRIC_COLUMNS   put_metric_headers(fp, metrics);
+#define SUMMARY_ANALYSIS_COLUMNS put_analysis_headers(fp, metrics);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     fputc('\n', fp);
 }
 
 static void write_summary_row(FILE *fp, const struct case_result *c,
                               const struct param_columns *cols,
-                              const struct metric_columns *metrics)
+                              const struct declared_columns *metrics)
 {
-    csv_write_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
+    format_csv_field(fp, c->def.scenario != NULL ? c->def.scenario->name : "");
     fputc(',', fp);
-    csv_write_field(fp, c->def.name);
+    format_csv_field(fp, c->def.name);
     for (size_t k = 0; k < cols->count; k++) {
         fputc(',', fp);
         put_param(fp, &c->def, cols->names[k]);
@@ -222,21 +244,24 @@ static void write_summary_row(FILE *fp, const struct case_result *c,
 #define SUMMARY_COLUMN(header, kind, expr)                                                         \
     fputc(',', fp);                                                                                \
     put_##kind(fp, (expr));
-#define SUMMARY_METRIC_COLUMNS put_metric_values(fp, c, metrics);
+#define SUMMARY_METRIC_COLUMNS   put_metric_values(fp, c, metrics);
+#define SUMMARY_ANALYSIS_COLUMNS put_analysis_values(fp, c, metrics);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     fputc('\n', fp);
 }
 
 int write_summary_csv(const struct run_results *r, const char *dir)
 {
     struct param_columns cols;
-    struct metric_columns metrics;
+    struct declared_columns metrics;
     struct atomic_file af;
     int rc;
 
     metrics.count = results_metrics(r, metrics.spec, RUN_METRICS_MAX);
+    metrics.analysis_count = results_analyses(r, metrics.analysis, RUN_ANALYSES_MAX);
     rc = param_columns_collect(r, &cols);
     if (rc != 0)
         return rc;
@@ -264,7 +289,7 @@ int write_rounds_csv(const struct run_results *r, const char *dir)
     if (rc != 0)
         return rc;
 
-    fputs("case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean\n", af.fp);
+    fputs(RESULTS_ROUNDS_CSV_HEADER "\n", af.fp);
     for (size_t i = 0; i < r->round_count; i++) {
         const struct round_record *rr = &r->rounds[i];
 
@@ -274,7 +299,7 @@ int write_rounds_csv(const struct run_results *r, const char *dir)
             atomic_file_abort(&af);
             return -EINVAL;
         }
-        csv_write_field(af.fp, r->cases[rr->case_index].def.name);
+        format_csv_field(af.fp, r->cases[rr->case_index].def.name);
         fprintf(af.fp,
                 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                 ",%" PRIu64 ",%" PRIu64 ",",

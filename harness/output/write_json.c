@@ -205,15 +205,37 @@ static json_t *rounds_json(const struct run_results *r, size_t index, int *err)
 
 /* The metrics of the run: their declarations, and where each case's
  * values of them go. */
-struct metric_list {
+struct declared_columns {
     const struct metric_spec *spec[RUN_METRICS_MAX];
     size_t count;
+    const struct analysis_spec *analysis[RUN_ANALYSES_MAX];
+    size_t analysis_count;
 };
+
+/* The analysis columns of the run, as the CSV writes them; null where
+ * unknown or where the case's scenario does not declare the analysis. */
+static void analysis_columns_json(json_t *object, const struct case_result *c,
+                                  const struct declared_columns *metrics, int *err)
+{
+    for (size_t a = 0; a < metrics->analysis_count; a++) {
+        const struct analysis_spec *spec = metrics->analysis[a];
+        const struct case_analysis *ca = results_case_analysis(c, spec->column);
+        json_t *(*jv)(double) = spec->kind == ANALYSIS_RATIO ? jv_RATIO : jv_NS;
+        char key[METRIC_NAME_MAX + 16];
+        set(object, spec->column, jv(ca != NULL ? ca->value : NAN), err);
+        if (spec->ci_prefix == NULL)
+            continue;
+        snprintf(key, sizeof(key), "%s_ci_low", spec->ci_prefix);
+        set(object, key, jv(ca != NULL ? ca->low : NAN), err);
+        snprintf(key, sizeof(key), "%s_ci_high", spec->ci_prefix);
+        set(object, key, jv(ca != NULL ? ca->high : NAN), err);
+    }
+}
 
 /* NAME_<stat> of every metric of the run: null where the case's scenario
  * does not declare it or no sample reported it. */
 static void metric_columns_json(json_t *object, const struct case_result *c,
-                                const struct metric_list *metrics, int *err)
+                                const struct declared_columns *metrics, int *err)
 {
     for (size_t m = 0; m < metrics->count; m++) {
         const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
@@ -233,7 +255,7 @@ static void metric_columns_json(json_t *object, const struct case_result *c,
 
 /* NAME_histogram of every metric of the run, null as above. */
 static void metric_histograms_json(json_t *object, const struct case_result *c,
-                                   const struct metric_list *metrics, int *err)
+                                   const struct declared_columns *metrics, int *err)
 {
     for (size_t m = 0; m < metrics->count; m++) {
         const struct case_metric *cm = results_case_metric(c, metrics->spec[m]->name);
@@ -245,7 +267,7 @@ static void metric_histograms_json(json_t *object, const struct case_result *c,
 
 /* "metrics": the declaration of each metric the cases carry, so that a
  * reader knows their units and meaning without this build's catalogue. */
-static json_t *metrics_json(const struct metric_list *metrics, int *err)
+static json_t *metrics_json(const struct declared_columns *metrics, int *err)
 {
     json_t *array = json_array();
     for (size_t m = 0; m < metrics->count; m++) {
@@ -266,7 +288,7 @@ static json_t *metrics_json(const struct metric_list *metrics, int *err)
 }
 
 static json_t *case_json(const struct run_results *r, size_t index,
-                         const struct metric_list *metrics, int *err)
+                         const struct declared_columns *metrics, int *err)
 {
     const struct case_result *c = &r->cases[index];
     json_t *object = json_object();
@@ -277,9 +299,11 @@ static json_t *case_json(const struct run_results *r, size_t index,
     set(object, "placement", text(placement_name(c->def.placement)), err);
 #define SUMMARY_COLUMN(header, kind, expr) set(object, header, jv_##kind(expr), err);
 #define SUMMARY_METRIC_COLUMNS             metric_columns_json(object, c, metrics, err);
+#define SUMMARY_ANALYSIS_COLUMNS           analysis_columns_json(object, c, metrics, err);
 #include "summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     set(object, "histogram", histogram_json(c->hist, err), err);
     metric_histograms_json(object, c, metrics, err);
     set(object, "per_round", rounds_json(r, index, err), err);
@@ -350,8 +374,9 @@ static json_t *results_json(const struct run_results *r, int *err)
         set(root, "partial", json_true(), err);
         set(root, "partial_reason", text(why), err);
     }
-    struct metric_list metrics;
+    struct declared_columns metrics;
     metrics.count = results_metrics(r, metrics.spec, RUN_METRICS_MAX);
+    metrics.analysis_count = results_analyses(r, metrics.analysis, RUN_ANALYSES_MAX);
     set(root, "metrics", metrics_json(&metrics, err), err);
     for (size_t i = 0; i < r->case_count; i++)
         push(cases, case_json(r, i, &metrics, err), err);

@@ -10,10 +10,6 @@
 
 #include "engine/results.h"
 
-/* Writes one RFC 4180 field to fp: quoted (with "" for ") only when it holds
- * a comma, quote, CR or LF. */
-void csv_write_field(FILE *fp, const char *text);
-
 /* dir/summary.csv: one row per case. Columns: scenario, case, one
  * param_<name> per parameter of any scenario in the run (in catalogue
  * order; empty where a case's scenario lacks it), placement, then

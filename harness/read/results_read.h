@@ -40,7 +40,7 @@ struct stored_pair {
 };
 
 struct stored_case {
-    const char *scenario; /* "spawn.posix_spawn" */
+    const char *scenario; /* "family.name" */
     const char *name;     /* canonical case name, unique in its file */
     const char *placement;
     const char *status; /* "ok", "failed" or "skipped" */

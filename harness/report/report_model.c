@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #include "base/reason.h"
+#include "engine/results.h"
 #include "read/small_file.h"
 #include "base/units.h"
 
-#define ROUNDS_HEADER  "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean"
+#define ROUNDS_HEADER  RESULTS_ROUNDS_CSV_HEADER
 #define ROUNDS_NUMBERS 10 /* the columns after `case` */
 
 /* The first field of a rounds.csv line: quoted ("" for a quote) or bare.

@@ -135,6 +135,21 @@ static void test_placement_words(void **state)
     assert_int_equal(cases_parse_placement("Same", &p), -EINVAL);
 }
 
+/* The name a descriptor gives its scenario is the one its catalogue line
+ * gives (which CMake reads to make the smoke tests). */
+static void test_catalogue_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+#define SCENARIO(symbol, name) name,
+#include "scenarios.def"
+#undef SCENARIO
+    };
+    assert_int_equal(scenario_catalogue_count, sizeof(names) / sizeof(names[0]));
+    for (size_t i = 0; i < scenario_catalogue_count; i++)
+        assert_string_equal(scenario_catalogue[i]->name, names[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_all_when_no_filter),
         cmocka_unit_test(test_bad_selections),
         cmocka_unit_test(test_placement_words),
+        cmocka_unit_test(test_catalogue_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,8 +181,9 @@ static void test_run_without_node(void **state)
     assert_non_null(out);
     assert_int_equal(decompose_write_md(out, run), 0);
     fclose(out);
-    assert_string_equal(text, "No node.spawn, node.execFile, node.exec or node.fork case, nor "
-                              "their sync forms, in this run: nothing to decompose.\n");
+    assert_string_equal(text, "No node.spawn, node.execFile, node.exec, node.fork, node.spawnSync, "
+                              "node.execSync or node.execFileSync case in this run: nothing to "
+                              "decompose.\n");
     results_read_free_run(run);
 }
 

@@ -145,12 +145,11 @@ static void run_case(const struct scenario *sc, const struct param_value *values
     struct holdings before = holdings_now();
     if (trouble == CORRUPT)
         setenv("PROCBENCH_TEST_CORRUPT", "1", 1);
-    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    char why[192] = "";
-    int rc = sc->setup(&ctx, why, sizeof(why));
+    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int rc = sc->setup(&ctx);
     unsetenv("PROCBENCH_TEST_CORRUPT");
     if (rc != 0)
-        fail_msg("%s: setup failed: %s", label, why);
+        fail_msg("%s: setup failed: %s", label, ctx.failure);
     assert_true(ctx.peer_pid > 0);
     /* Names (queues, FIFOs) are gone as soon as both ends are open. */
     struct holdings during = holdings_now();
@@ -166,7 +165,7 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         rc = sc->sample(&ctx, &out);
         if (trouble == NO_TROUBLE) {
             if (rc != 0)
-                fail_msg("%s: sample %d failed: %s", label, i, out.failure);
+                fail_msg("%s: sample %d failed: %s", label, i, ctx.failure);
             assert_true(out.ns > 0);
             if (stream) {
                 assert_true(out.bytes >= size * ctx.ops_per_sample);
@@ -179,11 +178,11 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         /* Every sample fails, each with a reason naming the scenario. */
         if (rc == 0)
             fail_msg("%s: sample %d succeeded despite the trouble", label, i);
-        if (strstr(out.failure, sc->name) == NULL)
-            fail_msg("%s: reason does not name the scenario: %s", label, out.failure);
+        if (strstr(ctx.failure, sc->name) == NULL)
+            fail_msg("%s: reason does not name the scenario: %s", label, ctx.failure);
         const char *expected = trouble == CORRUPT ? "corrupt" : "killed by signal 9";
-        if (i == 0 && strstr(out.failure, expected) == NULL)
-            fail_msg("%s: reason does not say '%s': %s", label, expected, out.failure);
+        if (i == 0 && strstr(ctx.failure, expected) == NULL)
+            fail_msg("%s: reason does not say '%s': %s", label, expected, ctx.failure);
     }
     sc->teardown(&ctx);
     assert_no_child(label);

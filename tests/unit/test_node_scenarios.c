@@ -62,13 +62,15 @@ static int group_setup(void **state)
 
 /* ---- answers, without node ------------------------------------------- */
 
+static char failure[SCENARIO_FAILURE_MAX];
+
 /* Parses line as an answer of a scenario whose metrics are metrics. */
 static int parse_of(const struct metric_spec *metrics, const char *line, unsigned long long seq,
                     struct sample *out, char *why)
 {
     memset(out, 0, sizeof(*out));
-    why[0] = '\0';
-    return node_parse_answer("node.test", metrics, line, seq, out, why, 160);
+    why[0] = failure[0] = '\0';
+    return node_parse_answer("node.test", metrics, line, seq, out, failure, why, 160);
 }
 
 /* Parses line as an answer of a scenario with node_metrics. */
@@ -146,7 +148,7 @@ static void test_answer_accepted(void **state)
     assert_int_equal(s.metric[NODE_METRIC_RSS_GROWTH], 0);
     /* A failure: the sample fails with the driver's reason, prefixed. */
     assert_int_equal(parse("F 9 child exited with status 1", 9, &s, why), 1);
-    assert_string_equal(s.failure, "node.test: child exited with status 1");
+    assert_string_equal(failure, "node.test: child exited with status 1");
 }
 
 static void test_answer_refused(void **state)
@@ -278,17 +280,17 @@ static void drive(const char *name, const char *param, const char *choice, size_
      * subreaper that teardown reaps a dead driver's leftovers from. */
     assert_int_equal(sc->process_init(), 0);
     int fds = count_fds();
-    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    char why[192] = "";
-    int rc = sc->setup(&ctx, why, sizeof(why));
+    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int rc = sc->setup(&ctx);
     if (rc != 0)
-        fail_msg("%s setup failed: %s", name, why);
+        fail_msg("%s setup failed: %s", name, ctx.failure);
     assert_true(ctx.peer_pid > 0);
     for (size_t i = 0; i < n; i++) {
         struct sample s;
         memset(&s, 0, sizeof(s));
         outcomes[i] = sc->sample(&ctx, &s);
-        snprintf(failures[i], 160, "%s", s.failure);
+        snprintf(failures[i], 160, "%s", ctx.failure);
+        ctx.failure[0] = '\0';
         if (last != NULL)
             *last = s;
     }
@@ -397,11 +399,12 @@ static void assert_setup_fails(const char *knob, const char *name, const char *p
     struct param_value values[8];
     first_values(sc, values, param, choice);
     setenv("PROCBENCH_TEST_NODE_DRIVER", knob, 1);
+    assert_int_equal(sc->process_init(), 0);
     int fds = count_fds();
-    struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    char why[192] = "";
-    int rc = sc->setup(&ctx, why, sizeof(why));
+    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int rc = sc->setup(&ctx);
     unsetenv("PROCBENCH_TEST_NODE_DRIVER");
+    const char *why = ctx.failure;
     print_message("%s, %s: %s\n", knob, name, why);
     if (rc == 0) {
         sc->teardown(&ctx);
@@ -635,7 +638,6 @@ static void test_without_node_skipped(void **state)
 {
     (void)state;
     setenv("PROCBENCH_NODE", "/nonexistent/node", 1);
-    char why[192];
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
         const struct scenario *sc = scenario_catalogue[i];
         if (strncmp(sc->name, "node.", 5) != 0)
@@ -643,26 +645,29 @@ static void test_without_node_skipped(void **state)
         assert_non_null(sc->case_unavailable);
         struct param_value values[8];
         first_values(sc, values, NULL, NULL);
-        const char *reason = sc->case_unavailable(values, why, sizeof(why));
-        assert_non_null(reason);
-        assert_contains(reason, "node not found: PROCBENCH_NODE=/nonexistent/node");
+        struct case_ctx ctx = {.scenario = sc, .params = values};
+        assert_int_equal(sc->case_unavailable(&ctx), -ENOENT);
+        assert_contains(ctx.failure, sc->name);
+        assert_contains(ctx.failure, "node not found: PROCBENCH_NODE=/nonexistent/node");
     }
     unsetenv("PROCBENCH_NODE");
     if (have_node) {
         const struct scenario *spawn = scenario_find("node.spawn");
         struct param_value values[8];
         first_values(spawn, values, NULL, NULL);
-        assert_null(spawn->case_unavailable(values, why, sizeof(why)));
+        struct case_ctx ctx = {.scenario = spawn, .params = values};
+        assert_int_equal(spawn->case_unavailable(&ctx), 0);
+        assert_string_equal(ctx.failure, "");
         /* A heap far beyond this machine is skipped with the reason. */
         first_values(spawn, values, "heap", "1T");
-        const char *reason = spawn->case_unavailable(values, why, sizeof(why));
-        assert_non_null(reason);
-        assert_contains(reason, "heap=1T (arraybuffer) does not fit");
-        assert_contains(reason, "MemAvailable is");
+        assert_int_equal(spawn->case_unavailable(&ctx), -ENOMEM);
+        assert_contains(ctx.failure, "node.spawn: heap=1T (arraybuffer) does not fit");
+        assert_contains(ctx.failure, "MemAvailable is");
         const struct scenario *children = scenario_find("node.children");
         first_values(children, values, "count", "256");
-        if (children->case_unavailable(values, why, sizeof(why)) != NULL)
-            assert_contains(why, "count=256 Node processes does not fit");
+        ctx = (struct case_ctx){.scenario = children, .params = values};
+        if (children->case_unavailable(&ctx) != 0)
+            assert_contains(ctx.failure, "count=256 Node processes does not fit");
     }
 }
 

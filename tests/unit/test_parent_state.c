@@ -281,7 +281,7 @@ struct crowd_probe {
     int fail_index; /* -1: none */
 };
 
-static int probe_op(void *arg, size_t index, struct sample *out)
+static int probe_op(void *arg, size_t index, struct sample *out, char failure[SCENARIO_FAILURE_MAX])
 {
     struct crowd_probe *p = arg;
     pthread_mutex_lock(&p->lock);
@@ -293,7 +293,7 @@ static int probe_op(void *arg, size_t index, struct sample *out)
         sample_report(out, 1, 10 * index); /* spawners 0, 2, 3 only */
     out->child_maxrss_kb = (long)index;
     if ((int)index == p->fail_index) {
-        snprintf(out->failure, sizeof(out->failure), "probe %zu failed", index);
+        snprintf(failure, SCENARIO_FAILURE_MAX, "probe %zu failed", index);
         return -EPIPE;
     }
     return 0;
@@ -305,13 +305,14 @@ static void test_crowd(void **state)
     struct crowd_probe probe = {.fail_index = -1};
     pthread_mutex_init(&probe.lock, NULL);
     struct spawn_crowd *crowd = NULL;
+    char why[SCENARIO_FAILURE_MAX] = "";
     int threads = count_threads();
     assert_int_equal(spawn_crowd_start(4, probe_op, &probe, &crowd), 0);
     assert_int_equal(count_threads(), threads + 3);
     for (int round = 1; round <= 3; round++) {
         struct sample out;
         memset(&out, 0, sizeof(out));
-        assert_int_equal(spawn_crowd_sample(crowd, &out), 0);
+        assert_int_equal(spawn_crowd_sample(crowd, &out, why), 0);
         assert_int_equal(out.ops, 4);
         assert_int_equal(out.op_latency_count, 4);
         for (size_t i = 0; i < 4; i++) {
@@ -330,8 +331,8 @@ static void test_crowd(void **state)
     probe.fail_index = 2;
     struct sample out;
     memset(&out, 0, sizeof(out));
-    assert_int_equal(spawn_crowd_sample(crowd, &out), -EPIPE);
-    assert_string_equal(out.failure, "probe 2 failed");
+    assert_int_equal(spawn_crowd_sample(crowd, &out, why), -EPIPE);
+    assert_string_equal(why, "probe 2 failed");
     spawn_crowd_stop(crowd);
     assert_int_equal(count_threads(), threads);
     assert_int_equal(spawn_crowd_start(1, probe_op, &probe, &crowd), -EINVAL);
@@ -371,21 +372,22 @@ static void test_spawn_scenarios_concurrent(void **state)
                              0);
             values[p] = parsed[0];
         }
-        assert_null(s->case_unavailable(values, (char[192]){0}, 192));
+        struct case_ctx ctx = {
+            .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+        if (s->case_unavailable(&ctx) != 0)
+            fail_msg("%s: unavailable: %s", s->name, ctx.failure);
         /* As the runner does: process-wide state (libuv's signal pipe) is
          * made before the descriptors are counted. */
         if (s->process_init != NULL)
             assert_int_equal(s->process_init(), 0);
         int fds_before = count_fds();
-        struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
-        char failure[160] = "";
-        if (s->setup(&ctx, failure, sizeof(failure)) != 0)
-            fail_msg("%s: setup: %s", s->name, failure);
+        if (s->setup(&ctx) != 0)
+            fail_msg("%s: setup: %s", s->name, ctx.failure);
         for (int k = 0; k < 3; k++) {
             struct sample out;
             memset(&out, 0, sizeof(out));
             if (s->sample(&ctx, &out) != 0)
-                fail_msg("%s: sample: %s", s->name, out.failure);
+                fail_msg("%s: sample: %s", s->name, ctx.failure);
             assert_int_equal(out.ops, 3);
             assert_int_equal(out.op_latency_count, 3);
             for (size_t op = 0; op < 3; op++)

@@ -23,6 +23,7 @@
 #include "engine/histogram.h"
 #include "engine/interrupt.h"
 #include "engine/runner.h"
+#include "cli/test_hook.h"
 
 /* What the fake scenario saw and does. Rounds run in processes forked from
  * the test, so this lives in shared memory for the test to read back. */
@@ -71,12 +72,10 @@ static const struct metric_spec fake_twice[] = {
     {.name = NULL},
 };
 
-static int fake_setup(struct case_ctx *ctx, char *failure, size_t failure_len)
+static int fake_setup(struct case_ctx *ctx)
 {
-    (void)ctx;
     if (fake.setup_fails) {
-        snprintf(failure, failure_len, "fake: no peer");
-        return -EIO;
+        return scenario_fail(ctx, -EIO, "no peer");
     }
     fake.setups++;
     if (fake.setup_hangs) {
@@ -112,8 +111,7 @@ static int fake_sample(struct case_ctx *ctx, struct sample *out)
             pause();
     }
     if (fake.fail_every && fake.samples % fake.fail_every == 0) {
-        snprintf(out->failure, sizeof(out->failure), "fake failure %d", fake.samples);
-        return -EPIPE;
+        return scenario_fail(ctx, -EPIPE, "fake failure %d", fake.samples);
     }
     out->ns = fake.value_ns;
     sample_report(out, FAKE_RETURN, fake.value_ns / 2);
@@ -173,6 +171,19 @@ static const struct scenario fake_bad_metrics = {
     .default_placements = "free",
     .placements_supported = PLACEMENTS_ALL,
     .metrics = fake_twice,
+    .sample = fake_sample,
+};
+/* An analysis the runner must refuse: a ratio to nothing. */
+static const struct analysis_spec fake_ratio_to_nothing[] = {
+    {.kind = ANALYSIS_RATIO, .column = "vs_nothing", .label = "ratio"},
+    {.column = NULL},
+};
+static const struct scenario fake_bad_analyses = {
+    .name = "fake.bad_analyses",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .analyses = fake_ratio_to_nothing,
     .sample = fake_sample,
 };
 static const struct scenario fake_missing = {
@@ -311,7 +322,7 @@ static void test_failures_counted(void **state)
     assert_int_equal(c->status, CASE_OK);
     assert_true(c->failures > 0);
     assert_int_equal(c->stats.n, 30);
-    assert_non_null(strstr(c->reason, "samples failed; first: fake failure"));
+    assert_non_null(strstr(c->reason, "samples failed; first: fake.a: fake failure"));
     runner_free(&r);
 }
 
@@ -326,7 +337,7 @@ static void test_broken_case_fails(void **state)
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_FAILED);
     assert_int_equal(c->stats.n, 0);
-    assert_non_null(strstr(c->reason, "in a row failed: fake failure 1"));
+    assert_non_null(strstr(c->reason, "in a row failed: fake.a: fake failure 1"));
     /* It stopped after the limit instead of trying every round. */
     assert_int_equal(fake.samples, 3);
     assert_int_equal(fake.setups, fake.teardowns);
@@ -342,7 +353,7 @@ static void test_setup_failure_and_unavailable(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_FAILED);
-    assert_string_equal(r.cases[0].reason, "setup: fake: no peer");
+    assert_string_equal(r.cases[0].reason, "setup: fake.a: no peer");
     assert_int_equal(fake.teardowns, 0);
     assert_int_equal(r.cases[1].status, CASE_SKIPPED);
     assert_string_equal(r.cases[1].reason, "built without fakes");
@@ -355,15 +366,19 @@ static void test_bad_metric_declaration_fails(void **state)
 {
     (void)state;
     reset_fake();
-    const struct scenario *scs[] = {&fake_bad_metrics, &fake_a};
+    const struct scenario *scs[] = {&fake_bad_metrics, &fake_bad_analyses, &fake_a};
     struct run_results r;
-    run_cases(&r, scs, 2, small_config());
+    run_cases(&r, scs, 3, small_config());
     assert_int_equal(r.cases[0].status, CASE_FAILED);
     assert_string_equal(
         r.cases[0].reason,
         "fake.bad_metrics declares its metrics wrongly: metric 'x': declared twice");
-    assert_int_equal(r.cases[1].status, CASE_OK);
-    assert_int_equal(r.cases[1].metric[FAKE_RETURN].stats.n, 30);
+    assert_int_equal(r.cases[1].status, CASE_FAILED);
+    assert_string_equal(r.cases[1].reason,
+                        "fake.bad_analyses declares its analyses wrongly: analysis 'vs_nothing': "
+                        "needs the partner scenario it compares with");
+    assert_int_equal(r.cases[2].status, CASE_OK);
+    assert_int_equal(r.cases[2].metric[FAKE_RETURN].stats.n, 30);
     runner_free(&r);
 }
 
@@ -626,12 +641,9 @@ static void test_cross_needs_support(void **state)
 
 /* A case the scenario declares unrunnable for its parameter values is
  * skipped with the scenario's reason and never set up. */
-static const char *fake_case_unavailable(const struct param_value *params, char *why,
-                                         size_t why_len)
+static int fake_case_unavailable(struct case_ctx *ctx)
 {
-    (void)params;
-    snprintf(why, why_len, "fake: needs a machine it is not on");
-    return why;
+    return scenario_fail(ctx, -ENODEV, "needs a machine it is not on");
 }
 
 static void test_case_unavailable_skips(void **state)
@@ -652,7 +664,7 @@ static void test_case_unavailable_skips(void **state)
     struct run_results r;
     run_cases(&r, scs, 2, small_config());
     assert_int_equal(r.cases[0].status, CASE_SKIPPED);
-    assert_string_equal(r.cases[0].reason, "fake: needs a machine it is not on");
+    assert_string_equal(r.cases[0].reason, "fake.picky: needs a machine it is not on");
     assert_int_equal(r.cases[1].status, CASE_OK);
     /* Only fake.a's rounds were set up. */
     assert_int_equal(fake.setups, 3);
@@ -705,6 +717,40 @@ static void test_op_latencies_and_rate(void **state)
     runner_free(&r);
 }
 
+/* TEST ONLY hook: the named scenario's operations are slowed by exactly
+ * the hook's nanoseconds, the other's not at all; the environment knob
+ * reads into such a hook, and a malformed one into none. */
+static void test_slowdown_hook(void **state)
+{
+    (void)state;
+    reset_fake();
+    struct runner_test_hook hook = {.slow_scenario = "fake.b", .slowdown_ns = 1000};
+    struct run_config cfg = small_config();
+    cfg.test_hook = &hook;
+    const struct scenario *scs[] = {&fake_a, &fake_b};
+    struct run_results r;
+    run_cases(&r, scs, 2, cfg);
+    assert_int_equal(r.cases[0].stats.p50_ns, 12345);
+    assert_int_equal(r.cases[1].stats.p50_ns, 13345);
+    runner_free(&r);
+
+    struct runner_test_hook read = {0};
+    setenv("PROCBENCH_TEST_SLOWDOWN", "spawn.pool:250", 1);
+    assert_true(test_hook_from_env(&read));
+    assert_string_equal(read.slow_scenario, "spawn.pool");
+    assert_int_equal(read.slowdown_ns, 250);
+    static const char *const malformed[] = {"spawn.pool",     ":250",
+                                            "spawn.pool:",    "spawn.pool:x",
+                                            "spawn.pool:25x", "spawn.pool:1000000000"};
+    for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+        setenv("PROCBENCH_TEST_SLOWDOWN", malformed[i], 1);
+        if (test_hook_from_env(&read))
+            fail_msg("'%s' was taken for a hook", malformed[i]);
+    }
+    unsetenv("PROCBENCH_TEST_SLOWDOWN");
+    assert_false(test_hook_from_env(&read));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
         cmocka_unit_test(test_bad_metric_declaration_fails),
+        cmocka_unit_test(test_slowdown_hook),
         cmocka_unit_test(test_ci_target_stops_early),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),

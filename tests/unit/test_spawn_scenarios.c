@@ -166,18 +166,17 @@ static void test_scenario_case(void **state)
     snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
     const char *settings[] = {target_setting};
     case_values(s, values, settings, c->has_target ? 1 : 0);
-    struct case_ctx ctx = {.params = values, .peer_cpu = c->peer_cpu};
-    char failure[160] = "";
-    int err = s->setup(&ctx, failure, sizeof(failure));
+    struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = c->peer_cpu};
+    int err = s->setup(&ctx);
     if (err != 0)
-        fail_msg("%s: setup returned %d: %s", c->name, err, failure);
+        fail_msg("%s: setup returned %d: %s", c->name, err, ctx.failure);
 
     for (int i = 0; i < SAMPLES_PER_CASE; i++) {
         struct sample out;
         memset(&out, 0, sizeof(out));
         err = s->sample(&ctx, &out);
         if (err != 0)
-            fail_msg("%s: sample %d returned %d: %s", c->name, i, err, out.failure);
+            fail_msg("%s: sample %d returned %d: %s", c->name, i, err, ctx.failure);
         assert_true(out.ns > 0);
         assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
         assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
@@ -185,7 +184,7 @@ static void test_scenario_case(void **state)
             assert_true(out.child_maxrss_kb > 0);
         else
             assert_int_equal(out.child_maxrss_kb, 0);
-        assert_string_equal(out.failure, "");
+        assert_string_equal(ctx.failure, "");
     }
     s->teardown(&ctx);
 
@@ -217,7 +216,7 @@ static void for_each_exec_scenario(const char *program,
         int fds_before = count_fds();
         struct param_value values[8];
         case_values(s, values, NULL, 0);
-        struct case_ctx ctx = {.params = values, .peer_cpu = -1};
+        struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1};
         check(s, &ctx);
         assert_no_child_left();
         assert_int_equal(count_fds(), fds_before);
@@ -230,10 +229,9 @@ static void for_each_exec_scenario(const char *program,
 
 static void check_sample_fails_with_status_3(const struct scenario *s, struct case_ctx *ctx)
 {
-    char failure[160] = "";
-    int err = s->setup(ctx, failure, sizeof(failure));
+    int err = s->setup(ctx);
     if (err != 0)
-        fail_msg("%s: setup returned %d: %s", s->name, err, failure);
+        fail_msg("%s: setup returned %d: %s", s->name, err, ctx->failure);
     struct sample out;
     memset(&out, 0, sizeof(out));
     err = s->sample(ctx, &out);
@@ -242,10 +240,10 @@ static void check_sample_fails_with_status_3(const struct scenario *s, struct ca
     assert_true(err < 0);
     /* The pool's worker is the script: it is gone before any job. */
     const char *expected = strcmp(s->name, "spawn.pool") == 0 ? "pool worker exited" : "status 3";
-    if (strstr(out.failure, expected) == NULL)
-        fail_msg("%s: failure \"%s\" does not mention \"%s\"", s->name, out.failure, expected);
-    if (strncmp(out.failure, s->name, strlen(s->name)) != 0)
-        fail_msg("%s: failure \"%s\" does not name the scenario", s->name, out.failure);
+    if (strstr(ctx->failure, expected) == NULL)
+        fail_msg("%s: failure \"%s\" does not mention \"%s\"", s->name, ctx->failure, expected);
+    if (strncmp(ctx->failure, s->name, strlen(s->name)) != 0)
+        fail_msg("%s: failure \"%s\" does not name the scenario", s->name, ctx->failure);
 }
 
 /* A child program that exits 3: every exec'ing scenario's sample fails with
@@ -263,11 +261,10 @@ static void test_failing_target(void **state)
 
 static void check_setup_names_missing_child(const struct scenario *s, struct case_ctx *ctx)
 {
-    char failure[160] = "";
-    int err = s->setup(ctx, failure, sizeof(failure));
+    int err = s->setup(ctx);
     assert_int_equal(err, -ENOENT);
-    if (strstr(failure, MISSING_PROGRAM) == NULL)
-        fail_msg("%s: failure \"%s\" does not name %s", s->name, failure, MISSING_PROGRAM);
+    if (strstr(ctx->failure, MISSING_PROGRAM) == NULL)
+        fail_msg("%s: failure \"%s\" does not name %s", s->name, ctx->failure, MISSING_PROGRAM);
     assert_null(ctx->state);
 }
 

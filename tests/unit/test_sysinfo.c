@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "engine/sysinfo.h"
+#include "node_locate.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -92,8 +93,9 @@ static int setup_env(void **state)
 {
     struct run_env *env = malloc(sizeof(*env));
 
-    if (env == NULL || sysinfo_collect(env, true) != 0)
+    if (env == NULL || sysinfo_collect(env) != 0)
         return -1;
+    sysinfo_probe(env, NULL, NULL);
     sysinfo_finish(env);
     *state = env;
     return 0;
@@ -123,6 +125,32 @@ static void test_every_key_filled(void **state)
         assert_true(p.value[i][0] != ' ');
         assert_true(p.value[i][strlen(p.value[i]) - 1] != ' ');
     }
+}
+
+static bool want_none(const struct env_probe *probe, void *ctx)
+{
+    size_t *calls = ctx;
+    if (probe == &node_env_probe)
+        (*calls)++;
+    return false;
+}
+
+/* A probe no selected scenario needs is not asked: its keys are still
+ * recorded, with the values that say so. */
+static void test_probe_not_asked(void **state)
+{
+    (void)state;
+    static struct run_env env;
+    static struct pairs p;
+    size_t calls = 0;
+    memset(&env, 0, sizeof(env));
+    sysinfo_probe(&env, want_none, &calls);
+    assert_int_equal(calls, 1); /* once, though seven scenarios point at it */
+    p.n = 0;
+    sysinfo_each(&env, collect_pair, &p);
+    assert_string_equal(value_of(&p, "node_version"), "not asked: no node.* case");
+    assert_string_equal(value_of(&p, "node_uv_version"), "not asked");
+    assert_string_equal(value_of(&p, "node_path"), "not asked");
 }
 
 static void test_values_match_sources(void **state)
@@ -192,6 +220,11 @@ static void test_unknown_fields(void **state)
     env.loadavg_1m_start = NAN;
     env.loadavg_1m_end = NAN;
     env.steal_pct = NAN;
+    /* The three probed keys, recorded with nothing learnt. */
+    for (size_t i = 0; i < 3; i++)
+        snprintf(env.probed[i].key, sizeof(env.probed[i].key), "%s",
+                 expected_keys[ARRAY_LEN(expected_keys) - 3 + i]);
+    env.probed_count = 3;
     p.n = 0;
     sysinfo_each(&env, collect_pair, &p);
     assert_int_equal(p.n, ARRAY_LEN(expected_keys));
@@ -230,6 +263,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_values_match_sources, setup_env, teardown_env),
         cmocka_unit_test(test_unknown_fields),
         cmocka_unit_test(test_number_formats),
+        cmocka_unit_test(test_probe_not_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

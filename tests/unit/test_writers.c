@@ -39,6 +39,7 @@
 #include "engine/results.h"
 #include "engine/stats.h"
 #include "output/writers.h"
+#include "base/format.h"
 
 #define GOLDEN_SUBDIR GOLDEN_DIR "/writers"
 #define SPAWN_HGRM    "fake.spawn{target=static,placement=same}.hgrm"
@@ -95,11 +96,35 @@ static const struct metric_spec ipc_metrics[] = {
     {.name = NULL},
 };
 
+/* The spawn family's analyses, with the columns summary.csv has always
+ * had for them. */
+static const struct analysis_spec spawn_analyses[] = {
+    {.kind = ANALYSIS_SLOPE,
+     .column = "rss_slope_ns_per_gib",
+     .ci_prefix = "rss_slope",
+     .label = "slope",
+     .param = "rss",
+     .per = 1073741824.0,
+     .per_name = "GiB"},
+    {.kind = ANALYSIS_RATIO,
+     .column = "vs_posix_spawn",
+     .ci_prefix = "vs_posix_spawn",
+     .label = "ratio",
+     .partner = "fake.ipc"},
+    {.kind = ANALYSIS_BREAK_EVEN,
+     .column = "pool_break_even_ns",
+     .label = "break-even",
+     .partner = "fake.ipc",
+     .saving = 0.1},
+    {.column = NULL},
+};
+
 static const struct scenario fake_spawn = {
     .name = "fake.spawn",
     .summary = "a spawn that is not run",
     .params = spawn_params,
     .metrics = spawn_metrics,
+    .analyses = spawn_analyses,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
 };
@@ -174,9 +199,14 @@ static void fill_env(struct run_env *env)
     env->clock_overhead_ns = 20;
     env->clock_resolution_ns = 1;
     env->histogram_record_ns = 3;
-    snprintf(env->node_version, sizeof(env->node_version), "v20.20.2");
-    snprintf(env->node_uv_version, sizeof(env->node_uv_version), "1.46.0");
-    snprintf(env->node_path, sizeof(env->node_path), "/usr/bin/node");
+    static const char *const probed[][2] = {{"node_version", "v20.20.2"},
+                                            {"node_uv_version", "1.46.0"},
+                                            {"node_path", "/usr/bin/node"}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(env->probed[i].key, sizeof(env->probed[i].key), "%s", probed[i][0]);
+        snprintf(env->probed[i].value, sizeof(env->probed[i].value), "%s", probed[i][1]);
+    }
+    env->probed_count = 3;
 }
 
 static void set_param(struct case_def *def, size_t index, const char *text, uint64_t number)
@@ -307,18 +337,13 @@ static int build_run(void **state)
     for (size_t i = 0; i < 4; i++) {
         c = &cases[i];
         c->ops_per_s = NAN;
-        c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
-        c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
-        c->pool_break_even_ns = NAN;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
     }
     cases[0].ops_per_s = 19876.54321;
-    cases[0].rss_slope_ns_per_gib = 2345678.4;
-    cases[0].rss_slope_ci_low = -1234.6;
-    cases[0].rss_slope_ci_high = 3000000.5;
-    cases[0].vs_posix_spawn = 3.14159265;
-    cases[0].vs_posix_spawn_ci_low = 2.5;
-    cases[0].vs_posix_spawn_ci_high = 4.00004;
-    cases[0].pool_break_even_ns = 4300000;
+    cases[0].analysis[0] = (struct case_analysis){2345678.4, -1234.6, 3000000.5};
+    cases[0].analysis[1] = (struct case_analysis){3.14159265, 2.5, 4.00004};
+    cases[0].analysis[2] = (struct case_analysis){4300000, NAN, NAN};
     cases[1].ops_per_s = 125000;
 
     run.config = (struct run_config){.warmup_ns = 100000000,
@@ -654,7 +679,7 @@ static char *field_to_string(const char *text)
 {
     FILE *fp = scratch_open();
 
-    csv_write_field(fp, text);
+    format_csv_field(fp, text);
     return scratch_close(fp);
 }
 
@@ -692,7 +717,7 @@ static void test_csv_fields_round_trip(void **state)
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc(',', fp);
-        csv_write_field(fp, fields[i]);
+        format_csv_field(fp, fields[i]);
     }
     fputc('\n', fp);
     buf = scratch_close(fp);
@@ -730,17 +755,26 @@ static void test_summary_csv_reads_back(void **state)
     assert_string_equal(t.cell[0][col++], "param_size");
     assert_string_equal(t.cell[0][col++], "param_mode");
     assert_string_equal(t.cell[0][col++], "placement");
+    /* The declared columns, as summary.csv has always had them. */
     static const char *const metric_columns[] = {
         "return_p50",     "return_p99",     "first_byte_p50",
         "first_byte_p99", "rss_growth_p50", "rss_growth_max",
+    };
+    static const char *const analysis_columns[] = {
+        "rss_slope_ns_per_gib",  "rss_slope_ci_low",       "rss_slope_ci_high",  "vs_posix_spawn",
+        "vs_posix_spawn_ci_low", "vs_posix_spawn_ci_high", "pool_break_even_ns",
     };
 #define SUMMARY_COLUMN(header, kind, expr) assert_string_equal(t.cell[0][col++], header);
 #define SUMMARY_METRIC_COLUMNS                                                                     \
     for (size_t m = 0; m < sizeof(metric_columns) / sizeof(metric_columns[0]); m++)                \
         assert_string_equal(t.cell[0][col++], metric_columns[m]);
+#define SUMMARY_ANALYSIS_COLUMNS                                                                   \
+    for (size_t a = 0; a < sizeof(analysis_columns) / sizeof(analysis_columns[0]); a++)            \
+        assert_string_equal(t.cell[0][col++], analysis_columns[a]);
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     assert_int_equal(t.fields[0], col);
     for (size_t r = 1; r < t.rows; r++)
         assert_int_equal(t.fields[r], col);
@@ -791,9 +825,11 @@ static void test_catalogue_metrics(void **state)
     static const char *const fixed[] = {
 #define SUMMARY_COLUMN(header, kind, expr) header,
 #define SUMMARY_METRIC_COLUMNS
+#define SUMMARY_ANALYSIS_COLUMNS
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
         "scenario",
         "case",
         "placement",
@@ -832,6 +868,88 @@ static void test_catalogue_metrics(void **state)
     }
     /* The three that summary.csv has always had are declared. */
     assert_in_range(seen_count, 3, sizeof(seen) / sizeof(seen[0]));
+}
+
+/* Every scenario's analyses are well declared: a partner that is in the
+ * catalogue, a slope's parameter that the scenario has, and columns that
+ * are no fixed column's. */
+static void test_catalogue_analyses(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+#define SUMMARY_COLUMN(header, kind, expr) header,
+#define SUMMARY_METRIC_COLUMNS
+#define SUMMARY_ANALYSIS_COLUMNS
+#include "output/summary_columns.def"
+#undef SUMMARY_COLUMN
+#undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
+    };
+    size_t declared = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *sc = scenario_catalogue[i];
+        char why[160];
+        if (analysis_check_list(sc->analyses, ANALYSES_MAX, why, sizeof(why)) != 0)
+            fail_msg("%s: %s", sc->name, why);
+        for (size_t a = 0; a < analysis_count(sc->analyses); a++) {
+            const struct analysis_spec *spec = &sc->analyses[a];
+            declared++;
+            if (spec->kind != ANALYSIS_SLOPE && scenario_find(spec->partner) == NULL)
+                fail_msg("%s: %s's partner %s is not in the catalogue", sc->name, spec->column,
+                         spec->partner);
+            bool has_param = spec->kind != ANALYSIS_SLOPE;
+            for (size_t p = 0; !has_param && sc->params && sc->params[p].name; p++)
+                has_param = strcmp(sc->params[p].name, spec->param) == 0 &&
+                            sc->params[p].kind != PARAM_WORD;
+            if (!has_param)
+                fail_msg("%s: %s slopes against %s, not a numeric parameter of it", sc->name,
+                         spec->column, spec->param);
+            for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
+                if (strcmp(fixed[f], spec->column) == 0)
+                    fail_msg("%s: analysis column %s is a fixed column", sc->name, spec->column);
+            }
+        }
+    }
+    assert_in_range(declared, 3, SIZE_MAX);
+}
+
+/* The analysis declaration check names each problem. */
+static void test_analysis_check_list(void **state)
+{
+    (void)state;
+    struct bad {
+        struct analysis_spec spec;
+        const char *expect;
+    } bad[] = {
+        {{.kind = ANALYSIS_RATIO, .column = "Vs", .label = "l", .partner = "p"},
+         "analysis 'Vs': not a valid column name"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .ci_prefix = "a b", .label = "l", .partner = "p"},
+         "analysis 'vs': not a valid interval prefix"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .partner = "p"}, "analysis 'vs': no label"},
+        {{.kind = ANALYSIS_RATIO, .column = "vs", .label = "l"}, "needs the partner scenario"},
+        {{.kind = ANALYSIS_BREAK_EVEN, .column = "b", .label = "l", .partner = "p", .saving = 1},
+         "a break-even needs a saving between 0 and 1"},
+        {{.kind = ANALYSIS_SLOPE, .column = "s", .label = "l", .per = 1, .per_name = "x"},
+         "a slope needs the parameter"},
+        {{.kind = ANALYSIS_SLOPE, .column = "s", .label = "l", .param = "rss", .per_name = "x"},
+         "a slope needs its unit"},
+        {{.kind = (enum analysis_kind)9, .column = "s", .label = "l"}, "unknown kind"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct analysis_spec list[2] = {bad[i].spec, {.column = NULL}};
+        char why[160] = "";
+        assert_int_equal(analysis_check_list(list, ANALYSES_MAX, why, sizeof(why)), -EINVAL);
+        if (strstr(why, bad[i].expect) == NULL)
+            fail_msg("got '%s', expected '%s'", why, bad[i].expect);
+    }
+    struct analysis_spec twice[3] = {
+        {.kind = ANALYSIS_RATIO, .column = "vs", .label = "l", .partner = "p"},
+        {.kind = ANALYSIS_RATIO, .column = "vs", .label = "l", .partner = "q"},
+        {.column = NULL},
+    };
+    char why[160] = "";
+    assert_int_equal(analysis_check_list(twice, ANALYSES_MAX, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "analysis 'vs': declared twice");
 }
 
 /* The declaration check names each problem. */
@@ -931,9 +1049,13 @@ static void test_results_json_reads_back(void **state)
     SUMMARY_COLUMN("return_p99", U64, 0)                                                           \
     SUMMARY_COLUMN("rss_growth_max", U64, 0)                                                       \
     SUMMARY_COLUMN("first_byte_histogram", U64, 0)
+#define SUMMARY_ANALYSIS_COLUMNS                                                                   \
+    SUMMARY_COLUMN("vs_posix_spawn_ci_high", RATIO, 0)                                             \
+    SUMMARY_COLUMN("pool_break_even_ns", NS, 0)
 #include "output/summary_columns.def"
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
+#undef SUMMARY_ANALYSIS_COLUMNS
     }
 
     assert_true(json_is_integer(json_object_get(c0, "p50")));
@@ -1304,6 +1426,8 @@ int main(void)
         cmocka_unit_test(test_rounds_csv_rejects_bad_case_index),
         cmocka_unit_test(test_catalogue_metrics),
         cmocka_unit_test(test_metric_check_list),
+        cmocka_unit_test(test_catalogue_analyses),
+        cmocka_unit_test(test_analysis_check_list),
         cmocka_unit_test(test_results_json_reads_back),
         cmocka_unit_test(test_results_json_odd_values),
         cmocka_unit_test(test_hgrm_single_value),

@@ -1,9 +1,10 @@
 /*
- * Tests of the spawn analysis (harness/spawn_curve.c) against values worked
+ * Tests of the declared analyses (analysis/curves.c) against values worked
  * out by hand in the comments: the Theil-Sen slope and Sen's interval, the
- * ratio to posix_spawn from round medians (Hodges-Lehmann) and its fallback
- * on the medians' intervals, the pool's break-even task length, and
- * spawn_curve_compute() finding the right group and partners in a run.
+ * ratio to a partner from round medians (Hodges-Lehmann) and its fallback
+ * on the medians' intervals, the break-even task length, and
+ * curves_compute() finding the right group and partners in a run of the
+ * spawn family, which declares all three (bench/spawn_common.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,8 @@
 #include <string.h>
 
 #include "engine/cases.h"
-#include "analysis/spawn_curve.h"
+#include "analysis/curves.h"
+#include "spawn_common.h"
 
 static void assert_near(double got, double want, double tolerance)
 {
@@ -40,8 +42,8 @@ static void test_theil_sen_by_hand(void **state)
     (void)state;
     const double x[] = {0, 0, 1, 1, 2, 2};
     const double y[] = {10, 12, 20, 23, 31, 30};
-    struct spawn_curve_estimate e;
-    assert_int_equal(spawn_curve_theil_sen(x, y, 6, 0.05, &e), 0);
+    struct curves_estimate e;
+    assert_int_equal(curves_theil_sen(x, y, 6, 0.05, &e), 0);
     assert_near(e.value, 10, 1e-12);
     assert_near(e.low, 7, 1e-12);
     assert_near(e.high, 13, 1e-12);
@@ -54,8 +56,8 @@ static void test_theil_sen_level(void **state)
     (void)state;
     const double x[] = {0, 0, 1, 1, 2, 2};
     const double y[] = {10, 12, 20, 23, 31, 30};
-    struct spawn_curve_estimate e;
-    assert_int_equal(spawn_curve_theil_sen(x, y, 6, 0.5, &e), 0);
+    struct curves_estimate e;
+    assert_int_equal(curves_theil_sen(x, y, 6, 0.5, &e), 0);
     assert_near(e.low, 9, 1e-12);
     assert_near(e.high, 10.5, 1e-12);
 }
@@ -67,9 +69,9 @@ static void test_theil_sen_level(void **state)
 static void test_theil_sen_edges(void **state)
 {
     (void)state;
-    struct spawn_curve_estimate e;
+    struct curves_estimate e;
     const double x3[] = {0, 1, 2}, y3[] = {1, 3.5, 6};
-    assert_int_equal(spawn_curve_theil_sen(x3, y3, 3, 0.05, &e), 0);
+    assert_int_equal(curves_theil_sen(x3, y3, 3, 0.05, &e), 0);
     assert_near(e.value, 2.5, 1e-12);
     assert_true(isnan(e.low) && isnan(e.high));
 
@@ -78,20 +80,20 @@ static void test_theil_sen_edges(void **state)
         x[i] = i % 5;
         y[i] = 100 + 2.5 * x[i];
     }
-    assert_int_equal(spawn_curve_theil_sen(x, y, 20, 0.05, &e), 0);
+    assert_int_equal(curves_theil_sen(x, y, 20, 0.05, &e), 0);
     assert_near(e.value, 2.5, 1e-12);
     assert_near(e.low, 2.5, 1e-12);
     assert_near(e.high, 2.5, 1e-12);
     for (int i = 0; i < 20; i++)
         y[i] = 7;
-    assert_int_equal(spawn_curve_theil_sen(x, y, 20, 0.05, &e), 0);
+    assert_int_equal(curves_theil_sen(x, y, 20, 0.05, &e), 0);
     assert_near(e.value, 0, 1e-12);
 
     const double same_x[] = {1, 1, 1}, any_y[] = {1, 2, 3};
-    assert_int_equal(spawn_curve_theil_sen(same_x, any_y, 3, 0.05, &e), 0);
+    assert_int_equal(curves_theil_sen(same_x, any_y, 3, 0.05, &e), 0);
     assert_true(isnan(e.value));
     const double bad_y[] = {1, NAN, 3};
-    assert_int_equal(spawn_curve_theil_sen(x3, bad_y, 3, 0.05, &e), -EINVAL);
+    assert_int_equal(curves_theil_sen(x3, bad_y, 3, 0.05, &e), -EINVAL);
 }
 
 /* Var S = [n(n-1)(2n+5) - Sx t(t-1)(2t+5) - Sy u(u-1)(2u+5)] / 18
@@ -105,11 +107,11 @@ static void test_kendall_variance(void **state)
 {
     (void)state;
     const double a[] = {1, 2, 3, 4, 5}, b[] = {2, 1, 4, 3, 5};
-    assert_near(spawn_curve_kendall_s_variance(a, b, 5), 50.0 / 3.0, 1e-12);
+    assert_near(curves_kendall_s_variance(a, b, 5), 50.0 / 3.0, 1e-12);
     const double x3[] = {0, 0, 0, 1}, y3[] = {1, 1, 1, 2};
-    assert_near(spawn_curve_kendall_s_variance(x3, y3, 4), 3.0, 1e-12);
+    assert_near(curves_kendall_s_variance(x3, y3, 4), 3.0, 1e-12);
     const double x2[] = {0, 0, 1, 1}, y2[] = {5, 5, 6, 6};
-    assert_near(spawn_curve_kendall_s_variance(x2, y2, 4), 16.0 / 3.0, 1e-12);
+    assert_near(curves_kendall_s_variance(x2, y2, 4), 16.0 / 3.0, 1e-12);
 }
 
 /* Reference rounds all 100 ns, the case's 150..190: the 25 differences of
@@ -123,8 +125,8 @@ static void test_ratio_by_hand(void **state)
     const double ref[] = {100, 100, 100, 100, 100};
     const double mine[] = {190, 150, 170, 160, 180};
     struct stats s = {0}, r = {0};
-    struct spawn_curve_estimate e;
-    assert_int_equal(spawn_curve_ratio(mine, 5, ref, 5, &s, &r, &e), 0);
+    struct curves_estimate e;
+    assert_int_equal(curves_ratio(mine, 5, ref, 5, &s, &r, &e), 0);
     assert_near(e.value, 1.7, 1e-9);
     assert_near(e.low, 1.5, 1e-9);
     assert_near(e.high, 1.9, 1e-9);
@@ -139,16 +141,16 @@ static void test_ratio_fallback(void **state)
     const double mine[] = {200, 220, 240};
     struct stats s = {.p50_ns = 220, .p50_ci_low_ns = 200, .p50_ci_high_ns = 240};
     struct stats r = {.p50_ns = 110, .p50_ci_low_ns = 100, .p50_ci_high_ns = 125};
-    struct spawn_curve_estimate e;
-    assert_int_equal(spawn_curve_ratio(mine, 3, ref, 3, &s, &r, &e), 0);
+    struct curves_estimate e;
+    assert_int_equal(curves_ratio(mine, 3, ref, 3, &s, &r, &e), 0);
     assert_near(e.value, 2.0, 1e-12);
     assert_near(e.low, 200.0 / 125.0, 1e-12);
     assert_near(e.high, 240.0 / 100.0, 1e-12);
     /* No rounds at all: the same fallback. A zero median: nothing. */
-    assert_int_equal(spawn_curve_ratio(NULL, 0, NULL, 0, &s, &r, &e), 0);
+    assert_int_equal(curves_ratio(NULL, 0, NULL, 0, &s, &r, &e), 0);
     assert_near(e.value, 2.0, 1e-12);
     r.p50_ns = 0;
-    assert_int_equal(spawn_curve_ratio(NULL, 0, NULL, 0, &s, &r, &e), 0);
+    assert_int_equal(curves_ratio(NULL, 0, NULL, 0, &s, &r, &e), 0);
     assert_true(isnan(e.value) && isnan(e.low) && isnan(e.high));
 }
 
@@ -157,11 +159,11 @@ static void test_ratio_fallback(void **state)
 static void test_break_even(void **state)
 {
     (void)state;
-    assert_near(spawn_curve_break_even_ns(500000, 20000, 0.10), 4300000, 1e-6);
+    assert_near(curves_break_even_ns(500000, 20000, 0.10), 4300000, 1e-6);
     /* A pool no cheaper than spawning never saves 10%. */
-    assert_near(spawn_curve_break_even_ns(20000, 20000, 0.10), 0, 0);
-    assert_near(spawn_curve_break_even_ns(20000, 19000, 0.10), 0, 0);
-    assert_true(isnan(spawn_curve_break_even_ns(0, 19000, 0.10)));
+    assert_near(curves_break_even_ns(20000, 20000, 0.10), 0, 0);
+    assert_near(curves_break_even_ns(20000, 19000, 0.10), 0, 0);
+    assert_true(isnan(curves_break_even_ns(0, 19000, 0.10)));
 }
 
 /* ---- a whole run ------------------------------------------------------ */
@@ -242,37 +244,44 @@ static void test_compute(void **state)
     add_case(9, "spawn.fork_exec", "target=dynamic;rss=0", 1200000, 0, 5);
     cases[9].status = CASE_SKIPPED; /* never measured: no figures */
     run.case_count = 10;
-    assert_int_equal(spawn_curve_compute(&run), 0);
+    assert_int_equal(curves_compute(&run), 0);
 
     /* Every pair within the group has slope exactly 2 ms/GiB except the
      * ones between rounds with different offsets k, which tilt by up to
      * 4 ns/GiB; the median stays 2 ms/GiB. */
     for (size_t i = 0; i < 3; i++) {
-        assert_near(cases[i].rss_slope_ns_per_gib, 2000000, 1e-6);
-        assert_true(cases[i].rss_slope_ci_low <= 2000000 && cases[i].rss_slope_ci_low > 1999990);
-        assert_true(cases[i].rss_slope_ci_high >= 2000000 && cases[i].rss_slope_ci_high < 2000010);
+        assert_near(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value, 2000000, 1e-6);
+        assert_true(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].low <= 2000000 &&
+                    cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].low > 1999990);
+        assert_true(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].high >= 2000000 &&
+                    cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].high < 2000010);
     }
     for (size_t i = 3; i < 6; i++)
-        assert_near(cases[i].rss_slope_ns_per_gib, 0, 1e-6);
+        assert_near(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value, 0, 1e-6);
     /* Alone at its size: no slope. */
-    assert_true(isnan(cases[6].rss_slope_ns_per_gib));
-    assert_true(isnan(cases[8].rss_slope_ns_per_gib));
+    assert_true(isnan(cases[6].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value));
+    assert_true(isnan(cases[8].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value));
 
     /* Ratios at each size: (1 ms + 2 ms * gib + k) / (500 us + k). */
-    assert_near(cases[0].vs_posix_spawn, 2.0, 1e-4);
-    assert_near(cases[1].vs_posix_spawn, 6.0, 1e-4);
-    assert_near(cases[2].vs_posix_spawn, 10.0, 1e-4);
-    assert_true(cases[1].vs_posix_spawn_ci_low < 6.0 && cases[1].vs_posix_spawn_ci_high > 6.0);
-    assert_near(cases[6].vs_posix_spawn, 0.5, 1e-4);
-    assert_true(isnan(cases[3].vs_posix_spawn)); /* posix_spawn itself */
-    assert_true(isnan(cases[8].vs_posix_spawn)); /* no posix_spawn with threads=1 */
-    assert_true(isnan(cases[9].vs_posix_spawn)); /* skipped */
+    assert_near(cases[0].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 2.0, 1e-4);
+    assert_near(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 6.0, 1e-4);
+    assert_near(cases[2].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 10.0, 1e-4);
+    assert_true(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].low < 6.0 &&
+                cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].high > 6.0);
+    assert_near(cases[6].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 0.5, 1e-4);
+    assert_true(
+        isnan(cases[3].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value)); /* posix_spawn itself */
+    assert_true(isnan(cases[8].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value)); /* no posix_spawn
+                                                                                   with threads=1 */
+    assert_true(isnan(cases[9].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value)); /* skipped */
 
     /* Break-even with the pool (20002 ns median) at rss=0 only. */
-    assert_near(cases[0].pool_break_even_ns, 10.0 * (1000002 - 20002) - 1000002, 1e-6);
-    assert_near(cases[3].pool_break_even_ns, 10.0 * (500002 - 20002) - 500002, 1e-6);
-    assert_true(isnan(cases[1].pool_break_even_ns));
-    assert_true(isnan(cases[7].pool_break_even_ns));
+    assert_near(cases[0].analysis[SPAWN_ANALYSIS_POOL_BREAK_EVEN].value,
+                10.0 * (1000002 - 20002) - 1000002, 1e-6);
+    assert_near(cases[3].analysis[SPAWN_ANALYSIS_POOL_BREAK_EVEN].value,
+                10.0 * (500002 - 20002) - 500002, 1e-6);
+    assert_true(isnan(cases[1].analysis[SPAWN_ANALYSIS_POOL_BREAK_EVEN].value));
+    assert_true(isnan(cases[7].analysis[SPAWN_ANALYSIS_POOL_BREAK_EVEN].value));
 }
 
 int main(void)

@@ -1,13 +1,14 @@
 /*
- * The spawn.* analysis columns: the slope of latency against the parent's
- * RSS (Theil-Sen with Sen's interval), the ratio to spawn.posix_spawn at the
- * same parameters, and the break-even task length of the pool. Definitions
- * and their reasons are in spawn_curve.h; this file finds the groups and
- * the matching cases and does the arithmetic. Only cases that were measured
- * (status ok, with rounds) contribute; everything else stays NAN, which the
- * writers show as an empty cell or null.
+ * The analyses scenarios declare (base/analysis_spec.h): the slope of
+ * latency against a parameter (Theil-Sen with Sen's interval), the ratio to
+ * a partner scenario at the same parameters, and the break-even task length
+ * of a partner. Definitions and their reasons are in curves.h; this file
+ * finds the groups and the matching cases and does the arithmetic, for any
+ * family. Only cases that were measured (status ok, with rounds)
+ * contribute; everything else stays NAN, which the writers show as an
+ * empty cell or null.
  */
-#include "spawn_curve.h"
+#include "curves.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,8 +17,6 @@
 #include <string.h>
 
 #include "ranktest.h"
-
-#define GIB 1073741824.0
 
 static int compare_double(const void *a, const void *b)
 {
@@ -79,7 +78,7 @@ static double kendall_s_variance_in(const double *x, const double *y, size_t n, 
     return v;
 }
 
-double spawn_curve_kendall_s_variance(const double *x, const double *y, size_t n)
+double curves_kendall_s_variance(const double *x, const double *y, size_t n)
 {
     double *scratch = malloc((n + 1) * sizeof(*scratch));
     if (scratch == NULL)
@@ -89,11 +88,11 @@ double spawn_curve_kendall_s_variance(const double *x, const double *y, size_t n
     return v;
 }
 
-int spawn_curve_theil_sen(const double *x, const double *y, size_t n, double alpha,
-                          struct spawn_curve_estimate *out)
+int curves_theil_sen(const double *x, const double *y, size_t n, double alpha,
+                     struct curves_estimate *out)
 {
     out->value = out->low = out->high = NAN;
-    if (n > SPAWN_CURVE_MAX_POINTS)
+    if (n > CURVES_MAX_POINTS)
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !isfinite(y[i]))
@@ -132,9 +131,8 @@ int spawn_curve_theil_sen(const double *x, const double *y, size_t n, double alp
     return 0;
 }
 
-int spawn_curve_ratio(const double *rounds, size_t n, const double *ref_rounds, size_t ref_n,
-                      const struct stats *s, const struct stats *ref,
-                      struct spawn_curve_estimate *out)
+int curves_ratio(const double *rounds, size_t n, const double *ref_rounds, size_t ref_n,
+                 const struct stats *s, const struct stats *ref, struct curves_estimate *out)
 {
     out->value = out->low = out->high = NAN;
     if (n > 0 && ref_n > 0) {
@@ -152,7 +150,7 @@ int spawn_curve_ratio(const double *rounds, size_t n, const double *ref_rounds, 
         struct ranktest_shift shift;
         int rc = x == NULL || y == NULL ? -ENOMEM : 0;
         if (rc == 0 && positive)
-            rc = ranktest_hl_shift(x, ref_n, y, n, SPAWN_CURVE_ALPHA, &shift);
+            rc = ranktest_hl_shift(x, ref_n, y, n, CURVES_ALPHA, &shift);
         free(x);
         free(y);
         if (rc == -ENOMEM)
@@ -176,7 +174,7 @@ int spawn_curve_ratio(const double *rounds, size_t n, const double *ref_rounds, 
     return 0;
 }
 
-double spawn_curve_break_even_ns(double spawn_ns, double pool_ns, double saving)
+double curves_break_even_ns(double spawn_ns, double pool_ns, double saving)
 {
     if (!(spawn_ns > 0) || !(pool_ns > 0) || !(saving > 0))
         return NAN;
@@ -202,23 +200,24 @@ static bool measured(const struct case_result *c)
     return c->status == CASE_OK && c->stats.n > 0;
 }
 
-/* a and b are the same scenario and placement and differ at most in rss. */
-static bool same_group(const struct case_def *a, const struct case_def *b)
+/* a and b are the same scenario and placement and differ at most in the
+ * parameter called param. */
+static bool same_group(const struct case_def *a, const struct case_def *b, const char *param)
 {
     if (a->scenario != b->scenario || a->placement != b->placement ||
         a->param_count != b->param_count)
         return false;
     for (size_t p = 0; p < a->param_count; p++) {
-        if (strcmp(a->scenario->params[p].name, "rss") != 0 &&
+        if (strcmp(a->scenario->params[p].name, param) != 0 &&
             strcmp(a->params[p].text, b->params[p].text) != 0)
             return false;
     }
     return true;
 }
 
-/* partner (a spawn.posix_spawn or spawn.pool case) has, for each of its
- * parameters, the value def has for it, or its first default when def has
- * no such parameter; and the same placement. */
+/* partner has, for each of its parameters, the value def has for it, or
+ * its first default when def has no such parameter; and the same
+ * placement. */
 static bool matches_partner(const struct case_def *def, const struct case_def *partner)
 {
     if (partner->placement != def->placement)
@@ -239,14 +238,15 @@ static bool matches_partner(const struct case_def *def, const struct case_def *p
     return true;
 }
 
+/* The measured case of scenario partner that matches def, or NULL. */
 static const struct case_result *find_partner(const struct run_results *r,
-                                              const struct case_def *def, const char *scenario)
+                                              const struct case_def *def, const char *partner)
 {
     for (size_t i = 0; i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
-        if (c->def.scenario != NULL && strcmp(c->def.scenario->name, scenario) == 0 &&
+        if (c->def.scenario != NULL && strcmp(c->def.scenario->name, partner) == 0 &&
             matches_partner(def, &c->def))
-            return c;
+            return measured(c) ? c : NULL;
     }
     return NULL;
 }
@@ -265,114 +265,113 @@ static double *round_medians(const struct run_results *r, size_t index, size_t *
     return v;
 }
 
-/* The slope of the group of case index; every member gets it. */
-static int fill_group_slope(struct run_results *r, size_t index, bool *done)
+/* The slope of analysis a over the group of case index; every member of
+ * the group gets it, and is marked done for a. */
+static int fill_group_slope(struct run_results *r, size_t index, size_t a, bool *done)
 {
     const struct case_def *def = &r->cases[index].def;
-    int rss = param_index(def, "rss");
-    double *x = malloc(SPAWN_CURVE_MAX_POINTS * sizeof(*x));
-    double *y = malloc(SPAWN_CURVE_MAX_POINTS * sizeof(*y));
+    const struct analysis_spec *spec = &def->scenario->analyses[a];
+    int param = param_index(def, spec->param);
+    if (param < 0)
+        return 0; /* the scenario has no such parameter: nothing to slope against */
+    double *x = malloc(CURVES_MAX_POINTS * sizeof(*x));
+    double *y = malloc(CURVES_MAX_POINTS * sizeof(*y));
     int rc = x == NULL || y == NULL ? -ENOMEM : 0;
     size_t n = 0;
     bool too_many = false;
     for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
-        if (!same_group(def, &c->def))
+        if (!same_group(def, &c->def, spec->param))
             continue;
-        done[i] = true;
+        done[i * ANALYSES_MAX + a] = true;
         if (!measured(c))
             continue;
-        double gib = (double)c->def.params[rss].number / GIB;
+        double units = (double)c->def.params[param].number / spec->per;
         for (size_t k = 0; k < r->round_count && r->rounds != NULL; k++) {
             if (r->rounds[k].case_index != i || r->rounds[k].n == 0)
                 continue;
-            if (n == SPAWN_CURVE_MAX_POINTS) {
+            if (n == CURVES_MAX_POINTS) {
                 too_many = true;
                 break;
             }
-            x[n] = gib;
+            x[n] = units;
             y[n] = (double)r->rounds[k].p50_ns;
             n++;
         }
     }
-    struct spawn_curve_estimate slope = {NAN, NAN, NAN};
+    struct curves_estimate slope = {NAN, NAN, NAN};
     if (rc == 0 && !too_many)
-        rc = spawn_curve_theil_sen(x, y, n, SPAWN_CURVE_ALPHA, &slope);
+        rc = curves_theil_sen(x, y, n, CURVES_ALPHA, &slope);
     free(x);
     free(y);
     if (rc == -EINVAL)
         rc = 0; /* a value that cannot be fitted: the slope stays unknown */
     for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
         struct case_result *c = &r->cases[i];
-        if (!same_group(def, &c->def))
-            continue;
-        c->rss_slope_ns_per_gib = slope.value;
-        c->rss_slope_ci_low = slope.low;
-        c->rss_slope_ci_high = slope.high;
+        if (same_group(def, &c->def, spec->param))
+            c->analysis[a] = (struct case_analysis){slope.value, slope.low, slope.high};
     }
     return rc;
 }
 
-static int fill_ratio(struct run_results *r, size_t index)
+static int fill_ratio(struct run_results *r, size_t index, size_t a)
 {
     struct case_result *c = &r->cases[index];
-    if (strcmp(c->def.scenario->name, "spawn.posix_spawn") == 0 || !measured(c))
-        return 0;
-    const struct case_result *ref = find_partner(r, &c->def, "spawn.posix_spawn");
-    if (ref == NULL || !measured(ref))
+    const struct analysis_spec *spec = &c->def.scenario->analyses[a];
+    const struct case_result *ref = find_partner(r, &c->def, spec->partner);
+    if (ref == NULL || ref == c)
         return 0;
     size_t n = 0, ref_n = 0;
     double *mine = round_medians(r, index, &n);
     double *theirs = round_medians(r, (size_t)(ref - r->cases), &ref_n);
     int rc = -ENOMEM;
-    struct spawn_curve_estimate ratio;
+    struct curves_estimate ratio;
     if (mine != NULL && theirs != NULL)
-        rc = spawn_curve_ratio(mine, n, theirs, ref_n, &c->stats, &ref->stats, &ratio);
+        rc = curves_ratio(mine, n, theirs, ref_n, &c->stats, &ref->stats, &ratio);
     free(mine);
     free(theirs);
-    if (rc == 0) {
-        c->vs_posix_spawn = ratio.value;
-        c->vs_posix_spawn_ci_low = ratio.low;
-        c->vs_posix_spawn_ci_high = ratio.high;
-    }
+    if (rc == 0)
+        c->analysis[a] = (struct case_analysis){ratio.value, ratio.low, ratio.high};
     return rc;
 }
 
-static void fill_break_even(struct run_results *r, size_t index)
+static void fill_break_even(struct run_results *r, size_t index, size_t a)
 {
     struct case_result *c = &r->cases[index];
-    if (strcmp(c->def.scenario->name, "spawn.pool") == 0 || !measured(c))
+    const struct analysis_spec *spec = &c->def.scenario->analyses[a];
+    const struct case_result *partner = find_partner(r, &c->def, spec->partner);
+    if (partner == NULL || partner == c)
         return;
-    const struct case_result *pool = find_partner(r, &c->def, "spawn.pool");
-    if (pool == NULL || !measured(pool))
-        return;
-    c->pool_break_even_ns = spawn_curve_break_even_ns(
-        (double)c->stats.p50_ns, (double)pool->stats.p50_ns, SPAWN_CURVE_POOL_SAVING);
+    c->analysis[a].value =
+        curves_break_even_ns((double)c->stats.p50_ns, (double)partner->stats.p50_ns, spec->saving);
 }
 
-int spawn_curve_compute(struct run_results *r)
+int curves_compute(struct run_results *r)
 {
     for (size_t i = 0; i < r->case_count; i++) {
-        struct case_result *c = &r->cases[i];
-        c->rss_slope_ns_per_gib = c->rss_slope_ci_low = c->rss_slope_ci_high = NAN;
-        c->vs_posix_spawn = c->vs_posix_spawn_ci_low = c->vs_posix_spawn_ci_high = NAN;
-        c->pool_break_even_ns = NAN;
+        for (size_t a = 0; a < ANALYSES_MAX; a++)
+            r->cases[i].analysis[a] = (struct case_analysis){NAN, NAN, NAN};
     }
-    bool *done = calloc(r->case_count + 1, sizeof(*done));
+    bool *done = calloc(r->case_count * ANALYSES_MAX + 1, sizeof(*done));
     if (done == NULL)
         return -ENOMEM;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < r->case_count; i++) {
-        const struct case_def *def = &r->cases[i].def;
-        /* Only the spawn family has the parent-state parameters. */
-        if (def->scenario == NULL || param_index(def, "rss") < 0)
-            continue;
-        if (!done[i])
-            rc = fill_group_slope(r, i, done);
-        if (rc == 0)
-            rc = fill_ratio(r, i);
-        if (rc == 0)
-            fill_break_even(r, i);
+        const struct scenario *sc = r->cases[i].def.scenario;
+        size_t declared = scenario_analysis_count(sc);
+        for (size_t a = 0; rc == 0 && a < declared; a++) {
+            const struct analysis_spec *spec = &sc->analyses[a];
+            if (spec->kind == ANALYSIS_SLOPE && !done[i * ANALYSES_MAX + a])
+                rc = fill_group_slope(r, i, a, done);
+            /* A ratio or break-even of the partner with itself says nothing. */
+            if (spec->kind == ANALYSIS_SLOPE || strcmp(sc->name, spec->partner) == 0 ||
+                !measured(&r->cases[i]))
+                continue;
+            if (spec->kind == ANALYSIS_RATIO)
+                rc = fill_ratio(r, i, a);
+            else
+                fill_break_even(r, i, a);
+        }
     }
     free(done);
     return rc;
