@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/reason.h"
 #include "metrics.h"
 #include "output_common.h"
 #include "proc.h"
@@ -97,14 +98,12 @@ static void say(char *failure, size_t failure_len, const char *scenario, const c
     __attribute__((format(printf, 4, 5)));
 static void say(char *failure, size_t failure_len, const char *scenario, const char *fmt, ...)
 {
-    /* Room for the scenario's name before it in failure (gcc's
-     * -Wformat-truncation counts on at least one character of it). */
-    char message[SCENARIO_FAILURE_MAX - 16];
+    char message[160];
     va_list args;
     va_start(args, fmt);
     vsnprintf(message, sizeof(message), fmt, args);
     va_end(args);
-    snprintf(failure, failure_len, "%s: %s", scenario, message);
+    reason_format(failure, failure_len, "%s: %s", scenario, message);
 }
 
 /* A sample's failure, into its ctx->failure (output_run_prepare()). */

@@ -4,28 +4,19 @@
 #   expected text on stderr | arguments
 # usage: cli_bad_input.sh PROCBENCH OUT_ROOT
 set -u
-procbench=$1 root=$2
+procbench=$1 root=$2 name=cli.bad_input
 rm -rf "$root"
 mkdir -p "$root"
-failures=0 checked=0
+. "$(dirname "$0")/lib.sh"
 
 check() {
     expect=$1
     shift
-    checked=$((checked + 1))
     # A bad input must be refused at once: one that starts a run instead is
     # stopped here rather than running the suite.
-    timeout 60 "$procbench" "$@" > "$root/stdout" 2> "$root/stderr"
-    code=$?
-    lines=$(wc -l < "$root/stderr")
-    if [ "$code" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$expect" "$root/stderr"; then
-        echo "FAIL: procbench $*: exit $code, $lines stderr lines, expected '$expect':" >&2
-        cat "$root/stderr" >&2
-        failures=$((failures + 1))
-    fi
+    expect_refused "$expect" timeout 60 "$procbench" "$@"
     if [ -n "$(ls -A "$root/out" 2>/dev/null)" ]; then
-        echo "FAIL: procbench $*: left output in $root/out" >&2
-        failures=$((failures + 1))
+        fail "procbench $*: left output in $root/out"
         rm -rf "$root/out"
     fi
 }
@@ -189,5 +180,4 @@ check "not a directory" run --filter '^spawn\.pthread$' --quick --out-dir "$root
 check "file/sub: Not a directory" run --filter '^spawn\.pthread$' --quick --out-dir "$root/file/sub"
 check "--out-dir $root/no/such: cannot create" run --filter '^spawn\.pthread$' --quick --out-dir "$root/no/such"
 
-echo "$checked bad inputs checked, $failures failed"
-[ "$failures" -eq 0 ]
+lib_finish

@@ -11,11 +11,8 @@ set -u
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+name=cli.interrupt
+. "$(dirname "$0")/lib.sh"
 
 # Processes whose environment holds the marker (the harness, rounds, peers,
 # exec'd children: the environment is inherited by all of them).
@@ -83,4 +80,4 @@ interrupt sigint 130 INT
 interrupt sigint-twice 130 INT INT
 interrupt sigterm 143 TERM
 
-[ "$failures" -eq 0 ]
+lib_finish

@@ -6,14 +6,15 @@
 # usage: layers_check.sh CI_LAYERS OUT_DIR
 set -eu
 layers=$1 root=$2/layers-tree
-fail() { echo "layers_check: $*" >&2; exit 1; }
+name=ci.layers_fails
+. "$(dirname "$0")/lib.sh"
 rm -rf "$root"
 mkdir -p "$root/bench" "$root/harness/engine" "$root/harness/cli" "$root/harness/base"
 echo 'SCENARIO(fam_one, "fam.one")' > "$root/bench/scenarios.def"
 printf '#include "base/b.h"\nint cli;\n' > "$root/harness/cli/c.h"
 printf '#include "base/b.h"\nint e;\n' > "$root/harness/engine/e.c"
 printf 'int b;\n' > "$root/harness/base/b.h"
-python3 "$layers" --root "$root" > "$root/clean.out" || fail "a clean tree failed: $(cat "$root/clean.out")"
+python3 "$layers" --root "$root" > "$root/clean.out" || die "a clean tree failed: $(cat "$root/clean.out")"
 
 printf '#include "cli/c.h"\nconst char *s = "fam.one";\n' > "$root/harness/engine/e.c"
 printf '#include "engine/e.h"\n' > "$root/harness/base/b.h"
@@ -21,16 +22,16 @@ printf 'int e;\n' > "$root/harness/engine/e.h"
 i=0; while [ $i -lt 30 ]; do echo "int x$i;" >> "$root/harness/engine/e.c"; i=$((i + 1)); done
 rc=0
 python3 "$layers" --root "$root" --max-lines 20 > "$root/bad.out" || rc=$?
-[ "$rc" -eq 1 ] || fail "exit $rc on a bad tree, expected 1"
+[ "$rc" -eq 1 ] || die "exit $rc on a bad tree, expected 1"
 for expected in 'harness/engine/e.c -> cli/c.h' 'harness/base/b.h -> engine/e.h' \
     'include cycles between folders: [1-9]' 'harness/engine/e.c:2: "fam.one' \
     'over: harness/engine/e.c, 32 lines'; do
-    grep -q "$expected" "$root/bad.out" || fail "'$expected' not reported: $(cat "$root/bad.out")"
+    grep -q "$expected" "$root/bad.out" || die "'$expected' not reported: $(cat "$root/bad.out")"
 done
 # --except leaves a folder out of the name and size checks, not the includes.
 rc=0
 python3 "$layers" --root "$root" --max-lines 20 --except engine > "$root/except.out" || rc=$?
 grep -q 'scenario names in harness code (outside engine/): 0' "$root/except.out" ||
-    fail "--except engine still counts names: $(cat "$root/except.out")"
-[ "$rc" -eq 1 ] || fail "--except hid the include errors"
+    die "--except engine still counts names: $(cat "$root/except.out")"
+[ "$rc" -eq 1 ] || die "--except hid the include errors"
 echo "layers_check: ok"

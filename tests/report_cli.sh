@@ -14,12 +14,8 @@ procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
 root=$(cd "$root" && pwd)
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+name=cli.report
+. "$(dirname "$0")/lib.sh"
 
 # Literal replacement of $FROM by $TO in a file (awk -v would expand escapes).
 replace() {
@@ -109,12 +105,7 @@ echo 'case,round' > "$root/badrounds/rounds.csv"
 check() {
     expect=$1
     shift
-    "$procbench" "$@" > /dev/null 2> "$root/stderr"
-    code=$?
-    if [ "$code" -ne 2 ] || [ "$(wc -l < "$root/stderr")" -ne 1 ] || ! grep -qF -- "$expect" "$root/stderr"; then
-        fail "procbench $*: exit $code, expected 2 and one line with '$expect':"
-        cat "$root/stderr" >&2
-    fi
+    expect_refused "$expect" "$procbench" "$@"
 }
 check "$root/missing" report "$root/missing"
 check "$root/notresults/results.json: not valid JSON" report "$root/notresults"
@@ -166,8 +157,4 @@ grep -qF 'MARKER5`' "$m/plots/"*-bars-*.svg || fail "hostile: a scenario name is
 grep -qF '&lt;b&gt;&amp;amp;' "$m/report.html" || fail "hostile: a name is not escaped in report.html"
 grep -qF '\<b\>\&amp;' "$m/report.md" || fail "hostile: a name is not escaped in report.md"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failures" >&2
-    exit 1
-fi
-echo "report: all checks passed"
+lib_finish

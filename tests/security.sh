@@ -17,11 +17,8 @@ procbench=$(abs "$1") child=$(abs "$2") root=$3
 rm -rf "$root"
 mkdir -p "$root/work" "$root/tmp"
 root=$(cd "$root" && pwd)
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+name=cli.security
+. "$(dirname "$0")/lib.sh"
 cd "$root/work" || exit 1
 
 # ---- spawn.shell and a hostile path --------------------------------------
@@ -86,5 +83,4 @@ for dir in "$root/shell" "$root/ipc" "$root/ipc-stopped"; do
     [ "$writable" -eq 0 ] || fail "files writable by others in $dir"
 done
 
-echo "security: $failures failed"
-[ "$failures" -eq 0 ]
+lib_finish

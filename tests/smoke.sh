@@ -12,7 +12,8 @@ shift 3
 rm -rf "$root"
 mkdir -p "$root"
 
-fail() { echo "smoke $scenario: $*" >&2; exit 1; }
+name="smoke $scenario"
+. "$(dirname "$0")/lib.sh"
 
 escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
 # --min-time 20ms: a smoke test checks that every case runs and is written,
@@ -20,22 +21,22 @@ escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
 # or ipc.socketpair take 26 s (5 s now), twice in ci/test (plain and ASan).
 # --quick's floor of 10 samples and 3 rounds per case still holds.
 "$procbench" run --filter "^$escaped\$" --quick --min-time 20ms --seed 1 --out-dir "$root" -q "$@" \
-    > "$root/stdout" 2> "$root/stderr" || fail "exit code $? (stderr: $(cat "$root/stderr"))"
+    > "$root/stdout" 2> "$root/stderr" || die "exit code $? (stderr: $(cat "$root/stderr"))"
 
 run=$root/latest
-[ -L "$run" ] || fail "no latest link in $root"
+[ -L "$run" ] || die "no latest link in $root"
 for f in summary.csv rounds.csv results.json; do
-    [ -s "$run/$f" ] || fail "$f missing or empty"
+    [ -s "$run/$f" ] || die "$f missing or empty"
 done
-ls "$run"/.* 2>/dev/null | grep -q '\.tmp\|XXXX' && fail "temporary file left in $run"
+ls "$run"/.* 2>/dev/null | grep -q '\.tmp\|XXXX' && die "temporary file left in $run"
 
 # Every row of summary.csv belongs to the scenario and is ok or skipped.
-column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$run/summary.csv"; }
+column() { csv_column "$run/summary.csv" "$1"; }
 rows=$(column case | wc -l)
-[ "$rows" -ge 1 ] || fail "summary.csv has no case row"
-column scenario | grep -qvx "$scenario" && fail "summary.csv has rows of other scenarios"
-column status | grep -qvxE 'ok|skipped' && fail "a case failed: $(cat "$run/summary.csv")"
+[ "$rows" -ge 1 ] || die "summary.csv has no case row"
+column scenario | grep -qvx "$scenario" && die "summary.csv has rows of other scenarios"
+column status | grep -qvxE 'ok|skipped' && die "a case failed: $(cat "$run/summary.csv")"
 measured=$(column status | grep -cx ok || true)
 hgrm=$(ls "$run/hist" | grep -c '\.hgrm$' || true)
-[ "$hgrm" -eq "$measured" ] || fail "$measured measured cases but $hgrm .hgrm files"
+[ "$hgrm" -eq "$measured" ] || die "$measured measured cases but $hgrm .hgrm files"
 echo "smoke $scenario: $rows cases, $measured measured"

@@ -13,27 +13,28 @@ procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
 
-fail() { echo "spawn.ballast_4g: $*" >&2; exit 1; }
+name=spawn.ballast_4g
+. "$(dirname "$0")/lib.sh"
 available_kib() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
 
 before=$(available_kib)
 "$procbench" run --filter '^spawn\.fork_only$' --param rss=4G --quick --seed 1 \
     --out-dir "$root" -q > "$root/stdout" 2> "$root/stderr" \
-    || fail "exit code $? (stderr: $(cat "$root/stderr"))"
+    || die "exit code $? (stderr: $(cat "$root/stderr"))"
 after=$(available_kib)
 
-column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$root/latest/summary.csv"; }
-[ "$(column case | wc -l)" -eq 1 ] || fail "expected one case: $(cat "$root/latest/summary.csv")"
+column() { csv_column "$root/latest/summary.csv" "$1"; }
+[ "$(column case | wc -l)" -eq 1 ] || die "expected one case: $(cat "$root/latest/summary.csv")"
 status=$(column status) reason=$(column reason)
 if [ "$status" = skipped ]; then
     case $reason in
     *"does not fit"*MemAvailable*) echo "spawn.ballast_4g: skipped here: $reason"; exit 0 ;;
-    *) fail "skipped for another reason: $reason" ;;
+    *) die "skipped for another reason: $reason" ;;
     esac
 fi
-[ "$status" = ok ] || fail "status $status: $reason"
+[ "$status" = ok ] || die "status $status: $reason"
 maxrss=$(column child_maxrss_kb)
-[ "$maxrss" -ge $((4 * 1024 * 1024)) ] || fail "children's peak RSS $maxrss KiB: the 4 GiB ballast was not there"
+[ "$maxrss" -ge $((4 * 1024 * 1024)) ] || die "children's peak RSS $maxrss KiB: the 4 GiB ballast was not there"
 [ "$after" -ge $((before - 1024 * 1024)) ] \
-    || fail "MemAvailable $before KiB before the run, $after KiB after: memory was not given back"
+    || die "MemAvailable $before KiB before the run, $after KiB after: memory was not given back"
 echo "spawn.ballast_4g: ok, p50 $(column p50) ns, children's peak RSS $maxrss KiB, MemAvailable $before -> $after KiB"

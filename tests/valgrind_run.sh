@@ -9,7 +9,8 @@ set -u
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root/logs"
-fail() { echo "valgrind: $*" >&2; exit 1; }
+name=valgrind.quick_run
+. "$(dirname "$0")/lib.sh"
 
 valgrind -q --log-file="$root/logs/vg.%p" --error-exitcode=1 --leak-check=full \
     --errors-for-leak-kinds=definite --track-origins=no \
@@ -18,15 +19,15 @@ valgrind -q --log-file="$root/logs/vg.%p" --error-exitcode=1 --leak-check=full \
     --param rss=0,64M --param size=64 --param mode=pingpong --param bytes=64K --param wait=futex \
     --out-dir "$root/out" -q > "$root/stdout" 2> "$root/stderr"
 code=$?
-[ "$code" -eq 0 ] || fail "procbench exited $code: $(cat "$root/stderr")"
+[ "$code" -eq 0 ] || die "procbench exited $code: $(cat "$root/stderr")"
 logs=$(ls "$root/logs" | wc -l)
-[ "$logs" -gt 10 ] || fail "only $logs process logs: were the forked rounds followed?"
+[ "$logs" -gt 10 ] || die "only $logs process logs: were the forked rounds followed?"
 # Errors are "==PID==" lines; "--PID--" lines are valgrind's own warnings
 # (it does not know pidfd_open, which procbench then does without).
 bad=$(grep -l '^==[0-9]*==' "$root"/logs/vg.* 2> /dev/null)
 if [ -n "$bad" ]; then
     for f in $bad; do cat "$f" >&2; done
-    fail "errors in $(echo "$bad" | wc -l) of $logs processes"
+    die "errors in $(echo "$bad" | wc -l) of $logs processes"
 fi
-[ -s "$root/out/latest/summary.csv" ] || fail "no summary.csv"
+[ -s "$root/out/latest/summary.csv" ] || die "no summary.csv"
 echo "valgrind: $logs processes checked, no error, no definite leak"

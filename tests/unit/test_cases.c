@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "engine/cases.h"
 
 static size_t expand(const struct case_selection *sel, struct case_def **defs, int expect_rc,
@@ -80,7 +82,7 @@ static void test_all_when_no_filter(void **state)
     struct case_def *defs = NULL;
     char err[256];
     size_t n = expand(&sel, &defs, 0, err, sizeof(err));
-    assert_true(n >= scenario_catalogue_count);
+    assert_cmp(n, >=, scenario_catalogue_count);
     free(defs);
 }
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/check.c: rules that parse (and what they parse
+ * Unit tests of harness/analysis/check.c: rules that parse (and what they parse
  * to), rules that do not (each with its reason), a rules file with a bad
  * line (named by number), matching patterns to cases (parameters, sizes,
  * placement, none, several), and judging: holds, fails, inconclusive, and the
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,13 +60,13 @@ static void test_parse_good_rules(void **state)
     assert_string_equal(r.left.params[0].key, "target");
     assert_string_equal(r.left.params[0].value, "static");
     assert_int_equal(r.op, CHECK_LESS);
-    assert_true(r.factor == 0.5);
+    assert_cmp(r.factor, ==, 0.5);
     assert_string_equal(r.right.scenario, "spawn.fork_exec");
 
     /* No factor, no parameters, '>', spaces everywhere, a CRLF ending. */
     assert_int_equal(check_parse_line("  a.b   >   c  \r", 1, &r, why, sizeof(why)), 0);
     assert_int_equal(r.op, CHECK_GREATER);
-    assert_true(r.factor == 1.0);
+    assert_cmp(r.factor, ==, 1.0);
     assert_int_equal(r.left.param_count, 0);
     assert_string_equal(r.text, "a.b   >   c");
 
@@ -75,11 +77,11 @@ static void test_parse_good_rules(void **state)
     assert_int_equal(r.left.param_count, 2);
     assert_string_equal(r.left.params[1].key, "placement");
     assert_string_equal(r.left.params[1].value, "cross");
-    assert_true(r.factor == 2.0);
+    assert_cmp(r.factor, ==, 2.0);
     assert_string_equal(r.right.params[0].value, "4096");
 
     assert_int_equal(check_parse_line("a < .25 * b", 1, &r, why, sizeof(why)), 0);
-    assert_true(r.factor == 0.25);
+    assert_cmp(r.factor, ==, 0.25);
 
     /* Blank and comment lines are not rules. */
     assert_int_equal(check_parse_line("", 1, &r, why, sizeof(why)), -ENODATA);
@@ -125,7 +127,7 @@ static void test_parse_bad_rules(void **state)
         if (strstr(why, bad[i].expect) == NULL)
             fail_msg("'%s': got '%s', expected '%s'", bad[i].line, why, bad[i].expect);
         for (const char *p = why; *p; p++)
-            assert_true((unsigned char)*p >= 0x20);
+            assert_cmp((unsigned char)*p, >=, 0x20);
     }
 }
 
@@ -148,19 +150,19 @@ static void test_load_rules_file(void **state)
     write_text(path, "a < b\n# fine\na << b\n");
     assert_int_equal(check_load_rules(path, &rules, &count, err, sizeof(err)), -EINVAL);
     assert_null(rules);
-    assert_non_null(strstr(err, "bad.rules:3: expected a scenario name, found '<'"));
+    assert_contains(err, "bad.rules:3: expected a scenario name, found '<'");
 
     snprintf(path, sizeof(path), "%s/empty.rules", dir);
     write_text(path, "# nothing\n");
     assert_int_equal(check_load_rules(path, &rules, &count, err, sizeof(err)), -EINVAL);
-    assert_non_null(strstr(err, "empty.rules: no rules in it"));
+    assert_contains(err, "empty.rules: no rules in it");
 
     snprintf(path, sizeof(path), "%s/missing.rules", dir);
-    assert_true(check_load_rules(path, &rules, &count, err, sizeof(err)) < 0);
-    assert_non_null(strstr(err, "missing.rules: cannot open"));
+    assert_cmp(check_load_rules(path, &rules, &count, err, sizeof(err)), <, 0);
+    assert_contains(err, "missing.rules: cannot open");
 
     assert_int_equal(check_load_rules(dir, &rules, &count, err, sizeof(err)), -EINVAL);
-    assert_non_null(strstr(err, "not a regular file"));
+    assert_contains(err, "not a regular file");
 }
 
 /* A run with cases of known rounds: fast (1 us), slow (10 us), close to
@@ -239,9 +241,8 @@ static void test_match(void **state)
 
     parse("t.sized{size=1M} < t.nosuch", &r);
     assert_int_equal(check_match(run, &r.left, &c, why, sizeof(why)), -EEXIST);
-    assert_non_null(strstr(why,
-                           "t.sized{size=1M} matches 2 cases (t.sized{size=1M,placement=same}, "
-                           "t.sized{size=1M,placement=cross})"));
+    assert_contains(why, "t.sized{size=1M} matches 2 cases (t.sized{size=1M,placement=same}, "
+                         "t.sized{size=1M,placement=cross})");
     assert_int_equal(check_match(run, &r.right, &c, why, sizeof(why)), -ENOENT);
     assert_string_equal(why, "t.nosuch matches no case of the run");
 
@@ -271,8 +272,10 @@ static void test_judge(void **state)
     judge(run, "t.fast < 0.5 * t.slow", &o);
     assert_int_equal(o.verdict, CHECK_HOLDS);
     assert_string_equal(o.method, "rounds");
-    assert_true(fabs(o.ratio - 0.1) < 0.002);
-    assert_true(o.low < o.ratio && o.ratio < o.high && o.high < 0.11);
+    assert_cmp(fabs(o.ratio - 0.1), <, 0.002);
+    assert_cmp(o.low, <, o.ratio);
+    assert_cmp(o.ratio, <, o.high);
+    assert_cmp(o.high, <, 0.11);
     judge(run, "t.fast < 0.05 * t.slow", &o);
     assert_int_equal(o.verdict, CHECK_FAILS);
     judge(run, "t.slow > 5 * t.fast", &o);
@@ -295,8 +298,8 @@ static void test_judge(void **state)
     judge(run, "t.fast < 0.5 * t.slow", &o);
     assert_int_equal(o.verdict, CHECK_HOLDS);
     assert_string_equal(o.method, "median CIs");
-    assert_true(fabs(o.low - 970.0 / 10300.0) < 1e-9);
-    assert_true(fabs(o.high - 1030.0 / 9700.0) < 1e-9);
+    assert_cmp(fabs(o.low - 970.0 / 10300.0), <, 1e-9);
+    assert_cmp(fabs(o.high - 1030.0 / 9700.0), <, 1e-9);
     results_read_free_run(run);
 }
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/compare.c: verdicts on runs written by hand, whose
+ * Unit tests of harness/analysis/compare.c: verdicts on runs written by hand, whose
  * round medians are chosen so that the answer is known: a 20% slowdown is
  * regressed, a 20% speed-up improved, identical tight rounds unchanged, a
  * significant 2% shift unchanged (below the threshold), 3 rounds against 3
@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -131,30 +133,31 @@ static void test_verdicts(void **state)
 
     const struct compare_row *r = row_of(&rep, "slower");
     assert_int_equal(r->verdict, COMPARE_REGRESSED);
-    assert_true(fabs(r->ratio - 1.2) < 0.01);
-    assert_true(r->ratio_low > 1.1 && r->ratio_high < 1.3);
-    assert_true(r->p_adjusted < 0.001);
+    assert_cmp(fabs(r->ratio - 1.2), <, 0.01);
+    assert_cmp(r->ratio_low, >, 1.1);
+    assert_cmp(r->ratio_high, <, 1.3);
+    assert_cmp(r->p_adjusted, <, 0.001);
     assert_int_equal(r->base_count, 10);
 
     assert_int_equal(row_of(&rep, "faster")->verdict, COMPARE_IMPROVED);
 
     r = row_of(&rep, "same");
     assert_int_equal(r->verdict, COMPARE_UNCHANGED);
-    assert_true(fabs(r->ratio - 1.0) < 1e-9);
-    assert_true(r->p > 0.9);
+    assert_cmp(fabs(r->ratio - 1.0), <, 1e-9);
+    assert_cmp(r->p, >, 0.9);
 
     /* 2% slower with a 3% spread: maybe significant, but within 5%, and so
      * is its interval. */
     r = row_of(&rep, "small");
     assert_int_equal(r->verdict, COMPARE_UNCHANGED);
-    assert_true(fabs(r->ratio - 1.02) < 0.01);
+    assert_cmp(fabs(r->ratio - 1.02), <, 0.01);
 
     /* 3 vs 3: 1.5x slower, yet p can never go below 0.1. */
     r = row_of(&rep, "three");
     assert_int_equal(r->verdict, COMPARE_INCONCLUSIVE);
-    assert_true(fabs(r->p - 0.1) < 1e-9);
-    assert_non_null(strstr(r->reason, "3 vs 3 rounds: the smallest two-sided p-value possible is "
-                                      "0.1, never below alpha 0.05"));
+    assert_cmp(fabs(r->p - 0.1), <, 1e-9);
+    assert_contains(r->reason, "3 vs 3 rounds: the smallest two-sided p-value possible is "
+                               "0.1, never below alpha 0.05");
 
     r = row_of(&rep, "broken");
     assert_int_equal(r->verdict, COMPARE_INCONCLUSIVE);

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/ranktest.c: Mann-Whitney p-values against hand
+ * Unit tests of harness/analysis/ranktest.c: Mann-Whitney p-values against hand
  * counts of subsets (3 vs 3, 4 vs 4, a tied sample) and against the
  * published critical value for 10 vs 10; the normal approximation against
  * its formula worked by hand; the Hodges-Lehmann estimate and its interval's
@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -18,12 +20,6 @@
 #include "analysis/ranktest.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static void assert_close(double got, double want, double tolerance)
-{
-    if (fabs(got - want) > tolerance)
-        fail_msg("got %.12g, want %.12g (tolerance %g)", got, want, tolerance);
-}
 
 static uint64_t rng_next(uint64_t *state)
 {
@@ -48,13 +44,13 @@ static void test_mwu_three_vs_three(void **state)
     (void)state;
     assert_int_equal(ranktest_mwu(x, 3, y, 3, &r), 0);
     assert_true(r.exact);
-    assert_close(r.statistic, 9.0, 0);
-    assert_close(r.p, 0.1, 1e-12);
-    assert_close(r.min_p, 0.1, 1e-12);
+    assert_near(r.statistic, 9.0, 0);
+    assert_near(r.p, 0.1, 1e-12);
+    assert_near(r.min_p, 0.1, 1e-12);
     /* The other direction is as extreme. */
     assert_int_equal(ranktest_mwu(y, 3, x, 3, &r), 0);
-    assert_close(r.statistic, 0.0, 0);
-    assert_close(r.p, 0.1, 1e-12);
+    assert_near(r.statistic, 0.0, 0);
+    assert_near(r.p, 0.1, 1e-12);
 }
 
 /* 4 vs 4 separated: 2 / C(8,4) = 2/70. */
@@ -64,7 +60,7 @@ static void test_mwu_four_vs_four(void **state)
     struct ranktest_result r;
     (void)state;
     assert_int_equal(ranktest_mwu(x, 4, y, 4, &r), 0);
-    assert_close(r.p, 2.0 / 70.0, 1e-12);
+    assert_near(r.p, 2.0 / 70.0, 1e-12);
 }
 
 /* Ties: x = {1,2,2,3}, y = {2,3,3,4}. Midranks 1, 3, 3, 3, 6, 6, 6, 8; y's
@@ -77,8 +73,8 @@ static void test_mwu_ties_exact(void **state)
     (void)state;
     assert_int_equal(ranktest_mwu(x, 4, y, 4, &r), 0);
     assert_true(r.exact);
-    assert_close(r.statistic, 13.0, 0);
-    assert_close(r.p, 20.0 / 70.0, 1e-12);
+    assert_near(r.statistic, 13.0, 0);
+    assert_near(r.p, 20.0 / 70.0, 1e-12);
 }
 
 /* The published critical value of U for n1 = n2 = 10, two-sided 0.05, is 23:
@@ -99,13 +95,13 @@ static void test_mwu_table_value_ten_by_ten(void **state)
     y23[2] = 35.0;           /* + 3 = 23 */
     y24[2] = 45.0;           /* + 4 = 24 */
     assert_int_equal(ranktest_mwu(x, 10, y23, 10, &r), 0);
-    assert_close(r.statistic, 23.0, 0);
-    assert_close(r.p, 2 * 0.021629, 1e-6);
-    assert_true(r.p < 0.05);
+    assert_near(r.statistic, 23.0, 0);
+    assert_near(r.p, 2 * 0.021629, 1e-6);
+    assert_cmp(r.p, <, 0.05);
     assert_int_equal(ranktest_mwu(x, 10, y24, 10, &r), 0);
-    assert_close(r.statistic, 24.0, 0);
-    assert_close(r.p, 2 * 0.026213, 1e-6);
-    assert_true(r.p > 0.05);
+    assert_near(r.statistic, 24.0, 0);
+    assert_near(r.p, 2 * 0.026213, 1e-6);
+    assert_cmp(r.p, >, 0.05);
 }
 
 /* Beyond RANKTEST_EXACT_MAX values: 40 vs 40, y = x + 7, no ties.
@@ -123,8 +119,8 @@ static void test_mwu_normal_approximation(void **state)
     }
     assert_int_equal(ranktest_mwu(x, 40, y, 40, &r), 0);
     assert_false(r.exact);
-    assert_close(r.statistic, 1055.5, 1e-9);
-    assert_close(r.p, 0.0141193199549, 1e-9);
+    assert_near(r.statistic, 1055.5, 1e-9);
+    assert_near(r.p, 0.0141193199549, 1e-9);
 }
 
 /* With ties: every value twice within each sample. Worked the same way,
@@ -139,8 +135,8 @@ static void test_mwu_normal_with_ties(void **state)
         y[i] = i / 2 + 3;
     }
     assert_int_equal(ranktest_mwu(x, 40, y, 40, &r), 0);
-    assert_close(r.statistic, 1022.0, 1e-9);
-    assert_close(r.p, 0.0328766452884, 1e-9);
+    assert_near(r.statistic, 1022.0, 1e-9);
+    assert_near(r.p, 0.0328766452884, 1e-9);
 }
 
 static void test_mwu_rejects_bad_input(void **state)
@@ -180,14 +176,14 @@ static void test_hl_shift_brute_force(void **state)
         double median = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
         struct ranktest_shift s;
         assert_int_equal(ranktest_hl_shift(x, nx, y, ny, 0.05, &s), 0);
-        assert_close(s.estimate, median, 1e-9);
+        assert_near(s.estimate, median, 1e-9);
         if (isfinite(s.low)) {
             /* The interval is a pair of order statistics symmetric in rank. */
             size_t k = 0;
             while (k < m && d[k] < s.low)
                 k++;
-            assert_close(s.high, d[m - 1 - k], 1e-9);
-            assert_true(s.coverage >= 0.95);
+            assert_near(s.high, d[m - 1 - k], 1e-9);
+            assert_cmp(s.coverage, >=, 0.95);
         }
     }
 
@@ -203,9 +199,9 @@ static void test_hl_shift_brute_force(void **state)
     qsort(d, m, sizeof(d[0]), compare_double);
     struct ranktest_shift s;
     assert_int_equal(ranktest_hl_shift(x, 10, y, 10, 0.05, &s), 0);
-    assert_close(s.low, d[23], 0);  /* the 24th smallest */
-    assert_close(s.high, d[76], 0); /* the 24th largest */
-    assert_close(s.coverage, 1.0 - 2 * 0.021629, 1e-5);
+    assert_near(s.low, d[23], 0);  /* the 24th smallest */
+    assert_near(s.high, d[76], 0); /* the 24th largest */
+    assert_near(s.coverage, 1.0 - 2 * 0.021629, 1e-5);
 }
 
 /* 3 vs 3 cannot give a 95% interval: P(U = 0) = 1/20 > 0.025. */
@@ -215,14 +211,16 @@ static void test_hl_shift_too_few(void **state)
     struct ranktest_shift s;
     (void)state;
     assert_int_equal(ranktest_hl_shift(x, 3, y, 3, 0.05, &s), 0);
-    assert_close(s.estimate, 3.0, 0);
-    assert_true(isinf(s.low) && s.low < 0);
-    assert_true(isinf(s.high) && s.high > 0);
+    assert_near(s.estimate, 3.0, 0);
+    assert_true(isinf(s.low));
+    assert_cmp(s.low, <, 0);
+    assert_true(isinf(s.high));
+    assert_cmp(s.high, >, 0);
     /* 4 vs 4 can: P(U = 0) = 1/70; the interval is [min, max]. */
     const double x4[] = {1, 2, 3, 4}, y4[] = {5, 6, 7, 8};
     assert_int_equal(ranktest_hl_shift(x4, 4, y4, 4, 0.05, &s), 0);
-    assert_close(s.low, 1.0, 0);
-    assert_close(s.high, 7.0, 0);
+    assert_near(s.low, 1.0, 0);
+    assert_near(s.high, 7.0, 0);
 }
 
 /* Holm by hand: p = .01 .04 .03 .005 sorted is .005 .01 .03 .04, scaled by
@@ -233,15 +231,15 @@ static void test_holm_worked_example(void **state)
     double adjusted[4];
     (void)state;
     assert_int_equal(ranktest_holm(p, 4, adjusted), 0);
-    assert_close(adjusted[0], 0.03, 1e-12);
-    assert_close(adjusted[1], 0.06, 1e-12);
-    assert_close(adjusted[2], 0.06, 1e-12);
-    assert_close(adjusted[3], 0.02, 1e-12);
+    assert_near(adjusted[0], 0.03, 1e-12);
+    assert_near(adjusted[1], 0.06, 1e-12);
+    assert_near(adjusted[2], 0.06, 1e-12);
+    assert_near(adjusted[3], 0.02, 1e-12);
     /* Capped at 1, and in place. */
     double q[] = {0.5, 0.6};
     assert_int_equal(ranktest_holm(q, 2, q), 0);
-    assert_close(q[0], 1.0, 0);
-    assert_close(q[1], 1.0, 0);
+    assert_near(q[0], 1.0, 0);
+    assert_near(q[1], 1.0, 0);
 }
 
 int main(void)

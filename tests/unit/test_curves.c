@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,12 +23,6 @@
 #include "engine/cases.h"
 #include "analysis/curves.h"
 #include "spawn_common.h"
-
-static void assert_near(double got, double want, double tolerance)
-{
-    if (!(fabs(got - want) <= tolerance))
-        fail_msg("got %.9g, want %.9g (+- %g)", got, want, tolerance);
-}
 
 /* Six points, two per x:
  *   (0,10) (0,12) (1,20) (1,23) (2,31) (2,30)
@@ -251,10 +247,11 @@ static void test_compute(void **state)
      * 4 ns/GiB; the median stays 2 ms/GiB. */
     for (size_t i = 0; i < 3; i++) {
         assert_near(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value, 2000000, 1e-6);
-        assert_true(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].low <= 2000000 &&
-                    cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].low > 1999990);
-        assert_true(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].high >= 2000000 &&
-                    cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].high < 2000010);
+        const struct case_analysis *slope = &cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE];
+        assert_cmp(slope->low, <=, 2000000);
+        assert_cmp(slope->low, >, 1999990);
+        assert_cmp(slope->high, >=, 2000000);
+        assert_cmp(slope->high, <, 2000010);
     }
     for (size_t i = 3; i < 6; i++)
         assert_near(cases[i].analysis[SPAWN_ANALYSIS_RSS_SLOPE].value, 0, 1e-6);
@@ -266,8 +263,8 @@ static void test_compute(void **state)
     assert_near(cases[0].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 2.0, 1e-4);
     assert_near(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 6.0, 1e-4);
     assert_near(cases[2].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 10.0, 1e-4);
-    assert_true(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].low < 6.0 &&
-                cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].high > 6.0);
+    assert_cmp(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].low, <, 6.0);
+    assert_cmp(cases[1].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].high, >, 6.0);
     assert_near(cases[6].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value, 0.5, 1e-4);
     assert_true(
         isnan(cases[3].analysis[SPAWN_ANALYSIS_VS_POSIX_SPAWN].value)); /* posix_spawn itself */

@@ -1,5 +1,5 @@
 /*
- * Tests of harness/decompose.c on a hand-written results file
+ * Tests of harness/analysis/decompose.c on a hand-written results file
  * (tests/golden/decompose/run.json) whose medians are chosen so that every
  * difference can be worked out by hand: the right case of each layer is
  * picked (target=static, stdio=inherit, rss=0, heap=0; not the dynamic,

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "engine/cases.h"
 #include "proc.h"
 #include "engine/reaper.h"
@@ -128,7 +130,7 @@ static void use_real_child(void)
 /* Every case of the run failed, its reason holding expect (any case). */
 static void assert_all_failed_with(const struct run_results *r, const char *expect)
 {
-    assert_true(r->case_count > 0);
+    assert_cmp(r->case_count, >, 0);
     for (size_t i = 0; i < r->case_count; i++) {
         const struct case_result *c = &r->cases[i];
         if (c->status != CASE_FAILED || strcasestr(c->reason, expect) == NULL)
@@ -322,7 +324,7 @@ static void test_resource_limits(void **state)
 #endif
         fflush(NULL);
         pid_t pid = fork();
-        assert_true(pid >= 0);
+        assert_cmp(pid, >=, 0);
         if (pid == 0)
             limit_child(lc);
         int status = 0;

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/histogram.c. The central check records seeded random
+ * Unit tests of harness/engine/histogram.c. The central check records seeded random
  * samples from several distributions (uniform, exponential, log-uniform from
  * nanoseconds to minutes, Pareto, bimodal, small exact integers) and compares
  * every reported percentile with the exact nearest-rank value of the sorted
@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <inttypes.h>
+
+#include "checks.h"
 
 #include <errno.h>
 #include <math.h>
@@ -157,7 +161,7 @@ static void check_distribution(const struct distribution *d, size_t n, uint64_t 
         check_reported(h, histogram_value_at_rank(h, rank), exact, d->name, percentile);
     }
     assert_int_equal(histogram_value_at_percentile(h, 100.0), values[n - 1]);
-    assert_true(histogram_value_at_percentile(h, 0.0) >= values[0]);
+    assert_cmp(histogram_value_at_percentile(h, 0.0), >=, values[0]);
 
     histogram_destroy(h);
     free(values);
@@ -292,7 +296,7 @@ static void test_single_value(void **state)
     const uint64_t v = 123456789;
     struct histogram *h = make_hour_histogram();
     assert_int_equal(histogram_record(h, v), 0);
-    assert_true(histogram_highest_equivalent(h, v) != v);
+    assert_cmp(histogram_highest_equivalent(h, v), !=, v);
     assert_int_equal(histogram_min(h), v);
     assert_int_equal(histogram_max(h), v);
     static const double percentiles[] = {0.0, 1.0, 25.0, 50.0, 90.0, 99.0, 99.9, 100.0};
@@ -398,7 +402,7 @@ static void test_merge(void **state)
     assert_int_equal(histogram_record(b, 1), 0);
     assert_int_equal(histogram_record(all, 1), 0);
     uint64_t b_max = histogram_max(b);
-    assert_true(b_max > histogram_max(a));
+    assert_cmp(b_max, >, histogram_max(a));
 
     assert_int_equal(histogram_merge(a, b), 0);
     assert_int_equal(histogram_count(a), 8001);
@@ -506,18 +510,24 @@ static void test_iteration(void **state)
     uint64_t sum = 0, previous_value = 0, previous_cumulative = 0, buckets = 0;
     uint64_t first_lowest = 0, last_value = 0;
     while (histogram_iter_next(&it)) {
-        assert_true(it.count > 0);
+        assert_cmp(it.count, >, 0);
         sum += it.count;
         assert_int_equal(it.cumulative, sum);
-        assert_true(it.cumulative > previous_cumulative);
+        assert_cmp(it.cumulative, >, previous_cumulative);
         if (buckets > 0)
-            assert_true(it.lowest > previous_value);
-        assert_true(it.lowest <= it.value);
+            assert_cmp(it.lowest, >, previous_value);
+        assert_cmp(it.lowest, <=, it.value);
         /* Each bucket is whole except where clamped to the extremes. */
-        assert_true(it.lowest == histogram_lowest_equivalent(h, it.value) ||
-                    it.lowest == histogram_min(h));
-        assert_true(it.value == histogram_highest_equivalent(h, it.lowest) ||
-                    it.value == histogram_max(h));
+        if (it.lowest != histogram_lowest_equivalent(h, it.value) && it.lowest != histogram_min(h))
+            fail_msg("bucket [%" PRIu64 ", %" PRIu64 "]: lowest is neither %" PRIu64
+                     " nor the min %" PRIu64,
+                     it.lowest, it.value, histogram_lowest_equivalent(h, it.value),
+                     histogram_min(h));
+        if (it.value != histogram_highest_equivalent(h, it.lowest) && it.value != histogram_max(h))
+            fail_msg("bucket [%" PRIu64 ", %" PRIu64 "]: value is neither %" PRIu64
+                     " nor the max %" PRIu64,
+                     it.lowest, it.value, histogram_highest_equivalent(h, it.lowest),
+                     histogram_max(h));
         if (buckets == 0)
             first_lowest = it.lowest;
         previous_value = it.value;
@@ -528,7 +538,7 @@ static void test_iteration(void **state)
     assert_int_equal(sum, histogram_count(h));
     assert_int_equal(first_lowest, histogram_min(h));
     assert_int_equal(last_value, histogram_max(h));
-    assert_true(buckets > 100);
+    assert_cmp(buckets, >, 100);
     /* Finished iterators stay finished. */
     assert_false(histogram_iter_next(&it));
     histogram_destroy(h);
@@ -558,7 +568,7 @@ static void test_shared_across_fork(void **state)
     struct histogram *h = NULL;
     assert_int_equal(histogram_create_shared(HISTOGRAM_ONE_HOUR_NS, 3, &h), 0);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         histogram_record(h, 7);
         histogram_record_n(h, 123456789, 4);
@@ -584,7 +594,7 @@ static void test_init_in_caller_memory(void **state)
 {
     (void)state;
     size_t each = histogram_footprint(HISTOGRAM_ONE_HOUR_NS, 3);
-    assert_true(each > 0);
+    assert_cmp(each, >, 0);
     assert_int_equal(each % 64, 0);
     assert_int_equal(histogram_footprint(1, 3), 0);
     char *mem = aligned_alloc(64, 2 * each);

@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "base/params.h"
 #include "scenario.h"
 
@@ -51,12 +53,6 @@ static int count_entries(const char *path)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
     return n;
-}
-
-static int count_fds(void)
-{
-    /* Less the descriptor opendir() holds while it counts. */
-    return count_entries("/proc/self/fd") - 1;
 }
 
 static bool is_mqueue_fs(const char *path)
@@ -150,7 +146,7 @@ static void run_case(const struct scenario *sc, const struct param_value *values
     unsetenv("PROCBENCH_TEST_CORRUPT");
     if (rc != 0)
         fail_msg("%s: setup failed: %s", label, ctx.failure);
-    assert_true(ctx.peer_pid > 0);
+    assert_cmp(ctx.peer_pid, >, 0);
     /* Names (queues, FIFOs) are gone as soon as both ends are open. */
     struct holdings during = holdings_now();
     assert_int_equal(during.queues, before.queues);
@@ -166,9 +162,9 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         if (trouble == NO_TROUBLE) {
             if (rc != 0)
                 fail_msg("%s: sample %d failed: %s", label, i, ctx.failure);
-            assert_true(out.ns > 0);
+            assert_cmp(out.ns, >, 0);
             if (stream) {
-                assert_true(out.bytes >= size * ctx.ops_per_sample);
+                assert_cmp(out.bytes, >=, size * ctx.ops_per_sample);
                 assert_int_equal(out.bytes % size, 0);
             } else {
                 assert_int_equal(out.bytes, 0);
@@ -197,7 +193,7 @@ static void run_scenario(const struct scenario *sc, const char *modes, const cha
 {
     const struct param_spec *specs = sc->params;
     size_t n = params_count(specs);
-    assert_true(n >= 2 && n <= 3);
+    assert_in_range(n, 2, 3);
     /* The word that is neither mode nor size, if any, comes first. */
     const char *words = n == 3 ? specs[0].choices : "";
     struct param_value lists[3][PARAMS_MAX_VALUES];

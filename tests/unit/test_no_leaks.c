@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "engine/cases.h"
 #include "engine/runner.h"
 
@@ -58,7 +60,7 @@ static void test_catalogue_leaves_nothing(void **state)
     size_t count = 0;
     char err[256] = "";
     assert_int_equal(cases_expand(&sel, &defs, &count, err, sizeof(err)), 0);
-    assert_true(count >= scenario_catalogue_count);
+    assert_cmp(count, >=, scenario_catalogue_count);
 
     struct run_results r;
     memset(&r, 0, sizeof(r));
@@ -81,7 +83,7 @@ static void test_catalogue_leaves_nothing(void **state)
             fail_msg("%s failed: %s", c->def.name, c->reason);
         measured += c->status == CASE_OK;
     }
-    assert_true(measured > 0);
+    assert_cmp(measured, >, 0);
 
     errno = 0;
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);

@@ -37,7 +37,7 @@
 #include "node_locate.h"
 #include "engine/runner.h"
 #include "scenario.h"
-#include "scenario_checks.h"
+#include "checks.h"
 
 static char driver_path[PATH_MAX];
 static char node_path[PATH_MAX];
@@ -87,12 +87,6 @@ static unsigned metric_index(const struct scenario *sc, const char *name)
             return k;
     fail_msg("%s declares no metric %s", sc->name, name);
     return 0;
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("'%s' does not contain '%s'", text, part);
 }
 
 static void test_answer_accepted(void **state)
@@ -284,7 +278,7 @@ static void drive(const char *name, const char *param, const char *choice, size_
     int rc = sc->setup(&ctx);
     if (rc != 0)
         fail_msg("%s setup failed: %s", name, ctx.failure);
-    assert_true(ctx.peer_pid > 0);
+    assert_cmp(ctx.peer_pid, >, 0);
     for (size_t i = 0; i < n; i++) {
         struct sample s;
         memset(&s, 0, sizeof(s));
@@ -343,7 +337,7 @@ static void test_every_scenario_runs(void **state)
             if (outcomes[k] != 0)
                 fail_msg("%s{%s=%s} sample %zu failed: %s", cases[i].name, cases[i].param,
                          cases[i].choice, k + 1, failures[k]);
-        assert_true(s.ns > 0);
+        assert_cmp(s.ns, >, 0);
         if (strcmp(cases[i].name, "node.output") == 0) {
             /* bytes' first default, 1K, all checked by the driver. */
             assert_int_equal(s.bytes, 1024);

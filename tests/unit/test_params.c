@@ -1,5 +1,5 @@
 /*
- * Tests of harness/params.c: value lists as a user types them, for each kind
+ * Tests of harness/base/params.c: value lists as a user types them, for each kind
  * of parameter, against the exact values and canonical spellings they must
  * give, and refused lists against the exact one-line message the user will
  * read, which must name the parameter and the offending value.
@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include "base/params.h"
 
@@ -157,7 +159,7 @@ static void test_parse_bad(void **state)
          * row cannot quietly break them. */
         assert_null(strchr(err, '\n'));
         assert_memory_equal(err, "parameter ", 10);
-        assert_non_null(strstr(err, c->spec->name));
+        assert_contains(err, c->spec->name);
     }
 }
 
@@ -196,7 +198,7 @@ static void test_value_too_long(void **state)
     assert_int_equal(params_parse_list(N, list, out, &count, err, sizeof(err)), -EINVAL);
     assert_null(strchr(err, '\n'));
     assert_memory_equal(err, "parameter n: '1111", 18);
-    assert_non_null(strstr(err, "...' is too long"));
+    assert_contains(err, "...' is too long");
 }
 
 /* A short err buffer is filled and terminated, never overrun. */

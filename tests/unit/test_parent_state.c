@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -131,7 +131,7 @@ static void test_mappings_stay_apart(void **state)
     struct vma_census c = census(b.base, (char *)b.base + b.reserved_bytes, NULL);
     assert_int_equal(c.count, 16);
     assert_int_equal(c.rss_kib, 16 * 4 * page / 1024);
-    assert_true(c.guards >= 15);
+    assert_cmp(c.guards, >=, 15);
     ballast_destroy(&b);
     /* rss 0 maps nothing, whatever the mapping count. */
     assert_int_equal(ballast_create(&b, 0, BALLAST_ANON, 8, "test", failure, sizeof(failure)), 0);
@@ -204,7 +204,7 @@ static void test_fds_raise_soft_limit(void **state)
     setrlimit(RLIMIT_NOFILE, &before);
     if (err != 0)
         fail_msg("setup: %s", failure);
-    assert_true(during.rlim_cur >= 300);
+    assert_cmp(during.rlim_cur, >=, 300);
     assert_int_equal(after.rlim_cur, 128);
 }
 
@@ -230,7 +230,7 @@ static void test_unavailable(void **state)
     cfg.mappings = 2;
     reason = parent_state_unavailable(&cfg, why, sizeof(why));
     assert_non_null(reason);
-    assert_non_null(strstr(reason, "less than one page"));
+    assert_contains(reason, "less than one page");
 }
 
 /* The memory budget: the ballast, its page tables once per spawner, and
@@ -256,7 +256,7 @@ static void test_fds_beyond_hard_limit(void **state)
 {
     (void)state;
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         struct rlimit tight = {.rlim_cur = 100, .rlim_max = 100};
         if (setrlimit(RLIMIT_NOFILE, &tight) != 0)
@@ -319,7 +319,7 @@ static void test_crowd(void **state)
             assert_int_equal(out.op_latency_ns[i], 1000 + i);
             assert_int_equal(probe.calls[i], round);
         }
-        assert_true(out.ns > 0);
+        assert_cmp(out.ns, >, 0);
         /* Each metric the mean of the spawners that reported it. */
         assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
         assert_int_equal(out.metric[SPAWN_METRIC_RETURN], 250); /* 100, 200, 300, 400 */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -102,7 +104,7 @@ static void test_quote_with_gnuplot(void **state)
     snprintf(log, sizeof(log), "%s/quote.log", dir);
     for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
         char q[256], command[300];
-        assert_true(gnuplot_quote(hostile[i], q, sizeof(q)) > 0);
+        assert_cmp(gnuplot_quote(hostile[i], q, sizeof(q)), >, 0);
         snprintf(command, sizeof(command), "s = %s; print s", q);
         unlink(log);
         const char *args[] = {"-e", command};
@@ -204,9 +206,9 @@ static void test_accessors(void **state)
     const struct stored_case *c = &run->cases[0];
     double v = 0;
     assert_true(results_read_case_number(c, "p99", &v));
-    assert_true(v == 2000);
+    assert_cmp(v, ==, 2000);
     assert_true(results_read_case_number(c, "ops_per_s", &v));
-    assert_true(v == 12.5);
+    assert_cmp(v, ==, 12.5);
     assert_false(results_read_case_number(c, "vs_posix_spawn", &v)); /* null */
     assert_false(results_read_case_number(c, "bogus", &v));          /* a string */
     assert_false(results_read_case_number(c, "missing", &v));
@@ -214,7 +216,7 @@ static void test_accessors(void **state)
     assert_true(results_read_integer(run, "config", "seed", &seed));
     assert_int_equal(seed, 9007199254740993ull); /* exact: beyond a double's 2^53 */
     assert_true(results_read_number(run, "config", "rounds", &v));
-    assert_true(v == 10);
+    assert_cmp(v, ==, 10);
     assert_false(results_read_number(run, NULL, "duration_ns", &v));
     struct stored_bucket *b;
     size_t count;
@@ -313,7 +315,7 @@ static void test_rounds_csv(void **state)
         write_file(path, csv);
         err[0] = '\0';
         assert_int_equal(report_model_load(folder, &r, err, sizeof(err)), -EINVAL);
-        assert_non_null(strstr(err, "rounds.csv"));
+        assert_contains(err, "rounds.csv");
         assert_null(strchr(err, '\n'));
         report_model_free(&r);
     }
@@ -321,7 +323,7 @@ static void test_rounds_csv(void **state)
     unlink(path);
     assert_int_equal(report_model_load(folder, &r, err, sizeof(err)), 0);
     assert_int_equal(r.round_count, 0);
-    assert_non_null(strstr(r.rounds_note, "no rounds.csv"));
+    assert_contains(r.rounds_note, "no rounds.csv");
     report_model_free(&r);
 }
 
@@ -330,7 +332,7 @@ static void test_claims(void **state)
     static char text[1 << 18];
     struct report_claim_result results[64];
     (void)state;
-    assert_true(report_claim_count <= 64);
+    assert_cmp(report_claim_count, <=, 64);
     snprintf(text, sizeof(text), HEAD);
     /* fork_exec 1.2x posix_spawn at rss=0, 3x at 1G; vfork = posix_spawn. */
     add_case(text, sizeof(text), "spawn.fork_exec", "\"target\": \"static\", \"rss\": 0", "same",
@@ -378,21 +380,22 @@ static void test_claims(void **state)
     const struct report_claim_result *r = find(results, "posix_spawn_cheaper");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     /* At the largest RSS, with the preferred target: 500/1500. */
-    assert_true(fabs(r->ratio - 1.0 / 3) < 0.01);
-    assert_true(r->low < r->ratio && r->ratio < r->high);
-    assert_non_null(strstr(r->cases, "spawn.fork_exec{target=static,rss=1G,placement=same}"));
-    assert_non_null(strstr(r->note, "rounds")); /* 10 rounds a side: Hodges-Lehmann */
+    assert_cmp(fabs(r->ratio - 1.0 / 3), <, 0.01);
+    assert_cmp(r->low, <, r->ratio);
+    assert_cmp(r->ratio, <, r->high);
+    assert_contains(r->cases, "spawn.fork_exec{target=static,rss=1G,placement=same}");
+    assert_contains(r->note, "rounds"); /* 10 rounds a side: Hodges-Lehmann */
 
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
-    assert_true(fabs(r->ratio - 3.0 / 1.2) < 0.05);
+    assert_cmp(fabs(r->ratio - 3.0 / 1.2), <, 0.05);
 
     r = find(results, "vfork_as_cheap");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
 
     r = find(results, "shell_costs_more");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
-    assert_true(fabs(r->ratio - 2.5) < 0.05);
+    assert_cmp(fabs(r->ratio - 2.5), <, 0.05);
 
     r = find(results, "node_fork_far_more");
     assert_string_equal(report_verdict_name(r->verdict), "does not hold");
@@ -405,12 +408,12 @@ static void test_claims(void **state)
 
     r = find(results, "buffered_holds_all");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
-    assert_non_null(strstr(r->cases, "bytes=64M"));
-    assert_true(fabs(r->ratio - 512) < 0.5);
+    assert_contains(r->cases, "bytes=64M");
+    assert_cmp(fabs(r->ratio - 512), <, 0.5);
 
     r = find(results, "shm_beats_pipe_same");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
-    assert_non_null(strstr(r->note, "CPU per operation"));
+    assert_contains(r->note, "CPU per operation");
     r = find(results, "shm_beats_pipe_cross");
     assert_string_equal(report_verdict_name(r->verdict), "inconclusive");
 
@@ -432,9 +435,9 @@ static void test_claims(void **state)
     assert_int_equal(report_claims_judge(run, results), 0);
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "inconclusive");
-    assert_non_null(strstr(r->note, "slopes"));
-    assert_true(fabs(r->ratio - 1.2) < 1e-9);
-    assert_true(fabs(r->low - 90000.0 / 110000) < 1e-9);
+    assert_contains(r->note, "slopes");
+    assert_cmp(fabs(r->ratio - 1.2), <, 1e-9);
+    assert_cmp(fabs(r->low - 90000.0 / 110000), <, 1e-9);
     results_read_free_run(run);
 }
 

@@ -1,5 +1,6 @@
 /*
- * Unit tests of harness/results_read.c: a valid file read back field by
+ * Unit tests of harness/read/ (untrusted.c, results_walk.c,
+ * results_folders.c, results_read.c): a valid file read back field by
  * field (what the writer writes reads back, per_round included), then a
  * table of bad files, each of which must give -errno and one line that names
  * the file and says what is wrong: missing, a folder without results.json,
@@ -13,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,11 +98,12 @@ static void test_reads_valid_file(void **state)
     assert_int_equal(c->p50_ns, 1000);
     assert_int_equal(c->p50_ci_low_ns, 990);
     assert_int_equal(c->p50_ci_high_ns, 1010);
-    assert_true(c->cpu_ns == 1500.0);
+    assert_cmp(c->cpu_ns, ==, 1500.0);
     assert_true(c->has_rounds);
     /* The round without samples has no median and is left out. */
     assert_int_equal(c->round_count, 2);
-    assert_true(c->round_p50_ns[0] == 1001.0 && c->round_p50_ns[1] == 999.0);
+    assert_cmp(c->round_p50_ns[0], ==, 1001.0);
+    assert_cmp(c->round_p50_ns[1], ==, 999.0);
     assert_null(results_read_find_case(run, "spawn.x"));
     results_read_free_run(run);
 
@@ -319,7 +323,7 @@ static void test_bad_files(void **state)
         if (rc == 0)
             fail_msg("%s: accepted", b->name);
         assert_null(run);
-        assert_true(rc < 0);
+        assert_cmp(rc, <, 0);
         if (strstr(err, b->expect) == NULL)
             fail_msg("%s: got '%s', expected it to contain '%s'", b->name, err, b->expect);
         if (strncmp(err, path, strlen(path)) != 0)
@@ -332,7 +336,7 @@ static void expect_error(const char *path, const char *expect)
 {
     char err[512] = "";
     struct stored_run *run = NULL;
-    assert_true(results_read_run(path, &run, err, sizeof(err)) < 0);
+    assert_cmp(results_read_run(path, &run, err, sizeof(err)), <, 0);
     if (strstr(err, expect) == NULL)
         fail_msg("%s: got '%s', expected '%s'", path, err, expect);
     assert_null(strchr(err, '\n'));
@@ -381,7 +385,7 @@ static void test_bad_paths_and_sizes(void **state)
     /* A sparse file past the size limit: refused without reading it. */
     snprintf(path, sizeof(path), "%s/huge.json", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
+    assert_cmp(fd, >=, 0);
     assert_int_equal(ftruncate(fd, (off_t)RESULTS_READ_MAX_BYTES + 1), 0);
     close(fd);
     expect_error(path, "more than the 256 MiB");
@@ -422,7 +426,7 @@ static void test_reads_set(void **state)
     assert_int_equal(set.count, 2);
     assert_int_equal(set.runs[0]->started_unix_ns, 100);
     assert_int_equal(set.runs[1]->started_unix_ns, 200);
-    assert_non_null(strstr(set.runs[0]->path, "b-first"));
+    assert_contains(set.runs[0]->path, "b-first");
     results_read_free_set(&set);
 
     /* An interrupted run (PARTIAL) is not pooled into a set; read alone, it
@@ -431,7 +435,7 @@ static void test_reads_set(void **state)
     write_file(file, "interrupted by SIGINT\n", 22);
     assert_int_equal(results_read_set(root, &set, err, sizeof(err)), 0);
     assert_int_equal(set.count, 1);
-    assert_non_null(strstr(set.runs[0]->path, "a-second"));
+    assert_contains(set.runs[0]->path, "a-second");
     results_read_free_set(&set);
     snprintf(sub, sizeof(sub), "%s/b-first", root);
     assert_int_equal(results_read_set(sub, &set, err, sizeof(err)), 0);
@@ -448,13 +452,13 @@ static void test_reads_set(void **state)
     /* A bad file in the set fails the set, naming that file. */
     snprintf(file, sizeof(file), "%s/a-second/results.json", root);
     write_file(file, "{", 1);
-    assert_true(results_read_set(root, &set, err, sizeof(err)) < 0);
-    assert_non_null(strstr(err, "a-second/results.json: ends early"));
+    assert_cmp(results_read_set(root, &set, err, sizeof(err)), <, 0);
+    assert_contains(err, "a-second/results.json: ends early");
     results_read_free_set(&set);
 
     snprintf(sub, sizeof(sub), "%s/emptydir", dir);
-    assert_true(results_read_set(sub, &set, err, sizeof(err)) < 0);
-    assert_non_null(strstr(err, "no results folders in it"));
+    assert_cmp(results_read_set(sub, &set, err, sizeof(err)), <, 0);
+    assert_contains(err, "no results folders in it");
     results_read_free_set(&set);
 }
 

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include "engine/histogram.h"
 #include "engine/interrupt.h"
 #include "engine/runner.h"
@@ -230,7 +232,7 @@ static void reset_fake(void)
     if (!fake_shared) {
         void *p = mmap(NULL, sizeof(*fake_shared), PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        assert_true(p != MAP_FAILED);
+        assert_ptr_not_equal(p, MAP_FAILED);
         fake_shared = p;
     }
     memset(fake_shared, 0, sizeof(*fake_shared));
@@ -301,7 +303,7 @@ static void test_seeded_interleaving(void **state)
     assert_string_equal(first, again);
     /* Every pass runs each case once, in some order. */
     for (size_t pass = 0; pass < 8; pass++)
-        assert_true(first[2 * pass] != first[2 * pass + 1]);
+        assert_cmp(first[2 * pass], !=, first[2 * pass + 1]);
     bool differs = false;
     for (uint64_t seed = 2; seed < 10 && !differs; seed++) {
         sequence_of(seed, other, sizeof(other));
@@ -320,9 +322,9 @@ static void test_failures_counted(void **state)
     run_cases(&r, scs, 1, small_config());
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_OK);
-    assert_true(c->failures > 0);
+    assert_cmp(c->failures, >, 0);
     assert_int_equal(c->stats.n, 30);
-    assert_non_null(strstr(c->reason, "samples failed; first: fake.a: fake failure"));
+    assert_contains(c->reason, "samples failed; first: fake.a: fake failure");
     runner_free(&r);
 }
 
@@ -337,7 +339,7 @@ static void test_broken_case_fails(void **state)
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_FAILED);
     assert_int_equal(c->stats.n, 0);
-    assert_non_null(strstr(c->reason, "in a row failed: fake.a: fake failure 1"));
+    assert_contains(c->reason, "in a row failed: fake.a: fake failure 1");
     /* It stopped after the limit instead of trying every round. */
     assert_int_equal(fake.samples, 3);
     assert_int_equal(fake.setups, fake.teardowns);
@@ -476,7 +478,7 @@ static void test_fork_failure_fails_case(void **state)
     reset_fake();
     fflush(NULL);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         struct rlimit one = {1, 1};
         if (setgid(65534) != 0 || setuid(65534) != 0 || setrlimit(RLIMIT_NPROC, &one) != 0)
@@ -558,7 +560,7 @@ static void check_interrupt(int sig)
     reset_fake();
     fflush(NULL);
     pid_t pid = fork();
-    assert_true(pid >= 0);
+    assert_cmp(pid, >=, 0);
     if (pid == 0) {
         alarm(30); /* a run that does not stop is the bug: end it, failed */
         if (interrupt_install() != 0)
@@ -635,7 +637,7 @@ static void test_cross_needs_support(void **state)
     r.config = small_config();
     assert_int_equal(runner_init(&r, &def, 1), 0);
     assert_int_equal(r.cases[0].status, CASE_SKIPPED);
-    assert_non_null(strstr(r.cases[0].reason, "cannot honour this placement"));
+    assert_contains(r.cases[0].reason, "cannot honour this placement");
     runner_free(&r);
 }
 
@@ -709,11 +711,10 @@ static void test_op_latencies_and_rate(void **state)
     assert_int_equal(c->stats.min_ns, 1000);
     assert_int_equal(c->stats.p50_ns, 2000);
     assert_int_equal(c->stats.max_ns, 9000);
-    assert_true(c->stats.mean_ns > 3999.0 && c->stats.mean_ns < 4001.0);
-    assert_true(c->ops_per_s > 299999.0 && c->ops_per_s < 300001.0);
+    assert_near(c->stats.mean_ns, 4000.0, 1.0);
+    assert_near(c->ops_per_s, 300000.0, 1.0);
     /* A plain scenario: one operation of 12345 ns a sample. */
-    assert_true(r.cases[1].ops_per_s > 1e9 / 12345.0 - 1 &&
-                r.cases[1].ops_per_s < 1e9 / 12345.0 + 1);
+    assert_near(r.cases[1].ops_per_s, 1e9 / 12345.0, 1.0);
     runner_free(&r);
 }
 

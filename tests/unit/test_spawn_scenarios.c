@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "scenario_checks.h"
+#include "checks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,11 +131,11 @@ static size_t read_to_eof(int fd, char *buf, size_t len)
         ssize_t n = read(fd, buf + total, len - total);
         if (n < 0 && errno == EINTR)
             continue;
-        assert_true(n >= 0);
+        assert_cmp(n, >=, 0);
         if (n == 0)
             return total;
         total += (size_t)n;
-        assert_true(total < len);
+        assert_cmp(total, <, len);
     }
 }
 
@@ -177,11 +177,11 @@ static void test_scenario_case(void **state)
         err = s->sample(&ctx, &out);
         if (err != 0)
             fail_msg("%s: sample %d returned %d: %s", c->name, i, err, ctx.failure);
-        assert_true(out.ns > 0);
+        assert_cmp(out.ns, >, 0);
         assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
         assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
         if (reports_child_rss(s))
-            assert_true(out.child_maxrss_kb > 0);
+            assert_cmp(out.child_maxrss_kb, >, 0);
         else
             assert_int_equal(out.child_maxrss_kb, 0);
         assert_string_equal(ctx.failure, "");
@@ -223,7 +223,7 @@ static void for_each_exec_scenario(const char *program,
         tested++;
     }
     /* Six target scenarios and the pool. */
-    assert_true(tested >= 7);
+    assert_cmp(tested, >=, 7);
     use_child_program(CHILD_PROGRAM);
 }
 
@@ -237,7 +237,7 @@ static void check_sample_fails_with_status_3(const struct scenario *s, struct ca
     err = s->sample(ctx, &out);
     s->teardown(ctx);
 
-    assert_true(err < 0);
+    assert_cmp(err, <, 0);
     /* The pool's worker is the script: it is gone before any job. */
     const char *expected = strcmp(s->name, "spawn.pool") == 0 ? "pool worker exited" : "status 3";
     if (strstr(ctx->failure, expected) == NULL)
@@ -285,7 +285,7 @@ static void test_child_path_beside_binary(void **state)
     (void)state;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     exe[n] = '\0';
     *strrchr(exe, '/') = '\0';
     char expected[4200];
@@ -317,7 +317,7 @@ static void test_target_paths(void **state)
     assert_string_equal(path, "/bin/true");
     snprintf(value.text, sizeof(value.text), "bogus");
     assert_int_equal(proc_target_path(&value, &path, failure, sizeof(failure)), -EINVAL);
-    assert_non_null(strstr(failure, "bogus"));
+    assert_contains(failure, "bogus");
 }
 
 /* ---- the child program ---------------------------------------------- */

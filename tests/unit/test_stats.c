@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/stats.c: Welford moments against a two-pass
+ * Unit tests of harness/engine/stats.c: Welford moments against a two-pass
  * computation, the median confidence interval's ranks against hand-worked
  * numbers and its coverage of a known population median, MAD and Tukey
  * counts against brute force on small integers (below 2048 the histogram is
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "checks.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -352,8 +354,10 @@ static void test_tukey_matches_brute_force(void **state)
         high_severe += x > q3 + 3.0 * iqr;
     }
     /* Both classes occur on both sides, so each count is exercised. */
-    assert_true(low_severe > 0 && low_mild > low_severe);
-    assert_true(high_severe > 0 && high_mild > high_severe);
+    assert_cmp(low_severe, >, 0);
+    assert_cmp(low_mild, >, low_severe);
+    assert_cmp(high_severe, >, 0);
+    assert_cmp(high_mild, >, high_severe);
     assert_int_equal(st.q1_ns, (uint64_t)q1);
     assert_int_equal(st.q3_ns, (uint64_t)q3);
     assert_int_equal(st.outliers_low_mild, low_mild);
@@ -453,7 +457,7 @@ static void test_empty_gives_zeros(void **state)
     assert_int_equal(st.outliers_high_mild, 0);
     assert_int_equal(st.outliers_low_severe, 0);
     assert_int_equal(st.outliers_high_severe, 0);
-    assert_true(stats_median_ci_percent(&st) >= 1e9);
+    assert_cmp(stats_median_ci_percent(&st), >=, 1e9);
     histogram_destroy(h);
 }
 
@@ -467,7 +471,7 @@ static void test_median_ci_percent(void **state)
     assert_float_equal(stats_median_ci_percent(&st), 25.0, 1e-12);
     st.p50_ns = 0;
     st.p50_ci_low_ns = 0;
-    assert_true(stats_median_ci_percent(&st) >= 1e9);
+    assert_cmp(stats_median_ci_percent(&st), >=, 1e9);
 }
 
 /* Merging the moments of two halves gives what adding every value to one
@@ -487,8 +491,9 @@ static void test_moments_merge(void **state)
     moments_merge(&merged, &empty);
     moments_merge(&merged, &b);
     assert_int_equal(merged.n, all.n);
-    assert_true(fabs(merged.mean - all.mean) < 1e-6 * all.mean);
-    assert_true(fabs(moments_stddev(&merged) - moments_stddev(&all)) < 1e-6 * moments_stddev(&all));
+    assert_cmp(fabs(merged.mean - all.mean), <, 1e-6 * all.mean);
+    assert_cmp(fabs(moments_stddev(&merged) - moments_stddev(&all)), <,
+               1e-6 * moments_stddev(&all));
 }
 
 int main(void)

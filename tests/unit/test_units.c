@@ -1,5 +1,5 @@
 /*
- * Tests of harness/units.c: the exact value of every accepted spelling, the
+ * Tests of harness/base/units.c: the exact value of every accepted spelling, the
  * error code and reason of every refused one, and the formatters against
  * exact strings and as round trips through the parsers. Refused inputs also
  * check that nothing was written to the output, since callers rely on their

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "checks.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -398,7 +400,7 @@ static void fresh_dir(const char *name, char out[PATH_MAX])
     if (mkdir(parent, 0755) != 0)
         assert_int_equal(errno, EEXIST);
     n = snprintf(out, PATH_MAX, "%s/%s", parent, name);
-    assert_true(n > 0 && n < PATH_MAX);
+    assert_in_range(n, 1, PATH_MAX - 1);
     if (access(out, F_OK) == 0)
         assert_int_equal(nftw(out, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
     assert_int_equal(mkdir(out, 0755), 0);
@@ -414,7 +416,7 @@ static char *read_all(const char *path, size_t *len)
         return NULL;
     assert_int_equal(fseek(fp, 0, SEEK_END), 0);
     size = ftell(fp);
-    assert_true(size >= 0);
+    assert_cmp(size, >=, 0);
     rewind(fp);
     buf = malloc((size_t)size + 1);
     assert_non_null(buf);
@@ -442,7 +444,7 @@ static size_t list_dir(const char *dir, char *out, size_t out_len)
     size_t count = 0;
     int n = scandir(dir, &entries, NULL, alphasort);
 
-    assert_true(n >= 0);
+    assert_cmp(n, >=, 0);
     out[0] = '\0';
     for (int i = 0; i < n; i++) {
         if (strcmp(entries[i]->d_name, ".") != 0 && strcmp(entries[i]->d_name, "..") != 0) {
@@ -665,7 +667,7 @@ static char *scratch_close(FILE *fp)
 
     assert_int_equal(fflush(fp), 0);
     size = ftell(fp);
-    assert_true(size >= 0);
+    assert_cmp(size, >=, 0);
     rewind(fp);
     buf = malloc((size_t)size + 1);
     assert_non_null(buf);
@@ -816,13 +818,8 @@ static void test_summary_csv_reads_back(void **state)
     free(text);
 }
 
-/* Every scenario of the catalogue declares its metrics well; one name means
- * one thing wherever it is declared; and no metric column takes the name
- * of a fixed column. */
-static void test_catalogue_metrics(void **state)
-{
-    (void)state;
-    static const char *const fixed[] = {
+/* The columns every summary.csv has, whatever its scenarios declare. */
+static const char *const fixed_columns[] = {
 #define SUMMARY_COLUMN(header, kind, expr) header,
 #define SUMMARY_METRIC_COLUMNS
 #define SUMMARY_ANALYSIS_COLUMNS
@@ -830,10 +827,18 @@ static void test_catalogue_metrics(void **state)
 #undef SUMMARY_COLUMN
 #undef SUMMARY_METRIC_COLUMNS
 #undef SUMMARY_ANALYSIS_COLUMNS
-        "scenario",
-        "case",
-        "placement",
-    };
+    "scenario",
+    "case",
+    "placement",
+};
+#define FIXED_COLUMN_COUNT (sizeof(fixed_columns) / sizeof(fixed_columns[0]))
+
+/* Every scenario of the catalogue declares its metrics well; one name means
+ * one thing wherever it is declared; and no metric column takes the name
+ * of a fixed column. */
+static void test_catalogue_metrics(void **state)
+{
+    (void)state;
     const struct metric_spec *seen[64];
     size_t seen_count = 0;
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
@@ -859,8 +864,8 @@ static void test_catalogue_metrics(void **state)
                 char column[METRIC_NAME_MAX + 8];
                 snprintf(column, sizeof(column), "%s_%s", spec->name,
                          metric_stat_name(metric_stat_at(s)));
-                for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
-                    if (strcmp(column, fixed[f]) == 0 || strncmp(column, "param_", 6) == 0)
+                for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                    if (strcmp(column, fixed_columns[f]) == 0 || strncmp(column, "param_", 6) == 0)
                         fail_msg("%s: metric column %s is a fixed column", sc->name, column);
                 }
             }
@@ -876,15 +881,6 @@ static void test_catalogue_metrics(void **state)
 static void test_catalogue_analyses(void **state)
 {
     (void)state;
-    static const char *const fixed[] = {
-#define SUMMARY_COLUMN(header, kind, expr) header,
-#define SUMMARY_METRIC_COLUMNS
-#define SUMMARY_ANALYSIS_COLUMNS
-#include "output/summary_columns.def"
-#undef SUMMARY_COLUMN
-#undef SUMMARY_METRIC_COLUMNS
-#undef SUMMARY_ANALYSIS_COLUMNS
-    };
     size_t declared = 0;
     for (size_t i = 0; i < scenario_catalogue_count; i++) {
         const struct scenario *sc = scenario_catalogue[i];
@@ -904,8 +900,8 @@ static void test_catalogue_analyses(void **state)
             if (!has_param)
                 fail_msg("%s: %s slopes against %s, not a numeric parameter of it", sc->name,
                          spec->column, spec->param);
-            for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++) {
-                if (strcmp(fixed[f], spec->column) == 0)
+            for (size_t f = 0; f < FIXED_COLUMN_COUNT; f++) {
+                if (strcmp(fixed_columns[f], spec->column) == 0)
                     fail_msg("%s: analysis column %s is a fixed column", sc->name, spec->column);
             }
         }
@@ -1103,7 +1099,7 @@ static void test_results_json_reads_back(void **state)
     h = json_object_get(c0, "histogram");
     assert_int_equal(json_integer_value(json_object_get(h, "significant_digits")), 3);
     buckets = json_object_get(h, "buckets");
-    assert_true(json_array_size(buckets) > 10);
+    assert_cmp(json_array_size(buckets), >, 10);
     json_array_foreach(buckets, i, bucket)
     {
         assert_int_equal(json_array_size(bucket), 2);
@@ -1168,8 +1164,8 @@ static void test_hgrm_single_value(void **state)
     text = hgrm_to_string(h, 1.0);
     /* The Buckets line depends on the histogram's layout; only its shape
      * is checked. */
-    assert_non_null(strstr(text, "#[Buckets = "));
-    assert_non_null(strstr(text, ", SubBuckets     = "));
+    assert_contains(text, "#[Buckets = ");
+    assert_contains(text, ", SubBuckets     = ");
     text[strstr(text, "#[Buckets = ") - text + strlen("#[Buckets = ")] = '\0';
     /* One bucket: the 0% row, then the 100% row without its last column. */
     assert_string_equal(text, "       Value     Percentile TotalCount 1/(1-Percentile)\n"
@@ -1212,16 +1208,16 @@ static void test_hgrm_percentile_steps(void **state)
         assert_int_equal(fields, 3);
         if (row < sizeof(expected) / sizeof(expected[0]))
             assert_string_equal(pct, expected[row]);
-        assert_true(strtod(pct, NULL) > prev);
+        assert_cmp(strtod(pct, NULL), >, prev);
         prev = strtod(pct, NULL);
         row++;
         rows_total++;
         line = strchr(line, '\n') + 1;
     }
     /* Ends at 100% with the total count, and no 1/(1-p) column. */
-    assert_true(prev == 1.0);
-    assert_non_null(strstr(text, "    1000.000 1.000000000000       1000\n#[Mean"));
-    assert_true(rows_total > 40);
+    assert_cmp(prev, ==, 1.0);
+    assert_contains(text, "    1000.000 1.000000000000       1000\n#[Mean");
+    assert_cmp(rows_total, >, 40);
     free(text);
     histogram_destroy(h);
 }
@@ -1334,14 +1330,14 @@ static void test_outdir_latest(void **state)
 
     assert_int_equal(outdir_point_latest(dir, a), 0);
     n = readlink(link, target, sizeof(target) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     target[n] = '\0';
     assert_string_equal(target, strrchr(a, '/') + 1);
 
     /* Replaced, not refused, and no temporary link left. */
     assert_int_equal(outdir_point_latest(dir, b), 0);
     n = readlink(link, target, sizeof(target) - 1);
-    assert_true(n > 0);
+    assert_cmp(n, >, 0);
     target[n] = '\0';
     assert_string_equal(target, strrchr(b, '/') + 1);
     assert_int_equal(list_dir(dir, names, sizeof(names)), 3);
