@@ -38,7 +38,9 @@
  * Test knobs (tests only, read at setup; nothing else sets them):
  * PROCBENCH_TEST_NODE_DRIVER is passed to the driver in its environment and
  * makes it misbehave (see the driver's header); PROCBENCH_TEST_NODE_TIMEOUT_MS
- * replaces the 60 s limit, so that a test can wait for a silent driver.
+ * replaces the 60 s limit of a sample's answer, so that a test can wait for
+ * a silent driver (the start, READY, keeps the 60 s: node starting on a
+ * loaded machine must not fail a test that is about something else).
  */
 #ifndef PROCBENCH_NODE_COMMON_H
 #define PROCBENCH_NODE_COMMON_H

@@ -1,9 +1,11 @@
 /*
  * Where node and the node.* driver are, and what node says it is. node comes
  * from PROCBENCH_NODE or PATH, as a shell would find it; the driver script
- * from PROCBENCH_NODE_DRIVER or beside the static child, where CMake copies it. The
+ * from PROCBENCH_NODE_DRIVER or beside the static child (base/locate.h). The
  * version query runs `node -p` once, with stdin and stderr on /dev/null and
- * a time limit, so that a broken node cannot hang or clutter a run.
+ * a time limit, so that a broken node cannot hang or clutter a run; in a
+ * process group of its own, killed whole once the answer is in, so that
+ * whatever it started (a wrapper script's background jobs) goes with it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +23,10 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/locate.h"
+#include "base/reason.h"
 #include "node_locate.h"
-#include "proc.h"
 
-#define DRIVER_NAME      "procbench-driver.js"
 #define QUERY_TIMEOUT_NS (10ull * 1000000000ull)
 
 /* A regular file this process may execute. */
@@ -81,40 +84,27 @@ int node_locate(char *path, size_t path_len, char *why, size_t why_len)
 
 int node_driver_script(char *path, size_t path_len, char *why, size_t why_len)
 {
-    const char *from_env = getenv("PROCBENCH_NODE_DRIVER");
-    if (from_env != NULL && from_env[0] != '\0') {
-        if ((size_t)snprintf(path, path_len, "%s", from_env) >= path_len) {
-            snprintf(why, why_len, "PROCBENCH_NODE_DRIVER is longer than %zu bytes", path_len - 1);
-            return -ENAMETOOLONG;
-        }
-    } else {
-        /* Beside the static child, which CMake puts in the same folder and
-         * PROCBENCH_CHILD may move (the tests do). */
-        const char *child;
-        int err = proc_child_path(&child, why, why_len);
-        if (err < 0)
-            return err;
-        const char *slash = strrchr(child, '/');
-        int dir_len = slash != NULL ? (int)(slash - child) : 1;
-        if ((size_t)snprintf(path, path_len, "%.*s/%s", dir_len, slash != NULL ? child : ".",
-                             DRIVER_NAME) >= path_len) {
-            snprintf(why, why_len, "path of the node driver is longer than %zu bytes",
-                     path_len - 1);
-            return -ENAMETOOLONG;
-        }
-    }
+    enum locate_origin origin;
+    int err = locate_path(LOCATE_NODE_DRIVER, path, path_len, &origin, why, why_len);
+    if (err < 0)
+        return err;
     if (access(path, R_OK) != 0) {
-        int err = errno;
-        snprintf(why, why_len,
-                 "node driver not found at %s (%s): build procbench or set PROCBENCH_NODE_DRIVER",
-                 path, strerror(err));
+        err = errno;
+        /* Short, as a reason has 160 bytes for the path too. */
+        const char *remedy = origin == LOCATE_FROM_INSTALL ? "reinstall procbench"
+                             : origin == LOCATE_FROM_BUILD_TREE
+                                 ? "build procbench or set PROCBENCH_NODE_DRIVER"
+                                 : "check PROCBENCH_NODE_DRIVER (or PROCBENCH_CHILD)";
+        reason_format(why, why_len, "node driver not found at %s (%s): %s", path, strerror(err),
+                      remedy);
         return -err;
     }
     return 0;
 }
 
 /* Starts node -p EXPRESSION with stdout on a pipe; stdin and stderr on
- * /dev/null. Returns the read end, or -errno. */
+ * /dev/null; in a new process group whose id is *pid. Returns the read
+ * end, or -errno. */
 static int start_query(const char *node, pid_t *pid)
 {
     static const char expression[] = "process.version + ' ' + process.versions.uv";
@@ -122,7 +112,18 @@ static int start_query(const char *node, pid_t *pid)
     if (pipe2(fds, O_CLOEXEC) != 0)
         return -errno;
     posix_spawn_file_actions_t actions;
-    int err = posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_t attr;
+    int err = posix_spawnattr_init(&attr);
+    if (err != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -err;
+    }
+    err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    if (err == 0)
+        err = posix_spawnattr_setpgroup(&attr, 0);
+    if (err == 0)
+        err = posix_spawn_file_actions_init(&actions);
     if (err == 0) {
         err = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
         if (err == 0)
@@ -131,10 +132,11 @@ static int start_query(const char *node, pid_t *pid)
             err = posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
         if (err == 0) {
             char *argv[] = {(char *)node, (char *)"-p", (char *)expression, NULL};
-            err = posix_spawn(pid, node, &actions, NULL, argv, environ);
+            err = posix_spawn(pid, node, &actions, &attr, argv, environ);
         }
         posix_spawn_file_actions_destroy(&actions);
     }
+    posix_spawnattr_destroy(&attr);
     close(fds[1]);
     if (err != 0) {
         close(fds[0]);
@@ -143,12 +145,13 @@ static int start_query(const char *node, pid_t *pid)
     return fds[0];
 }
 
-/* Reads what the query prints, up to len - 1 bytes, within the time limit.
+/* Reads what the query prints, up to its first newline, the end of its
+ * output or len - 1 bytes, before deadline (clock_now_ns() time). Not to
+ * the end alone: a process node started may hold the pipe open for ever.
  * Returns 0 or -ETIMEDOUT / -errno. */
-static int read_query(int fd, char *text, size_t len)
+static int read_query(int fd, uint64_t deadline, char *text, size_t len)
 {
     size_t used = 0;
-    uint64_t deadline = clock_now_ns() + QUERY_TIMEOUT_NS;
     for (;;) {
         uint64_t now = clock_now_ns();
         if (now >= deadline)
@@ -166,11 +169,44 @@ static int read_query(int fd, char *text, size_t len)
             continue;
         if (n < 0)
             return -errno;
-        if (n == 0 || (used += (size_t)n) == len - 1)
+        if (n == 0)
+            break;
+        bool line_done = memchr(text + used, '\n', (size_t)n) != NULL;
+        used += (size_t)n;
+        if (line_done || used == len - 1)
             break;
     }
     text[used] = '\0';
     return 0;
+}
+
+/* Ends the query: gives node until deadline to exit by itself (the exit
+ * status tells whether it answered well), then kills its whole process
+ * group, which is still ours to name while node is unreaped, and reaps
+ * node. Returns node's wait status, and whether it exited in time. */
+static int end_query(pid_t pid, uint64_t deadline, bool *in_time)
+{
+    siginfo_t info;
+    *in_time = false;
+    for (;;) {
+        memset(&info, 0, sizeof(info));
+        int rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+        if (rc == 0 && info.si_pid == pid) {
+            *in_time = true;
+            break;
+        }
+        if (rc != 0 && errno != EINTR)
+            break;
+        if (clock_now_ns() >= deadline)
+            break;
+        struct timespec step = {0, 1000000};
+        nanosleep(&step, NULL);
+    }
+    kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
 }
 
 int node_query_versions(char *version, size_t version_len, char *uv_version, size_t uv_len,
@@ -192,13 +228,13 @@ int node_query_versions(char *version, size_t version_len, char *uv_version, siz
         return fd;
     }
     char text[128];
-    err = read_query(fd, text, sizeof(text));
+    uint64_t deadline = clock_now_ns() + QUERY_TIMEOUT_NS;
+    err = read_query(fd, deadline, text, sizeof(text));
     close(fd);
-    if (err == -ETIMEDOUT)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    bool in_time;
+    int status = end_query(pid, err == 0 ? deadline : 0, &in_time);
+    if (err == 0 && !in_time)
+        err = -ETIMEDOUT;
     if (err < 0) {
         snprintf(why, why_len, "%s -p: %s", path,
                  err == -ETIMEDOUT ? "no answer within 10 s" : strerror(-err));

@@ -22,11 +22,11 @@ extern const struct env_probe node_env_probe;
  * names node and where it was looked for in why. */
 int node_locate(char *path, size_t path_len, char *why, size_t why_len);
 
-/* Absolute path of the driver script bench/child/procbench-driver.js: the
- * environment variable PROCBENCH_NODE_DRIVER when set, otherwise in the
- * folder of the static child (proc_child_path(): beside the binary, or
- * where PROCBENCH_CHILD says), where CMake copies it. Returns 0, or -errno
- * with a reason naming the path in why. */
+/* Absolute path of the driver script procbench-driver.js: the environment
+ * variable PROCBENCH_NODE_DRIVER when set, otherwise in the folder of the
+ * static child (where PROCBENCH_CHILD says, or the build tree's or the
+ * installation's, base/locate.h), where CMake copies and installs it.
+ * Returns 0, or -errno with a reason naming the path in why. */
 int node_driver_script(char *path, size_t path_len, char *why, size_t why_len);
 
 /* Runs `node -p` to learn its version ("v20.20.2") and the version of the

@@ -1,6 +1,6 @@
 /*
  * Helpers for the scenarios that create processes: finding the exec targets
- * (the static child beside the procbench binary, or /bin/true), reaping a
+ * (the static child where base/locate.h says, or /bin/true), reaping a
  * child with wait4() so that its peak RSS is known and its exit status becomes
  * a readable reason, and pinning a child to a CPU between fork and exec with
  * nothing but a system call, so that it is safe after vfork() or clone().
@@ -17,62 +17,44 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/locate.h"
+#include "base/reason.h"
 #include "proc.h"
 #include "scenario.h"
-
-/* Where CMake puts the child, relative to the directory of the binary. */
-#define CHILD_RELATIVE_PATH "/bench/child/procbench-child"
 
 /* The harness is single-threaded when it resolves targets (in setup), so a
  * plain static cache is enough. Empty means "not resolved yet". */
 static char child_path[PATH_MAX];
 
-static int child_path_locate(char *failure, size_t failure_len)
-{
-    const char *from_env = getenv("PROCBENCH_CHILD");
-    if (from_env != NULL && from_env[0] != '\0') {
-        if (strlen(from_env) >= sizeof(child_path)) {
-            snprintf(failure, failure_len, "PROCBENCH_CHILD is longer than %zu bytes",
-                     sizeof(child_path) - 1);
-            return -ENAMETOOLONG;
-        }
-        strcpy(child_path, from_env);
-        return 0;
-    }
-
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n < 0) {
-        int err = errno;
-        snprintf(failure, failure_len, "readlink(/proc/self/exe) failed: %s", strerror(err));
-        return -err;
-    }
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash != NULL)
-        *slash = '\0';
-    if ((size_t)snprintf(child_path, sizeof(child_path), "%s%s", exe, CHILD_RELATIVE_PATH) >=
-        sizeof(child_path)) {
-        child_path[0] = '\0';
-        snprintf(failure, failure_len, "path of the static child is longer than %zu bytes",
-                 sizeof(child_path) - 1);
-        return -ENAMETOOLONG;
-    }
-    return 0;
-}
-
 int proc_child_path(const char **out, char *failure, size_t failure_len)
 {
     if (child_path[0] == '\0') {
-        int err = child_path_locate(failure, failure_len);
-        if (err < 0)
+        enum locate_origin origin;
+        int err = locate_path(LOCATE_CHILD, child_path, sizeof(child_path), &origin, failure,
+                              failure_len);
+        if (err < 0) {
+            child_path[0] = '\0';
             return err;
+        }
         if (access(child_path, X_OK) != 0) {
             err = errno;
-            snprintf(failure, failure_len,
-                     "static child not found at %s (%s): build the procbench-child target "
-                     "or set PROCBENCH_CHILD",
-                     child_path, strerror(err));
+            /* What to do about it depends on where it was looked for, and
+             * on whether it is missing or there but not to be executed by us
+             * (its mode, a folder above it we cannot enter); short, as a
+             * reason has 160 bytes for the path too. */
+            const char *remedy = origin == LOCATE_FROM_INSTALL ? "reinstall procbench"
+                                 : origin == LOCATE_FROM_BUILD_TREE
+                                     ? "build the procbench-child target or set PROCBENCH_CHILD"
+                                     : "check PROCBENCH_CHILD";
+            if (err == ENOENT || err == ENOTDIR)
+                reason_format(failure, failure_len, "static child not found at %s (%s): %s",
+                              child_path, strerror(err), remedy);
+            else
+                reason_format(failure, failure_len,
+                              "%s: %s: the static child at %s cannot be executed (check its "
+                              "mode and the folders above it, or set PROCBENCH_CHILD)",
+                              strrchr(child_path, '/') ? strrchr(child_path, '/') + 1 : child_path,
+                              strerror(err), child_path);
             /* Not cached: a later call may find it once it has been built. */
             child_path[0] = '\0';
             return -err;

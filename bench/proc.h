@@ -15,9 +15,11 @@
 
 struct sample;
 
-/* Absolute path of the static child program (bench/child/procbench-child),
- * found beside the running procbench binary, or taken from the environment
- * variable PROCBENCH_CHILD when set. Returns 0, or -ENOENT with a reason. */
+/* Absolute path of the static child program: the environment variable
+ * PROCBENCH_CHILD when set, else bench/child/procbench-child beside a
+ * build tree's binary or libexec/procbench/procbench-child of an
+ * installation (base/locate.h). Checks that it can be executed. Returns 0,
+ * or -ENOENT (-errno) with a reason naming the path and the remedy. */
 int proc_child_path(const char **out, char *failure, size_t failure_len);
 
 /* Forgets the path proc_child_path() cached, so that the next call looks at

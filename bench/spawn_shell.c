@@ -4,16 +4,25 @@
  * spawn.posix_spawn starts the target, so the difference between the two rows
  * is the shell (its exec, start-up and parsing, and its own exec or fork of
  * the target).
+ *
+ * The shell's stderr is a memfd of the case's own (the one file action
+ * posix_spawn() is given): what the shell says when it fails ("sh: 1:
+ * Cannot fork" under a process limit, "Permission denied") becomes the
+ * first line of the sample's reason instead of lines on procbench's
+ * stderr, ten to a failing case.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/reason.h"
 #include "proc.h"
 #include "spawn_common.h"
 
@@ -24,6 +33,8 @@ struct shell_state {
     /* The target path single-quoted for the shell: a path with a space or a
      * quote must still name one program. Each byte needs at most 4. */
     char command[4 * PATH_MAX + 3];
+    int stderr_fd;                         /* the shell's stderr: a memfd */
+    posix_spawn_file_actions_t actions;    /* dup2(stderr_fd, 2) */
 };
 
 /* Writes path into out as one single-quoted shell word ('\'' for a quote). */
@@ -61,6 +72,25 @@ static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **s
         free(s);
         return err;
     }
+    s->stderr_fd = memfd_create("procbench-shell-stderr", MFD_CLOEXEC);
+    if (s->stderr_fd < 0) {
+        err = -errno;
+        scenario_fail(ctx, 0, "memfd_create failed: %s", strerror(-err));
+        free(s);
+        return err;
+    }
+    err = -posix_spawn_file_actions_init(&s->actions);
+    if (err == 0) {
+        err = -posix_spawn_file_actions_adddup2(&s->actions, s->stderr_fd, 2);
+        if (err < 0)
+            posix_spawn_file_actions_destroy(&s->actions);
+    }
+    if (err < 0) {
+        scenario_fail(ctx, 0, "posix_spawn file actions: %s", strerror(-err));
+        close(s->stderr_fd);
+        free(s);
+        return err;
+    }
     shell_quote(s->target.path, s->command);
     s->target.argv[0] = "sh";
     s->target.argv[1] = "-c";
@@ -70,22 +100,54 @@ static int shell_init(struct case_ctx *ctx, size_t index, size_t count, void **s
     return 0;
 }
 
+static void shell_fini(void *state)
+{
+    struct shell_state *s = state;
+    posix_spawn_file_actions_destroy(&s->actions);
+    close(s->stderr_fd);
+    free(s);
+}
+
 static int shell_create(void *state, int peer_cpu, pid_t *pid)
 {
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     const struct shell_state *s = state;
-    return -posix_spawn(pid, SHELL_PATH, NULL, NULL, s->target.argv, environ);
+    return -posix_spawn(pid, SHELL_PATH, &s->actions, NULL, s->target.argv, environ);
+}
+
+/* The first line the shells wrote since the last look, into line[len]
+ * ("" for none); empties the memfd for the next sample. */
+static void take_stderr(struct shell_state *s, char *line, size_t len)
+{
+    line[0] = '\0';
+    off_t end = lseek(s->stderr_fd, 0, SEEK_CUR);
+    if (end <= 0)
+        return;
+    ssize_t n = pread(s->stderr_fd, line, len - 1, 0);
+    line[n > 0 ? n : 0] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    /* The shells share the file offset with this descriptor. */
+    if (ftruncate(s->stderr_fd, 0) == 0)
+        lseek(s->stderr_fd, 0, SEEK_SET);
 }
 
 static int shell_op(void *state, int peer_cpu, struct sample *out,
                     char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn", shell_create);
+    int err = spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn", shell_create);
+    char said[96];
+    take_stderr(state, said, sizeof(said));
+    if (err < 0 && said[0] != '\0') {
+        char why[SCENARIO_FAILURE_MAX];
+        memcpy(why, failure, sizeof(why));
+        reason_format(failure, SCENARIO_FAILURE_MAX, "%.120s: %s", why, said);
+    }
+    return err;
 }
 
 static const struct spawn_mechanism shell_mechanism = {
     .init = shell_init,
-    .fini = free,
+    .fini = shell_fini,
     .op = shell_op,
 };
 

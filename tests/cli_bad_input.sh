@@ -8,6 +8,11 @@ procbench=$1 root=$2 name=cli.bad_input
 rm -rf "$root"
 mkdir -p "$root"
 . "$(dirname "$0")/lib.sh"
+# Runs happen in $root, so that $out below is one word whatever the path of
+# the checkout (a space in it split --out-dir in two).
+root=$(cd "$root" && pwd)
+case $procbench in /*) ;; *) procbench=$(pwd)/$procbench ;; esac
+cd "$root" || exit 1
 
 check() {
     expect=$1
@@ -21,13 +26,19 @@ check() {
     fi
 }
 
-out="--out-dir $root/out"
+out="--out-dir out"
 check "frobnicate" frobnicate
 check "--bogus" run --bogus
 check "--filter 'nomatch'" run --filter nomatch $out
 check "--filter '(': " run --filter '(' $out
 check "--filter '['" list --filter '['
 check "--filter 'zzz'" list --filter zzz
+# A regex whose compilation would cost seconds and gigabytes is refused first.
+check "repetition count 32767 is more than 255" list --filter 'a{1,32767}'
+check "repetition count 32767 is more than 255" run --filter '^spawn\.pthread$|a{1,32767}' $out
+check "expands to more than 4096 atoms" list --filter '((a{1,20}){1,20}){1,20}'
+check "back-reference" list --filter '(spawn)\1'
+check "more than 512" list --filter "$(printf '%0600d' 0)"
 # A newline in an input must not break the one-line rule.
 check "--filter 'a?b'" run --filter "$(printf 'a\nb')" $out
 check "parameter target: 'x?y'" run --filter '^spawn\.fork_exec$' --param "target=$(printf 'x\ny')" $out
@@ -173,6 +184,26 @@ check "--bogus" report --bogus
 check "--out" report --out
 check "--png=3" report --png=3 "$root/no-results"
 check "--format: not an option of \`report\`" report --format md "$root/no-results"
+
+# procbench history and import (their output cases are in history_cli.sh).
+printf 'not an SQLite database, just text\n%.0s' 1 2 3 4 5 6 7 8 > "$root/corrupt.db"
+check "$root/no-results/history.db: no history store" history "$root/no-results"
+check "$root/corrupt.db: reading its header: file is not a database" history "$root/corrupt.db"
+check "--format 'gbench': history prints text, md, csv or json" history --format gbench "$root/no-results"
+check "--since '2024-02-30': expected a UTC date" history --since 2024-02-30 "$root/no-results"
+check "--since 'yesterday'" history --since yesterday
+check "--since '2024-01-01T25:00:00Z'" history --since 2024-01-01T25:00:00Z
+check "--filter '(': " history --filter '(' "$root/no-results"
+check "--threshold '200'" history --threshold 200
+check "'b': unexpected argument" history a b
+check "--out: not an option of \`history\`" history --out x
+check "--out-dir: not an option of \`history\`" history --out-dir x
+check "import: expected DIR..." import $out
+check "$root/no-results: a folder without results.json" import "$root/no-results" $out
+check "$root/truncated.json: ends early" import "$root/truncated.json" $out
+check "/nonexistent: No such file" import /nonexistent $out
+check "--format: not an option of \`import\`" import --format md "$root/no-results"
+check "--out-dir: empty path" import --out-dir '' "$root/no-results"
 
 # An --out-dir that is a file: refused before anything runs.
 touch "$root/file"

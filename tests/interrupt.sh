@@ -1,30 +1,30 @@
 #!/bin/sh
-# A real run interrupted by SIGINT (once, and twice in a row) and by SIGTERM
-# after some cases finished: exit code 130 / 143; a results folder holding
-# exactly the cases that finished (each row, histogram and results.json
-# entry complete, and readable by `procbench export`), marked partial
-# (PARTIAL, "partial": true); `latest` not moved to it; no temporary file;
-# and no process of the run left: every process the run made carries a
-# marker in its environment, and none is found afterwards.
+# A real run interrupted by SIGINT (once, and twice in a row), SIGTERM and
+# SIGHUP after some cases finished: exit code 130 / 143 / 129; a results
+# folder holding exactly the cases that finished (each row, histogram and
+# results.json entry complete, and readable by `procbench export`), marked
+# partial (PARTIAL, "partial": true); `latest` not moved to it; no
+# temporary file; and no process of the run left: every process the run
+# made carries a marker in its environment, and none is found afterwards.
+# SIGUSR1, and SIGPIPE from a closed stdout, change nothing: the run
+# finishes whole. SIGKILL cannot be handled: the folder's RUNNING then
+# names a dead process, readers say the run was interrupted (and, while it
+# ran, that it was still going), no process of it is left (its rounds die
+# with it), and the next run into the root marks the folder PARTIAL.
 # usage: interrupt.sh PROCBENCH OUT_ROOT
 set -u
+. "$(dirname "$0")/lib.sh"
 procbench=$1 root=$2
 rm -rf "$root"
 mkdir -p "$root"
 name=cli.interrupt
 . "$(dirname "$0")/lib.sh"
 
-# Processes whose environment holds the marker (the harness, rounds, peers,
-# exec'd children: the environment is inherited by all of them).
-marked() {
-    grep -lsz "^PROCBENCH_TEST_MARK=$1\$" /proc/[0-9]*/environ 2> /dev/null | wc -l
-}
-
-# interrupt NAME EXPECTED_EXIT SIGNAL...: one run, the signals sent one
-# after the other once two cases have finished.
-interrupt() {
-    name=$1 want=$2
-    shift 2
+# start_run NAME: starts a run in the background (pid in $pid, folders
+# under $out, processes marked $mark) and returns once two cases have
+# finished; returns 1 (having failed the test) when they do not.
+start_run() {
+    name=$1
     out=$root/$name
     mark="$$-$name"
     mkdir -p "$out"
@@ -41,20 +41,36 @@ interrupt() {
             fail "$name: the run did not finish two cases in 60 s"
             kill -KILL "$pid" 2> /dev/null
             wait "$pid"
-            return
+            return 1
         fi
         sleep 0.1
     done
-    running=$(marked "$mark")
+    # And a round is running (the harness and its round's process, at
+    # least), so that the signal has something to stop.
+    tries=0
+    while [ "$(marked_processes "$mark")" -lt 2 ] && [ "$tries" -lt 100 ] && kill -0 "$pid" 2> /dev/null; do
+        tries=$((tries + 1))
+        sleep 0.05
+    done
+    running=$(marked_processes "$mark")
     [ "$running" -ge 2 ] || fail "$name: only $running process(es) of the run seen before the signal"
+    return 0
+}
+
+# interrupt NAME EXPECTED_EXIT SIGNAL...: one run, the signals sent one
+# after the other once two cases have finished.
+interrupt() {
+    name=$1 want=$2
+    shift 2
+    start_run "$name" || return
     for sig in "$@"; do
         kill -"$sig" "$pid"
     done
     wait "$pid"
     code=$?
     [ "$code" -eq "$want" ] || fail "$name: exit $code, expected $want: $(cat "$out/stderr")"
-    left=$(marked "$mark")
-    [ "$left" -eq 0 ] || fail "$name: $left process(es) of the run outlived it"
+    check_no_marked_processes "$mark" || fail "$name: processes of the run outlived it"
+    left=$(marked_processes "$mark")
 
     dir=$(sed -n 's/^results: //p' "$out/stdout")
     [ -d "$dir" ] || { fail "$name: no results folder printed"; return; }
@@ -62,6 +78,7 @@ interrupt() {
     finished=$(sed -n 's/.*interrupted by SIG[A-Z]* after \([0-9]*\) of \([0-9]*\) cases finished.*/\1 \2/p' "$out/stderr")
     [ -n "$finished" ] || { fail "$name: stderr does not say it was interrupted: $(cat "$out/stderr")"; return; }
     set -- $finished
+    selected=$2
     [ "$1" -ge 2 ] && [ "$1" -lt "$2" ] || fail "$name: $1 of $2 cases finished"
     [ "$(grep -c '{' "$out/stdout")" -eq "$1" ] || fail "$name: console rows differ from $1 finished cases"
     [ "$(($(wc -l < "$dir/summary.csv") - 1))" -eq "$1" ] || fail "$name: summary.csv rows differ from $1"
@@ -69,8 +86,8 @@ interrupt() {
     grep -q '"partial": true' "$dir/results.json" || fail "$name: results.json not marked partial"
     measured=$(grep -c ',ok,' "$dir/summary.csv")
     [ "$(ls "$dir/hist" | grep -c '\.hgrm$')" -eq "$measured" ] || fail "$name: hgrm files differ from $measured measured cases"
-    temps=$(find "$out" -name '.*' | wc -l)
-    [ "$temps" -eq 0 ] || fail "$name: temporary files left: $(find "$out" -name '.*')"
+    check_no_temporaries "$out" || fail "$name: temporary files left"
+    [ -e "$dir/RUNNING" ] && fail "$name: RUNNING left in the partial folder"
     "$procbench" export "$dir" > "$out/export.json" 2> "$out/export.err" ||
         fail "$name: export of the partial folder: $(cat "$out/export.err")"
     echo "$name: exit $code, $1 of $2 cases kept, $running processes before, $left after"
@@ -79,5 +96,73 @@ interrupt() {
 interrupt sigint 130 INT
 interrupt sigint-twice 130 INT INT
 interrupt sigterm 143 TERM
+interrupt sighup 129 HUP
+
+# ---- signals that must change nothing: the run finishes whole -------------
+# complete NAME CODE: the run of $out ended with CODE 0 and its folder is a
+# complete run of the $selected cases the runs above selected: latest points
+# at it, no PARTIAL, RUNNING or temporary file.
+complete() {
+    name=$1 code=$2
+    [ "$code" -eq 0 ] || fail "$name: exit $code, expected 0: $(cat "$out/stderr")"
+    check_no_marked_processes "$mark" || fail "$name: processes of the run outlived it"
+    [ -d "$out/runs/latest" ] || { fail "$name: latest does not point at the run"; return; }
+    [ -s "$out/runs/latest/results.json" ] || fail "$name: no results.json"
+    [ "$(($(wc -l < "$out/runs/latest/summary.csv") - 1))" -eq "$selected" ] ||
+        fail "$name: not every one of the $selected cases written"
+    [ -e "$out/runs/latest/PARTIAL" ] && fail "$name: marked PARTIAL"
+    [ -e "$out/runs/latest/RUNNING" ] && fail "$name: RUNNING left"
+    check_no_temporaries "$out/runs" || fail "$name: temporary files left"
+    echo "$name: finished whole"
+}
+if start_run sigusr1; then
+    kill -USR1 "$pid"
+    wait "$pid"
+    complete sigusr1 $?
+fi
+# A closed stdout: the reader of the pipe is gone before the first line.
+name=sigpipe out=$root/sigpipe mark="$$-sigpipe"
+mkdir -p "$out"
+{
+    PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^(spawn\.(pool|fork_exec|pthread)|ipc\.pipe)$' \
+        --param rss=0 --quick --rounds 1 --seed 5 --out-dir "$out/runs" 2> "$out/stderr"
+    echo $? > "$out/code"
+} | true
+wait
+mkdir -p "$out/runs"
+complete sigpipe "$(cat "$out/code")"
+
+# ---- SIGKILL: nothing can be done then; later readers and runs know -------
+if start_run sigkill; then
+    dir=$(ls -d "$out/runs"/2* 2> /dev/null | head -1)
+    grep -q "^$pid\." "$dir/RUNNING" 2> /dev/null || fail "sigkill: no RUNNING naming the run in $dir"
+    "$procbench" export "$dir" > /dev/null 2> "$out/export-running.err"
+    code=$?
+    { [ "$code" -eq 2 ] && grep -q 'still in progress' "$out/export-running.err" &&
+      [ "$(wc -l < "$out/export-running.err")" -eq 1 ]; } ||
+        fail "sigkill: export of a run going on: exit $code: $(cat "$out/export-running.err")"
+    kill -KILL "$pid"
+    wait "$pid" 2> /dev/null
+    check_no_marked_processes "$mark" || fail "sigkill: processes of the run outlived it"
+    "$procbench" export "$dir" > /dev/null 2> "$out/export-killed.err"
+    code=$?
+    { [ "$code" -eq 2 ] && grep -q 'interrupted run' "$out/export-killed.err" &&
+      [ "$(wc -l < "$out/export-killed.err")" -eq 1 ]; } ||
+        fail "sigkill: export of a killed run: exit $code: $(cat "$out/export-killed.err")"
+    # The next run into the root marks it, says so, and runs.
+    "$procbench" run --filter '^spawn\.pthread$' --param rss=0 --quick --min-time 20ms \
+        --out-dir "$out/runs" -q > "$out/next.out" 2> "$out/next.err" ||
+        fail "sigkill: the next run failed: $(cat "$out/next.err")"
+    grep -q 'was killed before it finished: marked PARTIAL' "$out/next.err" ||
+        fail "sigkill: the next run did not say it marked the killed one: $(cat "$out/next.err")"
+    grep -q 'ended before the run finished' "$dir/PARTIAL" 2> /dev/null ||
+        fail "sigkill: the killed run's folder is not marked PARTIAL"
+    [ -e "$dir/RUNNING" ] && fail "sigkill: RUNNING left after the next run"
+    check_no_temporaries "$out/runs" || fail "sigkill: temporary files left"
+    # A folder of runs pools the next run alone.
+    "$procbench" compare "$out/runs" "$out/runs" > /dev/null 2> "$out/compare.err" ||
+        fail "sigkill: compare of the root: $(cat "$out/compare.err")"
+    echo "sigkill: marked by the next run"
+fi
 
 lib_finish

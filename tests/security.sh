@@ -6,12 +6,16 @@
 #   node.execSync and shell=true on node.spawn and node.execFile;
 # - ipc.fifo's and ipc.mq's named objects are private and gone: a run, and
 #   a run stopped by SIGTERM in the middle of them, leave nothing in
-#   $TMPDIR (the FIFO folder is made there by mkdtemp) nor, when it is
-#   mounted, in /dev/mqueue;
+#   $TMPDIR (the FIFO folder is made there by mkdtemp) nor among the
+#   message queues and shared-memory objects, counted in an IPC namespace
+#   of the test's own (lib.sh's private_ipc) so that no other test or
+#   program can make or take one in between;
 # - results files are written whole (no temporary name left) and not
 #   writable by others.
 # usage: security.sh PROCBENCH CHILD OUT_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
+private_ipc "$0" "$@"
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 procbench=$(abs "$1") child=$(abs "$2") root=$3
 rm -rf "$root"
@@ -52,7 +56,6 @@ if command -v node > /dev/null 2>&1; then
 fi
 
 # ---- named objects: FIFOs and message queues -----------------------------
-mq_before=$(ls /dev/mqueue 2> /dev/null | grep -c '^procbench-' || true)
 TMPDIR="$root/tmp" "$procbench" run --filter '^ipc\.(fifo|mq)$' --param size=64,4K \
     --placement same --quick --out-dir "$root/ipc" -q > "$root/ipc.out" 2>&1 ||
     fail "ipc.fifo/ipc.mq run: $(cat "$root/ipc.out")"
@@ -68,17 +71,16 @@ wait "$pid"
 code=$?
 [ "$code" -eq 143 ] || [ "$code" -eq 0 ] || fail "ipc run stopped by SIGTERM: exit $code"
 [ -z "$(ls -A "$root/tmp")" ] || fail "left in TMPDIR after SIGTERM: $(ls -A "$root/tmp")"
-if [ -d /dev/mqueue ]; then
-    mq_after=$(ls /dev/mqueue | grep -c '^procbench-' || true)
-    [ "$mq_after" -eq "$mq_before" ] || fail "message queues left in /dev/mqueue: $(ls /dev/mqueue)"
+if [ "${PROCBENCH_TEST_PRIVATE_IPC:-}" = 1 ]; then
+    check_no_queues procbench- || fail "message queues left after the runs"
+    check_no_shm "" || fail "shared-memory objects left after the runs"
 else
-    echo "note: /dev/mqueue is not mounted here: leftover queues not checked"
+    echo "note: no IPC namespace of our own here: leftover queues and shm objects not counted"
 fi
 
 # ---- results files -------------------------------------------------------
 for dir in "$root/shell" "$root/ipc" "$root/ipc-stopped"; do
-    left=$(find "$dir" -name '.*' | wc -l)
-    [ "$left" -eq 0 ] || fail "temporary files in $dir: $(find "$dir" -name '.*')"
+    check_no_temporaries "$dir" || fail "temporary files in $dir"
     writable=$(find "$dir" -type f -perm -o+w | wc -l)
     [ "$writable" -eq 0 ] || fail "files writable by others in $dir"
 done

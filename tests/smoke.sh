@@ -28,7 +28,7 @@ run=$root/latest
 for f in summary.csv rounds.csv results.json; do
     [ -s "$run/$f" ] || die "$f missing or empty"
 done
-ls "$run"/.* 2>/dev/null | grep -q '\.tmp\|XXXX' && die "temporary file left in $run"
+check_no_temporaries "$root" || die "a temporary file was left"
 
 # Every row of summary.csv belongs to the scenario and is ok or skipped.
 column() { csv_column "$run/summary.csv" "$1"; }

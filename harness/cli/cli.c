@@ -7,19 +7,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_values.h"
 #include "base/reason.h"
 #include "base/units.h"
 
 #define MS     1000000ull
 #define SECOND 1000000000ull
-/* Budgets beyond a day per case are a typo, not a plan. */
-#define MAX_DURATION_NS (24ull * 3600ull * SECOND)
 
 enum option_id {
     OPT_WARMUP = 256,
@@ -42,6 +39,8 @@ enum option_id {
     OPT_OUT,
     OPT_PNG,
     OPT_SAMPLE_TIMEOUT,
+    OPT_SINCE,
+    OPT_FAIL_ON_CHANGE,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +67,8 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"png", no_argument, NULL, OPT_PNG},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"fail-on-change", no_argument, NULL, OPT_FAIL_ON_CHANGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -80,13 +81,17 @@ void cli_print_help(FILE *fp)
         "       procbench check RESULTS [--rules FILE]\n"
         "       procbench export RESULTS [--format gbench]\n"
         "       procbench report [RESULTS...] [--out DIR] [--png]\n"
+        "       procbench history [ROOT] [--filter RE] [--since DATE] [--format text|md|csv|json]\n"
+        "                         [--fail-on-change] [--threshold P]\n"
+        "       procbench import DIR... [--out-dir ROOT]\n"
         "\n"
         "Measures what it costs to create processes and talk to them, on this machine.\n"
         "\n"
         "commands:\n"
         "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
         "  list       list scenarios, their parameters and defaults\n"
-        "  env        print the environment a run would record\n"
+        "  env        print the environment a run would record, and where procbench finds\n"
+        "             its child, Node.js driver, gnuplot scripts and expectations\n"
         "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
         "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
         "             results.json files, or folders of results folders (as ci/regress makes)\n"
@@ -97,7 +102,14 @@ void cli_print_help(FILE *fp)
         "             compare.py and github-action-benchmark\n"
         "  report     write report.md, report.html and plots/ for a results folder (default\n"
         "             results/latest; into that folder), or for several side by side (--out)\n"
-        "\n"
+        "  history    per case and machine, the medians of every run kept in ROOT/history.db\n"
+        "             (ROOT: results) and where they changed (E-divisive means)\n"
+        "  import     add run folders (results folders, or folders of them) to the history\n"
+        "             store; runs it holds already are not added twice\n"
+        "\n",
+        fp);
+    /* Three pieces: one string literal may not pass 4095 bytes in ISO C. */
+    fputs(
         "options for run and list:\n"
         "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
         "                       (repeatable; any match selects)\n"
@@ -118,20 +130,33 @@ void cli_print_help(FILE *fp)
         "                       is killed with its children and fails its case (default\n"
         "                       60s; 0 = no limit)\n"
         "  --seed N             seed of the round order (default: random, recorded)\n"
-        "  --out-dir DIR        put the run folder under DIR instead of results/\n"
+        "  --out-dir DIR        put the run folder under DIR instead of results/ (import:\n"
+        "                       the results root whose history.db receives the runs)\n"
         "  -q, --quiet          print only the results folder\n"
         "options for compare:\n"
         "  --threshold P        a shift below P percent is never a regression (default 5)\n"
         "  --alpha A            significance level after Holm's correction (default 0.05)\n"
         "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
         "options for check:\n"
-        "  --rules FILE         the expectations (default ci/expectations)\n"
+        "  --rules FILE         the expectations (default: ci/expectations of the source tree\n"
+        "                       for a build tree's binary, share/procbench/expectations of an\n"
+        "                       installed one)\n"
         "options for report:\n"
         "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
         "                       results folder; required with several); made if missing\n"
-        "  --png                also draw each plot as PNG\n"
-        "options for compare and export:\n"
-        "  --format F           compare: text (default) or md; export: gbench (the default)\n"
+        "  --png                also draw each plot as PNG\n",
+        fp);
+    fputs(
+        "options for history:\n"
+        "  --filter RE          cases whose scenario or case name matches RE (repeatable)\n"
+        "  --since DATE         runs started at or after DATE (YYYY-MM-DD or\n"
+        "                       YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
+        "  --threshold P        changes of at most P percent are not reported (default 5)\n"
+        "  --fail-on-change     exit 1 when the newest run reveals a slowdown beyond the\n"
+        "                       threshold (a change the runs before it did not show)\n"
+        "options for compare, history and export:\n"
+        "  --format F           compare: text (default) or md; history: text, md, csv or\n"
+        "                       json; export: gbench (the default)\n"
         "general options:\n"
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
@@ -139,8 +164,9 @@ void cli_print_help(FILE *fp)
         "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
         "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
         "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files; 130 (SIGINT) or 143 (SIGTERM): the run was interrupted, and its\n"
-        "folder holds the cases that had finished, marked partial.\n",
+        "unusable files; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): the run was\n"
+        "interrupted, and its folder holds the cases that had finished, marked partial (a\n"
+        "report: interrupted, nothing written).\n",
         fp);
 }
 
@@ -159,7 +185,7 @@ static void set_defaults(struct cli_options *o)
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;
-    o->rules_path = "ci/expectations";
+    o->rules_path = NULL; /* check: the expectations located by base/locate.h */
 }
 
 static void apply_quick(struct run_config *c)
@@ -170,116 +196,6 @@ static void apply_quick(struct run_config *c)
     c->max_time_ns = 1 * SECOND;
     c->min_samples = 10;
     c->rounds = 3;
-}
-
-static int parse_duration_option(const char *option, const char *text, uint64_t *out, char *err,
-                                 size_t err_len)
-{
-    const char *why = NULL;
-    if (units_parse_duration_ns(text, out, &why) != 0) {
-        reason_format(err, err_len, "%s '%s': %s", option, text, why);
-        return -EINVAL;
-    }
-    if (*out > MAX_DURATION_NS) {
-        reason_format(err, err_len, "%s '%s': longer than 24 hours", option, text);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int parse_count_option(const char *option, const char *text, uint64_t min, uint64_t max,
-                              uint64_t *out, char *err, size_t err_len)
-{
-    const char *why = NULL;
-    int rc = units_parse_count(text, min, max, out, &why);
-    if (rc == -ERANGE) {
-        reason_format(err, err_len, "%s '%s': %s (%" PRIu64 " to %" PRIu64 ")", option, text, why,
-                      min, max);
-        return -EINVAL;
-    }
-    if (rc != 0) {
-        reason_format(err, err_len, "%s '%s': %s", option, text, why);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-/* A plain decimal: digits with at most one '.', nothing else. strtod()
- * alone would also take hex ("0x5"), exponents, "inf" and "nan". */
-static bool is_plain_decimal(const char *text, size_t len)
-{
-    size_t digits = 0, dots = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] >= '0' && text[i] <= '9')
-            digits++;
-        else if (text[i] == '.')
-            dots++;
-        else
-            return false;
-    }
-    return digits > 0 && dots <= 1;
-}
-
-static int parse_percent(const char *option, const char *text, double *out, char *err,
-                         size_t err_len)
-{
-    char *end = NULL;
-    size_t len = strlen(text);
-    if (len > 0 && text[len - 1] == '%')
-        len--;
-    errno = 0;
-    double v = is_plain_decimal(text, len) ? strtod(text, &end) : NAN;
-    if (end && *end == '%')
-        end++;
-    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v < 0 || v > 100) {
-        reason_format(err, err_len, "%s '%s': expected a percentage from 0 to 100", option, text);
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-/* A significance level: a plain decimal above 0 and at most 0.5. */
-static int parse_alpha(const char *text, double *out, char *err, size_t err_len)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = is_plain_decimal(text, strlen(text)) ? strtod(text, &end) : NAN;
-    if (errno != 0 || !end || *end != '\0' || !isfinite(v) || v <= 0 || v > 0.5) {
-        reason_format(err, err_len, "--alpha '%s': expected a number above 0 and at most 0.5",
-                      text);
-        return -EINVAL;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_format(enum cli_command command, const char *text, enum cli_format *out, char *err,
-                        size_t err_len)
-{
-    if (command == CLI_EXPORT) {
-        if (strcmp(text, "gbench") == 0) {
-            *out = CLI_FORMAT_GBENCH;
-            return 0;
-        }
-        reason_format(err, err_len, "--format '%s': export writes gbench only", text);
-        return -EINVAL;
-    }
-    if (strcmp(text, "text") == 0) {
-        *out = CLI_FORMAT_TEXT;
-        return 0;
-    }
-    if (strcmp(text, "md") == 0) {
-        *out = CLI_FORMAT_MD;
-        return 0;
-    }
-    if (strcmp(text, "gbench") == 0)
-        reason_format(err, err_len,
-                      "--format 'gbench': Google Benchmark JSON is written by `procbench export "
-                      "RESULTS`; this command prints text or md");
-    else
-        reason_format(err, err_len, "--format '%s': expected text or md", text);
-    return -EINVAL;
 }
 
 static int add_override(struct cli_options *o, const char *text, char *err, size_t err_len)
@@ -315,38 +231,36 @@ static int parse_run_option(int id, const char *arg, struct cli_options *o,
     switch (id) {
     case OPT_WARMUP:
         ex->warmup = true;
-        return parse_duration_option("--warmup", arg, &ex->config.warmup_ns, err, err_len);
+        return cli_value_duration("--warmup", arg, &ex->config.warmup_ns, err, err_len);
     case OPT_MIN_TIME:
         ex->min_time = true;
-        return parse_duration_option("--min-time", arg, &ex->config.min_time_ns, err, err_len);
+        return cli_value_duration("--min-time", arg, &ex->config.min_time_ns, err, err_len);
     case OPT_MAX_TIME:
         ex->max_time = true;
-        return parse_duration_option("--max-time", arg, &ex->config.max_time_ns, err, err_len);
+        return cli_value_duration("--max-time", arg, &ex->config.max_time_ns, err, err_len);
     case OPT_MIN_SAMPLES:
         ex->min_samples = true;
-        return parse_count_option("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
-                                  err_len);
+        return cli_value_count("--min-samples", arg, 1, 1000000000, &ex->config.min_samples, err,
+                               err_len);
     case OPT_ROUNDS:
         ex->rounds = true;
-        return parse_count_option("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
+        return cli_value_count("--rounds", arg, 1, 10000, &ex->config.rounds, err, err_len);
     case OPT_CI_TARGET:
-        return parse_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
+        return cli_value_percent("--ci-target", arg, &o->config.ci_target_pct, err, err_len);
     case OPT_SAMPLE_TIMEOUT:
         /* Not touched by --quick: it is a safety net, not a budget. */
-        return parse_duration_option("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
-                                     err_len);
+        return cli_value_duration("--sample-timeout", arg, &o->config.sample_timeout_ns, err,
+                                  err_len);
     case OPT_SEED:
         o->seed_given = true;
         /* Seeds stay below 2^63 so that JSON readers see an exact integer. */
-        return parse_count_option("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
+        return cli_value_count("--seed", arg, 0, INT64_MAX, &o->config.seed, err, err_len);
     case OPT_PLACEMENT:
         o->placements = arg;
         return 0;
     case OPT_OUT_DIR:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out-dir: empty path");
+        if (cli_value_output_path("--out-dir", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->out_root = arg;
         return 0;
     case OPT_QUICK:
@@ -377,9 +291,10 @@ static int parse_command(const char *word, enum cli_command *out)
     static const struct {
         const char *word;
         enum cli_command command;
-    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},   {"env", CLI_ENV},
-                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK}, {"export", CLI_EXPORT},
-                    {"report", CLI_REPORT},   {"help", CLI_HELP}};
+    } commands[] = {{"run", CLI_RUN},         {"list", CLI_LIST},       {"env", CLI_ENV},
+                    {"compare", CLI_COMPARE}, {"check", CLI_CHECK},     {"export", CLI_EXPORT},
+                    {"report", CLI_REPORT},   {"history", CLI_HISTORY}, {"import", CLI_IMPORT},
+                    {"help", CLI_HELP}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(word, commands[i].word) == 0) {
             *out = commands[i].command;
@@ -408,6 +323,11 @@ static bool allowed_for(enum cli_command command, int id)
         return id == OPT_FORMAT;
     if (command == CLI_REPORT)
         return id == OPT_OUT || id == OPT_PNG;
+    if (command == CLI_HISTORY)
+        return id == OPT_FILTER || id == OPT_SINCE || id == OPT_FORMAT || id == OPT_THRESHOLD ||
+               id == OPT_FAIL_ON_CHANGE;
+    if (command == CLI_IMPORT)
+        return id == OPT_OUT_DIR;
     return false;
 }
 
@@ -427,6 +347,12 @@ static size_t inputs_wanted(enum cli_command command, const char **usage)
     case CLI_REPORT:
         *usage = "RESULTS (results folders or results.json files)";
         return CLI_MAX_INPUTS;
+    case CLI_HISTORY:
+        *usage = "ROOT (a results root holding history.db, or the store file)";
+        return 1;
+    case CLI_IMPORT:
+        *usage = "DIR... (results folders, or folders of them)";
+        return CLI_MAX_INPUTS;
     default:
         *usage = "";
         return 0;
@@ -439,11 +365,11 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
 {
     switch (id) {
     case OPT_THRESHOLD:
-        return parse_percent("--threshold", arg, &o->threshold_pct, err, err_len);
+        return cli_value_percent("--threshold", arg, &o->threshold_pct, err, err_len);
     case OPT_ALPHA:
-        return parse_alpha(arg, &o->alpha, err, err_len);
+        return cli_value_alpha(arg, &o->alpha, err, err_len);
     case OPT_FORMAT:
-        return parse_format(o->command, arg, &o->format, err, err_len);
+        return cli_value_format(o->command, arg, &o->format, err, err_len);
     case OPT_ALLOW_DIFFERENT_MACHINES:
         o->allow_different_machines = true;
         return 0;
@@ -455,14 +381,25 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
         o->rules_path = arg;
         return 0;
     case OPT_OUT:
-        if (arg[0] == '\0') {
-            reason_format(err, err_len, "--out: empty path");
+        if (cli_value_output_path("--out", arg, err, err_len) != 0)
             return -EINVAL;
-        }
         o->report_out = arg;
         return 0;
     case OPT_PNG:
         o->report_png = true;
+        return 0;
+    case OPT_SINCE:
+        o->since_text = arg;
+        return cli_value_since(arg, &o->since_unix_ns, err, err_len);
+    case OPT_FAIL_ON_CHANGE:
+        o->fail_on_change = true;
+        return 0;
+    case OPT_OUT_DIR:
+        if (arg[0] == '\0') {
+            reason_format(err, err_len, "--out-dir: empty path");
+            return -EINVAL;
+        }
+        o->out_root = arg;
         return 0;
     }
     return -EINVAL;
@@ -568,17 +505,21 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
     }
     if (rc != 0)
         return rc;
-    if (optind < argc && o->command == CLI_REPORT && o->input_count == wanted) {
-        reason_format(err, err_len, "report: more than %d results folders", CLI_MAX_INPUTS);
+    if (optind < argc && (o->command == CLI_REPORT || o->command == CLI_IMPORT) &&
+        o->input_count == wanted) {
+        reason_format(err, err_len, "%s: more than %d %sfolders", argv[0], CLI_MAX_INPUTS,
+                      o->command == CLI_REPORT ? "results " : "");
         return -EINVAL;
     }
     if (optind < argc) {
         reason_format(err, err_len, "'%s': unexpected argument (try --help)", argv[optind]);
         return -EINVAL;
     }
-    /* report takes any number of results, none meaning results/latest. */
-    if (o->input_count < wanted && o->command != CLI_HELP && o->command != CLI_VERSION &&
-        o->command != CLI_REPORT) {
+    /* report takes any number of results, none meaning results/latest;
+     * history its ROOT or none (results); import one folder or more. */
+    size_t needed = o->command == CLI_IMPORT ? 1 : wanted;
+    if (o->input_count < needed && o->command != CLI_HELP && o->command != CLI_VERSION &&
+        o->command != CLI_REPORT && o->command != CLI_HISTORY) {
         reason_format(err, err_len, "%s: expected %s (try --help)", argv[0], usage);
         return -EINVAL;
     }

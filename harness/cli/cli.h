@@ -1,7 +1,8 @@
 /*
  * The command line: `procbench [list|run|env] [options]`,
  * `procbench compare BASE NEW`, `procbench check FILE`, `procbench export
- * RESULTS`, `procbench report [RESULTS...]`, `--help`, `--version`. Parsing only: every value is
+ * RESULTS`, `procbench report [RESULTS...]`, `procbench history [ROOT]`,
+ * `procbench import DIR...`, `--help`, `--version`. Parsing only: every value is
  * checked here and any mistake becomes one line naming the option and the value; main() decides the
  * exit code and does the work.
  */
@@ -9,6 +10,7 @@
 #define PROCBENCH_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine/cases.h"
@@ -24,12 +26,14 @@ enum cli_command {
     CLI_CHECK,
     CLI_EXPORT,
     CLI_REPORT,
+    CLI_HISTORY,
+    CLI_IMPORT,
     CLI_HELP,
     CLI_VERSION
 };
 
-/* --format: what compare prints, or what export writes. */
-enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_MD, CLI_FORMAT_GBENCH };
+/* --format: what compare and history print, or what export writes. */
+enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_MD, CLI_FORMAT_GBENCH, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
 
 /* The file arguments of compare (BASE NEW), check (FILE), export, and
  * report (RESULTS...). */
@@ -54,9 +58,13 @@ struct cli_options {
     double threshold_pct;   /* compare: a shift smaller than this is no regression (5) */
     double alpha;           /* compare: family-wise significance level (0.05) */
     bool allow_different_machines;
-    const char *rules_path; /* check: "ci/expectations" unless --rules */
+    const char *rules_path; /* check: --rules, or NULL: the located expectations */
     const char *report_out; /* report: --out DIR, or NULL */
     bool report_png;        /* report: --png */
+    /* history: */
+    uint64_t since_unix_ns; /* --since: runs started at or after it (0: all) */
+    const char *since_text; /* --since as given, for messages */
+    bool fail_on_change;    /* --fail-on-change */
 };
 
 /* Parses argv into out. Returns 0, or -EINVAL with a one-line message naming

@@ -6,12 +6,14 @@
  * is an input error naming the rules file and line; a rule that fails is the
  * outcome a CI job gates on.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "analysis/check.h"
 #include "commands.h"
+#include "base/locate.h"
 #include "base/reason.h"
 #include "read/results_read.h"
 
@@ -32,7 +34,19 @@ enum outcome command_check(const struct cli_options *opts)
     char err[1024], why[512];
     enum outcome outcome = OUTCOME_BAD_INPUT;
 
-    if (check_load_rules(opts->rules_path, &rules, &count, err, sizeof(err)) != 0) {
+    /* Without --rules: the expectations beside the source tree a build
+     * tree's binary came from, or installed with the binary. */
+    char located[PATH_MAX];
+    const char *rules_path = opts->rules_path;
+    if (rules_path == NULL) {
+        if (locate_path(LOCATE_EXPECTATIONS, located, sizeof(located), NULL, err, sizeof(err)) !=
+            0) {
+            fprintf(stderr, "procbench: %s\n", err);
+            return OUTCOME_BAD_INPUT;
+        }
+        rules_path = located;
+    }
+    if (check_load_rules(rules_path, &rules, &count, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
         return OUTCOME_BAD_INPUT;
     }
@@ -50,8 +64,8 @@ enum outcome command_check(const struct cli_options *opts)
         const struct check_pattern *sides[] = {&rules[i].left, &rules[i].right};
         for (size_t s = 0; s < 2; s++) {
             if (check_match(run, sides[s], &matched[2 * i + s], why, sizeof(why)) != 0) {
-                reason_format(err, sizeof(err), "%s:%u: %s in %s", opts->rules_path, rules[i].line,
-                              why, run->path);
+                reason_format(err, sizeof(err), "%s:%u: %s in %s", rules_path, rules[i].line, why,
+                              run->path);
                 fprintf(stderr, "procbench: %s\n", err);
                 goto out;
             }

@@ -9,6 +9,13 @@
  * already in DIR is replaced only if a report made it (it holds the marker
  * file .procbench-report): `--out .` in the repository cannot take its
  * plots/ scripts away.
+ *
+ * The temporary folder is DIR/.report.PID.START.XXXXXX (liveness.h names
+ * the process). SIGINT, SIGTERM or SIGHUP stop the report: gnuplot is
+ * killed with what it started, the temporary folder removed, nothing of
+ * the report appears, and the exit code says which signal. SIGKILL cannot
+ * be caught: the next report into DIR removes temporary folders whose
+ * process is gone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,19 +28,19 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "base/liveness.h"
+#include "base/locate.h"
 #include "base/reason.h"
+#include "engine/interrupt.h"
 #include "report/report_claims.h"
 #include "report/report_content.h"
 #include "report/report_gnuplot.h"
+#include "report/report_history.h"
 #include "report/report_model.h"
 #include "report/report_plots.h"
 #include "report/report_writer.h"
 
 #define MARKER ".procbench-report"
-
-#ifndef PROCBENCH_PLOTS_DIR
-#define PROCBENCH_PLOTS_DIR "plots"
-#endif
 
 /* Removes path and what it holds (a report's folders are two deep). */
 static void remove_tree(const char *path, int depth)
@@ -81,6 +88,28 @@ static int write_one(const char *path, const struct report_writer_ops *ops,
         rc = -e;
     }
     return rc;
+}
+
+/* Removes the temporary folders that reports killed before they finished
+ * left in out: .report.PID.START.XXXXXX whose process is gone. */
+static void remove_abandoned_staging(const char *out)
+{
+    DIR *dir = opendir(out);
+    if (dir == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        struct liveness_id id;
+        size_t n;
+        if (strncmp(e->d_name, ".report.", 8) != 0 ||
+            (n = liveness_parse(e->d_name + 8, &id)) == 0 || e->d_name[8 + n] != '.' ||
+            liveness_alive(&id))
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s", out, e->d_name) < (int)sizeof(path))
+            remove_tree(path, 3);
+    }
+    closedir(dir);
 }
 
 /* Moves staging/plots, report.md and report.html into out. */
@@ -151,12 +180,22 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     struct report_run runs[CLI_MAX_INPUTS];
     struct report_claim_result *claims = NULL;
     struct report_plots plots = {0};
+    struct report_history history = {0};
     char err[1024], staging[PATH_MAX] = "", path[PATH_MAX + 32], gnuplot[PATH_MAX];
     char plots_note[512] = "";
     size_t loaded = 0;
     enum outcome outcome = OUTCOME_BAD_INPUT;
     memset(runs, 0, sizeof(runs));
 
+    /* First: a signal at any later point is noted, never lethal, so that
+     * there is always a temporary folder to remove. */
+    int irc = interrupt_install();
+    if (irc != 0) {
+        fprintf(stderr, "procbench: sigaction(SIGINT/SIGTERM/SIGHUP) failed: %s\n",
+                strerror(-irc));
+        return OUTCOME_FAILED;
+    }
+    report_gnuplot_stop_when(interrupt_record());
     if (count > 1 && opts->report_out == NULL) {
         fprintf(stderr, "procbench: report of %zu results folders: give --out DIR\n", count);
         return OUTCOME_BAD_INPUT;
@@ -173,17 +212,26 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         fprintf(stderr, "procbench: %s\n", err);
         goto out;
     }
-    if (snprintf(staging, sizeof(staging), "%s/.report.XXXXXX", out_dir) >= (int)sizeof(staging) ||
+    remove_abandoned_staging(out_dir);
+    struct liveness_id self;
+    char id[48];
+    if (liveness_self(&self) != 0)
+        self.start_ticks = 0; /* no /proc: the pid alone still names us */
+    liveness_format(&self, id, sizeof(id));
+    if (snprintf(staging, sizeof(staging), "%s/.report.%s.XXXXXX", out_dir, id) >=
+            (int)sizeof(staging) ||
         mkdtemp(staging) == NULL) {
-        fprintf(stderr, "procbench: %s: cannot write the report there: %s\n", out_dir,
-                strerror(errno));
+        reason_format(err, sizeof(err), "%s: cannot write the report there: %s", out_dir,
+                      strerror(errno));
+        fprintf(stderr, "procbench: %s\n", err);
         staging[0] = '\0';
         goto out;
     }
     outcome = OUTCOME_FAILED;
     snprintf(path, sizeof(path), "%s/plots", staging);
     if (mkdir(path, 0755) != 0) {
-        fprintf(stderr, "procbench: %s: mkdir failed: %s\n", path, strerror(errno));
+        reason_format(err, sizeof(err), "%s: mkdir failed: %s", path, strerror(errno));
+        fprintf(stderr, "procbench: %s\n", err);
         goto out;
     }
     snprintf(path, sizeof(path), "%s/plots/" MARKER, staging);
@@ -191,13 +239,19 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     if (marker == NULL ||
         fputs("made by procbench report; replaced by the next one\n", marker) < 0 ||
         fclose(marker) != 0) {
-        fprintf(stderr, "procbench: %s: cannot write\n", path);
+        reason_format(err, sizeof(err), "%s: cannot write", path);
+        fprintf(stderr, "procbench: %s\n", err);
         goto out;
     }
 
-    const char *scripts = getenv("PROCBENCH_PLOTS_DIR");
-    if (scripts == NULL || scripts[0] == '\0')
-        scripts = PROCBENCH_PLOTS_DIR;
+    /* PROCBENCH_PLOTS_DIR, else the source tree's plots/ for a build tree's
+     * binary, or share/procbench/plots of an installed one. */
+    char scripts[PATH_MAX];
+    if (locate_path(LOCATE_PLOTS_DIR, scripts, sizeof(scripts), NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        outcome = OUTCOME_BAD_INPUT;
+        goto out;
+    }
     char probe[PATH_MAX + 16];
     snprintf(probe, sizeof(probe), "%s/bars.gp", scripts);
     bool have_gnuplot = report_gnuplot_find(gnuplot, sizeof(gnuplot)) == 0;
@@ -208,17 +262,21 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         fprintf(stderr, "procbench: gnuplot not found: the report has no plots (install it with "
                         "`apt-get install gnuplot-nox`)\n");
     } else if (access(probe, R_OK) != 0) {
-        snprintf(plots_note, sizeof(plots_note),
-                 "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).", scripts);
-        fprintf(stderr,
-                "procbench: %s: no gnuplot scripts there: the report has no plots (set "
-                "PROCBENCH_PLOTS_DIR)\n",
-                scripts);
+        reason_format(plots_note, sizeof(plots_note),
+                      "No plots: the gnuplot scripts are not at %s (set PROCBENCH_PLOTS_DIR).",
+                      scripts);
+        reason_format(err, sizeof(err),
+                      "%s: no gnuplot scripts there: the report has no plots (set "
+                      "PROCBENCH_PLOTS_DIR)",
+                      scripts);
+        fprintf(stderr, "procbench: %s\n", err);
         have_gnuplot = false;
     }
     snprintf(path, sizeof(path), "%s/plots", staging);
     int rc = report_plots_make(&runs[0], path, scripts, have_gnuplot ? gnuplot : NULL,
                                opts->report_png, &plots, err, sizeof(err));
+    if (interrupt_signal() != 0)
+        goto out;
     if (rc != 0) {
         fprintf(stderr, "procbench: %s\n", err);
         if (rc == -EINVAL)
@@ -227,6 +285,13 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
     }
     if (have_gnuplot && plots.count == 0)
         snprintf(plots_note, sizeof(plots_note), "No plots: no case has data to plot.");
+    /* Trends over the runs of this machine, when its store holds some. */
+    rc = report_history_make(&runs[0], path, scripts, have_gnuplot ? gnuplot : NULL,
+                             opts->report_png, plots.count, &history, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "procbench: %s\n", err);
+        goto out;
+    }
 
     claims = calloc(count * report_claim_count, sizeof(*claims));
     if (claims == NULL) {
@@ -248,7 +313,8 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
                                      .plots = &plots,
                                      .plots_dir = path,
                                      .plots_note = plots_note,
-                                     .command = command};
+                                     .command = command,
+                                     .history = &history};
     char file[PATH_MAX + 32];
     snprintf(file, sizeof(file), "%s/report.md", staging);
     if (write_one(file, &report_md_ops, &content, err, sizeof(err)) != 0) {
@@ -260,16 +326,26 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         fprintf(stderr, "procbench: %s\n", err);
         goto out;
     }
+    /* The last moment to stop: once the renames begin, they finish. */
+    if (interrupt_signal() != 0)
+        goto out;
     if (commit(out_dir, staging, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
         goto out;
     }
-    printf("report: %s/report.html\n", out_dir);
+    reason_format(err, sizeof(err), "%s", out_dir);
+    printf("report: %s/report.html\n", err);
     outcome = OUTCOME_OK;
 out:
     if (staging[0] != '\0')
         remove_tree(staging, 3);
+    if (outcome != OUTCOME_OK && interrupt_signal() != 0) {
+        fprintf(stderr, "procbench: report interrupted by %s: nothing written\n",
+                interrupt_name(interrupt_signal()));
+        outcome = outcome_interrupted(interrupt_signal());
+    }
     report_plots_free(&plots);
+    report_history_free(&history);
     free(claims);
     for (size_t i = 0; i < loaded; i++)
         report_model_free(&runs[i]);

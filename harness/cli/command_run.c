@@ -4,12 +4,14 @@
  * writes every file under a temporary name, and points `latest` at the run
  * only once everything is written.
  *
- * SIGINT or SIGTERM stops the run (see interrupt.h): the round running is
- * killed with its children, the cases that had finished are written, the
- * folder is marked partial (a PARTIAL file and "partial" in results.json),
- * and `latest` is left where it was: it names the newest complete run, which
- * is what scripts that follow it (ci/bench, `procbench check
- * results/latest`) expect.
+ * SIGINT, SIGTERM or SIGHUP stops the run (see interrupt.h): the round
+ * running is killed with its children, the cases that had finished are
+ * written, the folder is marked partial (a PARTIAL file and "partial" in
+ * results.json), and `latest` is left where it was: it names the newest
+ * complete run, which is what scripts that follow it (ci/bench, `procbench
+ * check results/latest`) expect. Nothing can be done on SIGKILL: the
+ * folder's RUNNING file then names a process that is gone, and the next run
+ * into the same root marks the folder PARTIAL (see outdir.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "output/atomic_file.h"
+#include "base/reason.h"
 #include "commands.h"
 #include "test_hook.h"
 #include "output/console.h"
@@ -31,6 +34,8 @@
 #include "analysis/curves.h"
 #include "engine/sysinfo.h"
 #include "output/writers.h"
+#include "read/results_read.h"
+#include "store/store.h"
 
 /* A fresh seed below 2^63, the range --seed accepts, so that any recorded
  * seed can be typed back to repeat the order of rounds. */
@@ -68,7 +73,8 @@ static int write_results(const struct run_results *r, const char *dir, char *err
     for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
         int rc = writers[i].write(r, dir);
         if (rc != 0) {
-            snprintf(err, err_len, "writing %s/%s failed: %s", dir, writers[i].file, strerror(-rc));
+            reason_format(err, err_len, "writing %s/%s failed: %s", dir, writers[i].file,
+                          strerror(-rc));
             return rc;
         }
     }
@@ -86,6 +92,34 @@ static int write_partial_mark(const struct run_results *r, const char *dir)
     runner_partial_reason(r, why, sizeof(why));
     fprintf(af.fp, "%s\n", why);
     return atomic_file_commit(&af);
+}
+
+/* Adds the completed run to the history store of its results root, read
+ * back from the results.json just written, so that a run stored now and
+ * the same folder imported later are the same rows. The store is an index:
+ * when it cannot take the run (locked past the timeout, corrupt,
+ * read-only, not a store), one line says so and the run, whole in its
+ * folder, keeps its outcome. */
+static void store_run(const char *root, const char *dir)
+{
+    char path[PATH_MAX], err[PATH_MAX + 256];
+    struct stored_run *run = NULL;
+    struct store *store = NULL;
+    bool added = false;
+    int rc = store_path(root, path, sizeof(path));
+    if (rc != 0)
+        snprintf(err, sizeof(err), "%s/%s: path too long", root, STORE_FILE);
+    if (rc == 0)
+        rc = results_read_run(dir, &run, err, sizeof(err));
+    if (rc == 0)
+        rc = store_open(path, STORE_WRITE, STORE_BUSY_TIMEOUT_MS, &store, err, sizeof(err));
+    if (rc == 0)
+        rc = store_add_run(store, run, dir, &added, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "procbench: warning: history store not updated: %s; the run is in %s\n",
+                err, dir);
+    store_close(store);
+    results_read_free_run(run);
 }
 
 static enum outcome measure_and_write(struct run_results *r, const struct cli_options *opts,
@@ -115,22 +149,29 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
     if (r->interrupted_signal != 0) {
         int rc = write_partial_mark(r, dir);
         if (rc != 0) {
-            fprintf(stderr, "procbench: writing %s/PARTIAL failed: %s\n", dir, strerror(-rc));
+            reason_format(err, sizeof(err), "writing %s/PARTIAL failed: %s", dir, strerror(-rc));
+            fprintf(stderr, "procbench: %s\n", err);
             return OUTCOME_FAILED;
         }
         console_end(&con, r, dir);
         char why[160];
         runner_partial_reason(r, why, sizeof(why));
+        outdir_unmark_running(dir);
+        char root[PATH_MAX + 64];
+        reason_format(root, sizeof(root), "%s", opts->out_root);
         fprintf(stderr, "procbench: %s; results folder marked partial, %s/latest not moved\n", why,
-                opts->out_root);
-        return r->interrupted_signal == SIGTERM ? OUTCOME_INTERRUPTED_SIGTERM
-                                                : OUTCOME_INTERRUPTED_SIGINT;
+                root);
+        return outcome_interrupted(r->interrupted_signal);
     }
+    outdir_unmark_running(dir);
     int rc = outdir_point_latest(opts->out_root, dir);
-    if (rc != 0)
-        fprintf(stderr, "procbench: warning: could not point %s/latest at the run: %s\n",
-                opts->out_root, strerror(-rc));
+    if (rc != 0) {
+        reason_format(err, sizeof(err), "warning: could not point %s/latest at the run: %s",
+                      opts->out_root, strerror(-rc));
+        fprintf(stderr, "procbench: %s\n", err);
+    }
     console_end(&con, r, dir);
+    store_run(opts->out_root, dir);
     for (size_t i = 0; i < r->case_count; i++) {
         if (r->cases[i].status == CASE_FAILED)
             return OUTCOME_CASE_FAILED;
@@ -161,7 +202,8 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
      * lethal: there is always a folder to finish or to remove. */
     int irc = interrupt_install();
     if (irc != 0) {
-        fprintf(stderr, "procbench: sigaction(SIGINT/SIGTERM) failed: %s\n", strerror(-irc));
+        fprintf(stderr, "procbench: sigaction(SIGINT/SIGTERM/SIGHUP) failed: %s\n",
+                strerror(-irc));
         return OUTCOME_FAILED;
     }
     struct case_selection sel = {
@@ -194,11 +236,23 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
     sysinfo_probe(&r.env, selected_needs, &selected);
 
     char dir[PATH_MAX];
+    /* What a run killed before it finished left in this root is marked
+     * first, so that no reader takes it for a run still going. */
+    outdir_mark_abandoned(opts->out_root);
     if (outdir_create(opts->out_root, r.started_unix_ns, r.env.hostname, dir, sizeof(dir), err,
                       sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
         free(defs);
         return OUTCOME_BAD_INPUT;
+    }
+    int mrc = outdir_mark_running(dir);
+    if (mrc != 0) {
+        reason_format(err, sizeof(err), "%s/%s: cannot write: %s", dir, OUTDIR_RUNNING_FILE,
+                      strerror(-mrc));
+        fprintf(stderr, "procbench: %s\n", err);
+        outdir_remove(dir);
+        free(defs);
+        return OUTCOME_FAILED;
     }
     enum outcome outcome;
     int rc = runner_init(&r, defs, count);

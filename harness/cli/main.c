@@ -2,7 +2,8 @@
  * procbench's entry point: parses the command line, runs the command, and is
  * the one place that decides the exit code (0 ok, 1 a case failed, output
  * could not be written, a regression was found or a rule failed, 2 bad input
- * or unusable files, 130 / 143 a run interrupted by SIGINT / SIGTERM).
+ * or unusable files, 130 / 143 / 129 a run or report interrupted by SIGINT /
+ * SIGTERM / SIGHUP).
  */
 #include <stdio.h>
 
@@ -26,6 +27,8 @@ static int exit_code(enum outcome outcome)
         return 130;
     case OUTCOME_INTERRUPTED_SIGTERM:
         return 143;
+    case OUTCOME_INTERRUPTED_SIGHUP:
+        return 129;
     }
     return 1;
 }
@@ -57,6 +60,10 @@ int main(int argc, char **argv)
         return exit_code(command_export(&opts));
     case CLI_REPORT:
         return exit_code(command_report(&opts, argc, argv));
+    case CLI_HISTORY:
+        return exit_code(command_history(&opts));
+    case CLI_IMPORT:
+        return exit_code(command_import(&opts));
     case CLI_RUN:
         break;
     }

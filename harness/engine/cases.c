@@ -11,6 +11,7 @@
 
 #include "cases.h"
 #include "base/reason.h"
+#include "base/regex_cost.h"
 #include "base/placement.h"
 
 #define MAX_PLACEMENTS 3
@@ -35,6 +36,15 @@ int cases_filter_scenarios(const struct case_selection *sel, bool matched[], cha
 
     for (size_t f = 0; f < sel->filter_count; f++) {
         regex_t re;
+        char cost[128];
+        if (regex_cost_check(sel->filters[f], cost, sizeof(cost)) != 0) {
+            /* Shown whole up to 80 bytes: a long one would push the reason
+             * out of the message. */
+            bool cut = strlen(sel->filters[f]) > 80;
+            reason_format(err, err_len, "--filter '%.*s%s': too costly a regex: %s",
+                          cut ? 60 : 80, sel->filters[f], cut ? "..." : "", cost);
+            return -E2BIG;
+        }
         int rc = regcomp(&re, sel->filters[f], REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
             char why[128];

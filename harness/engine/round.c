@@ -11,7 +11,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -216,10 +218,15 @@ _Noreturn void round_process(struct run_state *st, size_t index)
     struct round_report *rep = st->report;
 
     /* Its own process group, so that a timeout or an interrupt kills the
-     * round and everything it started with one kill(); and the default
-     * action for SIGINT and SIGTERM, which only the harness handles. */
+     * round and everything it started with one kill(); the default action
+     * for the signals only the harness handles; and death with the
+     * harness: a harness killed by SIGKILL cannot kill its round, so the
+     * kernel does (the round's peers then see their channel close). */
     setpgid(0, 0);
     interrupt_reset_in_child();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != st->harness_pid)
+        _exit(0); /* the harness died before the line above */
     st->test_slowdown_ns = test_slowdown_ns(st->r->config.test_hook, sc);
     int rc = pinning_apply(c->def.placement);
     if (rc == 0 && sc->process_init)

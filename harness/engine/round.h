@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/reason.h"
 #include "runner.h"
@@ -77,8 +78,9 @@ struct run_state {
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
+    pid_t harness_pid;         /* the parent of every round's process */
     uint64_t test_slowdown_ns; /* TEST ONLY: the run's test hook, for the round's scenario */
-    bool interrupted;          /* a SIGINT or SIGTERM stopped the run */
+    bool interrupted;          /* a SIGINT, SIGTERM or SIGHUP stopped the run */
     /* The order of a pass. Here rather than a local of runner_run, so that
      * a round's process, which _exit()s holding a copy, still points at it
      * (valgrind would call it lost). */

@@ -2,8 +2,8 @@
  * The harness's side of a round: it forks the round's process (round.c),
  * in a process group of its own, and waits for it without spinning; with
  * --sample-timeout it watches the round's heartbeat and kills the whole
- * group when it stands still too long, and on SIGINT/SIGTERM it kills the
- * round at once. Whatever is left of the group is reaped here.
+ * group when it stands still too long, and on SIGINT/SIGTERM/SIGHUP it
+ * kills the round at once. Whatever is left of the group is reaped here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -83,8 +83,8 @@ static void kill_round(pid_t pid, int *status)
 }
 
 /* Waits for the round's process to exit without spinning: ppoll() on a
- * pidfd, which becomes readable when the process exits, with SIGINT and
- * SIGTERM unblocked only inside ppoll() so that none can slip in between
+ * pidfd, which becomes readable when the process exits, with SIGINT,
+ * SIGTERM and SIGHUP unblocked only inside ppoll() so that none can slip in between
  * looking at the interrupt record and going to sleep. With
  * --sample-timeout, it wakes every WATCH_INTERVAL_MS to look at the
  * round's heartbeat, and kills the round once the heartbeat has stood

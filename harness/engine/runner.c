@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "histogram.h"
@@ -308,10 +309,7 @@ static void finish_case(struct run_state *st, size_t index)
 void runner_partial_reason(const struct run_results *r, char *buf, size_t len)
 {
     int sig = r->interrupted_signal;
-    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished",
-             sig == SIGINT    ? "SIGINT"
-             : sig == SIGTERM ? "SIGTERM"
-                              : "a signal",
+    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished", interrupt_name(sig),
              r->case_count, r->cases_selected);
 }
 
@@ -343,7 +341,7 @@ static void keep_finished_cases(struct run_results *r, const struct case_progres
 
 int runner_run(struct run_results *r, const struct runner_observer *obs)
 {
-    struct run_state st = {.r = r, .obs = obs};
+    struct run_state st = {.r = r, .obs = obs, .harness_pid = getpid()};
     /* Orphans of a round's process come back to us, so none can outlive
      * the run unnoticed. */
     int rc = reaper_become_subreaper();

@@ -7,12 +7,17 @@
  * over it, so a script following it never finds it missing.
  */
 #include "outdir.h"
+#include "atomic_file.h"
+#include "base/liveness.h"
 #include "base/reason.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -231,4 +236,122 @@ void outdir_remove(const char *run_dir)
     if (snprintf(hist, sizeof(hist), "%s/hist", run_dir) < (int)sizeof(hist))
         remove_flat_folder(hist);
     remove_flat_folder(run_dir);
+}
+
+int outdir_mark_running(const char *run_dir)
+{
+    struct liveness_id self;
+    int rc = liveness_self(&self);
+    if (rc != 0)
+        return rc;
+    char id[48];
+    liveness_format(&self, id, sizeof(id));
+    struct atomic_file af;
+    rc = atomic_file_open(&af, run_dir, OUTDIR_RUNNING_FILE);
+    if (rc != 0)
+        return rc;
+    fprintf(af.fp,
+            "%s\n"
+            "procbench (pid %d) is writing this run; if that process is gone, the run was "
+            "killed before it finished\n",
+            id, (int)self.pid);
+    return atomic_file_commit(&af);
+}
+
+void outdir_unmark_running(const char *run_dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/" OUTDIR_RUNNING_FILE, run_dir) < (int)sizeof(path))
+        unlink(path);
+}
+
+/* Removes every hidden file (a temporary name) of dir. */
+static void remove_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.' && e->d_type != DT_DIR)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* The process a RUNNING file names; false when it names none. */
+static bool read_running(const char *path, struct liveness_id *id)
+{
+    char line[64] = "";
+    FILE *fp = fopen(path, "re");
+    if (fp == NULL)
+        return false;
+    bool ok = fgets(line, sizeof(line), fp) != NULL && liveness_parse(line, id) > 0;
+    fclose(fp);
+    return ok;
+}
+
+/* Marks one abandoned run folder; returns 1 when it was one. */
+static int mark_if_abandoned(const char *root, const char *name)
+{
+    char folder[PATH_MAX], running[PATH_MAX], hist[PATH_MAX];
+    struct liveness_id id = {0};
+    if (snprintf(folder, sizeof(folder), "%s/%s", root, name) >= (int)sizeof(folder) ||
+        snprintf(running, sizeof(running), "%s/" OUTDIR_RUNNING_FILE, folder) >=
+            (int)sizeof(running) ||
+        snprintf(hist, sizeof(hist), "%s/hist", folder) >= (int)sizeof(hist))
+        return 0;
+    if (access(running, F_OK) != 0)
+        return 0;
+    /* A RUNNING that names no process is not ours to judge. */
+    if (!read_running(running, &id) || liveness_alive(&id))
+        return 0;
+    struct atomic_file af;
+    if (atomic_file_open(&af, folder, "PARTIAL") != 0)
+        return 0;
+    fprintf(af.fp,
+            "interrupted: procbench (pid %d) ended before the run finished (killed, e.g. by "
+            "SIGKILL, or crashed); found by a later run\n",
+            (int)id.pid);
+    if (atomic_file_commit(&af) != 0)
+        return 0;
+    remove_temporaries(hist);
+    remove_temporaries(folder);
+    unlink(running);
+    char shown[PATH_MAX + 64];
+    reason_format(shown, sizeof(shown), "%s", folder);
+    fprintf(stderr,
+            "procbench: note: %s: an earlier run (pid %d) was killed before it finished: "
+            "marked PARTIAL\n",
+            shown, (int)id.pid);
+    return 1;
+}
+
+/* A .latest.tmpPID.N link whose process is gone. */
+static void remove_if_stale_link(int root_fd, const char *name)
+{
+    unsigned long pid;
+    char *end;
+    if (strncmp(name, ".latest.tmp", 11) != 0)
+        return;
+    pid = strtoul(name + 11, &end, 10);
+    if (end == name + 11 || *end != '.' || pid == 0 || pid > 0x7fffffff)
+        return;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        unlinkat(root_fd, name, 0);
+}
+
+int outdir_mark_abandoned(const char *root)
+{
+    DIR *d = opendir(root);
+    if (d == NULL)
+        return 0;
+    int marked = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            remove_if_stale_link(dirfd(d), e->d_name);
+        else if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN)
+            marked += mark_if_abandoned(root, e->d_name);
+    }
+    closedir(d);
+    return marked;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/liveness.h"
 #include "base/reason.h"
 #include "results_walk.h"
 
@@ -54,7 +55,12 @@ static int read_resolved(char *file, struct stored_run **out, char *err, size_t 
     run->path = file;
     struct reader rd = {.file = file, .err = err, .err_len = err_len};
     json_t *root = NULL;
-    int rc = untrusted_load(&rd, RESULTS_READ_MAX_BYTES, "a results.json", &root);
+    const struct untrusted_limits limits = {
+        .max_bytes = RESULTS_READ_MAX_BYTES,
+        .max_values = RESULTS_READ_MAX_VALUES,
+        .max_depth = RESULTS_READ_MAX_DEPTH,
+    };
+    int rc = untrusted_load(&rd, &limits, "a results.json", &root, &run->value_count);
     run->json = root;
     if (rc == 0)
         rc = results_walk(&rd, root, run);
@@ -66,6 +72,57 @@ static int read_resolved(char *file, struct stored_run **out, char *err, size_t 
     return 0;
 }
 
+/* The first line of folder/name, without its newline, into line[len];
+ * false when the file cannot be read. */
+static bool first_line_of(const char *folder, const char *name, char *line, size_t len)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", folder, name) >= (int)sizeof(path))
+        return false;
+    FILE *fp = fopen(path, "re");
+    if (fp == NULL)
+        return false;
+    bool ok = fgets(line, (int)len, fp) != NULL;
+    fclose(fp);
+    line[strcspn(line, "\n")] = '\0';
+    return ok;
+}
+
+/* A results folder whose run has not written its results: one still going
+ * (its RUNNING names a live process), one killed before it finished (a
+ * RUNNING whose process is gone, or the PARTIAL a later run wrote in its
+ * place). Returns 0 when folder is none of these, else -EBUSY or -ENOENT
+ * with the line in err. has_results: folder holds a results.json, which is
+ * whole whenever it is there (it is renamed into place). */
+static int unwritten_run(const char *folder, bool has_results, char *err, size_t err_len)
+{
+    char line[256];
+    struct liveness_id id;
+    if (first_line_of(folder, "RUNNING", line, sizeof(line))) {
+        if (liveness_parse(line, &id) > 0 && liveness_alive(&id)) {
+            reason_format(err, err_len,
+                          "%s: a run still in progress (procbench pid %d): its results are not "
+                          "written yet",
+                          folder, (int)id.pid);
+            return -EBUSY;
+        }
+        if (!has_results) {
+            reason_format(err, err_len,
+                          "%s: an interrupted run: procbench ended before writing its results "
+                          "(killed, e.g. by SIGKILL, or crashed)",
+                          folder);
+            return -ENOENT;
+        }
+        return 0;
+    }
+    if (!has_results && first_line_of(folder, "PARTIAL", line, sizeof(line))) {
+        reason_format(err, err_len, "%s: an interrupted run without results (PARTIAL: %s)", folder,
+                      line);
+        return -ENOENT;
+    }
+    return 0;
+}
+
 int results_read_run(const char *path, struct stored_run **out, char *err, size_t err_len)
 {
     char *file = NULL;
@@ -74,10 +131,17 @@ int results_read_run(const char *path, struct stored_run **out, char *err, size_
     int rc = resolve(path, &file, &is_dir, err, err_len);
     if (rc != 0)
         return rc;
-    if (is_dir && access(file, F_OK) != 0) {
-        reason_format(err, err_len, "%s: a folder without results.json", path);
-        free(file);
-        return -ENOENT;
+    if (is_dir) {
+        bool has_results = access(file, F_OK) == 0;
+        rc = unwritten_run(path, has_results, err, err_len);
+        if (rc == 0 && !has_results) {
+            reason_format(err, err_len, "%s: a folder without results.json", path);
+            rc = -ENOENT;
+        }
+        if (rc != 0) {
+            free(file);
+            return rc;
+        }
     }
     return read_resolved(file, out, err, err_len);
 }
@@ -99,8 +163,9 @@ static int compare_runs_by_start(const void *a, const void *b)
 
 /* The names of path's subfolders (not links) that hold a results.json,
  * sorted. A folder marked PARTIAL (an interrupted run: its unfinished cases
- * are missing) is left out, so that pooling the runs of a folder never
- * mixes a half run into a baseline. */
+ * are missing) or RUNNING (a run going on, or killed before it finished) is
+ * left out, so that pooling the runs of a folder never mixes a half run
+ * into a baseline. */
 static int list_run_folders(const char *path, char ***names, size_t *count, char *err,
                             size_t err_len)
 {
@@ -127,9 +192,11 @@ static int list_run_folders(const char *path, char ***names, size_t *count, char
         snprintf(folder, sizeof(folder), "%s/%s", path, entry->d_name);
         if (lstat(folder, &st) != 0 || !S_ISDIR(st.st_mode) || access(sub, F_OK) != 0)
             continue;
-        char partial[PATH_MAX];
+        char partial[PATH_MAX], running[PATH_MAX];
         if (snprintf(partial, sizeof(partial), "%s/PARTIAL", folder) >= (int)sizeof(partial) ||
-            access(partial, F_OK) == 0)
+            access(partial, F_OK) == 0 ||
+            snprintf(running, sizeof(running), "%s/RUNNING", folder) >= (int)sizeof(running) ||
+            access(running, F_OK) == 0)
             continue;
         if (*count == RESULTS_READ_MAX_RUNS) {
             reason_format(err, err_len, "%s: more than %d results folders", path,
@@ -188,6 +255,9 @@ int results_read_set(const char *path, struct stored_set *out, char *err, size_t
         return rc;
     }
     free(file);
+    rc = unwritten_run(path, false, err, err_len);
+    if (rc != 0)
+        return rc;
     char **names = NULL;
     size_t count = 0;
     rc = list_run_folders(path, &names, &count, err, err_len);
@@ -203,10 +273,20 @@ int results_read_set(const char *path, struct stored_set *out, char *err, size_t
             rc = -ENOMEM;
         }
     }
+    size_t values = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         rc = results_read_run(names[i], &out->runs[i], err, err_len);
-        if (rc == 0)
-            out->count++;
+        if (rc != 0)
+            break;
+        out->count++;
+        values += out->runs[i]->value_count;
+        if (values > RESULTS_READ_MAX_SET_VALUES) {
+            reason_format(err, err_len,
+                          "%s: its runs hold more than %u values together (at %s): compare "
+                          "fewer runs",
+                          path, RESULTS_READ_MAX_SET_VALUES, names[i]);
+            rc = -E2BIG;
+        }
     }
     for (size_t i = 0; i < count; i++)
         free(names[i]);

@@ -57,6 +57,29 @@ bool results_read_case_number(const struct stored_case *c, const char *key, doub
     return number_member(c->json, key, out);
 }
 
+int results_read_case_each_number(const struct stored_case *c,
+                                  int (*fn)(const char *key, double value, void *ctx), void *ctx)
+{
+    const char *key;
+    json_t *value;
+    json_t *object = (json_t *)c->json;
+    if (!json_is_object(object))
+        return 0;
+    json_object_foreach(object, key, value)
+    {
+        size_t len = strlen(key);
+        bool plain = len > 0 && len <= 64;
+        for (size_t i = 0; plain && i < len; i++)
+            plain = (unsigned char)key[i] >= 0x20 && key[i] != 0x7f;
+        if (!plain || !json_is_number(value))
+            continue;
+        int rc = fn(key, json_number_value(value), ctx);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 bool results_read_number(const struct stored_run *run, const char *section, const char *key,
                          double *out)
 {

@@ -23,8 +23,15 @@
 #include "base/metric.h"
 
 /* Limits of what is accepted: a results.json of a very large run is a few
- * tens of MiB; beyond these a file is not one procbench wrote. */
-#define RESULTS_READ_MAX_BYTES   (256u * 1024u * 1024u)
+ * tens of MiB; beyond these a file is not one procbench wrote. They bound
+ * the memory a hostile file can cost: the text, and (checked by a scan of
+ * the text before it is parsed) jansson's tree, some 50 bytes a value, so
+ * under 1 GiB for a file and under 2 GiB for a set of runs. procbench
+ * writes 6 to 10 bytes a value and nests 6 deep. */
+#define RESULTS_READ_MAX_BYTES      (64u * 1024u * 1024u)
+#define RESULTS_READ_MAX_VALUES     (16u * 1024u * 1024u) /* JSON values in one file */
+#define RESULTS_READ_MAX_DEPTH      32                    /* arrays and objects nested */
+#define RESULTS_READ_MAX_SET_VALUES (32u * 1024u * 1024u) /* in all the runs of a set */
 #define RESULTS_READ_MAX_TEXT    1024   /* bytes of any string kept */
 #define RESULTS_READ_MAX_CASES   100000 /* cases in one file */
 #define RESULTS_READ_MAX_ROUNDS  100000 /* rounds of one case */
@@ -89,6 +96,7 @@ struct stored_run {
     size_t case_count;
     const struct stored_case **by_name; /* cases sorted by name */
     void *json;                         /* the parsed document, which the strings point into */
+    size_t value_count;                 /* values in the document (an upper bound) */
     double *rounds;                     /* storage of every case's round_p50_ns */
 };
 
@@ -122,6 +130,13 @@ const struct stored_case *results_read_find_case(const struct stored_run *run, c
  * member is a JSON number; false when it is missing, null or not a number
  * (a string is never taken for a number). */
 bool results_read_case_number(const struct stored_case *c, const char *key, double *out);
+
+/* Calls fn(key, value, ctx) for every member of the case's object that is
+ * a JSON number, in file order (null and non-numeric members skipped, and
+ * keys longer than 64 bytes or holding a control character). Stops at the
+ * first fn that returns non-zero and returns that; else 0. */
+int results_read_case_each_number(const struct stored_case *c,
+                                  int (*fn)(const char *key, double value, void *ctx), void *ctx);
 
 /* A numeric member of the run: of the top level when section is NULL
  * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").

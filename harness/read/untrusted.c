@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/reason.h"
+#include "base/utf8.h"
 
 /* One line, "FILE: problem", control characters made '?'. */
 int untrusted_fail(const struct reader *rd, int rc, const char *fmt, ...)
@@ -57,32 +58,10 @@ const char *untrusted_type_name(const json_t *v)
 static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 {
     size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
+    uint32_t cp;
+    for (size_t n; i < len; i += n) {
+        if ((n = utf8_next(s, len, i, &cp)) == 0)
             return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        i += need + 1;
     }
     return len;
 }
@@ -238,12 +217,65 @@ int untrusted_get_array(const struct reader *rd, const json_t *object, const cha
     return 0;
 }
 
-int untrusted_load(const struct reader *rd, size_t max_bytes, const char *what, json_t **root)
+/* Counts what parsing the text would build, before jansson builds it:
+ * values (an upper bound: one per '[', '{' and ',' outside strings, plus
+ * one) and nesting. Refuses past the limits; syntax is jansson's to judge
+ * afterwards. A 190 MB file of one huge array used to cost 4 GB. */
+static int check_shape(const struct reader *rd, const struct untrusted_limits *limits,
+                       const char *what, const char *data, size_t len, size_t *values)
+{
+    size_t count = 1, depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_string = true;
+            break;
+        case '[':
+        case '{':
+            if (++depth > limits->max_depth)
+                return untrusted_fail(rd, -E2BIG,
+                                      "arrays and objects nested more than %u deep at offset %zu: "
+                                      "not %s procbench wrote",
+                                      limits->max_depth, i, what);
+            count++;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0)
+                depth--;
+            break;
+        case ',':
+            count++;
+            break;
+        default:
+            continue;
+        }
+        if (count > limits->max_values)
+            return untrusted_fail(rd, -E2BIG,
+                                  "more than %zu values (at offset %zu): not %s procbench wrote",
+                                  limits->max_values, i, what);
+    }
+    *values = count;
+    return 0;
+}
+
+int untrusted_load(const struct reader *rd, const struct untrusted_limits *limits, const char *what,
+                   json_t **root, size_t *values)
 {
     char *data = NULL;
     size_t len = 0;
     *root = NULL;
-    int rc = read_file(rd, max_bytes, what, &data, &len);
+    *values = 0;
+    int rc = read_file(rd, limits->max_bytes, what, &data, &len);
     if (rc != 0)
         return rc;
     const char *nul = memchr(data, '\0', len);
@@ -256,6 +288,8 @@ int untrusted_load(const struct reader *rd, size_t max_bytes, const char *what, 
     else if (bad < len)
         rc = untrusted_fail(rd, -EINVAL, "not valid UTF-8 (byte 0x%02x at offset %zu)",
                             (unsigned char)data[bad], bad);
+    else if ((rc = check_shape(rd, limits, what, data, len, values)) != 0)
+        ;
     /* Any value is parsed, so that a lone string or number gets the same
      * message as an array: not an object. */
     else if ((doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error)) ==

@@ -39,10 +39,21 @@ int untrusted_fail(const struct reader *rd, int rc, const char *fmt, ...)
 /* "an object", "a string", "an integer"...: v's JSON type, for messages. */
 const char *untrusted_type_name(const json_t *v);
 
-/* Reads rd->file (a regular file of at most max_bytes; what names what it
- * should be, "a results.json") and parses it into *root, which must be a
- * JSON object (json_decref() it). Returns 0, or -errno with the message. */
-int untrusted_load(const struct reader *rd, size_t max_bytes, const char *what, json_t **root);
+/* What a file may hold before it is parsed: its size, and (found by a scan
+ * of the text, because jansson's tree costs some 50 bytes a value) its
+ * values and how deep arrays and objects nest. */
+struct untrusted_limits {
+    size_t max_bytes;
+    size_t max_values;
+    unsigned max_depth;
+};
+
+/* Reads rd->file (a regular file within limits; what names what it should
+ * be, "a results.json") and parses it into *root, which must be a JSON
+ * object (json_decref() it); *values is an upper bound of the values it
+ * holds. Returns 0, or -errno with the message. */
+int untrusted_load(const struct reader *rd, const struct untrusted_limits *limits, const char *what,
+                   json_t **root, size_t *values);
 
 /* The typed getters: the member key of object (where names object in
  * messages: "cases[3]"), checked. 0, or -EINVAL with the message. */

@@ -332,9 +332,9 @@ static void format_extra(const struct extra_column *x, const struct stored_case 
     case 'x': {
         double lo, hi;
         char key[sizeof(x->key) + 16];
-        snprintf(key, sizeof(key), "%.*s_ci_low", (int)sizeof(x->key), x->key);
+        snprintf(key, sizeof(key), "%.*s_ci_low", (int)sizeof(x->key) - 1, x->key);
         bool has_lo = results_read_case_number(sc, key, &lo);
-        snprintf(key, sizeof(key), "%.*s_ci_high", (int)sizeof(x->key), x->key);
+        snprintf(key, sizeof(key), "%.*s_ci_high", (int)sizeof(x->key) - 1, x->key);
         if (has_lo && results_read_case_number(sc, key, &hi))
             snprintf(buf, len, "%.3f [%.3f, %.3f]", v, lo, hi);
         else
@@ -687,6 +687,8 @@ int report_content_write(struct report_writer *w, const struct report_content *c
     write_method(w, c);
     write_results(w, c);
     write_plots(w, c);
+    if (c->history != NULL)
+        report_history_write(w, c->history, c->plots_dir);
     write_claims(w, c);
     write_reproduction(w, c);
     w->ops->end(w);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "report_claims.h"
+#include "report_history.h"
 #include "report_model.h"
 #include "report_plots.h"
 #include "report_writer.h"
@@ -23,6 +24,7 @@ struct report_content {
     const char *plots_dir;                    /* where plots/NAME.svg are now */
     const char *plots_note;                   /* "" or why the report has no drawn plots */
     const char *command;                      /* the report command, for reproduction */
+    const struct report_history *history;     /* of runs[0]; NULL: none */
 };
 
 /* Writes the whole report through w. Returns 0 or w->error. */

@@ -19,6 +19,27 @@
 
 extern char **environ;
 
+static const volatile sig_atomic_t *stop_flag;
+
+void report_gnuplot_stop_when(const volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+
+/* REPORT_GNUPLOT_TIMEOUT_S, or the test knob PROCBENCH_TEST_GNUPLOT_TIMEOUT_MS
+ * when it is a shorter, valid number of milliseconds: a test of a hung
+ * gnuplot should not wait a minute. */
+static long timeout_ms(void)
+{
+    const long limit = REPORT_GNUPLOT_TIMEOUT_S * 1000L;
+    const char *knob = getenv("PROCBENCH_TEST_GNUPLOT_TIMEOUT_MS");
+    if (knob == NULL || *knob == '\0')
+        return limit;
+    char *end;
+    long ms = strtol(knob, &end, 10);
+    return *end == '\0' && ms > 0 && ms < limit ? ms : limit;
+}
+
 static int executable(const char *path)
 {
     struct stat st;
@@ -76,8 +97,19 @@ int report_gnuplot_run(const char *gnuplot, const char *cwd, const char *const *
     argv[count + 1] = NULL;
 
     posix_spawn_file_actions_t actions;
-    int rc = posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_t attr;
+    int rc = posix_spawnattr_init(&attr);
     if (rc != 0) {
+        reason_format(why, why_len, "posix_spawnattr_init failed: %s", strerror(rc));
+        return -rc;
+    }
+    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    if (rc == 0)
+        rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) {
+        posix_spawnattr_destroy(&attr);
         reason_format(why, why_len, "posix_spawn_file_actions_init failed: %s", strerror(rc));
         return -rc;
     }
@@ -92,31 +124,58 @@ int report_gnuplot_run(const char *gnuplot, const char *cwd, const char *const *
         rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     pid_t pid = -1;
     if (rc == 0)
-        rc = posix_spawn(&pid, gnuplot, &actions, NULL, argv, environ);
+        rc = posix_spawn(&pid, gnuplot, &actions, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
     if (rc != 0) {
         reason_format(why, why_len, "%s: posix_spawn failed: %s", gnuplot, strerror(rc));
         return -rc;
     }
-    /* Wait, with a deadline: a gnuplot that hangs must not hang the report. */
-    int status = 0;
+    /* Wait, with a deadline: a gnuplot that hangs must not hang the report.
+     * waitid(WNOWAIT) leaves gnuplot unreaped, so that its pid still names
+     * its process group when the group is killed below. */
+    enum { EXITED, TIMED_OUT, STOPPED, LOST } end = EXITED;
+    const long limit_ms = timeout_ms();
     struct timespec step = {0, 10 * 1000 * 1000};
     for (long waited_ms = 0;; waited_ms += 10) {
-        pid_t got = waitpid(pid, &status, WNOHANG);
-        if (got == pid)
+        siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        int got = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+        if (got == 0 && info.si_pid == pid)
             break;
-        if (got < 0 && errno != EINTR) {
-            reason_format(why, why_len, "%s: waitpid failed: %s", gnuplot, strerror(errno));
-            return -ECHILD;
+        if (got != 0 && errno != EINTR) {
+            end = LOST;
+            break;
         }
-        if (waited_ms >= REPORT_GNUPLOT_TIMEOUT_S * 1000L) {
-            kill(pid, SIGKILL);
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
-            reason_format(why, why_len, "%s: killed after %d s", gnuplot, REPORT_GNUPLOT_TIMEOUT_S);
-            return -ETIMEDOUT;
+        if (stop_flag != NULL && *stop_flag != 0) {
+            end = STOPPED;
+            break;
+        }
+        if (waited_ms >= limit_ms) {
+            end = TIMED_OUT;
+            break;
         }
         nanosleep(&step, NULL);
+    }
+    /* Whatever gnuplot started goes with it, however it ended. */
+    kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (end == LOST) {
+        reason_format(why, why_len, "%s: waitid failed", gnuplot);
+        return -ECHILD;
+    }
+    if (end == STOPPED) {
+        reason_format(why, why_len, "%s: stopped: the report was interrupted", gnuplot);
+        return -EINTR;
+    }
+    if (end == TIMED_OUT) {
+        if (limit_ms % 1000 == 0)
+            reason_format(why, why_len, "%s: killed after %ld s", gnuplot, limit_ms / 1000);
+        else
+            reason_format(why, why_len, "%s: killed after %ld ms", gnuplot, limit_ms);
+        return -ETIMEDOUT;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;

@@ -2,18 +2,31 @@
  * The checks the unit tests share, each of which prints both sides when it
  * fails: comparisons of numbers (assert_cmp), closeness of doubles, text
  * holding text; and for the scenario tests, what a process holds
- * (descriptors, mappings, children) before and after a scenario ran, and
- * pointing the scenarios at a given exec target. Include after <cmocka.h>.
+ * (descriptors, mappings, children, message queues, entries of a temporary
+ * folder) before and after a scenario ran, and pointing the scenarios at a
+ * given exec target. Everything counted belongs to the test alone: its own
+ * descriptors and children, and queues by the name prefix only its own
+ * process uses; never a machine-wide total that another test could change.
+ * test_leak_checks.c plants each kind of leak and shows that its check
+ * catches it. Include after <cmocka.h>.
  */
 #ifndef PROCBENCH_TEST_CHECKS_H
 #define PROCBENCH_TEST_CHECKS_H
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "proc.h"
 #include "engine/reaper.h"
@@ -62,12 +75,108 @@ static inline int count_mappings(void)
     return count;
 }
 
+
+/* Whether the calling process has a child, running or a zombie (a zombie
+ * found is reaped). */
+static inline bool child_left(void)
+{
+    errno = 0;
+    pid_t pid = waitpid(-1, NULL, WNOHANG);
+    return !(pid == -1 && errno == ECHILD);
+}
+
 /* The calling process has no child at all, running or a zombie. */
 static inline void assert_no_child_left(void)
 {
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
+    if (child_left())
+        fail_msg("a child process is left");
+}
+
+/* Entries of folder whose name starts with prefix ("" for every entry),
+ * or -1 when the folder cannot be read. */
+static inline int count_named(const char *folder, const char *prefix)
+{
+    DIR *d = opendir(folder);
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strncmp(e->d_name, prefix, len) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* "procbench-PID-": how the message queues that ipc.mq makes in this
+ * process begin (bench/ipc_mq.c names them /procbench-PID-N-RANDOM), so
+ * that counting them counts nobody else's. */
+static inline const char *own_queue_prefix(void)
+{
+    static char prefix[32];
+    snprintf(prefix, sizeof(prefix), "procbench-%d-", (int)getpid());
+    return prefix;
+}
+
+#define SCENARIO_CHECKS_MQUEUE_MAGIC 0x19800202
+
+static inline bool is_mqueue_fs(const char *path)
+{
+    struct statfs fs;
+    return statfs(path, &fs) == 0 && fs.f_type == SCENARIO_CHECKS_MQUEUE_MAGIC;
+}
+
+/* Writes text to the /proc/self file name; true when it took it. */
+static inline bool write_proc_self(const char *name, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/%s", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok;
+}
+
+/* A folder where this process's message queues can be listed, or NULL
+ * when there is none: /dev/mqueue when it is mounted; else an mqueue file
+ * system mounted on dir in a mount namespace of this process's own (as
+ * root), or, for an ordinary user, in user, mount and IPC namespaces of its
+ * own where the kernel allows them (the queues are then in that IPC
+ * namespace too, which is private anyway). Call it before the process
+ * starts threads; the answer is kept. */
+static inline const char *queue_folder(const char *dir)
+{
+    static bool looked;
+    static const char *found;
+    if (looked)
+        return found;
+    looked = true;
+    if (is_mqueue_fs("/dev/mqueue"))
+        return found = "/dev/mqueue";
+    mkdir(dir, 0700);
+    if (geteuid() != 0) {
+        char map[64];
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) != 0)
+            return NULL;
+        snprintf(map, sizeof(map), "%d %d 1", (int)uid, (int)uid);
+        if (!write_proc_self("setgroups", "deny") || !write_proc_self("uid_map", map))
+            return NULL;
+        snprintf(map, sizeof(map), "%d %d 1", (int)gid, (int)gid);
+        if (!write_proc_self("gid_map", map))
+            return NULL;
+    } else if (unshare(CLONE_NEWNS) != 0) {
+        return NULL;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("mqueue", dir, "mqueue", 0, NULL) != 0)
+        return NULL;
+    return found = dir;
 }
 
 /* Makes the scenarios exec path as their static child from now on. */

@@ -5,13 +5,14 @@
  * bytes (more than a pipe or socket buffer, and not a power of two) and
  * 1 MiB: setup, three samples (of 1, 2 and 3 operations), teardown. Every
  * sample must succeed and a stream sample report its bytes; afterwards no
- * child, no descriptor, no message queue and no FIFO directory may be left.
+ * child, no descriptor, no message queue and no FIFO directory may be left
+ * (queues counted by the names only this process makes, FIFOs in a TMPDIR
+ * of this test's own: other tests run beside it).
  * Then the failures: with the test knob PROCBENCH_TEST_CORRUPT=1 the peer
  * damages a message, and a peer killed behind the scenario's back; either
  * way the sample must fail, saying why, and teardown must still leave
  * nothing behind.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -22,9 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -33,77 +32,69 @@
 
 #include "base/params.h"
 #include "scenario.h"
+#include "checks.h"
 
-#define MQUEUE_MAGIC 0x19800202
-#define SAMPLES      3
+#define SAMPLES 3
 
-/* Where message queues can be listed (NULL: nowhere), and the TMPDIR the
- * FIFO scenario makes its directory in. */
+/* Where this process's message queues can be listed (NULL: nowhere), and
+ * the TMPDIR, made for this run of the test alone, that the FIFO scenario
+ * makes its directory in. */
 static const char *mqueue_dir;
 static char tmp_dir[512];
 
-/* Entries of a directory, or -1 when it cannot be read. */
-static int count_entries(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-static bool is_mqueue_fs(const char *path)
-{
-    struct statfs fs;
-    return statfs(path, &fs) == 0 && fs.f_type == MQUEUE_MAGIC;
-}
-
-/* /dev/mqueue when it is mounted; otherwise an mqueue file system mounted
- * for this process alone, in a mount namespace of its own (root only);
- * otherwise no listing, and the queue check is skipped with a note. */
-static void find_mqueue_dir(void)
-{
-    static char own[512];
-    if (is_mqueue_fs("/dev/mqueue")) {
-        mqueue_dir = "/dev/mqueue";
-        return;
-    }
-    snprintf(own, sizeof(own), "%s/ipc-mqueue", TEST_OUT_DIR);
-    mkdir(own, 0700);
-    if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-        mount("mqueue", own, "mqueue", 0, NULL) == 0) {
-        mqueue_dir = own;
-        return;
-    }
-    print_message("note: no mqueue file system to list (not root?): queue leaks not checked\n");
-}
-
+/* Queues whose names this process made (see own_queue_prefix()): other
+ * tests and programs make queues at the same time, and are not counted. */
 static int count_queues(void)
 {
-    return mqueue_dir != NULL ? count_entries(mqueue_dir) : 0;
+    return mqueue_dir != NULL ? count_named(mqueue_dir, own_queue_prefix()) : 0;
 }
+
+/* The case being run, torn down by the test's teardown when a check failed
+ * half-way: a failed test must not leave its peer to the next one. */
+static struct {
+    const struct scenario *sc;
+    struct case_ctx ctx;
+    bool open;
+} current;
 
 static int group_setup(void **state)
 {
     (void)state;
     setenv("PROCBENCH_CHILD", CHILD_PROGRAM, 1);
     unsetenv("PROCBENCH_TEST_CORRUPT");
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/ipc-tmp", TEST_OUT_DIR);
-    mkdir(tmp_dir, 0700);
+    snprintf(tmp_dir, sizeof(tmp_dir), "%s/ipc-tmp-XXXXXX", TEST_OUT_DIR);
+    if (mkdtemp(tmp_dir) == NULL)
+        return -1;
     setenv("TMPDIR", tmp_dir, 1);
-    find_mqueue_dir();
+    mqueue_dir = queue_folder(TEST_OUT_DIR "/ipc-mqueue");
+    if (mqueue_dir == NULL)
+        print_message("note: no mqueue file system to list: queue leaks not checked\n");
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return rmdir(tmp_dir) == 0 ? 0 : -1;
+}
+
+/* After each test: a case a failed check left open is torn down, and
+ * whatever child is left is killed and reaped. */
+static int case_teardown(void **state)
+{
+    (void)state;
+    if (current.open) {
+        current.open = false;
+        current.sc->teardown(&current.ctx);
+    }
+    reaper_collect();
     return 0;
 }
 
 static void assert_no_child(const char *label)
 {
-    errno = 0;
-    pid_t pid = waitpid(-1, NULL, WNOHANG);
-    if (pid != -1 || errno != ECHILD)
-        fail_msg("%s: a child is left (waitpid gave %d, errno %d)", label, (int)pid, errno);
+    if (child_left())
+        fail_msg("%s: a child is left", label);
 }
 
 /* What the process holds before a case, to compare with after. */
@@ -113,7 +104,7 @@ struct holdings {
 
 static struct holdings holdings_now(void)
 {
-    return (struct holdings){count_fds(), count_queues(), count_entries(tmp_dir)};
+    return (struct holdings){count_fds(), count_queues(), count_named(tmp_dir, "")};
 }
 
 static void assert_holdings(const char *label, const char *when, struct holdings before)
@@ -141,30 +132,34 @@ static void run_case(const struct scenario *sc, const struct param_value *values
     struct holdings before = holdings_now();
     if (trouble == CORRUPT)
         setenv("PROCBENCH_TEST_CORRUPT", "1", 1);
-    struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
-    int rc = sc->setup(&ctx);
+    current.sc = sc;
+    current.ctx =
+        (struct case_ctx){.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    struct case_ctx *ctx = &current.ctx;
+    int rc = sc->setup(ctx);
     unsetenv("PROCBENCH_TEST_CORRUPT");
     if (rc != 0)
-        fail_msg("%s: setup failed: %s", label, ctx.failure);
-    assert_cmp(ctx.peer_pid, >, 0);
+        fail_msg("%s: setup failed: %s", label, ctx->failure);
+    current.open = true;
+    assert_cmp(ctx->peer_pid, >, 0);
     /* Names (queues, FIFOs) are gone as soon as both ends are open. */
     struct holdings during = holdings_now();
     assert_int_equal(during.queues, before.queues);
     assert_int_equal(during.tmp_entries, before.tmp_entries);
     if (trouble == KILL_PEER)
-        assert_int_equal(kill(ctx.peer_pid, SIGKILL), 0);
+        assert_int_equal(kill(ctx->peer_pid, SIGKILL), 0);
 
     for (int i = 0; i < SAMPLES; i++) {
         struct sample out;
         memset(&out, 0, sizeof(out));
-        ctx.ops_per_sample = (uint64_t)i + 1;
-        rc = sc->sample(&ctx, &out);
+        ctx->ops_per_sample = (uint64_t)i + 1;
+        rc = sc->sample(ctx, &out);
         if (trouble == NO_TROUBLE) {
             if (rc != 0)
-                fail_msg("%s: sample %d failed: %s", label, i, ctx.failure);
+                fail_msg("%s: sample %d failed: %s", label, i, ctx->failure);
             assert_cmp(out.ns, >, 0);
             if (stream) {
-                assert_cmp(out.bytes, >=, size * ctx.ops_per_sample);
+                assert_cmp(out.bytes, >=, size * ctx->ops_per_sample);
                 assert_int_equal(out.bytes % size, 0);
             } else {
                 assert_int_equal(out.bytes, 0);
@@ -174,13 +169,14 @@ static void run_case(const struct scenario *sc, const struct param_value *values
         /* Every sample fails, each with a reason naming the scenario. */
         if (rc == 0)
             fail_msg("%s: sample %d succeeded despite the trouble", label, i);
-        if (strstr(ctx.failure, sc->name) == NULL)
-            fail_msg("%s: reason does not name the scenario: %s", label, ctx.failure);
+        if (strstr(ctx->failure, sc->name) == NULL)
+            fail_msg("%s: reason does not name the scenario: %s", label, ctx->failure);
         const char *expected = trouble == CORRUPT ? "corrupt" : "killed by signal 9";
-        if (i == 0 && strstr(ctx.failure, expected) == NULL)
-            fail_msg("%s: reason does not say '%s': %s", label, expected, ctx.failure);
+        if (i == 0 && strstr(ctx->failure, expected) == NULL)
+            fail_msg("%s: reason does not say '%s': %s", label, expected, ctx->failure);
     }
-    sc->teardown(&ctx);
+    current.open = false;
+    sc->teardown(ctx);
     assert_no_child(label);
     assert_holdings(label, "after teardown", before);
 }
@@ -264,9 +260,9 @@ static void test_dead_peer_is_reported(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_case_runs_clean),
-        cmocka_unit_test(test_corruption_is_caught),
-        cmocka_unit_test(test_dead_peer_is_reported),
+        cmocka_unit_test_teardown(test_every_case_runs_clean, case_teardown),
+        cmocka_unit_test_teardown(test_corruption_is_caught, case_teardown),
+        cmocka_unit_test_teardown(test_dead_peer_is_reported, case_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

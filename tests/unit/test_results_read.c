@@ -6,8 +6,10 @@
  * the file and says what is wrong: missing, a folder without results.json,
  * empty, truncated, binary, not UTF-8, not an object, wrong or missing
  * schema_version, wrong types, absurd values, huge arrays, control
- * characters, duplicates. Hostile but harmless text (%n, quotes) is kept as
- * it is. Files are written under TEST_OUT_DIR/test_results_read.
+ * characters, duplicates, too many values or too deep a nesting for the
+ * memory they would cost. Hostile but harmless text (%n, quotes) is kept
+ * as it is. Run folders still being written, or whose run was killed, say
+ * so. Files are written under TEST_OUT_DIR/test_results_read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/liveness.h"
 #include "read/results_read.h"
 
 static char dir[PATH_MAX];
@@ -388,8 +392,61 @@ static void test_bad_paths_and_sizes(void **state)
     assert_cmp(fd, >=, 0);
     assert_int_equal(ftruncate(fd, (off_t)RESULTS_READ_MAX_BYTES + 1), 0);
     close(fd);
-    expect_error(path, "more than the 256 MiB");
+    expect_error(path, "more than the 64 MiB");
     unlink(path);
+
+    /* Under the size limit but too many values for it (one huge array of
+     * an unknown member: readers ignore unknown members, jansson would
+     * still build it): refused by the scan, before any is built. */
+    size_t zeros = RESULTS_READ_MAX_VALUES;
+    len = strlen(VALID_HEAD) + 32 + 2 * zeros;
+    big = malloc(len);
+    assert_non_null(big);
+    used = (size_t)snprintf(big, len, "%s \"junk\": [0", VALID_HEAD);
+    for (size_t i = 0; i < zeros; i++) {
+        big[used++] = ',';
+        big[used++] = '0';
+    }
+    used += (size_t)snprintf(big + used, len - used, "], \"cases\": []}");
+    snprintf(path, sizeof(path), "%s/many_values.json", dir);
+    write_file(path, big, used);
+    free(big);
+    expect_error(path, "more than 16777216 values");
+    unlink(path);
+    /* Commas inside strings are not values. */
+    len = strlen(VALID_HEAD) + 64 + RESULTS_READ_MAX_TEXT;
+    big = malloc(len);
+    assert_non_null(big);
+    used = (size_t)snprintf(big, len, "%s \"cases\": [], \"note\": \"", VALID_HEAD);
+    /* \", repeated: an escaped quote does not end the string. */
+    for (size_t i = 0; i + 3 < RESULTS_READ_MAX_TEXT; i += 3) {
+        big[used++] = '\\';
+        big[used++] = '"';
+        big[used++] = ',';
+    }
+    used += (size_t)snprintf(big + used, len - used, "\"}");
+    snprintf(path, sizeof(path), "%s/commas.json", dir);
+    write_file(path, big, used);
+    free(big);
+    struct stored_run *run = NULL;
+    char err[512];
+    if (results_read_run(path, &run, err, sizeof(err)) != 0)
+        fail_msg("commas in a string: %s", err);
+    assert_true(run->value_count < 40);
+    results_read_free_run(run);
+
+    /* Nested deeper than any results.json: refused by the scan (jansson
+     * would recurse). */
+    char deep[sizeof(VALID_HEAD) + 256];
+    used = (size_t)snprintf(deep, sizeof(deep), "%s \"cases\": [], \"deep\": ", VALID_HEAD);
+    for (int i = 0; i < RESULTS_READ_MAX_DEPTH; i++)
+        deep[used++] = '[';
+    for (int i = 0; i < RESULTS_READ_MAX_DEPTH; i++)
+        deep[used++] = ']';
+    used += (size_t)snprintf(deep + used, sizeof(deep) - used, "}");
+    snprintf(path, sizeof(path), "%s/deep.json", dir);
+    write_file(path, deep, used);
+    expect_error(path, "nested more than 32 deep");
 
     /* Not a regular file. */
     expect_error("/dev/null", "/dev/null: not a regular file");
@@ -462,6 +519,83 @@ static void test_reads_set(void **state)
     results_read_free_set(&set);
 }
 
+/* Writes folder/RUNNING naming the process id (as a run does). */
+static void write_running(const char *folder, const struct liveness_id *id)
+{
+    char path[PATH_MAX + 96], text[96];
+    snprintf(path, sizeof(path), "%s/RUNNING", folder);
+    liveness_format(id, text, sizeof(text));
+    strcat(text, "\nprocbench is writing this run\n");
+    write_file(path, text, strlen(text));
+}
+
+/* A run folder still being written (RUNNING names a live process) and one
+ * whose run was killed (RUNNING names a process that is gone, or PARTIAL
+ * without results): read alone, each says so in one line; in a folder of
+ * runs, both are left out. */
+static void test_unwritten_runs(void **state)
+{
+    (void)state;
+    char root[PATH_MAX + 32], going[PATH_MAX + 64], killed[PATH_MAX + 64],
+        done[PATH_MAX + 64], file[PATH_MAX + 96], err[512];
+    snprintf(root, sizeof(root), "%s/unwritten", dir);
+    mkdir(root, 0755);
+    snprintf(going, sizeof(going), "%s/going", root);
+    snprintf(killed, sizeof(killed), "%s/killed", root);
+    snprintf(done, sizeof(done), "%s/done", root);
+    const char *folders[] = {going, killed, done};
+    for (size_t i = 0; i < 3; i++) {
+        mkdir(folders[i], 0755);
+        /* What an earlier run of this test left. */
+        for (const char *const *name = (const char *const[]){"RUNNING", "PARTIAL", NULL}; *name;
+             name++) {
+            snprintf(file, sizeof(file), "%s/%s", folders[i], *name);
+            unlink(file);
+        }
+    }
+    snprintf(file, sizeof(file), "%s/results.json", done);
+    write_file(file, VALID, strlen(VALID));
+
+    struct liveness_id self;
+    assert_int_equal(liveness_self(&self), 0);
+    write_running(going, &self);
+    /* A process that is gone: a child, reaped. */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    struct liveness_id gone = {.pid = pid, .start_ticks = self.start_ticks};
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    assert_false(liveness_alive(&gone));
+    assert_true(liveness_alive(&self));
+    write_running(killed, &gone);
+
+    expect_error(going, "a run still in progress (procbench pid");
+    expect_error(killed, "an interrupted run: procbench ended before writing its results");
+    struct stored_set set;
+    assert_true(results_read_set(going, &set, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "still in progress"));
+    results_read_free_set(&set);
+    assert_int_equal(results_read_set(root, &set, err, sizeof(err)), 0);
+    assert_int_equal(set.count, 1);
+    assert_non_null(strstr(set.runs[0]->path, "/done/"));
+    results_read_free_set(&set);
+
+    /* Marked by a later run: PARTIAL, no RUNNING, no results. */
+    snprintf(file, sizeof(file), "%s/RUNNING", killed);
+    unlink(file);
+    snprintf(file, sizeof(file), "%s/PARTIAL", killed);
+    write_file(file, "interrupted: killed\n", 20);
+    expect_error(killed, "an interrupted run without results (PARTIAL: interrupted: killed)");
+    /* A whole results.json beside a RUNNING whose process is gone (killed
+     * while its last files were written) reads. */
+    write_running(done, &gone);
+    struct stored_run *run = NULL;
+    if (results_read_run(done, &run, err, sizeof(err)) != 0)
+        fail_msg("a whole results.json beside a stale RUNNING: %s", err);
+    results_read_free_run(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_reads_metrics),    cmocka_unit_test(test_hostile_but_harmless_text),
         cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_paths_and_sizes),
         cmocka_unit_test(test_reads_set),
+        cmocka_unit_test(test_unwritten_runs),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }

@@ -277,6 +277,36 @@ static void test_missing_child(void **state)
     for_each_exec_scenario(MISSING_PROGRAM, check_setup_names_missing_child);
 }
 
+static void check_setup_says_permission_denied(const struct scenario *s, struct case_ctx *ctx)
+{
+    int err = s->setup(ctx);
+    assert_int_equal(err, -EACCES);
+    if (strstr(ctx->failure, "procbench-child: Permission denied") == NULL ||
+        strstr(ctx->failure, "not found") != NULL)
+        fail_msg("%s: failure \"%s\" should say procbench-child: Permission denied", s->name,
+                 ctx->failure);
+    assert_null(ctx->state);
+}
+
+/* A child program that is there but cannot be executed (no x bit): the
+ * reason says so, not "not found: build the target". */
+static void test_child_not_executable(void **state)
+{
+    (void)state;
+    char dir[512], path[600];
+    snprintf(dir, sizeof(dir), "%s/spawn-noexec-XXXXXX", TEST_OUT_DIR);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/procbench-child", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_not_equal(fputs("#!/bin/sh\nexit 0\n", f), EOF);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0644), 0);
+    for_each_exec_scenario(path, check_setup_says_permission_denied);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Without PROCBENCH_CHILD the child is looked for beside the running binary,
  * in bench/child/: not where the test binaries live, so it is not found and
  * the reason says where it looked and what to build. */
@@ -489,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_child_path_beside_binary),
         cmocka_unit_test(test_failing_target),
         cmocka_unit_test(test_missing_child),
+        cmocka_unit_test(test_child_not_executable),
     };
     enum { FIXED_COUNT = sizeof(fixed) / sizeof(fixed[0]) };
     static struct CMUnitTest tests[FIXED_COUNT + MAX_CASES];
