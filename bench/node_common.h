@@ -67,13 +67,17 @@
 
 /* The parent's heap of the rows that start children (node.spawn,
  * node.execFile, node.exec, node.fork and the sync rows): its size and its
- * kind. Default 0: a cheap default suite; the sweep is asked for. */
-#define NODE_HEAP_MAX ((uint64_t)1 << 40) /* 1 TiB: then MemAvailable decides */
-#define NODE_PARAM_HEAP                                                                            \
+ * kind. Default 0: a cheap default suite; the sweep is asked for.
+ * NODE_PARAM_HEAP_SWEPT(defaults) is the same with a list of sizes of its
+ * own, for node.spawn, whose claim "spawning does not block the event loop"
+ * needs a heap beside heap=0 in both suites. */
+#define NODE_HEAP_MAX   ((uint64_t)1 << 40) /* 1 TiB: then MemAvailable decides */
+#define NODE_PARAM_HEAP NODE_PARAM_HEAP_SWEPT("0")
+#define NODE_PARAM_HEAP_SWEPT(sizes)                                                               \
     {                                                                                              \
         .name = "heap",                                                                            \
         .kind = PARAM_SIZE,                                                                        \
-        .defaults = "0",                                                                           \
+        .defaults = sizes,                                                                         \
         .min = 0,                                                                                  \
         .max = NODE_HEAP_MAX,                                                                      \
         .help = "memory the driver holds before sampling, built untimed and checked in VmRSS; "    \

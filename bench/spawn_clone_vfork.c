@@ -117,4 +117,5 @@ const struct scenario spawn_clone_vfork = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &clone_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

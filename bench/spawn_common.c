@@ -49,14 +49,24 @@ const struct analysis_spec spawn_analyses[] = {
     {.column = NULL},
 };
 
+#define SPAWN_TARGET_SPEC(quick_list)                                                              \
+    {                                                                                              \
+        .name = "target", .kind = PARAM_WORD, .defaults = "static,dynamic",                        \
+        .quick = quick_list, .choices = "static,dynamic",                                          \
+        .help = "program exec'd: procbench-child (linked -static) or /bin/true (dynamic)",         \
+    }
+
 const struct param_spec spawn_target_params[] = {
-    {
-        .name = "target",
-        .kind = PARAM_WORD,
-        .defaults = "static,dynamic",
-        .choices = "static,dynamic",
-        .help = "program exec'd: procbench-child (linked -static) or /bin/true (dynamic)",
-    },
+    SPAWN_TARGET_SPEC("static"),
+    PARENT_STATE_PARAM_SPECS,
+    {.name = NULL},
+};
+
+/* The same, but --quick keeps both targets: spawn.fork_exec's pair is the
+ * one that says what the dynamic loader costs (and ci/expectations has a
+ * rule on it, which a --quick run must be able to judge). */
+const struct param_spec spawn_target_both_params[] = {
+    SPAWN_TARGET_SPEC("static,dynamic"),
     PARENT_STATE_PARAM_SPECS,
     {.name = NULL},
 };
@@ -74,6 +84,41 @@ int spawn_case_unavailable(struct case_ctx *ctx)
     if (parent_state_unavailable(&cfg, why, sizeof(why)) == NULL)
         return 0;
     return scenario_fail(ctx, -ENOMEM, "%s", why);
+}
+
+const char *spawn_target_hold_key(const struct param_value *params, char *key, size_t key_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_target_params, params, &cfg);
+    return parent_state_hold_key(&cfg, key, key_len);
+}
+
+const char *spawn_state_hold_key(const struct param_value *params, char *key, size_t key_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_state_params, params, &cfg);
+    return parent_state_hold_key(&cfg, key, key_len);
+}
+
+int spawn_target_hold(const struct param_value *params, void **held, char *failure,
+                      size_t failure_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_target_params, params, &cfg);
+    return parent_state_hold(&cfg, (struct ballast **)held, failure, failure_len);
+}
+
+int spawn_state_hold(const struct param_value *params, void **held, char *failure,
+                     size_t failure_len)
+{
+    struct parent_state_config cfg;
+    parent_state_config_read(spawn_state_params, params, &cfg);
+    return parent_state_hold(&cfg, (struct ballast **)held, failure, failure_len);
+}
+
+void spawn_unhold(void *held)
+{
+    parent_state_unhold(held);
 }
 
 int spawn_target_init(struct spawn_target *t, struct case_ctx *ctx)
@@ -150,8 +195,8 @@ int spawn_case_setup(struct case_ctx *ctx)
     sc->m = m;
     sc->peer_cpu = ctx->peer_cpu;
     sc->spawners = (size_t)cfg.concurrency;
-    int err = parent_state_setup(&sc->parent, &cfg, ctx->scenario->name, ctx->failure,
-                                 sizeof(ctx->failure));
+    int err = parent_state_setup_from(&sc->parent, &cfg, ctx->held, ctx->scenario->name,
+                                      ctx->failure, sizeof(ctx->failure));
     if (err != 0) {
         free(sc);
         return err;

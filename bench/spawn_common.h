@@ -34,6 +34,10 @@ enum spawn_analysis {
     SPAWN_ANALYSIS_POOL_BREAK_EVEN /* pool_break_even_ns: where spawn.pool stops paying */
 };
 extern const struct analysis_spec spawn_analyses[];
+/* spawn_target_params with --quick keeping both targets (spawn.fork_exec):
+ * the same parameters in the same order, so that every spawn_target_*
+ * function below reads its cases too. */
+extern const struct param_spec spawn_target_both_params[];
 
 /* The parent-state parameters alone, for the scenarios without a target
  * (fork_only, pthread, pool). */
@@ -42,6 +46,22 @@ extern const struct param_spec spawn_state_params[];
 /* case_unavailable() of every spawn.* scenario: the parent-state checks of
  * parent_state_unavailable(), -ENOMEM with the reason when they fail. */
 int spawn_case_unavailable(struct case_ctx *ctx);
+
+/* scenario.hold_key, .hold and .unhold for the same two kinds: a touched
+ * ballast in one mapping is made once, in a holder, and inherited by every
+ * round (parent_state_hold_key()). SPAWN_TARGET_HOLDS / SPAWN_STATE_HOLDS
+ * are the three designated initialisers of a descriptor. */
+const char *spawn_target_hold_key(const struct param_value *params, char *key, size_t key_len);
+const char *spawn_state_hold_key(const struct param_value *params, char *key, size_t key_len);
+int spawn_target_hold(const struct param_value *params, void **held, char *failure,
+                      size_t failure_len);
+int spawn_state_hold(const struct param_value *params, void **held, char *failure,
+                     size_t failure_len);
+void spawn_unhold(void *held);
+#define SPAWN_TARGET_HOLDS                                                                         \
+    .hold_key = spawn_target_hold_key, .hold = spawn_target_hold, .unhold = spawn_unhold
+#define SPAWN_STATE_HOLDS                                                                          \
+    .hold_key = spawn_state_hold_key, .hold = spawn_state_hold, .unhold = spawn_unhold
 
 /* The state of an exec'ing scenario, resolved in setup (untimed). */
 struct spawn_target {

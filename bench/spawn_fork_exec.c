@@ -37,9 +37,10 @@ static const struct spawn_mechanism fork_exec_mechanism = {
 const struct scenario spawn_fork_exec = {
     .name = "spawn.fork_exec",
     .summary = "fork() then execve() in the child; reaped with wait4()",
-    .params = spawn_target_params,
+    .params = spawn_target_both_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_exec_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -45,4 +45,5 @@ const struct scenario spawn_fork_only = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_only_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_STATE_HOLDS,
 };

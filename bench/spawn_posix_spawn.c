@@ -43,4 +43,5 @@ const struct scenario spawn_posix_spawn = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .family = &posix_spawn_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -161,4 +161,5 @@ const struct scenario spawn_shell = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .family = &shell_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -145,4 +145,5 @@ const struct scenario spawn_uv_spawn = {
     .process_init = uv_common_process_init,
     .family = &uvspawn_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -46,4 +46,5 @@ const struct scenario spawn_vfork_exec = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &vfork_exec_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -72,12 +72,16 @@ check "--quick" list --quick
 check "--min-time" env --min-time 1s
 check "'extra'" run extra $out
 check "--rounds" run --rounds
+check "--no-hold=yes" run --no-hold=yes $out
+check "--no-hold: not an option of \`list\`" list --no-hold
+check "--time-budget: not an option of \`env\`" env --time-budget 1s
 
 # ---- the table: every option of run, list, env, and every kind of bad value
 # (empty, negative, huge, overflow, wrong unit, unknown name) ---------------
 sel="--filter ^spawn\.pthread$"
-# Durations: --warmup, --min-time, --max-time, --sample-timeout.
-for opt in --warmup --min-time --max-time --sample-timeout; do
+# Durations: --warmup, --min-time, --max-time, --sample-timeout, --time-budget,
+# --round-time.
+for opt in --warmup --min-time --max-time --sample-timeout --time-budget --round-time; do
     check "$opt ''" run $sel $opt '' $out
     check "$opt '-5ms'" run $sel $opt -5ms $out
     check "$opt '5'" run $sel $opt 5 $out

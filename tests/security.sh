@@ -44,7 +44,7 @@ if command -v node > /dev/null 2>&1; then
     PROCBENCH_NODE_DRIVER="$(dirname "$child")/procbench-driver.js" \
         PROCBENCH_CHILD="$hostile/child \`touch pwned3\`" "$procbench" run \
         --filter '^node\.(spawn|execFile|exec|execSync)$' --param target=static \
-        --param stdio=inherit --param shell=true --quick --min-time 20ms \
+        --param stdio=inherit --param shell=true --param heap=0 --quick --min-time 20ms \
         --out-dir "$root/node-shell" -q > "$root/node-shell.out" 2>&1 ||
         fail "node.* shells with a hostile child path: $(cat "$root/node-shell.out")"
     rows=$(grep -c '^node\.' "$root/node-shell/latest/summary.csv" 2> /dev/null || true)

@@ -23,6 +23,10 @@ struct param_spec {
     const char *choices;  /* PARAM_WORD: comma-separated allowed words */
     uint64_t min, max;    /* PARAM_SIZE, PARAM_COUNT: inclusive range */
     const char *help;     /* one line for `procbench list` */
+    /* Values --quick uses when the user gives none: the points of a sweep
+     * that answer the main questions (the report's claims); NULL: the
+     * defaults. */
+    const char *quick;
 };
 
 /* One value of one parameter. */

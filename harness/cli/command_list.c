@@ -37,10 +37,16 @@ static void print_scenario(const struct scenario *sc)
     for (const struct param_spec *p = sc->params; p && p->name; p++) {
         char values[160];
         describe_values(p, values, sizeof(values));
-        printf("%-20s   %s=%s  (%s) %s\n", "", p->name, p->defaults, values,
+        char quick[96] = "";
+        if (p->quick)
+            snprintf(quick, sizeof(quick), " (--quick: %s)", p->quick);
+        printf("%-20s   %s=%s%s  (%s) %s\n", "", p->name, p->defaults, quick, values,
                p->help ? p->help : "");
     }
-    printf("%-20s   placement=%s\n", "", sc->default_placements);
+    printf("%-20s   placement=%s", "", sc->default_placements);
+    if (sc->quick_placements)
+        printf(" (--quick: %s)", sc->quick_placements);
+    printf("\n");
 }
 
 enum outcome command_list(const struct cli_options *opts)

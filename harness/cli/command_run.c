@@ -212,6 +212,7 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
         .overrides = opts->overrides,
         .override_count = opts->override_count,
         .placements = opts->placements,
+        .quick = opts->config.quick,
     };
     struct case_def *defs = NULL;
     size_t count = 0;

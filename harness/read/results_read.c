@@ -80,6 +80,14 @@ int results_read_case_each_number(const struct stored_case *c,
     return 0;
 }
 
+bool results_read_case_is(const struct stored_case *c, const char *key, const char *value)
+{
+    const json_t *v = json_is_object((const json_t *)c->json)
+                          ? json_object_get((const json_t *)c->json, key)
+                          : NULL;
+    return v != NULL && json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+}
+
 bool results_read_number(const struct stored_run *run, const char *section, const char *key,
                          double *out)
 {

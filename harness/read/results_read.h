@@ -138,6 +138,10 @@ bool results_read_case_number(const struct stored_case *c, const char *key, doub
 int results_read_case_each_number(const struct stored_case *c,
                                   int (*fn)(const char *key, double value, void *ctx), void *ctx);
 
+/* Whether the member key of a case is the string value (ci_target_met
+ * "no", stopped_by "max-time", ...): false when missing or anything else. */
+bool results_read_case_is(const struct stored_case *c, const char *key, const char *value);
+
 /* A numeric member of the run: of the top level when section is NULL
  * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").
  * Same contract as results_read_case_number. */

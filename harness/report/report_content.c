@@ -241,7 +241,7 @@ static void write_method(struct report_writer *w, const struct report_content *c
             w->ops->heading(w, 3, text);
         }
         snprintf(text, sizeof(text),
-                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in %" PRIu64
+                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in at least %" PRIu64
                  " interleaved rounds per case, seed %s, %s budgets (warm-up %s, at least %s, "
                  "at most %s per case); the run took %s.",
                  run->case_count, measured, samples, run->config_rounds, seed_text,
@@ -254,7 +254,9 @@ static void write_method(struct report_writer *w, const struct report_content *c
                  env_or(run, "clock_resolution_ns", "?"), env_or(run, "histogram_record_ns", "?"));
         w->ops->bullet(w, text);
         w->ops->bullet(w, "p50 is the median of all samples; its 95% confidence interval comes "
-                          "from order statistics; p99 from the same histogram (3 significant "
+                          "from order statistics, with its half-width in percent of p50 and "
+                          "\"target not reached\" where it stopped short of the run's "
+                          "--ci-target; p99 from the same histogram (3 significant "
                           "digits). CPU is per operation, both ends (rusage of the parent and "
                           "reaped children, and a long-lived peer's schedstat).");
         if (c->run_count > 1)
@@ -365,7 +367,14 @@ static void p50_cells(struct row *row, const struct stored_case *sc)
     fmt_duration((double)sc->p50_ci_low_ns, b, sizeof(b));
     fmt_duration((double)sc->p50_ci_high_ns, d, sizeof(d));
     cell(row, "%s", a);
-    cell(row, "[%s, %s]", b, d);
+    /* The achieved precision, and whether it fell short of the run's
+     * --ci-target (results written before either leave them out). */
+    double pct;
+    char precision[48] = "";
+    if (results_read_case_number(sc, "p50_ci_pct", &pct))
+        snprintf(precision, sizeof(precision), " +-%.1f%%%s", pct,
+                 results_read_case_is(sc, "ci_target_met", "no") ? ", target not reached" : "");
+    cell(row, "[%s, %s]%s", b, d, precision);
 }
 
 static void write_family_single(struct report_writer *w, const struct stored_run *run,

@@ -200,7 +200,8 @@ static void test_accessors(void **state)
     (void)state;
     snprintf(text, sizeof(text), HEAD);
     add_case(text, sizeof(text), "spawn.x", "\"target\": \"static\"", "same", 1000,
-             "\"ops_per_s\": 12.5, \"vs_posix_spawn\": null, \"bogus\": \"7\"");
+             "\"ops_per_s\": 12.5, \"vs_posix_spawn\": null, \"bogus\": \"7\", "
+             "\"ci_target_met\": \"no\", \"stopped_by\": 3");
     strcat(text, "]}\n");
     struct stored_run *run = read_run("accessors.json", text);
     const struct stored_case *c = &run->cases[0];
@@ -212,6 +213,10 @@ static void test_accessors(void **state)
     assert_false(results_read_case_number(c, "vs_posix_spawn", &v)); /* null */
     assert_false(results_read_case_number(c, "bogus", &v));          /* a string */
     assert_false(results_read_case_number(c, "missing", &v));
+    assert_true(results_read_case_is(c, "ci_target_met", "no"));
+    assert_false(results_read_case_is(c, "ci_target_met", "yes"));
+    assert_false(results_read_case_is(c, "stopped_by", "3")); /* a number */
+    assert_false(results_read_case_is(c, "missing", ""));
     uint64_t seed = 0;
     assert_true(results_read_integer(run, "config", "seed", &seed));
     assert_int_equal(seed, 9007199254740993ull); /* exact: beyond a double's 2^53 */

@@ -347,6 +347,16 @@ static int build_run(void **state)
     cases[0].analysis[1] = (struct case_analysis){3.14159265, 2.5, 4.00004};
     cases[0].analysis[2] = (struct case_analysis){4300000, NAN, NAN};
     cases[1].ops_per_s = 125000;
+    /* Precision: case 0 reached the run's +-1.5%, case 1 ran out of
+     * --max-time before it; the failed and skipped cases have neither. */
+    for (size_t i = 0; i < 4; i++) {
+        c = &cases[i];
+        c->p50_ci_pct = c->status == CASE_OK ? stats_median_ci_percent(&c->stats) : NAN;
+        c->ci_target_set = true;
+        c->ci_target_met = c->status == CASE_OK && c->p50_ci_pct <= 1.5;
+    }
+    cases[0].end = CASE_END_TARGET;
+    cases[1].end = CASE_END_MAX_TIME;
 
     run.config = (struct run_config){.warmup_ns = 100000000,
                                      .min_time_ns = 1000000000,
@@ -354,6 +364,9 @@ static int build_run(void **state)
                                      .min_samples = 100,
                                      .rounds = 3,
                                      .ci_target_pct = 1.5,
+                                     .round_ns = 40000000,
+                                     .time_budget_ns = 270000000000,
+                                     .hold = true,
                                      .seed = 42,
                                      .quick = false};
     fill_env(&run.env);
