@@ -123,7 +123,8 @@ extern const struct metric_spec node_metrics[];
 
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
- * could pin itself, so there is no cross), the node probe of the run's
+ * could pin itself, so there is no cross), the mechanism column (what
+ * node's own children are created with), the node probe of the run's
  * environment, and the generic process_init, setup, sample and teardown.
  * A node.* file declares its scenario as { .name, .summary, .params,
  * NODE_SCENARIO_FIELDS } (the skip when node is missing, node_metrics), or
@@ -135,8 +136,8 @@ extern const struct metric_spec node_metrics[];
 #define NODE_SCENARIO_COMMON                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .env_probe = &node_env_probe, .process_init = node_process_init, .setup = node_setup,          \
-    .sample = node_sample, .teardown = node_teardown
+    .mechanism_observed = true, .env_probe = &node_env_probe, .process_init = node_process_init,   \
+    .setup = node_setup, .sample = node_sample, .teardown = node_teardown
 #define NODE_SCENARIO_FIELDS                                                                       \
     NODE_SCENARIO_COMMON, .case_unavailable = node_case_unavailable, .metrics = node_metrics
 #define NODE_HEAP_SCENARIO_FIELDS                                                                  \

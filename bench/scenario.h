@@ -117,6 +117,10 @@ struct scenario {
      * histogram of each per case and every output gets its columns
      * (README: "Adding a scenario"). */
     const struct metric_spec *metrics;
+    /* The harness observes, in one untimed sample run under ptrace in
+     * throwaway processes, which system calls create the children of the
+     * sample (the `mechanism` column; harness/engine/mechanism.h). */
+    bool mechanism_observed;
     /* Figures computed after the run from this scenario's cases and the
      * cases around them (base/analysis_spec.h), terminated by
      * { .column = NULL }; may be NULL. At most ANALYSES_MAX. */

@@ -25,12 +25,12 @@ static int fork_exec_create(void *state, int peer_cpu, pid_t *pid)
 static int fork_exec_op(void *state, int peer_cpu, struct sample *out,
                         char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "fork", fork_exec_create);
+    return spawn_sample_create_reap(state, state, peer_cpu, out, failure, "fork", fork_exec_create);
 }
 
 static const struct spawn_mechanism fork_exec_mechanism = {
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = fork_exec_op,
 };
 

@@ -48,6 +48,14 @@ check "parameter target" run --filter '^spawn\.fork_exec$' --param target=static
 check "--param 'target='" run --filter '^spawn\.fork_exec$' --param target= $out
 check "--param 'target'" run --param target $out
 check "--param target: given twice" run --filter '^spawn\.fork_exec$' --param target=static --param target=dynamic $out
+# What spawn passes and the open loop (issue 18).
+check "parameter env: 'abc' is not a count or inherit" run --filter '^spawn\.posix_spawn$' --param env=abc $out
+check "parameter env: '4097' is out of range 0..4096" run --filter '^spawn\.posix_spawn$' --param env=4097 $out
+check "parameter env: 'inherit' is given twice" run --filter '^spawn\.posix_spawn$' --param env=inherit,inherit $out
+check "parameter args: '-1'" run --filter '^spawn\.posix_spawn$' --param args=-1 $out
+check "parameter path_depth: '1025' is out of range 0..1024" run --filter '^spawn\.posix_spawn$' --param path_depth=1025 $out
+check "parameter rate: '10000001' is out of range 0..10000000" run --filter '^spawn\.posix_spawn$' --param rate=10000001 $out
+check "--param env: no selected scenario has a parameter 'env'" run --filter '^spawn\.pthread$' --param env=1 $out
 check "--placement: 'sideways'" run --placement sideways $out
 check "--placement" run --placement same,,free $out
 check "--placement" run --placement same,same $out

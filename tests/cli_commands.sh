@@ -30,7 +30,7 @@ done
     --out-dir "$root/out" > "$root/run1" 2> "$root/run1.err"
 first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || die "run printed no results folder"
-grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}' \
+grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,rate=0,placement=same}' \
     "$root/run1" || die "console table lacks the pthread row"
 # Two rss values: the declared analyses follow the table, a line per case.
 [ "$(sed -n '/^analyses:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
@@ -42,7 +42,7 @@ second=$(sed -n 's/^results: //p' "$root/run2")
 [ "$first" != "$second" ] || die "two runs shared a folder"
 [ "$(readlink "$root/out/latest")" = "$(basename "$second")" ] || die "latest does not point at the newest run"
 head -1 "$second/summary.csv" \
-    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
+    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,param_rate,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
 
 # Up front: how long at most, how precise, and the way to the full suite.
 grep -q '^planned to end within 50 s (--time-budget); each median to +-3% (--ci-target), or flagged$' \

@@ -204,6 +204,7 @@ static void set_defaults(struct cli_options *o)
     o->config.time_budget_ns = 270 * SECOND;
     o->config.hold = true;
     o->config.sample_timeout_ns = 60 * SECOND;
+    o->config.observe_mechanism = true;
     o->format = CLI_FORMAT_TEXT;
     o->threshold_pct = 5.0;
     o->alpha = 0.05;

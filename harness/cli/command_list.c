@@ -20,10 +20,12 @@ static void describe_values(const struct param_spec *p, char *buf, size_t len)
     case PARAM_SIZE:
         units_format_size(p->min, lo, sizeof(lo));
         units_format_size(p->max, hi, sizeof(hi));
-        snprintf(buf, len, "size %s..%s", lo, hi);
+        snprintf(buf, len, "size %s..%s%s%s", lo, hi, p->word ? " or " : "",
+                 p->word ? p->word : "");
         return;
     case PARAM_COUNT:
-        snprintf(buf, len, "count %" PRIu64 "..%" PRIu64, p->min, p->max);
+        snprintf(buf, len, "count %" PRIu64 "..%" PRIu64 "%s%s", p->min, p->max,
+                 p->word ? " or " : "", p->word ? p->word : "");
         return;
     }
     snprintf(buf, len, "?");

@@ -121,8 +121,8 @@ void cases_format_name(struct case_def *def)
 /* The values of every parameter of one scenario: its defaults, or the user's
  * --param list where one names the parameter. */
 struct value_lists {
-    struct param_value values[8][PARAMS_MAX_VALUES];
-    size_t counts[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO][PARAMS_MAX_VALUES];
+    size_t counts[PARAMS_MAX_PER_SCENARIO];
     size_t param_count;
 };
 
@@ -130,8 +130,9 @@ static int resolve_values(const struct scenario *sc, const struct case_selection
                           struct value_lists *lists, char *err, size_t err_len)
 {
     lists->param_count = sc->params ? params_count(sc->params) : 0;
-    if (lists->param_count > 8) {
-        reason_format(err, err_len, "%s: more than 8 parameters", sc->name);
+    if (lists->param_count > PARAMS_MAX_PER_SCENARIO) {
+        reason_format(err, err_len, "%s: more than %d parameters", sc->name,
+                      PARAMS_MAX_PER_SCENARIO);
         return -EINVAL;
     }
     for (size_t p = 0; p < lists->param_count; p++) {

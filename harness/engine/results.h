@@ -33,7 +33,7 @@ struct runner_test_hook;
 /* One case: a scenario with one value per parameter and one placement. */
 struct case_def {
     const struct scenario *scenario;
-    struct param_value params[8]; /* one per scenario parameter, in spec order */
+    struct param_value params[PARAMS_MAX_PER_SCENARIO]; /* one per parameter, in spec order */
     size_t param_count;
     enum placement placement;
     char name[CASE_NAME_MAX]; /* canonical: scenario{p1=v1,...,placement=x} */
@@ -123,6 +123,15 @@ struct case_result {
      * def.scenario->analyses: filled by curves_compute() after the run
      * (analysis/curves.h). */
     struct case_analysis analysis[ANALYSES_MAX];
+    /* The system calls that created the children of one observed sample
+     * (harness/engine/mechanism.h), "unobserved: why", or "" when the
+     * scenario is not observed. */
+    char mechanism[256];
+    /* Open-loop cases (a `rate` above 0; harness/analysis/open_loop.h):
+     * the operations per second achieved, and "grows" when the backlog grew
+     * without bound, "keeps up" otherwise; NAN and "" for the others. */
+    double achieved_rate;
+    char backlog[16];
     /* How precise the median is, and why the case stopped (budget.h). */
     enum case_end end;
     double p50_ci_pct;   /* half-width of the median's 95% CI, percent of it; NAN unknown */
@@ -154,6 +163,9 @@ struct run_config {
     /* A step of a round (setup, one sample, teardown) that takes longer
      * fails its case and is killed; 0 = no limit. */
     uint64_t sample_timeout_ns;
+    /* Observe the mechanism of the scenarios that ask (mechanism.h): one
+     * untimed sample per case under ptrace before the rounds. */
+    bool observe_mechanism;
     /* TEST ONLY: what a test makes the runner do beside measuring
      * (runner.h); NULL in a real run. Not written in any output. */
     const struct runner_test_hook *test_hook;

@@ -27,6 +27,7 @@
 #include "histogram.h"
 #include "holder.h"
 #include "interrupt.h"
+#include "mechanism.h"
 #include "pinning.h"
 #include "reaper.h"
 #include "round.h"
@@ -481,6 +482,13 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
             st.progress[i].done = true;
             finish_case(&st, i);
         }
+    }
+    /* Before any round: which calls create each observed case's children,
+     * in an untimed sample of its own (mechanism.h). */
+    for (size_t i = 0; i < r->case_count && r->config.observe_mechanism; i++) {
+        struct case_result *c = &r->cases[i];
+        if (c->status == CASE_OK && c->def.scenario->mechanism_observed && interrupt_signal() == 0)
+            mechanism_observe(c, r->config.sample_timeout_ns);
     }
     for (;;) {
         size_t pending = 0;

@@ -261,6 +261,46 @@ static void print_analyses(struct console *con, const struct run_results *r)
     }
 }
 
+/* The mechanism column (harness/engine/mechanism.h) under the table: a
+ * line for every case that has one. */
+static void print_mechanisms(struct console *con, const struct run_results *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (c->mechanism[0] == '\0')
+            continue;
+        if (!header) {
+            fprintf(con->out, "\nmechanism: the system calls that created the children of one "
+                              "observed sample\n");
+            header = true;
+        }
+        fprintf(con->out, "%-*s  %s\n", con->name_width, c->def.name, c->mechanism);
+    }
+}
+
+/* A warning for every open-loop case whose backlog grew without bound
+ * (analysis/open_loop.h): its latencies are a queue's. */
+static void print_backlog_warnings(struct console *con, const struct run_results *r)
+{
+    bool first = true;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (strcmp(c->backlog, "grows") != 0)
+            continue;
+        const char *rate = NULL;
+        for (size_t p = 0; p < c->def.param_count; p++) {
+            if (strcmp(c->def.scenario->params[p].name, "rate") == 0)
+                rate = c->def.params[p].text;
+        }
+        fprintf(con->out,
+                "%swarning: %s: offered %s/s, achieved %.0f/s: the backlog grew without bound; "
+                "its latencies are those of a queue, cut off by --max-time\n",
+                first ? "\n" : "", c->def.name, rate != NULL ? rate : "?", c->achieved_rate);
+        first = false;
+    }
+}
+
 /* The cases measured whose interval did not reach --ci-target: a line
  * each (the first ones), so that none goes unnoticed. */
 #define MISSED_LISTED 30
@@ -303,6 +343,8 @@ void console_end(struct console *con, const struct run_results *r, const char *d
     if (!con->quiet) {
         print_missed_targets(con, r);
         print_analyses(con, r);
+        print_mechanisms(con, r);
+        print_backlog_warnings(con, r);
     }
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {

@@ -171,7 +171,7 @@ static json_t *params_json(const struct case_def *def, int *err)
     for (size_t p = 0; p < def->param_count && def->scenario->params[p].name != NULL; p++) {
         const struct param_spec *spec = &def->scenario->params[p];
 
-        if (spec->kind == PARAM_WORD)
+        if (params_value_is_text(spec, &def->params[p]))
             set(object, spec->name, text(def->params[p].text), err);
         else
             set(object, spec->name, jv_U64(def->params[p].number), err);

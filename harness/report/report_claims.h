@@ -21,6 +21,8 @@
  * (analysis/metric_median.h); the two sides may then be one case (its
  * stall against its time). BELOW claims have one side: the figure's median
  * interval against `factor`, in the figure's unit.
+ * MECHANISM claims rest on no pair: on the observed mechanism column of
+ * every case of the left scenarios.
  */
 #ifndef PROCBENCH_REPORT_CLAIMS_H
 #define PROCBENCH_REPORT_CLAIMS_H
@@ -35,7 +37,8 @@ enum report_claim_kind {
     REPORT_CLAIM_SAME,
     REPORT_CLAIM_GROWS,
     REPORT_CLAIM_MEMORY,
-    REPORT_CLAIM_BELOW
+    REPORT_CLAIM_BELOW,
+    REPORT_CLAIM_MECHANISM
 };
 
 struct report_claim {

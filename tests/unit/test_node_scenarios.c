@@ -268,7 +268,7 @@ static void drive(const char *name, const char *param, const char *choice, size_
 {
     const struct scenario *sc = scenario_find(name);
     assert_non_null(sc);
-    struct param_value values[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     first_values(sc, values, param, choice);
     /* As the runner does in the round's process: makes this process the
      * subreaper that teardown reaps a dead driver's leftovers from. */

@@ -414,8 +414,9 @@ static void test_crowd(void **state)
 }
 
 /* Every spawn scenario with three spawners, a ballast, a thread and two
- * descriptors: each sample reports three latencies within its wall time,
- * and teardown leaves no child and no descriptor. */
+ * descriptors (and, where it execs, 4 variables, 2 arguments and a PATH
+ * search through 2 directories): each sample reports three latencies
+ * within its wall time, and teardown leaves no child and no descriptor. */
 static void test_spawn_scenarios_concurrent(void **state)
 {
     (void)state;
@@ -425,12 +426,13 @@ static void test_spawn_scenarios_concurrent(void **state)
         const struct scenario *s = scenario_catalogue[i];
         if (strncmp(s->name, "spawn.", 6) != 0 || s->unavailable != NULL)
             continue;
-        struct param_value values[8];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         memset(values, 0, sizeof(values));
         for (size_t p = 0; s->params[p].name != NULL; p++) {
             static const char *const settings[][2] = {
-                {"target", "static"}, {"rss", "1M"}, {"ballast", "anon"},  {"mappings", "2"},
-                {"threads", "1"},     {"fds", "2"},  {"concurrency", "3"},
+                {"target", "static"}, {"rss", "1M"},       {"ballast", "anon"},  {"mappings", "2"},
+                {"threads", "1"},     {"fds", "2"},        {"concurrency", "3"}, {"env", "4"},
+                {"args", "2"},        {"path_depth", "2"}, {"rate", "0"},
             };
             const char *text = NULL;
             for (size_t k = 0; k < sizeof(settings) / sizeof(settings[0]); k++) {
@@ -465,6 +467,8 @@ static void test_spawn_scenarios_concurrent(void **state)
             assert_int_equal(out.op_latency_count, 3);
             for (size_t op = 0; op < 3; op++)
                 assert_in_range(out.op_latency_ns[op], 1, out.ns);
+            if (strcmp(s->params[0].name, "target") == 0)
+                assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
         }
         s->teardown(&ctx);
         assert_null(ctx.state);

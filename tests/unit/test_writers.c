@@ -251,6 +251,9 @@ static int build_run(void **state)
     c->failures = 0;
     c->rounds = 3;
     c->measured_ns = 123456789;
+    /* An observed mechanism: '|', '(' and ',' in one cell. */
+    snprintf(c->mechanism, sizeof(c->mechanism),
+             "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
     c->self = (struct usage_per_op){.user_ns = 12345.6,
                                     .sys_ns = 23456.4,
                                     .minflt = 12.25,
@@ -341,7 +344,10 @@ static int build_run(void **state)
         c->ops_per_s = NAN;
         for (size_t a = 0; a < ANALYSES_MAX; a++)
             c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
+        c->achieved_rate = NAN;
     }
+    cases[0].achieved_rate = 19876.54321;
+    snprintf(cases[0].backlog, sizeof(cases[0].backlog), "keeps up");
     cases[0].ops_per_s = 19876.54321;
     cases[0].analysis[0] = (struct case_analysis){2345678.4, -1234.6, 3000000.5};
     cases[0].analysis[1] = (struct case_analysis){3.14159265, 2.5, 4.00004};
@@ -520,7 +526,7 @@ static void check_golden(const char *out_path, const char *golden_name)
 /* ---- a small RFC 4180 reader, to read back what the writer wrote ------- */
 
 #define CSV_MAX_ROWS   16
-#define CSV_MAX_FIELDS 64
+#define CSV_MAX_FIELDS 96
 
 struct csv_table {
     size_t rows;
@@ -798,6 +804,9 @@ static void test_summary_csv_reads_back(void **state)
     for (size_t r = 1; r < t.rows; r++)
         assert_string_equal(t.cell[r][1], run.cases[r - 1].def.name);
     assert_string_equal(t.cell[1][csv_column(&t, "param_target")], "static");
+    assert_string_equal(t.cell[1][csv_column(&t, "mechanism")],
+                        "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
+    assert_string_equal(t.cell[2][csv_column(&t, "mechanism")], "");
     assert_string_equal(t.cell[1][csv_column(&t, "param_size")], "");
     assert_string_equal(t.cell[2][csv_column(&t, "param_size")], "4096");
     assert_string_equal(t.cell[2][csv_column(&t, "param_mode")], "stream");
