@@ -15,8 +15,9 @@
 #include <string.h>
 
 #include "analysis/check.h"
-#include "report_model.h"
+#include "analysis/metric_median.h"
 #include "base/units.h"
+#include "report_model.h"
 
 #define LESS      REPORT_CLAIM_LESS
 #define MORE      REPORT_CLAIM_MORE
@@ -24,6 +25,7 @@
 #define GROWS     REPORT_CLAIM_GROWS
 #define MEMORY    REPORT_CLAIM_MEMORY
 #define MECHANISM REPORT_CLAIM_MECHANISM
+#define BELOW     REPORT_CLAIM_BELOW
 
 const struct report_claim report_claims[] = {
 #define CLAIM(id_, kind_, folklore_, left_, right_, factor_, prefer_, sweep_)                      \
@@ -134,7 +136,8 @@ struct pair {
 /* Every pair, best first: preference, then the sweep value (largest
  * first), then run order. Returns the count; *out is a new array. */
 static int find_pairs(const struct stored_run *run, const struct report_claim *claim,
-                      const struct check_rule *rule, struct pair **out, size_t *count)
+                      const struct check_rule *rule, bool same_case_ok, struct pair **out,
+                      size_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -145,7 +148,7 @@ static int find_pairs(const struct stored_run *run, const struct report_claim *c
             continue;
         for (size_t k = 0; k < run->case_count; k++) {
             const struct stored_case *r = &run->cases[k];
-            if (r == l || !matches(r, &rule->right) || !paired(l, r, rule))
+            if ((r == l && !same_case_ok) || !matches(r, &rule->right) || !paired(l, r, rule))
                 continue;
             if (*count == capacity) {
                 capacity = capacity ? 2 * capacity : 16;
@@ -391,6 +394,156 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
     return 0;
 }
 
+/* ---- figures other than the time: @metric ------------------------------ */
+
+/* Splits "pattern@metric" into the pattern (into buf) and the metric (a
+ * pointer into text, or NULL when there is none). */
+static const char *split_metric(const char *text, char *buf, size_t len)
+{
+    const char *at = strchr(text, '@');
+    size_t n = at != NULL ? (size_t)(at - text) : strlen(text);
+    snprintf(buf, len, "%.*s", (int)n, text);
+    return at != NULL ? at + 1 : NULL;
+}
+
+/* A figure for people, in its metric's unit (the time when metric is NULL). */
+static void format_figure(const struct stored_run *run, const char *metric, double v, char *buf,
+                          size_t len)
+{
+    enum metric_unit unit = METRIC_NS;
+    for (size_t i = 0; metric != NULL && i < run->metric_count; i++)
+        if (strcmp(run->metrics[i].name, metric) == 0)
+            unit = run->metrics[i].unit;
+    if (metric != NULL && unit == METRIC_BYTES)
+        snprintf(buf, len, "%.1f MiB", v / 1048576.0);
+    else if (metric != NULL && unit == METRIC_COUNT)
+        snprintf(buf, len, "%.0f", v);
+    else
+        format_signed_duration(v, buf, len);
+}
+
+/* The median interval of one side, or a verdict and note saying why there
+ * is none. Returns 1 when res was settled, 0 with *m, or -ENOMEM. */
+static int side_median(const struct stored_case *c, const char *metric, struct metric_median *m,
+                       struct report_claim_result *res)
+{
+    if (strcmp(c->status, "ok") != 0) {
+        res->verdict = REPORT_INCONCLUSIVE;
+        add_note(res, "%s %s", c->name, c->status);
+        return 1;
+    }
+    int rc = metric_median_of(c, metric, m);
+    if (rc == -ENOMEM)
+        return rc;
+    if (rc != 0) {
+        res->verdict = REPORT_NOT_MEASURED;
+        add_note(res, "%s has no %s recorded", c->name, metric != NULL ? metric : "time");
+        return 1;
+    }
+    return 0;
+}
+
+/* LESS, MORE or SAME on figures of which at least one is a metric: the
+ * ratio of the medians, and the conservative ratio of their intervals. */
+static int judge_metric_ratio(const struct stored_run *run, const struct report_claim *claim,
+                              const struct pair *p, const char *lmetric, const char *rmetric,
+                              struct report_claim_result *res)
+{
+    struct metric_median l, r;
+    int rc = side_median(p->left, lmetric, &l, res);
+    if (rc == 0)
+        rc = side_median(p->right, rmetric, &r, res);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    char a[4][32];
+    format_figure(run, lmetric, l.median, a[0], sizeof(a[0]));
+    format_figure(run, lmetric, l.low, a[1], sizeof(a[1]));
+    format_figure(run, lmetric, l.high, a[2], sizeof(a[2]));
+    format_figure(run, rmetric, r.median, a[3], sizeof(a[3]));
+    char b[2][32];
+    format_figure(run, rmetric, r.low, b[0], sizeof(b[0]));
+    format_figure(run, rmetric, r.high, b[1], sizeof(b[1]));
+    add_note(res,
+             "%s %s [%s, %s] against %s [%s, %s] (medians; interval from the medians' "
+             "own intervals)",
+             lmetric != NULL ? lmetric : "time", a[0], a[1], a[2], a[3], b[0], b[1]);
+    if (!(r.median > 0) || !(r.low > 0)) {
+        res->verdict = REPORT_INCONCLUSIVE;
+        add_note(res, "the right side's figure reaches 0: no ratio");
+        return 0;
+    }
+    res->ratio = l.median / r.median;
+    res->low = l.low / r.high;
+    res->high = l.high / r.low;
+    double f = claim->factor;
+    if (claim->kind == SAME)
+        res->verdict = res->low >= 1.0 - f && res->high <= 1.0 + f ? REPORT_HOLDS
+                       : res->high < 1.0 - f || res->low > 1.0 + f ? REPORT_DOES_NOT_HOLD
+                                                                   : REPORT_INCONCLUSIVE;
+    else if (claim->kind == LESS)
+        res->verdict = res->high < f  ? REPORT_HOLDS
+                       : res->low > f ? REPORT_DOES_NOT_HOLD
+                                      : REPORT_INCONCLUSIVE;
+    else
+        res->verdict = res->low > f    ? REPORT_HOLDS
+                       : res->high < f ? REPORT_DOES_NOT_HOLD
+                                       : REPORT_INCONCLUSIVE;
+    return 0;
+}
+
+/* BELOW: one case's figure against claim->factor in its unit. */
+static int judge_below(const struct stored_run *run, const struct report_claim *claim,
+                       const struct stored_case *c, const char *metric,
+                       struct report_claim_result *res)
+{
+    struct metric_median m;
+    int rc = side_median(c, metric, &m, res);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    char v[3][32], f[32];
+    format_figure(run, metric, m.median, v[0], sizeof(v[0]));
+    format_figure(run, metric, m.low, v[1], sizeof(v[1]));
+    format_figure(run, metric, m.high, v[2], sizeof(v[2]));
+    format_figure(run, metric, claim->factor, f, sizeof(f));
+    snprintf(res->criterion, sizeof(res->criterion), "median %s of %s below %s (ratio to it)",
+             metric != NULL ? metric : "time", c->scenario, f);
+    add_note(res, "%s %s [%s, %s] over %llu samples", metric != NULL ? metric : "time", v[0], v[1],
+             v[2], (unsigned long long)m.n);
+    res->ratio = m.median / claim->factor;
+    res->low = m.low / claim->factor;
+    res->high = m.high / claim->factor;
+    res->verdict = res->high < 1.0  ? REPORT_HOLDS
+                   : res->low > 1.0 ? REPORT_DOES_NOT_HOLD
+                                    : REPORT_INCONCLUSIVE;
+    return 0;
+}
+
+/* The case a BELOW claim rests on: the best match of the pattern by
+ * preference, then by the largest value of sweep, then the run's order. */
+static const struct stored_case *best_single(const struct stored_run *run,
+                                             const struct report_claim *claim,
+                                             const struct check_pattern *pattern)
+{
+    const struct stored_case *best = NULL;
+    int best_score = -1;
+    uint64_t best_sweep = 0;
+    for (size_t i = 0; i < run->case_count; i++) {
+        const struct stored_case *c = &run->cases[i];
+        if (!matches(c, pattern))
+            continue;
+        int score = preference_score(c, claim->prefer);
+        uint64_t v = 0;
+        if (claim->sweep != NULL)
+            report_param_size(c, claim->sweep, &v);
+        if (score > best_score || (score == best_score && v > best_sweep)) {
+            best = c;
+            best_score = score;
+            best_sweep = v;
+        }
+    }
+    return best;
+}
+
 /* MECHANISM: on the mechanism column of every case of the scenarios whose
  * name starts with claim->left (the one that holds the text, else the first
  * observed one, is quoted). */
@@ -461,17 +614,38 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     else if (claim->kind == SAME)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s within [%.2f, %.2f]", claim->left,
                  claim->right, 1 - claim->factor, 1 + claim->factor);
+    else if (claim->kind == BELOW)
+        snprintf(res->criterion, sizeof(res->criterion), "%s below %g", claim->left, claim->factor);
     else
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s %s %g", claim->left, claim->right,
                  claim->kind == LESS ? "<" : ">", claim->factor);
-    snprintf(text, sizeof(text), "%s < %s", claim->left, claim->right);
+    char left[CHECK_MAX_LINE / 2 - 4], right[CHECK_MAX_LINE / 2 - 4];
+    const char *lmetric = split_metric(claim->left, left, sizeof(left));
+    const char *rmetric =
+        split_metric(claim->right != NULL ? claim->right : claim->left, right, sizeof(right));
+    snprintf(text, sizeof(text), "%s < %s", left, right);
     if (check_parse_line(text, 1, &rule, why, sizeof(why)) != 0) {
         snprintf(res->note, sizeof(res->note), "bad pattern in report_claims.def: %s", why);
         return 0;
     }
+    if (claim->kind == BELOW) {
+        const struct stored_case *c = best_single(run, claim, &rule.left);
+        if (c == NULL) {
+            snprintf(res->note, sizeof(res->note), "no case of it was run");
+            return 0;
+        }
+        snprintf(res->cases, sizeof(res->cases), "%s", c->name);
+        int rc = judge_below(run, claim, c, lmetric, res);
+        if (res->verdict == REPORT_NOT_MEASURED)
+            res->cases[0] = '\0';
+        return rc;
+    }
+    bool by_metric = lmetric != NULL || rmetric != NULL;
+    bool same_case_ok = (lmetric == NULL) != (rmetric == NULL) ||
+                        (lmetric != NULL && strcmp(lmetric, rmetric) != 0);
     struct pair *pairs;
     size_t count;
-    if (find_pairs(run, claim, &rule, &pairs, &count) != 0)
+    if (find_pairs(run, claim, &rule, same_case_ok, &pairs, &count) != 0)
         return -ENOMEM;
     if (count == 0) {
         bool any_left = false, any_right = false;
@@ -492,7 +666,10 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     case LESS:
     case MORE:
     case SAME:
-        rc = judge_ratio(claim, &pairs[0], res);
+        rc = by_metric ? judge_metric_ratio(run, claim, &pairs[0], lmetric, rmetric, res)
+                       : judge_ratio(claim, &pairs[0], res);
+        break;
+    case BELOW:
         break;
     case GROWS:
         rc = judge_grows(claim, pairs, count, res);

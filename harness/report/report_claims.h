@@ -13,8 +13,16 @@
  * rounds are too few), so that a claim and the same rule in an
  * expectations file always agree. RSS growth has no interval (it is the
  * median of exact per-sample measurements): MEMORY claims compare it to the
- * bytes the child wrote. MECHANISM claims rest on no pair: on the observed
- * mechanism column of every case of the left scenarios.
+ * bytes the child wrote.
+ *
+ * A side may name one of the case's declared metrics instead of its time:
+ * `node.spawn{heap=0}@loop_delay`. Such a ratio is judged on the two
+ * figures' medians and the conservative ratio of their own 95% intervals
+ * (analysis/metric_median.h); the two sides may then be one case (its
+ * stall against its time). BELOW claims have one side: the figure's median
+ * interval against `factor`, in the figure's unit.
+ * MECHANISM claims rest on no pair: on the observed mechanism column of
+ * every case of the left scenarios.
  */
 #ifndef PROCBENCH_REPORT_CLAIMS_H
 #define PROCBENCH_REPORT_CLAIMS_H
@@ -29,6 +37,7 @@ enum report_claim_kind {
     REPORT_CLAIM_SAME,
     REPORT_CLAIM_GROWS,
     REPORT_CLAIM_MEMORY,
+    REPORT_CLAIM_BELOW,
     REPORT_CLAIM_MECHANISM
 };
 
@@ -36,7 +45,7 @@ struct report_claim {
     const char *id;
     enum report_claim_kind kind;
     const char *folklore;
-    const char *left, *right; /* patterns */
+    const char *left, *right; /* patterns, each with an optional @metric; right NULL for BELOW */
     double factor;
     const char *prefer; /* "key=value,..." */
     const char *sweep;  /* a size parameter, or NULL */
