@@ -6,6 +6,7 @@
  * whose reason says what happened and what node wrote on stderr. The
  * protocol itself is described in node_common.h and in the driver's header.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,13 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ballast.h"
 #include "base/clock.h"
 #include "base/reason.h"
+#include "base/units.h"
 #include "metrics.h"
 #include "node_common.h"
 #include "node_locate.h"
@@ -46,23 +50,34 @@
  * and a TiB for sizes. */
 #define MAX_NS    3600000000000ull
 #define MAX_BYTES (1ull << 40)
-/* Arguments of node: node, --expose-gc, script, scenario, child=, the
- * parameters (8 at most in a case_def), NULL. */
+/* Arguments of node: node, --expose-gc, --max-old-space-size=, script,
+ * scenario, child=, the parameters (8 at most in a case_def), NULL. */
 #define MAX_ARGS 16
+/* Answers' optional NAME=VALUE fields, at most one of each: the metrics
+ * after the three positional ones, and ops. */
+#define EXTRA_FIELDS (SAMPLE_METRICS_MAX - NODE_METRIC_LOOP_DELAY + 1)
+/* A `js` heap is built with V8's collector running: room for it beside the
+ * live bytes, in V8's limit and in the machine's memory. */
+#define JS_HEAP_ROOM_NUM 3
+#define JS_HEAP_ROOM_DEN 2
+/* What node holds besides the heap, and V8's own headroom beside a js heap. */
+#define NODE_BASE_BYTES ((uint64_t)64 << 20)
+#define V8_HEADROOM_MIB 1024u
+/* The most operations one sample may report (node.cluster's connections). */
+#define MAX_OPS 1000000ull
 
 const struct metric_spec node_metrics[] = {
-    [NODE_METRIC_RETURN] = METRIC_RETURN,
-    [NODE_METRIC_FIRST_BYTE] = METRIC_FIRST_BYTE,
-    [NODE_METRIC_RSS_GROWTH] = METRIC_RSS_GROWTH,
+    NODE_METRICS_COMMON,
     {.name = NULL},
 };
 
 struct node_state {
     const char *scenario;
-    pid_t pid;       /* node, until reaped; -1 after */
-    int to_driver;   /* write end of the requests pipe; -1 once closed */
-    int from_driver; /* read end of the answers pipe */
-    int log_fd;      /* the memfd holding node's stdout and stderr */
+    const struct metric_spec *metrics; /* the scenario's, for its answers */
+    pid_t pid;                         /* node, until reaped; -1 after */
+    int to_driver;                     /* write end of the requests pipe; -1 once closed */
+    int from_driver;                   /* read end of the answers pipe */
+    int log_fd;                        /* the memfd holding node's stdout and stderr */
     unsigned long long sequence;
     unsigned timeout_ms;
     char buffer[ANSWER_MAX_BYTES]; /* bytes of an answer read so far */
@@ -72,6 +87,7 @@ struct node_state {
     char node_path[PATH_MAX];
     char script_path[PATH_MAX];
     char args[MAX_ARGS][PATH_MAX + 40];
+    char old_space[48]; /* --max-old-space-size=MIB, for a js heap */
 };
 
 /* ---- reasons -------------------------------------------------------- */
@@ -312,13 +328,33 @@ static unsigned answer_timeout_ms(void)
     return (unsigned)ms;
 }
 
-/* Fills s->args and argv: node --expose-gc SCRIPT SCENARIO child=PATH NAME=VALUE... */
+/* The heap a case asks for, in bytes, and its kind ("" when the scenario
+ * has none); 0 when the scenario has no heap. */
+static uint64_t case_heap(const struct case_ctx *ctx, const char **kind)
+{
+    const struct param_value *heap = scenario_param(ctx, "heap");
+    const struct param_value *heap_kind = scenario_param(ctx, "heap_kind");
+    *kind = heap_kind != NULL ? heap_kind->text : "";
+    return heap != NULL ? heap->number : 0;
+}
+
+/* Fills s->args and argv: node --expose-gc [--max-old-space-size=MIB]
+ * SCRIPT SCENARIO child=PATH NAME=VALUE... */
 static int build_argv(struct node_state *s, const struct case_ctx *ctx,
                       const struct param_spec *specs, const char *child, char *argv[MAX_ARGS])
 {
     size_t n = 0;
     argv[n++] = s->node_path;
     argv[n++] = (char *)"--expose-gc";
+    const char *kind;
+    uint64_t heap = case_heap(ctx, &kind);
+    if (strcmp(kind, "js") == 0 && heap > 0) {
+        /* V8's old space must hold the heap while its collector runs. */
+        uint64_t mib = heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM / (1u << 20) + V8_HEADROOM_MIB;
+        snprintf(s->old_space, sizeof(s->old_space), "--max-old-space-size=%llu",
+                 (unsigned long long)mib);
+        argv[n++] = s->old_space;
+    }
     argv[n++] = s->script_path;
     argv[n++] = (char *)s->scenario;
     snprintf(s->args[n], sizeof(s->args[n]), "child=%s", child);
@@ -347,6 +383,57 @@ int node_case_unavailable(struct case_ctx *ctx)
     return err == 0 ? 0 : scenario_fail(ctx, err, "%s", why);
 }
 
+/* 0 when needed bytes fit in MemAvailable beside the safety margin;
+ * otherwise -ENOMEM with "<what> does not fit: ..." in ctx->failure. */
+static int memory_unavailable(struct case_ctx *ctx, uint64_t needed, const char *what)
+{
+    uint64_t available = 0, total = 0;
+    int err = ballast_meminfo(&available, &total);
+    if (err < 0)
+        return scenario_fail(ctx, err, "cannot read MemAvailable from /proc/meminfo (%s)",
+                             strerror(-err));
+    uint64_t margin = ballast_safety_margin(total);
+    if (needed + margin <= available)
+        return 0;
+    char a[24], b[24], c[24];
+    units_format_size(needed, a, sizeof(a));
+    units_format_size(margin, b, sizeof(b));
+    units_format_size(available, c, sizeof(c));
+    return scenario_fail(ctx, -ENOMEM,
+                         "%s does not fit: it needs %s available and a safety margin of %s, "
+                         "MemAvailable is %s",
+                         what, a, b, c);
+}
+
+int node_heap_unavailable(struct case_ctx *ctx)
+{
+    int err = node_case_unavailable(ctx);
+    if (err != 0)
+        return err;
+    const char *kind;
+    uint64_t heap = case_heap(ctx, &kind);
+    if (heap == 0)
+        return 0;
+    /* The heap (with the collector's room for js), node itself, and the
+     * page tables a fork of it copies (8 bytes per 4 KiB page). */
+    uint64_t resident = strcmp(kind, "js") == 0 ? heap / JS_HEAP_ROOM_DEN * JS_HEAP_ROOM_NUM : heap;
+    char what[64], size[24];
+    units_format_size(heap, size, sizeof(size));
+    snprintf(what, sizeof(what), "heap=%s (%s)", size, kind);
+    return memory_unavailable(ctx, resident + resident / 512 + NODE_BASE_BYTES, what);
+}
+
+int node_memory_unavailable(struct case_ctx *ctx, uint64_t processes, uint64_t bytes_each,
+                            const char *what)
+{
+    int err = node_case_unavailable(ctx);
+    if (err != 0)
+        return err;
+    if (bytes_each != 0 && processes > UINT64_MAX / bytes_each)
+        return scenario_fail(ctx, -ENOMEM, "%s does not fit in memory", what);
+    return memory_unavailable(ctx, processes * bytes_each + NODE_BASE_BYTES, what);
+}
+
 int node_setup(struct case_ctx *ctx)
 {
     const char *scenario = ctx->scenario->name;
@@ -357,6 +444,7 @@ int node_setup(struct case_ctx *ctx)
         return -ENOMEM;
     }
     s->scenario = scenario;
+    s->metrics = ctx->scenario->metrics != NULL ? ctx->scenario->metrics : node_metrics;
     s->pid = -1;
     s->to_driver = s->from_driver = s->log_fd = -1;
     s->timeout_ms = answer_timeout_ms();
@@ -474,9 +562,62 @@ static int parse_number(const char *text, size_t len, unsigned long long *out)
     return 0;
 }
 
-int node_parse_answer(const char *scenario, const char *line, unsigned long long expected_seq,
-                      struct sample *out, char failure[SCENARIO_FAILURE_MAX], char *why,
-                      size_t why_len)
+/* The optional NAME=VALUE fields of an "R" answer into out: "ops", or a
+ * metric of metrics from NODE_METRIC_LOOP_DELAY on, each at most once, a
+ * number within its unit's range. Returns 0 or -EPROTO with why. */
+static int parse_extras(const struct metric_spec *metrics, const char *const *field,
+                        const size_t *len, size_t count, const char *shown, struct sample *out,
+                        char *why, size_t why_len)
+{
+    size_t declared = metric_count(metrics);
+    uint32_t seen = 0;
+    bool ops_seen = false;
+    for (size_t i = 0; i < count; i++) {
+        const char *eq = memchr(field[i], '=', len[i]);
+        size_t name_len = eq != NULL ? (size_t)(eq - field[i]) : 0;
+        bool is_ops = name_len == 3 && memcmp(field[i], "ops", 3) == 0;
+        size_t k = NODE_METRIC_LOOP_DELAY;
+        while (!is_ops && k < declared &&
+               !(strlen(metrics[k].name) == name_len &&
+                 memcmp(metrics[k].name, field[i], name_len) == 0))
+            k++;
+        if (eq == NULL || name_len == 0 || (!is_ops && k >= declared)) {
+            snprintf(why, why_len, "unknown field %.*s in answer '%s'",
+                     (int)(len[i] < 24 ? len[i] : 24), field[i], shown);
+            return -EPROTO;
+        }
+        const char *name = is_ops ? "ops" : metrics[k].name;
+        if (is_ops ? ops_seen : (seen >> k) & 1u) {
+            snprintf(why, why_len, "%s given twice in answer '%s'", name, shown);
+            return -EPROTO;
+        }
+        unsigned long long v;
+        if (parse_number(eq + 1, len[i] - name_len - 1, &v) != 0) {
+            snprintf(why, why_len, "%s is not a number in answer '%s'", name, shown);
+            return -EPROTO;
+        }
+        unsigned long long min = is_ops ? 1 : 0;
+        unsigned long long max = is_ops                         ? MAX_OPS
+                                 : metrics[k].unit == METRIC_NS ? MAX_NS
+                                                                : MAX_BYTES;
+        if (v < min || v > max) {
+            snprintf(why, why_len, "%s out of range in answer '%s'", name, shown);
+            return -EPROTO;
+        }
+        if (is_ops) {
+            ops_seen = true;
+            out->ops = v;
+        } else {
+            seen |= UINT32_C(1) << k;
+            sample_report(out, (unsigned)k, v);
+        }
+    }
+    return 0;
+}
+
+int node_parse_answer(const char *scenario, const struct metric_spec *metrics, const char *line,
+                      unsigned long long expected_seq, struct sample *out,
+                      char failure[SCENARIO_FAILURE_MAX], char *why, size_t why_len)
 {
     for (const char *c = line; *c != '\0'; c++) {
         if (*c < 0x20 || *c > 0x7e) {
@@ -486,10 +627,10 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
         }
     }
     /* Fields separated by one space each; F's reason is the rest of the line. */
-    const char *field[8];
-    size_t len[8], count = 0;
+    const char *field[8 + EXTRA_FIELDS];
+    size_t len[8 + EXTRA_FIELDS], count = 0;
     bool failed = line[0] == 'F' && line[1] == ' ';
-    size_t max_fields = failed ? 3 : 8;
+    size_t max_fields = failed ? 3 : 8 + EXTRA_FIELDS;
     for (const char *p = line; count < max_fields;) {
         const char *end = failed && count == 2 ? p + strlen(p) : p + strcspn(p, " ");
         field[count] = p;
@@ -500,8 +641,12 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
     }
     char shown[48];
     reason_format(shown, sizeof(shown), "%s", line);
+    bool empty_field = false;
+    for (size_t i = 0; !failed && i < count; i++)
+        empty_field = empty_field || len[i] == 0;
     if (!(len[0] == 1 && (line[0] == 'R' || line[0] == 'F')) || (failed && count != 3) ||
-        (!failed && count != 7) || field[count - 1][len[count - 1]] != '\0') {
+        (!failed && (count < 7 || count > 7 + EXTRA_FIELDS)) || empty_field ||
+        field[count - 1][len[count - 1]] != '\0') {
         snprintf(why, why_len, "malformed answer '%s'", shown);
         return -EPROTO;
     }
@@ -558,7 +703,7 @@ int node_parse_answer(const char *scenario, const char *line, unsigned long long
     if (rss_reported)
         sample_report(out, NODE_METRIC_RSS_GROWTH, v[5]);
     out->bytes = v[6];
-    return 0;
+    return parse_extras(metrics, field + 7, len + 7, count - 7, shown, out, why, why_len);
 }
 
 int node_sample(struct case_ctx *ctx, struct sample *out)
@@ -593,7 +738,8 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
         return err;
     }
     char why[160];
-    err = node_parse_answer(s->scenario, line, seq, out, ctx->failure, why, sizeof(why));
+    err =
+        node_parse_answer(s->scenario, s->metrics, line, seq, out, ctx->failure, why, sizeof(why));
     if (err == 0 && s->buffered > 0) {
         snprintf(why, sizeof(why), "driver sent more than one answer to sample %llu", seq);
         err = -EPROTO;
@@ -608,6 +754,69 @@ int node_sample(struct case_ctx *ctx, struct sample *out)
     return err == 1 ? -EIO : 0;
 }
 
+int node_process_init(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -errno;
+}
+
+/* Kills (SIGKILL) every process whose parent is this one, from /proc. */
+static void kill_children(void)
+{
+    DIR *proc = opendir("/proc");
+    if (proc == NULL)
+        return;
+    pid_t self = getpid();
+    for (struct dirent *e; (e = readdir(proc)) != NULL;) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        char path[64], text[512];
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        text[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+        const char *after = strrchr(text, ')');
+        char state;
+        long ppid;
+        if (after != NULL && sscanf(after + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
+            kill((pid_t)pid, SIGKILL);
+    }
+    closedir(proc);
+}
+
+/* Reaps what the driver left when it died before stopping its peers (cluster
+ * workers, a client, idle children, a child of a sample): they were
+ * re-parented to this process, the subreaper node_process_init() made it,
+ * and end on their own once their channel to the driver is gone. Waits up
+ * to timeout_ms for them, then kills and reaps the rest. */
+static void reap_orphans(unsigned timeout_ms)
+{
+    uint64_t deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    bool killed = false;
+    for (;;) {
+        pid_t got = waitpid(-1, NULL, WNOHANG);
+        if (got > 0)
+            continue;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return; /* ECHILD: nothing left */
+        if (!killed && clock_now_ns() >= deadline) {
+            kill_children();
+            killed = true;
+        }
+        struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
 void node_teardown(struct case_ctx *ctx)
 {
     struct node_state *s = ctx->state;
@@ -616,6 +825,7 @@ void node_teardown(struct case_ctx *ctx)
     close_fd(&s->to_driver);
     if (s->pid > 0)
         reap_driver(s, STOP_TIMEOUT_MS, how, sizeof(how));
+    reap_orphans(DYING_TIMEOUT_MS);
     close_fd(&s->from_driver);
     close_fd(&s->log_fd);
     sigaction(SIGPIPE, &s->old_sigpipe, NULL);

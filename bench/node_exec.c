@@ -8,6 +8,7 @@
 
 static const struct param_spec node_exec_params[] = {
     NODE_PARAM_TARGET,
+    NODE_PARAM_HEAP,
     {.name = NULL},
 };
 
@@ -15,5 +16,5 @@ const struct scenario node_exec = {
     .name = "node.exec",
     .summary = "Node child_process.exec() (/bin/sh -c) of the static child, to its callback",
     .params = node_exec_params,
-    NODE_SCENARIO_FIELDS,
+    NODE_HEAP_SCENARIO_FIELDS,
 };

@@ -159,6 +159,21 @@ check "parameter pipe_size: '1K'" run $out_b --param pipe_size=1K $out
 check "parameter write_size: '0'" run $out_b --param write_size=0 $out
 check "parameter max_buffer: '-1'" run $out_b --param max_buffer=-1 $out
 check "parameter size: '65' is one value too many" run $ipc --param size=$(seq -s, 1 65) $out
+# The node.* parameters of issue 15: heap, its kind, the spawn options,
+# cluster and children counts.
+nodes="--filter ^node\.(spawn|spawnSync|cluster|children)$"
+check "parameter heap: '2T' is out of range" run $nodes --param heap=2T $out
+check "parameter heap: '-1'" run $nodes --param heap=-1 $out
+check "parameter heap_kind: 'native'" run $nodes --param heap_kind=native $out
+check "parameter stdio: 'tty'" run $nodes --param stdio=tty $out
+check "parameter detached: 'yes'" run $nodes --param detached=yes $out
+check "parameter shell: '1'" run $nodes --param shell=1 $out
+check "parameter count: '0'" run $nodes --param count=0 $out
+check "parameter count: '257'" run $nodes --param count=257 $out
+check "parameter workers: '65'" run $nodes --param workers=65 $out
+check "parameter connections: '0'" run $nodes --param connections=0 $out
+check "parameter connections: '100001'" run $nodes --param connections=100001 $out
+check "parameter sched: 'fifo'" run $nodes --param sched=fifo $out
 check "--param" run $ipc --param $out
 # Options of other commands, and commands without options.
 check "--sample-timeout: not an option of \`list\`" list --sample-timeout 1s

@@ -111,7 +111,7 @@ fi
 # shellcheck disable=SC2086 # the filters are words on purpose
 run "$procbench" run $filters --quick --min-time 20ms --seed 1 --placement same \
     --param rss=0 --param mode=pingpong --param size=64 \
-    --param bytes=64K --param stdio=pipe --out-dir "$tmp/elsewhere/results" -q \
+    --param bytes=64K --param stdio=pipe --param heap=0 --out-dir "$tmp/elsewhere/results" -q \
     > "$tmp/run.out" 2> "$tmp/run.err" || die "run: exit $? ($(cat "$tmp/run.err"))"
 results=$tmp/elsewhere/results/latest
 column() { awk -v column="$1" -f "$here/csv_column.awk" "$results/summary.csv"; }
@@ -179,7 +179,8 @@ reason_is "$tmp/elsewhere/broken/latest/summary.csv" \
 if command -v node > /dev/null 2>&1; then
     # The driver is looked for before the child, so this names the driver.
     status=0
-    run "$procbench" run --filter '^node\.spawn$' --param stdio=pipe --quick --min-time 20ms \
+    run "$procbench" run --filter '^node\.spawn$' --param stdio=pipe --param shell=false \
+        --param heap=0 --quick --min-time 20ms \
         --out-dir "$tmp/elsewhere/broken-node" -q > /dev/null 2>&1 || status=$?
     [ "$status" -eq 1 ] || die "a node run without its driver: exit $status"
     reason_is "$tmp/elsewhere/broken-node/latest/summary.csv" \

@@ -14,7 +14,9 @@ command -v strace > /dev/null || { echo "skipped: strace is not installed"; exit
 rm -rf "$root"
 mkdir -p "$root"
 
-"$procbench" run --filter '^node\.spawn$' --param stdio=inherit --quick --min-time 20ms \
+# One case: node.spawn's defaults also hold shell=true and heap=256M (issue 15).
+"$procbench" run --filter '^node\.spawn$' --param stdio=inherit --param shell=false \
+    --param heap=0 --quick --min-time 20ms \
     --out-dir "$root/out" -q > "$root/stdout" 2> "$root/stderr" \
     || die "procbench exited $?: $(cat "$root/stderr")"
 ours=$(csv_column "$root/out/latest/summary.csv" mechanism)

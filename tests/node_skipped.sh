@@ -16,7 +16,7 @@ PROCBENCH_NODE=/nonexistent/node "$procbench" run --filter '^node\.' --quick --s
 csv=$root/latest/summary.csv
 column() { csv_column "$csv" "$1"; }
 rows=$(column scenario | grep -c '^node\.' || true)
-[ "$rows" -ge 7 ] || die "expected a row per node.* case, got $rows"
+[ "$rows" -ge 12 ] || die "expected a row per node.* case, got $rows"
 column status | grep -qvx skipped && die "a case was not skipped: $(cat "$csv")"
 named=$(column reason | grep -c 'node not found: PROCBENCH_NODE=/nonexistent/node' || true)
 [ "$named" -eq "$rows" ] || die "$named of $rows reasons name node: $(column reason | head -1)"

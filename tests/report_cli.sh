@@ -51,7 +51,7 @@ line_of() { grep -n "$1" "$md" | head -n 1 | cut -d: -f1; }
     || fail "report.md does not open with its answers"
 grep -Eq "^- Does spawning through a shell \(Node's exec\) cost more than spawning the program\? \*\*(Yes\.|No\.|Cannot tell)\*\*" "$md" \
     || fail "the shell question has no answer"
-grep -qF "Does Node's fork cost more than twice its spawn? **Not measured** (no case of the left side was run). To answer it: \`procbench run --filter '^node\\.(fork|spawn)\$' --param target=static --placement same\`" "$md" \
+grep -qF "Does Node's fork cost more than twice its spawn? **Not measured** (no case of the left side was run). To answer it: \`procbench run --filter '^node\\.(fork|spawn)\$' --param target=static --param stdio=inherit --param detached=false --param shell=false --param heap=0 --placement same\`" "$md" \
     || fail "a question whose cases were not run does not say what to run"
 grep -q '\\`' "$md" && fail "report.md escapes a backquote"
 [ "$(wc -c < "$md")" -lt 65536 ] || fail "report.md is longer than a pull-request comment takes"

@@ -2,7 +2,8 @@
 # What the security audit of issue 9 can check from outside:
 # - spawn.shell quotes the program it hands to /bin/sh: a child program
 #   whose path holds a quote, spaces, $(...) and ';' still runs as one
-#   word, and nothing in the path is executed;
+#   word, and nothing in the path is executed; so do node.exec,
+#   node.execSync and shell=true on node.spawn and node.execFile;
 # - ipc.fifo's and ipc.mq's named objects are private and gone: a run, and
 #   a run stopped by SIGTERM in the middle of them, leave nothing in
 #   $TMPDIR (the FIFO folder is made there by mkdtemp) nor among the
@@ -35,6 +36,24 @@ grep -q ',ok,' "$root/shell/latest/summary.csv" 2> /dev/null ||
     fail "spawn.shell did not run the child at the hostile path"
 found=$(find "$root" -name 'pwned*' | wc -l)
 [ "$found" -eq 0 ] || fail "the shell executed part of the child's path: $(find "$root" -name 'pwned*')"
+
+# ---- node.*'s shells and the same path (when node is installed) -----------
+# exec, execSync and shell=true on spawn and execFile hand the quoted path to
+# /bin/sh; the driver is the build's (the hostile folder holds only the child).
+if command -v node > /dev/null 2>&1; then
+    PROCBENCH_NODE_DRIVER="$(dirname "$child")/procbench-driver.js" \
+        PROCBENCH_CHILD="$hostile/child \`touch pwned3\`" "$procbench" run \
+        --filter '^node\.(spawn|execFile|exec|execSync)$' --param target=static \
+        --param stdio=inherit --param shell=true --param heap=0 --quick --min-time 20ms \
+        --out-dir "$root/node-shell" -q > "$root/node-shell.out" 2>&1 ||
+        fail "node.* shells with a hostile child path: $(cat "$root/node-shell.out")"
+    rows=$(grep -c '^node\.' "$root/node-shell/latest/summary.csv" 2> /dev/null || true)
+    ok=$(grep '^node\.' "$root/node-shell/latest/summary.csv" 2> /dev/null | grep -c ',ok,' || true)
+    [ "$rows" -eq 4 ] && [ "$ok" -eq 4 ] ||
+        fail "node.* shells: $ok of $rows cases ran the child at the hostile path"
+    found=$(find "$root" -name 'pwned*' | wc -l)
+    [ "$found" -eq 0 ] || fail "a node.* shell executed part of the child's path"
+fi
 
 # ---- named objects: FIFOs and message queues -----------------------------
 TMPDIR="$root/tmp" "$procbench" run --filter '^ipc\.(fifo|mq)$' --param size=64,4K \

@@ -1,7 +1,7 @@
 /*
  * Where the time of a Node.js child_process call goes, layer by layer, from
- * a results file read back: per Node API (spawn, execFile, exec, fork) and
- * placement, the Node row, the libuv row beneath it and the system-call row
+ * a results file read back: per Node API (spawn, execFile, exec, fork, the
+ * sync ones) and placement, the Node row, the libuv row beneath it and the system-call row
  * beneath that, and the differences of their medians with 95% intervals:
  * "Node layer" = Node - libuv, "libuv layer" = libuv - system calls, and
  * "above the system calls" = Node - system calls.

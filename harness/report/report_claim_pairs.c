@@ -74,7 +74,8 @@ static int preference_score(const struct stored_case *c, const char *prefer)
 }
 
 int report_claim_pairs(const struct stored_run *run, const struct report_claim *claim,
-                       const struct check_rule *rule, struct pair **out, size_t *count)
+                       const struct check_rule *rule, bool same_case_ok, struct pair **out,
+                       size_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -85,7 +86,8 @@ int report_claim_pairs(const struct stored_run *run, const struct report_claim *
             continue;
         for (size_t k = 0; k < run->case_count; k++) {
             const struct stored_case *r = &run->cases[k];
-            if (r == l || !report_claim_matches(r, &rule->right) || !paired(l, r, rule))
+            if ((r == l && !same_case_ok) || !report_claim_matches(r, &rule->right) ||
+                !paired(l, r, rule))
                 continue;
             if (*count == capacity) {
                 capacity = capacity ? 2 * capacity : 16;
@@ -124,4 +126,28 @@ int report_claim_pairs(const struct stored_run *run, const struct report_claim *
         }
     }
     return 0;
+}
+
+const struct stored_case *report_claim_best_single(const struct stored_run *run,
+                                                   const struct report_claim *claim,
+                                                   const struct check_pattern *pattern)
+{
+    const struct stored_case *best = NULL;
+    int best_score = -1;
+    uint64_t best_sweep = 0;
+    for (size_t i = 0; i < run->case_count; i++) {
+        const struct stored_case *c = &run->cases[i];
+        if (!report_claim_matches(c, pattern))
+            continue;
+        int score = preference_score(c, claim->prefer);
+        uint64_t v = 0;
+        if (claim->sweep[0] != '\0')
+            report_param_size(c, claim->sweep, &v);
+        if (score > best_score || (score == best_score && v > best_sweep)) {
+            best = c;
+            best_score = score;
+            best_sweep = v;
+        }
+    }
+    return best;
 }

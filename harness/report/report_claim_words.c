@@ -47,18 +47,20 @@ void report_claim_say_context(struct report_claim_result *res, const struct stor
                               const struct stored_case *other)
 {
     const char *ctx = res->claim->context, *at = strstr(ctx, "{sweep}");
-    char value[CASE_LABEL_VALUE_MAX] = "?", shorter[CASE_LABEL_VALUE_MAX];
+    char value[CASE_LABEL_VALUE_MAX], shorter[CASE_LABEL_VALUE_MAX];
     if (at == NULL) {
         report_claim_say(res, "%s", ctx);
         return;
     }
-    if (res->claim->sweep[0] != '\0') {
-        report_param_text(c, res->claim->sweep, value, sizeof(value));
-        if (other != NULL &&
-            report_param_text(other, res->claim->sweep, shorter, sizeof(shorter)) != NULL &&
-            strlen(shorter) < strlen(value))
-            snprintf(value, sizeof(value), "%s", shorter);
-    }
+    /* A case without the sweep (a run from before the parameter): no
+     * context rather than a "?". */
+    if (res->claim->sweep[0] == '\0' ||
+        report_param_text(c, res->claim->sweep, value, sizeof(value)) == NULL)
+        return;
+    if (other != NULL &&
+        report_param_text(other, res->claim->sweep, shorter, sizeof(shorter)) != NULL &&
+        strlen(shorter) < strlen(value))
+        snprintf(value, sizeof(value), "%s", shorter);
     report_claim_say(res, "%.*s%s%s", (int)(at - ctx), ctx, value, at + strlen("{sweep}"));
 }
 
@@ -127,6 +129,10 @@ void report_claim_set_cases(struct report_claim_result *res, const struct stored
     case_label_format(&b, &v, NULL, false, lb, sizeof(lb));
     case_vary_constants(&v, NULL, common, sizeof(common));
     size_t used = strlen(res->cases);
-    snprintf(res->cases + used, sizeof(res->cases) - used, "%s%s against %s%s%s", used ? "; " : "",
-             la, lb, common[0] ? " at " : "", common);
+    if (l == r) /* two figures of one case */
+        snprintf(res->cases + used, sizeof(res->cases) - used, "%s%s%s%s", used ? "; " : "", la,
+                 common[0] ? " at " : "", common);
+    else
+        snprintf(res->cases + used, sizeof(res->cases) - used, "%s%s against %s%s%s",
+                 used ? "; " : "", la, lb, common[0] ? " at " : "", common);
 }

@@ -38,7 +38,7 @@ void report_claim_say_medians(struct report_claim_result *res, const struct stor
                               const struct stored_case *r);
 
 /* Appends to res->cases the pair l, r: each side's scenario and what
- * differs, then the parameters they share. */
+ * differs, then the parameters they share (one case when l == r). */
 void report_claim_set_cases(struct report_claim_result *res, const struct stored_case *l,
                             const struct stored_case *r);
 

@@ -31,6 +31,7 @@
 #define MEMORY    REPORT_CLAIM_MEMORY
 #define FIGURE    REPORT_CLAIM_FIGURE
 #define MECHANISM REPORT_CLAIM_MECHANISM
+#define BELOW     REPORT_CLAIM_BELOW
 
 const struct report_claim report_claims[] = {
 #define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,     \
@@ -368,6 +369,8 @@ static void set_criterion(const struct report_claim *claim, struct report_claim_
     else if (claim->kind == FIGURE)
         snprintf(res->criterion, sizeof(res->criterion), "%s of %s against %s", claim->right,
                  claim->left, claim->sweep);
+    else if (claim->kind == BELOW)
+        snprintf(res->criterion, sizeof(res->criterion), "%s below %g", claim->left, claim->factor);
     else if (claim->kind == MECHANISM)
         snprintf(res->criterion, sizeof(res->criterion), "the mechanism of a %s* case holds %s",
                  claim->left, claim->right);
@@ -391,16 +394,34 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         capitalise(res->answer);
         return 0;
     }
-    /* FIGURE has one side: the left pattern against itself. */
-    snprintf(text, sizeof(text), "%s < %s", claim->left,
-             claim->kind == FIGURE ? claim->left : claim->right);
+    /* FIGURE and BELOW have one side: the left pattern against itself. A
+     * side's "@metric" names the figure judged instead of the time. */
+    bool one_side = claim->kind == FIGURE || claim->kind == BELOW;
+    char left[CHECK_MAX_LINE / 2 - 4], right[CHECK_MAX_LINE / 2 - 4];
+    const char *lmetric = report_claim_split_metric(claim->left, left, sizeof(left));
+    const char *rmetric =
+        report_claim_split_metric(one_side ? claim->left : claim->right, right, sizeof(right));
+    snprintf(text, sizeof(text), "%s < %s", left, right);
     if (check_parse_line(text, 1, &rule, why, sizeof(why)) != 0) {
         snprintf(res->note, sizeof(res->note), "bad pattern in report_claims.def: %s", why);
         return 0;
     }
     const struct check_pattern *sides[] = {&rule.left, &rule.right};
-    check_command_format(sides, claim->kind == FIGURE ? 1 : 2, claim->prefer, claim->judge,
-                         res->command, sizeof(res->command));
+    check_command_format(sides, one_side ? 1 : 2, claim->prefer, claim->judge, res->command,
+                         sizeof(res->command));
+    if (claim->kind == BELOW) {
+        const struct stored_case *c = report_claim_best_single(run, claim, &rule.left);
+        if (c == NULL) {
+            snprintf(res->note, sizeof(res->note), "no case of it was run");
+            return 0;
+        }
+        snprintf(res->cases, sizeof(res->cases), "%s", c->name);
+        int rc = report_claim_judge_below(run, claim, c, lmetric, res);
+        if (res->verdict == REPORT_NOT_MEASURED)
+            res->cases[0] = '\0', res->answer[0] = '\0';
+        capitalise(res->answer);
+        return rc;
+    }
     if (claim->kind == FIGURE) {
         const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
         size_t count = 0;
@@ -415,9 +436,14 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         free(cases);
         return rc;
     }
+    /* One case may stand on both sides when they are different figures of
+     * it (a sync call's stall against its own time). */
+    bool by_metric = lmetric != NULL || rmetric != NULL;
+    bool same_case_ok = (lmetric == NULL) != (rmetric == NULL) ||
+                        (lmetric != NULL && strcmp(lmetric, rmetric) != 0);
     struct pair *pairs;
     size_t count;
-    if (report_claim_pairs(run, claim, &rule, &pairs, &count) != 0)
+    if (report_claim_pairs(run, claim, &rule, same_case_ok, &pairs, &count) != 0)
         return -ENOMEM;
     if (count == 0) {
         bool any_left = false, any_right = false;
@@ -443,7 +469,9 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
     case LESS:
     case MORE:
     case SAME:
-        rc = judge_ratio(claim, &pairs[0], res);
+        rc = by_metric
+                 ? report_claim_judge_metric_ratio(run, claim, &pairs[0], lmetric, rmetric, res)
+                 : judge_ratio(claim, &pairs[0], res);
         break;
     case GROWS:
         rc = judge_grows(claim, pairs, count, res);
@@ -452,6 +480,7 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         rc = judge_memory(claim, &pairs[0], res);
         break;
     case FIGURE:
+    case BELOW:
     case MECHANISM:
         break;
     }

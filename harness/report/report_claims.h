@@ -14,11 +14,20 @@
  * rounds are too few), so that a claim and the same rule in an
  * expectations file always agree. RSS growth has no interval (it is the
  * median of exact per-sample measurements): MEMORY claims compare it to the
- * bytes the child wrote. MECHANISM claims rest on no pair: on the observed
- * mechanism column of every case of the left scenarios (report_claim_kinds.h).
- * Each judged claim also gets its answer in plain
- * words with the figures that carry it ("From a 1G parent, posix_spawn is
- * 98x faster than fork+exec [84x, 112x] (665 us against 65.2 ms)").
+ * bytes the child wrote.
+ *
+ * A side may name one of the case's declared metrics instead of its time:
+ * `scenario{key=value}@metric`. Such a ratio is judged on the two
+ * figures' medians and the conservative ratio of their own 95% intervals
+ * (analysis/metric_median.h); the two sides may then be one case (its
+ * stall against its time). BELOW claims have one side: the figure's median
+ * interval against `factor`, in the figure's unit. MECHANISM claims rest
+ * on no pair: on the observed mechanism column of every case of the left
+ * scenarios (report_claim_kinds.h).
+ *
+ * Each judged claim also gets its answer in plain words with the figures
+ * that carry it ("From a 1G parent, posix_spawn is 98x faster than
+ * fork+exec [84x, 112x] (665 us against 65.2 ms)").
  */
 #ifndef PROCBENCH_REPORT_CLAIMS_H
 #define PROCBENCH_REPORT_CLAIMS_H
@@ -34,6 +43,7 @@ enum report_claim_kind {
     REPORT_CLAIM_GROWS,
     REPORT_CLAIM_MEMORY,
     REPORT_CLAIM_FIGURE,
+    REPORT_CLAIM_BELOW,
     REPORT_CLAIM_MECHANISM
 };
 
@@ -43,7 +53,7 @@ struct report_claim {
     const char *id;
     enum report_claim_kind kind;
     const char *question;
-    const char *left, *left_name;   /* a pattern, and what the answer calls it */
+    const char *left, *left_name;   /* a pattern (and @metric), and what the answer calls it */
     const char *right, *right_name; /* FIGURE: right is the metric's name;
                                      * MECHANISM: left a scenario name prefix, right the
                                      * text sought */

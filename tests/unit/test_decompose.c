@@ -2,11 +2,10 @@
  * Tests of harness/analysis/decompose.c on a hand-written results file
  * (tests/golden/decompose/run.json) whose medians are chosen so that every
  * difference can be worked out by hand: the right case of each layer is
- * picked (target=static, stdio=inherit, rss=0; not the dynamic, piped or
- * loaded ones), the differences and intervals are the expected numbers
- * (Hodges-Lehmann on rounds; the medians' intervals with 3 rounds), failed,
- * skipped and absent rows say so, and the Markdown table equals
- * tests/golden/decompose/table.md byte for byte.
+ * picked (target=static, stdio=inherit, rss=0, heap=0; not the dynamic,
+ * piped or loaded ones), the sync rows among them, the differences and intervals are the expected
+ * numbers (Hodges-Lehmann on rounds; the medians' intervals with 3 rounds), failed, skipped and
+ * absent rows say so, and the Markdown table equals tests/golden/decompose/table.md byte for byte.
  *
  * Regenerating the golden table after an intended change of its format:
  * PROCBENCH_REGENERATE_GOLDEN=1 build/tests/test_decompose, then review the
@@ -67,13 +66,12 @@ static void test_rows(void **state)
     struct decompose_row rows[16];
     size_t n;
     assert_int_equal(decompose_node(run, rows, 16, &n), 0);
-    /* spawn same and free, execFile same (failed), exec same, fork same (skipped). */
-    assert_int_equal(n, 5);
-    static const char *const order[][2] = {{"spawn", "same"},
-                                           {"spawn", "free"},
-                                           {"execFile", "same"},
-                                           {"exec", "same"},
-                                           {"fork", "same"}};
+    /* spawn same and free, execFile same (failed), exec same, fork same
+     * (skipped), spawnSync same, execSync same; no execFileSync case. */
+    assert_int_equal(n, 7);
+    static const char *const order[][2] = {
+        {"spawn", "same"}, {"spawn", "free"},     {"execFile", "same"}, {"exec", "same"},
+        {"fork", "same"},  {"spawnSync", "same"}, {"execSync", "same"}};
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(rows[i].api, order[i][0]);
         assert_string_equal(rows[i].placement, order[i][1]);
@@ -115,6 +113,19 @@ static void test_rows(void **state)
 
     r = find_row(rows, n, "fork", "same");
     assert_string_equal(r->node.missing, "skipped");
+
+    /* The sync rows: spawnSync at heap=0, not at 1G; 1295..1304 us over
+     * the flat 400 us of uv_spawn, as for spawn above. execSync: no libuv
+     * row, 3 rounds: 2.3 ms [2.25, 2.35] less 900 us [880, 920]. */
+    r = find_row(rows, n, "spawnSync", "same");
+    assert_string_equal(
+        r->node.c->name,
+        "node.spawnSync{target=static,heap=0,heap_kind=arraybuffer,placement=same}");
+    assert_string_equal(r->libuv.c->name, "spawn.uv_spawn{target=static,placement=same}");
+    assert_diff(&r->node_layer, 899500, 897000, 902000, "rounds");
+    r = find_row(rows, n, "execSync", "same");
+    assert_null(r->libuv.scenario);
+    assert_diff(&r->above, 1400000, 1330000, 1470000, "median CIs");
 
     /* Too little room: the first rows, and -ENOSPC. */
     assert_int_equal(decompose_node(run, rows, 2, &n), -ENOSPC);
@@ -170,8 +181,9 @@ static void test_run_without_node(void **state)
     assert_non_null(out);
     assert_int_equal(decompose_write_md(out, run), 0);
     fclose(out);
-    assert_string_equal(text, "No node.spawn, node.execFile, node.exec or node.fork case in this "
-                              "run: nothing to decompose.\n");
+    assert_string_equal(text, "No node.spawn, node.execFile, node.exec, node.fork, node.spawnSync, "
+                              "node.execSync or node.execFileSync case in this run: nothing to "
+                              "decompose.\n");
     results_read_free_run(run);
 }
 

@@ -42,7 +42,20 @@ static void test_catalogue_leaves_nothing(void **state)
      * descriptors, start an idle thread and a second spawner, and must take
      * all of it down again; still one case per scenario and placement. */
     static const struct param_override parent_state[] = {
-        {"rss", "1M"}, {"mappings", "2"}, {"threads", "1"}, {"fds", "3"}, {"concurrency", "2"},
+        {"rss", "1M"},
+        {"mappings", "2"},
+        {"threads", "1"},
+        {"fds", "3"},
+        {"concurrency", "2"},
+        /* node.children holds one child (or worker) and node.cluster
+         * spreads 8 connections: each a Node to start, hold and reap, at
+         * the least cost (a test of the whole catalogue grows with it). */
+        {"count", "1"},
+        {"connections", "8"},
+        /* The node.* rows that start children hold a small heap, built and
+         * let go with the driver (node.spawn's default 256M, in every
+         * placement, would cost the most of all). */
+        {"heap", "16M"},
     };
     struct case_selection sel = {.placements = "same,cross,free",
                                  .overrides = parent_state,

@@ -417,7 +417,8 @@ static void test_claims(void **state)
     assert_true(isnan(r->ratio));
     /* What would answer it: both scenarios, the preferred values. */
     assert_string_equal(r->command, "procbench run --filter '^node\\.(exec|execFile)$' "
-                                    "--param target=static --placement same");
+                                    "--param target=static --param heap=0 --param shell=false "
+                                    "--placement same");
     r = find(results, "node_buffered_holds_all");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
 
@@ -459,6 +460,155 @@ static void test_claims(void **state)
     assert_contains(r->note, "slopes");
     assert_cmp(fabs(r->ratio - 1.2), <, 1e-9);
     assert_cmp(fabs(r->low - 90000.0 / 110000), <, 1e-9);
+    results_read_free_run(run);
+}
+
+/* A metric's figures for add_case's extra: its median and a histogram of
+ * 100 samples, 50 at 0.99 of it, 50 at 1.01 (the median's interval is
+ * then [0.99, 1.01] of it). */
+static void metric_extra(char *buf, size_t len, const char *name, double median, const char *more)
+{
+    snprintf(buf, len,
+             "\"%s_p50\": %.0f, \"%s_histogram\": {\"buckets\": [[%.0f, 50], [%.0f, 50]]}%s%s",
+             name, median, name, median * 0.99, median * 1.01, more ? ", " : "", more ? more : "");
+}
+
+#define NODE_HEAD                                                                                  \
+    "{\"schema_version\": 1, \"tool\": {\"name\": \"procbench\", \"version\": \"0.1.0\"},\n"       \
+    " \"environment\": {\"hostname\": \"h\", \"kernel\": \"Linux 6.1\", \"cpu_model\": \"X\"},\n"  \
+    " \"config\": {\"rounds\": 10, \"quick\": false, \"seed\": 1},\n"                              \
+    " \"metrics\": [{\"name\": \"loop_delay\", \"unit\": \"ns\", \"label\": \"loop stall\","       \
+    " \"meaning\": \"m\", \"summary\": [\"p50\", \"p99\"]},\n"                                     \
+    "  {\"name\": \"mem_per_child\", \"unit\": \"bytes\", \"label\": \"memory per child\","        \
+    " \"meaning\": \"m\", \"summary\": [\"p50\", \"p99\"]},\n"                                     \
+    "  {\"name\": \"spread_milli\", \"unit\": \"count\", \"label\": \"spread\","                   \
+    " \"meaning\": \"m\", \"summary\": [\"p50\", \"max\"]}],\n"                                    \
+    " \"started_unix_ns\": 1700000000000000000,\n \"cases\": [\n"
+
+/* The node.* claims on metrics (@loop_delay, @mem_per_child,
+ * @spread_milli): ratios of medians with the conservative interval of
+ * their own intervals, one case against itself, BELOW against a bound,
+ * the largest sweep value, and "not measured" when a figure is missing. */
+static void test_node_claims(void **state)
+{
+    static char text[1 << 18];
+    char extra[512];
+    struct report_claim_result results[64];
+    (void)state;
+    snprintf(text, sizeof(text), NODE_HEAD);
+    const char *spawn = "\"target\": \"static\", \"stdio\": \"ignore\", \"heap\": ";
+    char params[256];
+    /* node.spawn stalls 0.7 ms at heap=0, 65 ms at 1G (90x): does not hold;
+     * 256M in between is not the largest. */
+    static const struct {
+        const char *heap;
+        double stall;
+    } spawns[] = {{"0", 7e5}, {"\"256M\"", 1.6e7}, {"\"1G\"", 6.5e7}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(params, sizeof(params), "%s%s", spawn, spawns[i].heap);
+        metric_extra(extra, sizeof(extra), "loop_delay", spawns[i].stall, NULL);
+        add_case(text, sizeof(text), "node.spawn", params, "same", spawns[i].stall * 1.5, extra);
+    }
+    /* node.spawnSync: 1.3 ms and 66 ms; its stall covers the call (the
+     * call 1.25 ms at heap=0). */
+    metric_extra(extra, sizeof(extra), "loop_delay", 1.3e6, NULL);
+    add_case(text, sizeof(text), "node.spawnSync", "\"target\": \"static\", \"heap\": 0", "same",
+             1.25e6, extra);
+    metric_extra(extra, sizeof(extra), "loop_delay", 6.6e7, NULL);
+    add_case(text, sizeof(text), "node.spawnSync", "\"target\": \"static\", \"heap\": \"1G\"",
+             "same", 6.5e7, extra);
+    /* execSync: a stall that does not cover its call (impossible in Node,
+     * but the claim must be able to say so). */
+    metric_extra(extra, sizeof(extra), "loop_delay", 1e6, NULL);
+    add_case(text, sizeof(text), "node.execSync", "\"target\": \"static\", \"heap\": 0", "same",
+             2e6, extra);
+    /* Memory per child: fork 23 MiB and 9 MiB, worker 9.5 and 7 MiB; the
+     * claim is judged at count=16 (1.29x): does not hold. */
+    static const struct {
+        const char *api, *count;
+        double bytes;
+    } kids[] = {
+        {"fork", "1", 23e6}, {"worker", "1", 9.5e6}, {"fork", "16", 9e6}, {"worker", "16", 7e6}};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(params, sizeof(params), "\"api\": \"%s\", \"count\": %s", kids[i].api,
+                 kids[i].count);
+        metric_extra(extra, sizeof(extra), "mem_per_child", kids[i].bytes, NULL);
+        add_case(text, sizeof(text), "node.children", params, "same", 1e8, extra);
+    }
+    /* cluster: rr even (1000), none 1.6 to 1 (not preferred). */
+    metric_extra(extra, sizeof(extra), "spread_milli", 1000, NULL);
+    add_case(text, sizeof(text), "node.cluster", "\"op\": \"spread\", \"sched\": \"rr\"", "same",
+             7e5, extra);
+    metric_extra(extra, sizeof(extra), "spread_milli", 1600, NULL);
+    add_case(text, sizeof(text), "node.cluster", "\"op\": \"spread\", \"sched\": \"none\"", "same",
+             7e5, extra);
+    strcat(text, "]}\n");
+    struct stored_run *run = read_run("node-claims.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+
+    const struct report_claim_result *r = find(results, "node_spawn_loop_free");
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    assert_true(fabs(r->ratio - 6.5e7 / 7e5) < 0.01);
+    assert_true(fabs(r->low - 6.5e7 * 0.99 / (7e5 * 1.01)) < 0.01);
+    assert_true(fabs(r->high - 6.5e7 * 1.01 / (7e5 * 0.99)) < 0.01);
+    assert_non_null(strstr(r->cases, "heap=1G"));
+    assert_non_null(strstr(r->note, "own intervals"));
+
+    r = find(results, "node_spawn_loop_vs_sync");
+    /* At 1G: 65 / 66 ms, nowhere near half. */
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    assert_true(fabs(r->ratio - 65.0 / 66.0) < 1e-6);
+
+    r = find(results, "node_spawn_sync_blocks");
+    assert_string_equal(report_verdict_name(r->verdict), "holds");
+    /* One case on both sides: named once, its stall against its time. */
+    assert_string_equal(r->cases, "node.spawnSync at target=static, heap=0, placement=same");
+    assert_string_equal(r->answer, "In Node, spawnSync stalls the event loop 1.30 ms [1.29 ms, "
+                                   "1.31 ms] against 1.25 ms [1.24 ms, 1.26 ms] for the whole "
+                                   "call: 1.040x [1.024x, 1.056x]");
+    /* Against the time's own median and interval (+-0.5%). */
+    assert_true(fabs(r->ratio - 1.3 / 1.25) < 1e-6);
+    assert_true(fabs(r->low - 1.3 * 0.99 / (1.25 * 1.005)) < 1e-6);
+    r = find(results, "node_exec_sync_blocks");
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    r = find(results, "node_exec_file_sync_blocks");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
+
+    r = find(results, "node_fork_memory_far_more");
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    assert_true(fabs(r->ratio - 9.0 / 7.0) < 1e-6);
+    assert_non_null(strstr(r->cases, "count=16"));
+    assert_non_null(strstr(r->note, "MiB"));
+    assert_non_null(strstr(r->answer, "With 16 held at once, a forked child takes "));
+    assert_non_null(strstr(r->answer, "for a worker thread: 1.286x ["));
+
+    r = find(results, "node_cluster_even");
+    assert_string_equal(report_verdict_name(r->verdict), "holds");
+    assert_non_null(strstr(r->cases, "sched=rr"));
+    assert_true(fabs(r->ratio - 1000.0 / 1250) < 1e-9);
+    /* No workers parameter in these cases: the answer has no context. */
+    assert_string_equal(r->answer, "The busiest worker's connections over the idlest's (x1000) "
+                                   "are 1000 [990, 1010], under 1250");
+    results_read_free_run(run);
+
+    /* A case without the figure: not measured, never a guess; only the
+     * unpreferred cluster case: does not hold. */
+    snprintf(text, sizeof(text), NODE_HEAD);
+    add_case(text, sizeof(text), "node.spawnSync", "\"target\": \"static\", \"heap\": 0", "same",
+             1.25e6, NULL);
+    metric_extra(extra, sizeof(extra), "spread_milli", 1600, NULL);
+    add_case(text, sizeof(text), "node.cluster", "\"op\": \"spread\", \"sched\": \"none\"", "same",
+             7e5, extra);
+    strcat(text, "]}\n");
+    run = read_run("node-claims-2.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    r = find(results, "node_spawn_sync_blocks");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
+    assert_non_null(strstr(r->note, "has no loop_delay recorded"));
+    r = find(results, "node_cluster_even");
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    r = find(results, "node_spawn_loop_free");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
     results_read_free_run(run);
 }
 
@@ -533,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_claim_mechanism),    cmocka_unit_test(test_quote_literals),
         cmocka_unit_test(test_quote_with_gnuplot), cmocka_unit_test(test_accessors),
         cmocka_unit_test(test_rounds_csv),         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_node_claims),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }
