@@ -138,6 +138,44 @@ int ballast_create(struct ballast *b, uint64_t bytes, enum ballast_kind kind,
     return 0;
 }
 
+bool ballast_holdable(uint64_t bytes, enum ballast_kind kind, uint64_t mapping_count)
+{
+    return bytes > 0 && kind != BALLAST_UNTOUCHED && mapping_count == 1;
+}
+
+enum ballast_kind ballast_held_kind(enum ballast_kind kind)
+{
+    return kind == BALLAST_DONTFORK ? BALLAST_ANON : kind;
+}
+
+int ballast_adopt(struct ballast *b, const struct ballast *held, enum ballast_kind kind,
+                  const char *scenario, char *failure, size_t failure_len)
+{
+    *b = *held;
+    if (kind == BALLAST_SHARED) {
+        /* fork() copies no page table of a shared mapping: the pages are
+         * resident, but the round would map none of them, as its own would
+         * have. Mapping them is cheap: they exist, in the holder's shmem. */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        for (size_t i = 0; i < b->mapping_count; i++)
+            touch((char *)b->base + i * b->stride_bytes, b->mapping_bytes, page);
+        return 0;
+    }
+    if (kind != BALLAST_DONTFORK)
+        return 0;
+    for (size_t i = 0; i < b->mapping_count; i++) {
+        char *at = (char *)b->base + i * b->stride_bytes;
+        if (madvise(at, b->mapping_bytes, MADV_DONTFORK) != 0) {
+            int err = -errno;
+            snprintf(failure, failure_len, "%s: madvise(MADV_DONTFORK) of the held ballast failed: %s",
+                     scenario, strerror(-err));
+            ballast_destroy(b);
+            return err;
+        }
+    }
+    return 0;
+}
+
 void ballast_destroy(struct ballast *b)
 {
     if (b->base != NULL)

@@ -10,6 +10,7 @@
 #ifndef PROCBENCH_BALLAST_H
 #define PROCBENCH_BALLAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,33 @@ uint64_t ballast_resident_bytes(enum ballast_kind kind, uint64_t bytes);
  * in failure and nothing left mapped. */
 int ballast_create(struct ballast *b, uint64_t bytes, enum ballast_kind kind,
                    uint64_t mapping_count, const char *scenario, char *failure, size_t failure_len);
+
+/* Whether a ballast of bytes of kind in mapping_count mappings is worth
+ * holding across rounds (scenario.hold): one made once and inherited by
+ * each round's process through fork(), which passes it on as it is
+ * (private memory: the same pages, copy-on-write, page tables of the
+ * round's own, as the round's own writes would have made them; shared
+ * memory: the same pages, mapped by ballast_adopt()). True for a touched
+ * ballast in one mapping. Not for several mappings: each inherited
+ * mapping carries one more link to the holder's anon_vma, which every
+ * fork() from the round copies, a cost per mapping a fresh ballast has
+ * not. Not for untouched, which costs nothing to make. */
+bool ballast_holdable(uint64_t bytes, enum ballast_kind kind, uint64_t mapping_count);
+
+/* The kind a holder makes for a ballast of kind: the same, but for
+ * BALLAST_DONTFORK, which fork() would not pass on: the holder makes it
+ * BALLAST_ANON and ballast_adopt() advises it in the round. */
+enum ballast_kind ballast_held_kind(enum ballast_kind kind);
+
+/* In a round's process forked from a holder: takes over held (a ballast
+ * ballast_create() made there, of ballast_held_kind(kind)) as b, applying
+ * what fork() could not pass on: MADV_DONTFORK, and for a MAP_SHARED one
+ * the page tables (the pages are the holder's, so this maps them without
+ * allocating or zeroing any). b is the round's own:
+ * ballast_destroy() unmaps it from the round, not from the holder. Returns
+ * 0, or -errno with "<scenario>: ..." in failure and nothing mapped. */
+int ballast_adopt(struct ballast *b, const struct ballast *held, enum ballast_kind kind,
+                  const char *scenario, char *failure, size_t failure_len);
 
 /* Unmaps everything ballast_create() mapped; b may be all zeroes. */
 void ballast_destroy(struct ballast *b);

@@ -116,7 +116,7 @@ struct ipc_transport {
 #define IPC_PARAM_SIZE                                                                             \
     {                                                                                              \
         .name = "size", .kind = PARAM_SIZE, .defaults = "1,64,4K,64K,1M", .min = 1,                \
-        .max = IPC_SIZE_MAX_BYTES, .help = "bytes per message",                                    \
+        .max = IPC_SIZE_MAX_BYTES, .help = "bytes per message", .quick = "64",                     \
     }
 extern const struct param_spec ipc_params[];
 
@@ -128,8 +128,9 @@ extern const struct param_spec ipc_params[];
  *     };
  */
 #define IPC_SCENARIO_FIELDS                                                                        \
-    .default_placements = "same,cross,free", .placements_supported = PLACEMENTS_ALL,               \
-    .batchable = true, .setup = ipc_setup, .sample = ipc_sample, .teardown = ipc_teardown
+    .default_placements = "same,cross,free", .quick_placements = "same,cross",                     \
+    .placements_supported = PLACEMENTS_ALL, .batchable = true, .setup = ipc_setup,                 \
+    .sample = ipc_sample, .teardown = ipc_teardown
 
 /* Messages in one stream burst of size-byte messages: 4 MiB worth, at least
  * 2 and at most 512 (1 B, 64 B, 4 KiB: 512; 64 KiB: 64; 1 MiB: 4), so that a

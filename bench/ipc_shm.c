@@ -13,6 +13,7 @@ static const struct param_spec shm_params[] = {
         .name = "wait",
         .kind = PARAM_WORD,
         .defaults = "spin,futex,sem",
+        .quick = "futex",
         .choices = "spin,futex,sem",
         .help = "how a side waits: spin (yielding the CPU every 32 polls), futex, or a POSIX sem_t "
                 "in the shared region",

@@ -27,6 +27,7 @@ static const struct param_spec socketpair_params[] = {
         .name = "type",
         .kind = PARAM_WORD,
         .defaults = "stream,seqpacket,dgram",
+        .quick = "stream",
         .choices = "stream,seqpacket,dgram",
         .help = "socket type: SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM (messages over 64 KiB "
                 "in 64 KiB datagrams)",

@@ -47,6 +47,7 @@ static const struct param_spec uvp_params[] = {
         .name = "framing",
         .kind = PARAM_WORD,
         .defaults = "json,length",
+        .quick = "json",
         .choices = "json,length",
         .help = "Node-style framing: json (a JSON line, bytes escaped) or length (4-byte length "
                 "prefix, as 'advanced' serialization)",

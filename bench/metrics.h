@@ -20,6 +20,18 @@
         .aggregate = METRIC_P50 | METRIC_P99,                                                      \
     }
 
+/* spawn.* with the static child (and node rows whose driver can tell):
+ * the second of the three clocks of a spawn, between "the call returned"
+ * and "the child was reaped" (issue 18). The static child reads the clock
+ * at its ELF entry point and hands the time back on a descriptor. */
+#define METRIC_FIRST_INSTRUCTION                                                                   \
+    {                                                                                              \
+        .name = "first_instruction", .unit = METRIC_NS, .label = "first instruction",              \
+        .meaning = "from the create call until the child ran the first instruction of its own "    \
+                   "program",                                                                      \
+        .aggregate = METRIC_P50 | METRIC_P99,                                                      \
+    }
+
 /* output.*, node.output: the latency a streaming consumer sees. */
 #define METRIC_FIRST_BYTE                                                                          \
     {                                                                                              \

@@ -68,15 +68,16 @@ extern const struct metric_spec node_metrics[];
 
 /* The descriptor fields every node.* scenario shares: same and free
  * placements (Node offers no hook between fork and exec in which a child
- * could pin itself, so there is no cross), the skip when node is missing,
+ * could pin itself, so there is no cross), the mechanism column (what
+ * node's own children are created with), the skip when node is missing,
  * and the generic setup, sample and teardown: a node.* file declares its
  * scenario as { .name, .summary, .params, NODE_SCENARIO_FIELDS }. */
 #define NODE_SCENARIO_FIELDS                                                                       \
     .default_placements = "same",                                                                  \
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),         \
-    .case_unavailable = node_case_unavailable, .metrics = node_metrics,                            \
-    .env_probe = &node_env_probe, .setup = node_setup, .sample = node_sample,                      \
-    .teardown = node_teardown
+    .mechanism_observed = true, .case_unavailable = node_case_unavailable,                         \
+    .metrics = node_metrics, .env_probe = &node_env_probe, .setup = node_setup,                    \
+    .sample = node_sample, .teardown = node_teardown
 
 /* case_unavailable() of every node.* scenario: 0 when node can be found
  * (node_locate()), otherwise -ENOENT with the reason, which names node and

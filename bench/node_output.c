@@ -26,6 +26,7 @@ static const struct param_spec node_output_params[] = {
         .name = "bytes",
         .kind = PARAM_SIZE,
         .defaults = "1K,64K,1M,64M",
+        .quick = "64M",
         .min = 0,
         .max = 1ull << 30,
         .help = "bytes the child writes to its stdout, 0..1G",

@@ -44,6 +44,7 @@ static const char writer_pattern[PATTERN_BYTES + 1] =
 #define SPEC_TARGET                                                                                \
     {                                                                                              \
         .name = "target", .kind = PARAM_WORD, .defaults = "writer,head", .choices = "writer,head", \
+        .quick = "writer",                                                                         \
         .help = "writer: procbench-child write BYTES WRITE_SIZE (static); head: head -c BYTES "    \
                 "/dev/zero (coreutils, its own 4-8K writes)",                                      \
     }
@@ -51,6 +52,7 @@ static const char writer_pattern[PATTERN_BYTES + 1] =
     {                                                                                              \
         .name = "bytes", .kind = PARAM_SIZE, .defaults = "1K,64K,1M,64M", .min = 0,                \
         .max = 1ull << 30, .help = "bytes the child writes to its stdout, 0..1G",                  \
+        .quick = "1K,64M",                                                                         \
     }
 #define SPEC_WRITE_SIZE                                                                            \
     {                                                                                              \

@@ -204,11 +204,55 @@ static int start_threads(struct parent_state *ps, uint64_t count, const char *sc
 int parent_state_setup(struct parent_state *ps, const struct parent_state_config *cfg,
                        const char *scenario, char *failure, size_t failure_len)
 {
+    return parent_state_setup_from(ps, cfg, NULL, scenario, failure, failure_len);
+}
+
+const char *parent_state_hold_key(const struct parent_state_config *cfg, char *key, size_t key_len)
+{
+    if (!ballast_holdable(cfg->rss_bytes, cfg->ballast, cfg->mappings))
+        return NULL;
+    snprintf(key, key_len, "ballast rss=%" PRIu64 " kind=%d mappings=%" PRIu64, cfg->rss_bytes,
+             (int)ballast_held_kind(cfg->ballast), cfg->mappings);
+    return key;
+}
+
+int parent_state_hold(const struct parent_state_config *cfg, struct ballast **held, char *failure,
+                      size_t failure_len)
+{
+    struct ballast *b = malloc(sizeof(*b));
+    if (b == NULL) {
+        snprintf(failure, failure_len, "held ballast: out of memory");
+        return -ENOMEM;
+    }
+    int err = ballast_create(b, cfg->rss_bytes, ballast_held_kind(cfg->ballast), cfg->mappings,
+                             "held ballast", failure, failure_len);
+    if (err != 0) {
+        free(b);
+        return err;
+    }
+    *held = b;
+    return 0;
+}
+
+void parent_state_unhold(struct ballast *held)
+{
+    if (held == NULL)
+        return;
+    ballast_destroy(held);
+    free(held);
+}
+
+int parent_state_setup_from(struct parent_state *ps, const struct parent_state_config *cfg,
+                            const struct ballast *held, const char *scenario, char *failure,
+                            size_t failure_len)
+{
     memset(ps, 0, sizeof(*ps));
     pthread_mutex_init(&ps->lock, NULL);
     pthread_cond_init(&ps->wake, NULL);
-    int err = ballast_create(&ps->ballast, cfg->rss_bytes, cfg->ballast, cfg->mappings, scenario,
-                             failure, failure_len);
+    int err = held != NULL ? ballast_adopt(&ps->ballast, held, cfg->ballast, scenario, failure,
+                                           failure_len)
+                           : ballast_create(&ps->ballast, cfg->rss_bytes, cfg->ballast,
+                                            cfg->mappings, scenario, failure, failure_len);
     if (err == 0 && cfg->fds > 0)
         err = open_fds(ps, cfg->fds, scenario, failure, failure_len);
     if (err == 0 && cfg->threads > 0)

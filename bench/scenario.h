@@ -60,6 +60,10 @@ struct case_ctx {
     void *state;
     /* Why the last hook failed: one line, from scenario_fail(). */
     char failure[SCENARIO_FAILURE_MAX];
+    /* What hold() made, when this round's process was forked from a holder
+     * of it (see scenario.hold); NULL when setup() must make everything
+     * itself (no hold_key, or --no-hold). */
+    void *held;
 };
 
 /* What one sample reports. The harness zeroes it before each call. */
@@ -104,6 +108,7 @@ struct scenario {
     const char *summary;             /* one line for `procbench list` */
     const struct param_spec *params; /* terminated by { .name = NULL }; may be NULL */
     const char *default_placements;  /* comma list used when --placement is not given */
+    const char *quick_placements;    /* the same for --quick; NULL: default_placements */
     unsigned placements_supported;   /* PLACEMENT_BIT()s this scenario can honour */
     const char *unavailable;         /* NULL, or why this build cannot run it */
     bool batchable;                  /* sample() honours ctx->ops_per_sample > 1 */
@@ -112,6 +117,10 @@ struct scenario {
      * histogram of each per case and every output gets its columns
      * (README: "Adding a scenario"). */
     const struct metric_spec *metrics;
+    /* The harness observes, in one untimed sample run under ptrace in
+     * throwaway processes, which system calls create the children of the
+     * sample (the `mechanism` column; harness/engine/mechanism.h). */
+    bool mechanism_observed;
     /* Figures computed after the run from this scenario's cases and the
      * cases around them (base/analysis_spec.h), terminated by
      * { .column = NULL }; may be NULL. At most ANALYSES_MAX. */
@@ -142,6 +151,21 @@ struct scenario {
     int (*sample)(struct case_ctx *ctx, struct sample *out);
     /* Untimed clean-up of a round; must leave no child, fd or object behind. */
     void (*teardown)(struct case_ctx *ctx);
+    /* Optional, untimed: state too costly to make in every round (gigabytes
+     * of touched ballast take seconds to write) that the round can inherit
+     * instead. hold_key() names the state a case needs, or returns NULL when
+     * it needs none worth holding; cases with equal keys (of any scenario)
+     * need the same state. hold() then makes it, once, in a process of its
+     * own (the holder), and the rounds of those cases are forked from the
+     * holder, finding it in ctx->held, as a fork() passes it on: private
+     * memory is the same pages, copy-on-write, with page tables of the
+     * round's own. Only state that fork() passes on unchanged may be held,
+     * so that what a round measures is what it would measure had its setup
+     * made the state itself (--no-hold runs it that way). Returns 0, or
+     * -errno with a reason in failure; unhold() releases it in the holder. */
+    const char *(*hold_key)(const struct param_value *params, char *key, size_t key_len);
+    int (*hold)(const struct param_value *params, void **held, char *failure, size_t failure_len);
+    void (*unhold)(void *held);
 };
 
 /* Reports value for metric index (into the scenario's metrics) of a

@@ -34,6 +34,7 @@ static void clone_fini(void *state)
 {
     struct clone_state *s = state;
     munmap(s->map, s->map_bytes);
+    spawn_target_fini(&s->target);
     free(s);
 }
 
@@ -59,7 +60,7 @@ static int clone_init(struct case_ctx *ctx, size_t index, size_t count, void **s
     if (s->map == MAP_FAILED) {
         err = -errno;
         scenario_fail(ctx, 0, "mmap of the child stack failed: %s", strerror(-err));
-        goto fail_free;
+        goto fail_target;
     }
     if (mprotect(s->map, page, PROT_NONE) != 0) {
         err = -errno;
@@ -71,6 +72,8 @@ static int clone_init(struct case_ctx *ctx, size_t index, size_t count, void **s
 
 fail_unmap:
     munmap(s->map, s->map_bytes);
+fail_target:
+    spawn_target_fini(&s->target);
 fail_free:
     free(s);
     return err;
@@ -99,7 +102,9 @@ static int clone_create(void *state, int peer_cpu, pid_t *pid)
 static int clone_op(void *state, int peer_cpu, struct sample *out,
                     char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "clone", clone_create);
+    struct clone_state *s = state;
+    return spawn_sample_create_reap(state, &s->target, peer_cpu, out, failure, "clone",
+                                    clone_create);
 }
 
 static const struct spawn_mechanism clone_mechanism = {
@@ -117,4 +122,5 @@ const struct scenario spawn_clone_vfork = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &clone_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -25,21 +25,22 @@ static int fork_exec_create(void *state, int peer_cpu, pid_t *pid)
 static int fork_exec_op(void *state, int peer_cpu, struct sample *out,
                         char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "fork", fork_exec_create);
+    return spawn_sample_create_reap(state, state, peer_cpu, out, failure, "fork", fork_exec_create);
 }
 
 static const struct spawn_mechanism fork_exec_mechanism = {
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = fork_exec_op,
 };
 
 const struct scenario spawn_fork_exec = {
     .name = "spawn.fork_exec",
     .summary = "fork() then execve() in the child; reaped with wait4()",
-    .params = spawn_target_params,
+    .params = spawn_target_both_params,
     .default_placements = "same",
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_exec_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

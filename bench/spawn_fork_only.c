@@ -30,7 +30,7 @@ static int fork_only_create(void *state, int peer_cpu, pid_t *pid)
 static int fork_only_op(void *state, int peer_cpu, struct sample *out,
                         char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "fork", fork_only_create);
+    return spawn_sample_create_reap(state, NULL, peer_cpu, out, failure, "fork", fork_only_create);
 }
 
 static const struct spawn_mechanism fork_only_mechanism = {
@@ -45,4 +45,5 @@ const struct scenario spawn_fork_only = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_only_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_STATE_HOLDS,
 };

@@ -231,4 +231,5 @@ const struct scenario spawn_pool = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &pool_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_STATE_HOLDS,
 };

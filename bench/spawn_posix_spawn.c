@@ -15,19 +15,22 @@ static int posix_spawn_create(void *state, int peer_cpu, pid_t *pid)
 {
     (void)peer_cpu; /* no CROSS placement: see the descriptor */
     const struct spawn_target *t = state;
-    return -posix_spawn(pid, t->path, NULL, NULL, t->argv, environ);
+    char **envp = t->envp != NULL ? t->envp : environ;
+    if (t->search)
+        return -posix_spawnp(pid, t->file, NULL, NULL, t->argv, envp);
+    return -posix_spawn(pid, t->path, NULL, NULL, t->argv, envp);
 }
 
 static int posix_spawn_op(void *state, int peer_cpu, struct sample *out,
                           char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "posix_spawn",
+    return spawn_sample_create_reap(state, state, peer_cpu, out, failure, "posix_spawn",
                                     posix_spawn_create);
 }
 
 static const struct spawn_mechanism posix_spawn_mechanism = {
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = posix_spawn_op,
 };
 
@@ -43,4 +46,5 @@ const struct scenario spawn_posix_spawn = {
     .placements_supported = PLACEMENT_BIT(PLACEMENT_SAME) | PLACEMENT_BIT(PLACEMENT_FREE),
     .family = &posix_spawn_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

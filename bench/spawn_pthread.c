@@ -111,4 +111,5 @@ const struct scenario spawn_pthread = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &thread_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_STATE_HOLDS,
 };

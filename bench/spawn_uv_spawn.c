@@ -57,15 +57,18 @@ static int uvspawn_init(struct case_ctx *ctx, size_t index, size_t count, void *
     err = uv_loop_init(&s->loop);
     if (err < 0) {
         scenario_fail(ctx, 0, "uv_loop_init failed: %s", uv_strerror(err));
+        spawn_target_fini(&s->target);
         goto fail_free;
     }
     for (int fd = 0; fd < 3; fd++) {
         s->stdio[fd].flags = UV_INHERIT_FD;
         s->stdio[fd].data.fd = fd;
     }
-    s->options.file = s->target.path;
+    /* libuv's child execvp()s file: a bare name is searched in PATH, as
+     * path_depth wants, an absolute path is not. */
+    s->options.file = s->target.file;
     s->options.args = s->target.argv;
-    s->options.env = NULL; /* libuv then passes environ, as the others do */
+    s->options.env = s->target.envp; /* NULL: libuv passes environ, as the others do */
     s->options.stdio = s->stdio;
     s->options.stdio_count = 3;
     s->options.exit_cb = uvspawn_exited;
@@ -92,6 +95,7 @@ static int uvspawn_op(void *state, int peer_cpu, struct sample *out,
     struct uvspawn_state *s = state;
     s->exited = 0;
     s->process.data = s;
+    spawn_target_drain(&s->target);
 
     uint64_t t0 = clock_now_ns();
     int err = uv_spawn(&s->loop, &s->process, &s->options);
@@ -114,6 +118,9 @@ static int uvspawn_op(void *state, int peer_cpu, struct sample *out,
         snprintf(failure, SCENARIO_FAILURE_MAX, "child %s", why);
         return err;
     }
+    err = spawn_target_first_instruction(&s->target, t0, s->exit_ns, out, failure);
+    if (err < 0)
+        return err;
     out->ns = s->exit_ns - t0;
     sample_report(out, SPAWN_METRIC_RETURN, t1 - t0);
     return 0;
@@ -124,6 +131,7 @@ static void uvspawn_fini(void *state)
     struct uvspawn_state *s = state;
     /* Every sample closes its handle; this only guards the loop close. */
     uv_common_loop_close(&s->loop);
+    spawn_target_fini(&s->target);
     free(s);
 }
 
@@ -145,4 +153,5 @@ const struct scenario spawn_uv_spawn = {
     .process_init = uv_common_process_init,
     .family = &uvspawn_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -28,12 +28,13 @@ static int vfork_exec_create(void *state, int peer_cpu, pid_t *pid)
 static int vfork_exec_op(void *state, int peer_cpu, struct sample *out,
                          char failure[SCENARIO_FAILURE_MAX])
 {
-    return spawn_sample_create_reap(state, peer_cpu, out, failure, "vfork", vfork_exec_create);
+    return spawn_sample_create_reap(state, state, peer_cpu, out, failure, "vfork",
+                                    vfork_exec_create);
 }
 
 static const struct spawn_mechanism vfork_exec_mechanism = {
     .init = spawn_target_state_init,
-    .fini = free,
+    .fini = spawn_target_state_fini,
     .op = vfork_exec_op,
 };
 
@@ -46,4 +47,5 @@ const struct scenario spawn_vfork_exec = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &vfork_exec_mechanism,
     SPAWN_SCENARIO_FIELDS,
+    SPAWN_TARGET_HOLDS,
 };

@@ -48,6 +48,14 @@ check "parameter target" run --filter '^spawn\.fork_exec$' --param target=static
 check "--param 'target='" run --filter '^spawn\.fork_exec$' --param target= $out
 check "--param 'target'" run --param target $out
 check "--param target: given twice" run --filter '^spawn\.fork_exec$' --param target=static --param target=dynamic $out
+# What spawn passes and the open loop (issue 18).
+check "parameter env: 'abc' is not a count or inherit" run --filter '^spawn\.posix_spawn$' --param env=abc $out
+check "parameter env: '4097' is out of range 0..4096" run --filter '^spawn\.posix_spawn$' --param env=4097 $out
+check "parameter env: 'inherit' is given twice" run --filter '^spawn\.posix_spawn$' --param env=inherit,inherit $out
+check "parameter args: '-1'" run --filter '^spawn\.posix_spawn$' --param args=-1 $out
+check "parameter path_depth: '1025' is out of range 0..1024" run --filter '^spawn\.posix_spawn$' --param path_depth=1025 $out
+check "parameter rate: '10000001' is out of range 0..10000000" run --filter '^spawn\.posix_spawn$' --param rate=10000001 $out
+check "--param env: no selected scenario has a parameter 'env'" run --filter '^spawn\.pthread$' --param env=1 $out
 check "--placement: 'sideways'" run --placement sideways $out
 check "--placement" run --placement same,,free $out
 check "--placement" run --placement same,same $out
@@ -72,12 +80,16 @@ check "--quick" list --quick
 check "--min-time" env --min-time 1s
 check "'extra'" run extra $out
 check "--rounds" run --rounds
+check "--no-hold=yes" run --no-hold=yes $out
+check "--no-hold: not an option of \`list\`" list --no-hold
+check "--time-budget: not an option of \`env\`" env --time-budget 1s
 
 # ---- the table: every option of run, list, env, and every kind of bad value
 # (empty, negative, huge, overflow, wrong unit, unknown name) ---------------
 sel="--filter ^spawn\.pthread$"
-# Durations: --warmup, --min-time, --max-time, --sample-timeout.
-for opt in --warmup --min-time --max-time --sample-timeout; do
+# Durations: --warmup, --min-time, --max-time, --sample-timeout, --time-budget,
+# --round-time.
+for opt in --warmup --min-time --max-time --sample-timeout --time-budget --round-time; do
     check "$opt ''" run $sel $opt '' $out
     check "$opt '-5ms'" run $sel $opt -5ms $out
     check "$opt '5'" run $sel $opt 5 $out

@@ -30,7 +30,7 @@ done
     --out-dir "$root/out" > "$root/run1" 2> "$root/run1.err"
 first=$(sed -n 's/^results: //p' "$root/run1")
 [ -d "$first" ] || die "run printed no results folder"
-grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}' \
+grep -q '^spawn.pthread{rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,rate=0,placement=same}' \
     "$root/run1" || die "console table lacks the pthread row"
 # Two rss values: the declared analyses follow the table, a line per case.
 [ "$(sed -n '/^analyses:/,/^$/p' "$root/run1" | grep -c '/GiB')" -eq 4 ] \
@@ -42,7 +42,54 @@ second=$(sed -n 's/^results: //p' "$root/run2")
 [ "$first" != "$second" ] || die "two runs shared a folder"
 [ "$(readlink "$root/out/latest")" = "$(basename "$second")" ] || die "latest does not point at the newest run"
 head -1 "$second/summary.csv" \
-    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
+    | grep -q '^scenario,case,param_rss,param_ballast,param_mappings,param_threads,param_fds,param_concurrency,param_rate,placement,' || die "summary.csv header: $(head -1 "$second/summary.csv")"
+
+# Up front: how long at most, how precise, and the way to the full suite.
+grep -q '^planned to end within 50 s (--time-budget); each median to +-3% (--ci-target), or flagged$' \
+    "$root/run1" || fail "quick run does not say its plan: $(head -4 "$root/run1")"
+grep -q '^quick: trimmed sweeps; the full matrix: procbench run without --quick$' "$root/run1" \
+    || fail "quick run does not say how to get the full matrix"
+# No terminal: no progress line.
+grep -q 'cases, ' "$root/run1.err" && fail "progress line written to a non-terminal"
+
+# The precision columns: every measured case has its interval, met or not,
+# and why it stopped.
+column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$2/summary.csv"; }
+column p50_ci_pct "$first" | grep -qvE '^[0-9]+\.[0-9][0-9]$' && fail "p50_ci_pct: $(column p50_ci_pct "$first")"
+column ci_target_met "$first" | grep -qvxE 'yes|no' && fail "ci_target_met: $(column ci_target_met "$first")"
+column stopped_by "$first" | grep -qvxE 'target|max-time|time-budget' && fail "stopped_by: $(column stopped_by "$first")"
+
+# A target out of reach (0.001%: finer than the histogram resolves) ends at
+# --max-time, flagged in the row, the column and the closing warning.
+"$procbench" run --filter '^spawn\.pthread$' --param rss=0 --quick --ci-target 0.001 --max-time 30ms \
+    --out-dir "$root/out" > "$root/run3" 2> "$root/run3.err"
+third=$(sed -n 's/^results: //p' "$root/run3")
+[ "$(column stopped_by "$third")" = max-time ] || fail "unreachable target: stopped by $(column stopped_by "$third")"
+[ "$(column ci_target_met "$third")" = no ] || fail "unreachable target: met?"
+grep -q '(target not reached: max-time)$' "$root/run3" || fail "the row does not flag the missed target"
+grep -q '^warning: 1 of 1 cases stopped before their median was within +-0.001%' "$root/run3" \
+    || fail "no closing warning: $(cat "$root/run3")"
+grep -q '^  spawn.pthread{.*max-time$' "$root/run3" || fail "the warning does not list the case"
+# A time budget already spent: each case gets its floor of 3 rounds, then
+# stops, flagged time-budget.
+"$procbench" run --filter '^spawn\.(pthread|pool)$' --param rss=0 --quick --ci-target 0.001 \
+    --time-budget 1ms --out-dir "$root/out" > "$root/run4" 2> "$root/run4.err"
+fourth=$(sed -n 's/^results: //p' "$root/run4")
+[ "$(column stopped_by "$fourth" | sort -u)" = time-budget ] || fail "budget: stopped by $(column stopped_by "$fourth")"
+[ "$(column rounds "$fourth" | sort -u)" = 3 ] || fail "budget: rounds $(column rounds "$fourth")"
+
+# On a terminal, the progress line: cases done of all, elapsed, what is
+# left (or the budget while it is not known); -q keeps even a terminal quiet.
+if script -qec "true" /dev/null > /dev/null 2>&1; then
+    script -qec "'$procbench' run --filter '^spawn\.pthread\$' --param rss=0 --quick --out-dir '$root/out'" \
+        /dev/null > "$root/tty" 2>&1 < /dev/null || fail "run on a terminal: $(cat "$root/tty")"
+    grep -q '\[0/1 cases, 0 s of at most 50 s\] spawn.pthread{' "$root/tty" \
+        || fail "no progress line on a terminal: $(cat "$root/tty")"
+    script -qec "'$procbench' run -q --filter '^spawn\.pthread\$' --param rss=0 --quick --out-dir '$root/out'" \
+        /dev/null > "$root/tty-q" 2>&1 < /dev/null || fail "run -q on a terminal"
+    grep -q 'cases, ' "$root/tty-q" && fail "-q drew a progress line"
+    [ "$(grep -c . "$root/tty-q")" -eq 1 ] || fail "-q on a terminal printed more than one line"
+fi
 
 # The seed and argv are recorded.
 grep -q '"seed": 7' "$first/results.json" || die "seed not recorded"

@@ -1,16 +1,18 @@
 #!/bin/sh
 # A real run interrupted by SIGINT (once, and twice in a row), SIGTERM and
 # SIGHUP after some cases finished: exit code 130 / 143 / 129; a results
-# folder holding exactly the cases that finished (each row, histogram and
-# results.json entry complete, and readable by `procbench export`), marked
-# partial (PARTIAL, "partial": true); `latest` not moved to it; no
-# temporary file; and no process of the run left: every process the run
-# made carries a marker in its environment, and none is found afterwards.
-# SIGUSR1, and SIGPIPE from a closed stdout, change nothing: the run
-# finishes whole. SIGKILL cannot be handled: the folder's RUNNING then
-# names a dead process, readers say the run was interrupted (and, while it
-# ran, that it was still going), no process of it is left (its rounds die
-# with it), and the next run into the root marks the folder PARTIAL.
+# folder holding exactly the cases that finished and the unfinished ones
+# that had their floor of rounds, marked stopped_by=interrupted (each row,
+# histogram and results.json entry complete, and readable by `procbench
+# export`), marked partial (PARTIAL, "partial": true); `latest` not moved to
+# it; no temporary file; and no process of the run left, the holder of a
+# held ballast included: every process the run made carries a marker in its
+# environment, and none is found afterwards. SIGUSR1, and SIGPIPE from a
+# closed stdout, change nothing: the run finishes whole. SIGKILL cannot be
+# handled: the folder's RUNNING then names a dead process, readers say the
+# run was interrupted (and, while it ran, that it was still going), no
+# process of it is left (its rounds die with it), and the next run into the
+# root marks the folder PARTIAL.
 # usage: interrupt.sh PROCBENCH OUT_ROOT
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -29,10 +31,13 @@ start_run() {
     mark="$$-$name"
     mkdir -p "$out"
     : > "$out/stdout" # before the run starts, so that the wait below can read it
-    # One round per case, so that cases finish one by one; spawn.pool and
-    # ipc.pipe keep a peer process alive through their rounds.
+    # A floor of one round per case, so that cases finish one by one (those
+    # precise enough at once) while others go on; spawn.pool and ipc.pipe
+    # keep a peer process alive through their rounds, and rss=64M a holder
+    # process through the run.
     PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^(spawn\.(pool|fork_exec|pthread)|ipc\.pipe)$' \
-        --param rss=0 --quick --rounds 1 --seed 5 --out-dir "$out/runs" > "$out/stdout" 2> "$out/stderr" &
+        --param rss=0,64M --param target=static --quick --rounds 1 --seed 5 \
+        --out-dir "$out/runs" > "$out/stdout" 2> "$out/stderr" &
     pid=$!
     tries=0
     while [ "$(grep -c '{' "$out/stdout" || true)" -lt 2 ]; do
@@ -77,11 +82,20 @@ interrupt() {
     [ -e "$out/runs/latest" ] && fail "$name: latest points at a partial run"
     finished=$(sed -n 's/.*interrupted by SIG[A-Z]* after \([0-9]*\) of \([0-9]*\) cases finished.*/\1 \2/p' "$out/stderr")
     [ -n "$finished" ] || { fail "$name: stderr does not say it was interrupted: $(cat "$out/stderr")"; return; }
-    set -- $finished
+    kept=$(sed -n 's/.*cases finished, \([0-9]*\) more kept with fewer rounds than planned.*/\1/p' "$out/stderr")
+    set -- $finished ${kept:-0}
     selected=$2
-    [ "$1" -ge 2 ] && [ "$1" -lt "$2" ] || fail "$name: $1 of $2 cases finished"
-    [ "$(grep -c '{' "$out/stdout")" -eq "$1" ] || fail "$name: console rows differ from $1 finished cases"
-    [ "$(($(wc -l < "$dir/summary.csv") - 1))" -eq "$1" ] || fail "$name: summary.csv rows differ from $1"
+    [ "$1" -ge 2 ] && [ "$1" -lt "$2" ] && [ $(($1 + $3)) -le "$2" ] || fail "$name: $1 of $2 cases finished, $3 kept"
+    # Rows: the finished ones (not interrupted) and the kept ones, which
+    # say so and have their floor of one round.
+    column() { awk -v column="$1" -f "$(dirname "$0")/csv_column.awk" "$dir/summary.csv"; }
+    rows=$(($1 + $3))
+    table=$(awk '/^case  / { on = 1; next } on && /^$/ { exit } on { n++ } END { print n + 0 }' "$out/stdout")
+    [ "$table" -eq "$rows" ] || fail "$name: $table console rows differ from $rows kept cases"
+    [ "$(($(wc -l < "$dir/summary.csv") - 1))" -eq "$rows" ] || fail "$name: summary.csv rows differ from $rows"
+    [ "$(column stopped_by | grep -cx interrupted)" -eq "$3" ] || fail "$name: $3 kept cases but $(column stopped_by | grep -cx interrupted) marked interrupted"
+    [ "$(grep -c '(interrupted: [0-9]* rounds)\|target not reached: interrupted' "$out/stdout")" -eq "$3" ] \
+        || fail "$name: the console does not mark the $3 interrupted cases"
     grep -q 'interrupted by SIG' "$dir/PARTIAL" || fail "$name: no PARTIAL file"
     grep -q '"partial": true' "$dir/results.json" || fail "$name: results.json not marked partial"
     measured=$(grep -c ',ok,' "$dir/summary.csv")
@@ -90,9 +104,44 @@ interrupt() {
     [ -e "$dir/RUNNING" ] && fail "$name: RUNNING left in the partial folder"
     "$procbench" export "$dir" > "$out/export.json" 2> "$out/export.err" ||
         fail "$name: export of the partial folder: $(cat "$out/export.err")"
-    echo "$name: exit $code, $1 of $2 cases kept, $running processes before, $left after"
+    echo "$name: exit $code, $1 of $2 cases finished and $3 kept, $running processes before, $left after"
 }
 
+# The harness killed outright (SIGKILL: nothing it can do): the holder of
+# the held ballast dies with it (PR_SET_PDEATHSIG), and the round running
+# ends with its block; within 10 s nothing of the run is left.
+killed() {
+    out=$root/sigkill-holder
+    mark="$$-sigkill-holder"
+    mkdir -p "$out"
+    PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^spawn\.fork_only$' --param rss=64M \
+        --quick --ci-target 0.001 --max-time 5s --out-dir "$out/runs" > "$out/stdout" 2> "$out/stderr" &
+    pid=$!
+    tries=0
+    # The holder and a round: three processes of the run at least.
+    while [ "$(marked_processes "$mark")" -lt 3 ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 300 ] || ! kill -0 "$pid" 2> /dev/null; then
+            fail "sigkill: the run did not start its holder in 30 s"
+            kill -KILL "$pid" 2> /dev/null
+            wait "$pid"
+            return
+        fi
+        sleep 0.1
+    done
+    kill -KILL "$pid"
+    wait "$pid"
+    tries=0
+    while [ "$(marked_processes "$mark")" -gt 0 ] && [ "$tries" -lt 100 ]; do
+        tries=$((tries + 1))
+        sleep 0.1
+    done
+    left=$(marked_processes "$mark")
+    [ "$left" -eq 0 ] || fail "sigkill: $left process(es) of the run outlived it by 10 s"
+    echo "sigkill: $left processes left"
+}
+
+killed
 interrupt sigint 130 INT
 interrupt sigint-twice 130 INT INT
 interrupt sigterm 143 TERM
@@ -125,7 +174,8 @@ name=sigpipe out=$root/sigpipe mark="$$-sigpipe"
 mkdir -p "$out"
 {
     PROCBENCH_TEST_MARK=$mark "$procbench" run --filter '^(spawn\.(pool|fork_exec|pthread)|ipc\.pipe)$' \
-        --param rss=0 --quick --rounds 1 --seed 5 --out-dir "$out/runs" 2> "$out/stderr"
+        --param rss=0,64M --param target=static --quick --rounds 1 --seed 5 --out-dir "$out/runs" \
+        2> "$out/stderr"
     echo $? > "$out/code"
 } | true
 wait
@@ -165,4 +215,5 @@ if start_run sigkill; then
     echo "sigkill: marked by the next run"
 fi
 
+name=cli.interrupt
 lib_finish

@@ -47,6 +47,9 @@ grep -q "Node's fork costs far more than spawn (more than 2x) | not measured" "$
     || fail "a claim whose cases were not run is not 'not measured'"
 grep -qi 'src="http\|href="http\|@import\|<link' "$run/report.html" && fail "report.html refers to something outside itself"
 [ "$(grep -c '<img class="plot"' "$run/report.html")" -eq "$svgs" ] || fail "report.html does not embed every plot"
+# The static child's three clocks, and the observed mechanism beside each row.
+[ -s "$(ls "$run/plots"/*-clocks.svg 2>/dev/null | head -n 1)" ] || fail "no clocks plot"
+grep -q '| mechanism (observed) |' "$run/report.md" || fail "report.md has no mechanism column"
 # Again over it, with PNGs: the old plots/ is replaced.
 first=$(cksum < "$run/report.md")
 "$procbench" report --png "$run" > /dev/null 2> "$root/stderr" || { fail "second report failed"; cat "$root/stderr" >&2; }
@@ -142,6 +145,7 @@ replace "$m/results.json" '"scenario": "spawn.vfork_exec"' "\"scenario\": \"spaw
 replace "$m/results.json" '"target": "static"' "\"target\": \"static'; system(\\\"touch $m/MARKER6\\\")\""
 replace "$m/rounds.csv" "\"$pool\"" "\"$(printf '%s' "$name1" | sed 's/"/""/g')\""
 replace "$m/rounds.csv" "\"$shell\"" "\"$(printf '%s' "$name2" | sed 's/"/""/g')\""
+replace "$m/results.json" '"backlog": ""' "\"backlog\": \"<b>MARKER8\\u0060touch $m/MARKER9\\u0060\""
 grep -qF 'MARKER1' "$m/rounds.csv" && grep -qF 'MARKER5' "$m/results.json" || fail "hostile: the edit did not take"
 if ! "$procbench" report --png "$m" > /dev/null 2> "$root/stderr"; then
     fail "hostile: report failed:"; cat "$root/stderr" >&2
@@ -156,5 +160,7 @@ grep -qF 'MARKER2`' "$m/plots/"*-spectrum-*.svg || fail "hostile: a case name is
 grep -qF 'MARKER5`' "$m/plots/"*-bars-*.svg || fail "hostile: a scenario name is not in the bars"
 grep -qF '&lt;b&gt;&amp;amp;' "$m/report.html" || fail "hostile: a name is not escaped in report.html"
 grep -qF '\<b\>\&amp;' "$m/report.md" || fail "hostile: a name is not escaped in report.md"
+grep -qF '&lt;b&gt;MARKER8`touch' "$m/report.html" || fail "hostile: a text column is not escaped in report.html"
+grep -qF '\<b\>MARKER8\`touch' "$m/report.md" || fail "hostile: a text column is not escaped in report.md"
 
 lib_finish

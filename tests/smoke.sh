@@ -1,11 +1,11 @@
 #!/bin/sh
-# Smoke test of one scenario: a real --quick run of it alone, then checks that
+# Smoke test of one scenario: a real run of it alone with small budgets, then checks that
 # the results folder is complete and every case of the scenario has a row
 # that was measured or skipped with a reason (never failed). Leaks of
 # children and descriptors are checked in-process by unit/test_no_leaks.c.
 # usage: smoke.sh PROCBENCH SCENARIO OUT_ROOT [RUN OPTIONS...]
 # RUN OPTIONS are added to the run (tests/CMakeLists.txt gives the spawn.*
-# scenarios a light rss list, so that --quick stays quick).
+# scenarios a light rss list, so that the run stays quick).
 set -eu
 procbench=$1 scenario=$2 root=$3/$2
 shift 3
@@ -16,11 +16,13 @@ name="smoke $scenario"
 . "$(dirname "$0")/lib.sh"
 
 escaped=$(printf '%s' "$scenario" | sed 's/\./\\./g')
-# --min-time 20ms: a smoke test checks that every case runs and is written,
-# not how precisely; --quick's 250 ms per case made the 90 cases of ipc.shm
-# or ipc.socketpair take 26 s (5 s now), twice in ci/test (plain and ASan).
-# --quick's floor of 10 samples and 3 rounds per case still holds.
-"$procbench" run --filter "^$escaped\$" --quick --min-time 20ms --seed 1 --out-dir "$root" -q "$@" \
+# Every case of the scenario's full matrix (not --quick's trimmed one), each
+# with its floors only: a smoke test checks that every case runs and is
+# written, not how precisely (--ci-target 0): 3 rounds of 7 ms and at least
+# 10 samples, which keeps the 90 cases of ipc.shm or ipc.socketpair to a few
+# seconds, twice in ci/test (plain and ASan).
+"$procbench" run --filter "^$escaped\$" --ci-target 0 --time-budget 0s --rounds 3 --round-time 7ms \
+    --min-samples 10 --warmup 20ms --max-time 1s --seed 1 --out-dir "$root" -q "$@" \
     > "$root/stdout" 2> "$root/stderr" || die "exit code $? (stderr: $(cat "$root/stderr"))"
 
 run=$root/latest

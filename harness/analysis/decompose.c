@@ -33,7 +33,8 @@ static const struct layer_spec layers[] = {
 static const char *const placements[] = {"same", "cross", "free"};
 
 /* Parameter values a case must have when it has the parameter at all:
- * the plain, unloaded form of each row. */
+ * the plain, unloaded form of each row (a closed loop, spawn passing the
+ * harness's environment and no extra argument by absolute path). */
 static const struct {
     const char *name, *value, *also;
 } wanted[] = {

@@ -105,6 +105,11 @@ static int parse_value(const struct param_spec *spec, const char *value, struct 
     }
     case PARAM_SIZE:
     case PARAM_COUNT:
+        if (spec->word != NULL && strcmp(value, spec->word) == 0) {
+            number = PARAM_VALUE_WORD;
+            written = snprintf(out->text, sizeof(out->text), "%s", value);
+            break;
+        }
         if (spec->kind == PARAM_SIZE)
             rc = units_parse_size_bytes(value, &number, &why);
         else
@@ -112,8 +117,10 @@ static int parse_value(const struct param_spec *spec, const char *value, struct 
         /* A number too large for 64 bits is out of the spec's range too,
          * and saying so with the range is the more useful of the two. */
         if (rc != 0 && rc != -ERANGE) {
-            reason_format(err, err_len, "parameter %s: '%s' is not a %s (%s)", spec->name, shown,
-                          spec->kind == PARAM_SIZE ? "size" : "count", why);
+            reason_format(err, err_len, "parameter %s: '%s' is not a %s%s%s (%s)", spec->name,
+                          shown, spec->kind == PARAM_SIZE ? "size" : "count",
+                          spec->word != NULL ? " or " : "", spec->word != NULL ? spec->word : "",
+                          why);
             return -EINVAL;
         }
         if (rc == -ERANGE || number < spec->min || number > spec->max) {
@@ -218,4 +225,9 @@ const struct param_spec *params_find(const struct param_spec *specs, const char 
 int params_is(const struct param_value *value, const char *choice)
 {
     return strcmp(value->text, choice) == 0;
+}
+
+int params_value_is_text(const struct param_spec *spec, const struct param_value *value)
+{
+    return spec->kind == PARAM_WORD || (spec->word != NULL && value->number == PARAM_VALUE_WORD);
 }

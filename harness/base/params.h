@@ -23,7 +23,21 @@ struct param_spec {
     const char *choices;  /* PARAM_WORD: comma-separated allowed words */
     uint64_t min, max;    /* PARAM_SIZE, PARAM_COUNT: inclusive range */
     const char *help;     /* one line for `procbench list` */
+    /* PARAM_SIZE, PARAM_COUNT: a word also accepted in place of a number
+     * (spawn's env=inherit: "whatever the harness has", which no number
+     * can say), kept as PARAM_VALUE_WORD; NULL: numbers only. */
+    const char *word;
+    /* Values --quick uses when the user gives none: the points of a sweep
+     * that answer the main questions (the report's claims); NULL: the
+     * defaults. */
+    const char *quick;
 };
+
+/* The number of a value given as its spec's word. */
+#define PARAM_VALUE_WORD UINT64_MAX
+
+/* Most parameters one scenario may declare (the spawn rows have 11). */
+#define PARAMS_MAX_PER_SCENARIO 16
 
 /* One value of one parameter. */
 struct param_value {
@@ -49,5 +63,9 @@ const struct param_spec *params_find(const struct param_spec *specs, const char 
 
 /* True when value (a WORD parameter's value) is the word choice. */
 int params_is(const struct param_value *value, const char *choice);
+
+/* True when the value of spec is written as text in the outputs: a WORD
+ * parameter's, or a number's spec->word. Numbers are written as numbers. */
+int params_value_is_text(const struct param_spec *spec, const struct param_value *value);
 
 #endif

@@ -20,10 +20,12 @@ static void describe_values(const struct param_spec *p, char *buf, size_t len)
     case PARAM_SIZE:
         units_format_size(p->min, lo, sizeof(lo));
         units_format_size(p->max, hi, sizeof(hi));
-        snprintf(buf, len, "size %s..%s", lo, hi);
+        snprintf(buf, len, "size %s..%s%s%s", lo, hi, p->word ? " or " : "",
+                 p->word ? p->word : "");
         return;
     case PARAM_COUNT:
-        snprintf(buf, len, "count %" PRIu64 "..%" PRIu64, p->min, p->max);
+        snprintf(buf, len, "count %" PRIu64 "..%" PRIu64 "%s%s", p->min, p->max,
+                 p->word ? " or " : "", p->word ? p->word : "");
         return;
     }
     snprintf(buf, len, "?");
@@ -37,10 +39,16 @@ static void print_scenario(const struct scenario *sc)
     for (const struct param_spec *p = sc->params; p && p->name; p++) {
         char values[160];
         describe_values(p, values, sizeof(values));
-        printf("%-20s   %s=%s  (%s) %s\n", "", p->name, p->defaults, values,
+        char quick[96] = "";
+        if (p->quick)
+            snprintf(quick, sizeof(quick), " (--quick: %s)", p->quick);
+        printf("%-20s   %s=%s%s  (%s) %s\n", "", p->name, p->defaults, quick, values,
                p->help ? p->help : "");
     }
-    printf("%-20s   placement=%s\n", "", sc->default_placements);
+    printf("%-20s   placement=%s", "", sc->default_placements);
+    if (sc->quick_placements)
+        printf(" (--quick: %s)", sc->quick_placements);
+    printf("\n");
 }
 
 enum outcome command_list(const struct cli_options *opts)

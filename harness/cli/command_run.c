@@ -32,6 +32,7 @@
 #include "output/outdir.h"
 #include "engine/runner.h"
 #include "analysis/curves.h"
+#include "analysis/open_loop.h"
 #include "engine/sysinfo.h"
 #include "output/writers.h"
 #include "read/results_read.h"
@@ -141,6 +142,7 @@ static enum outcome measure_and_write(struct run_results *r, const struct cli_op
         fprintf(stderr, "procbench: out of memory computing the spawn curves\n");
         return OUTCOME_FAILED;
     }
+    open_loop_compute(r);
     char err[PATH_MAX + 128];
     if (write_results(r, dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
@@ -212,6 +214,7 @@ enum outcome command_run(const struct cli_options *opts, int argc, char **argv)
         .overrides = opts->overrides,
         .override_count = opts->override_count,
         .placements = opts->placements,
+        .quick = opts->config.quick,
     };
     struct case_def *defs = NULL;
     size_t count = 0;

@@ -121,8 +121,8 @@ void cases_format_name(struct case_def *def)
 /* The values of every parameter of one scenario: its defaults, or the user's
  * --param list where one names the parameter. */
 struct value_lists {
-    struct param_value values[8][PARAMS_MAX_VALUES];
-    size_t counts[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO][PARAMS_MAX_VALUES];
+    size_t counts[PARAMS_MAX_PER_SCENARIO];
     size_t param_count;
 };
 
@@ -130,13 +130,14 @@ static int resolve_values(const struct scenario *sc, const struct case_selection
                           struct value_lists *lists, char *err, size_t err_len)
 {
     lists->param_count = sc->params ? params_count(sc->params) : 0;
-    if (lists->param_count > 8) {
-        reason_format(err, err_len, "%s: more than 8 parameters", sc->name);
+    if (lists->param_count > PARAMS_MAX_PER_SCENARIO) {
+        reason_format(err, err_len, "%s: more than %d parameters", sc->name,
+                      PARAMS_MAX_PER_SCENARIO);
         return -EINVAL;
     }
     for (size_t p = 0; p < lists->param_count; p++) {
         const struct param_spec *spec = &sc->params[p];
-        const char *text = spec->defaults;
+        const char *text = sel->quick && spec->quick ? spec->quick : spec->defaults;
         for (size_t o = 0; o < sel->override_count; o++) {
             if (strcmp(sel->overrides[o].name, spec->name) == 0)
                 text = sel->overrides[o].values;
@@ -222,10 +223,12 @@ static int expand_matched(const struct case_selection *sel, const bool matched[]
             continue;
         const struct scenario *sc = scenario_catalogue[s];
         enum placement placements[MAX_PLACEMENTS];
+        const char *own = sel->quick && sc->quick_placements ? sc->quick_placements
+                                                             : sc->default_placements;
         int placement_count =
             sel->placements
                 ? parse_placement_list(sel->placements, "--placement", placements, err, err_len)
-                : parse_placement_list(sc->default_placements, sc->name, placements, err, err_len);
+                : parse_placement_list(own, sc->name, placements, err, err_len);
         rc = placement_count < 0 ? placement_count : resolve_values(sc, sel, lists, err, err_len);
         if (rc == 0)
             rc = append_cases(sc, lists, placements, placement_count, &cases, &n, &capacity);

@@ -25,6 +25,7 @@ struct case_selection {
     const struct param_override *overrides;
     size_t override_count;
     const char *placements; /* comma list, or NULL for each scenario's default */
+    bool quick; /* --quick: the scenarios' quick values and placements where they have them */
 };
 
 /* Compiles the filters and reports whether scenario name matches any (true

@@ -16,6 +16,22 @@
 
 #include "reaper.h"
 
+/* The child reaper_collect() leaves alone, and the process that said so (a
+ * forked copy of that process has other children). */
+static pid_t spared_pid;
+static pid_t spared_by;
+
+void reaper_spare(pid_t pid)
+{
+    spared_pid = pid;
+    spared_by = pid > 0 ? getpid() : 0;
+}
+
+static pid_t spared(void)
+{
+    return spared_by == getpid() ? spared_pid : 0;
+}
+
 int reaper_become_subreaper(void)
 {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -errno;
@@ -41,18 +57,20 @@ static pid_t parent_of(const char *pid_text)
     return (pid_t)ppid;
 }
 
-/* Sends SIGKILL to every running child; returns how many were signalled. */
+/* Sends SIGKILL to every running child but the spared one; returns how
+ * many were signalled. */
 static int kill_children(void)
 {
     DIR *proc = opendir("/proc");
     if (!proc)
         return 0;
-    pid_t self = getpid();
+    pid_t self = getpid(), keep = spared();
     int killed = 0;
     for (struct dirent *e; (e = readdir(proc));) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
-        if (parent_of(e->d_name) == self && kill((pid_t)atoi(e->d_name), SIGKILL) == 0)
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid != keep && parent_of(e->d_name) == self && kill(pid, SIGKILL) == 0)
             killed++;
     }
     closedir(proc);
@@ -66,15 +84,21 @@ int reaper_collect(void)
      * reported by the caller's next look rather than hanging the run. */
     for (int attempt = 0; attempt < 2000; attempt++) {
         pid_t pid;
-        while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-            collected++;
+        while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+            if (pid == spared())
+                reaper_spare(0); /* it died: its owner finds out from its socket */
+            else
+                collected++;
+        }
         if (pid < 0 && errno == ECHILD)
             return collected;
         if (pid < 0 && errno == EINTR)
             continue;
         /* Children remain and none has exited yet: kill what is running,
-         * give it a millisecond to die, and look again. */
-        kill_children();
+         * give it a millisecond to die, and look again; if only the spared
+         * one runs, that is all. */
+        if (kill_children() == 0 && spared() > 0)
+            return collected;
         usleep(1000);
     }
     return collected;

@@ -7,6 +7,8 @@
 #ifndef PROCBENCH_REAPER_H
 #define PROCBENCH_REAPER_H
 
+#include <sys/types.h>
+
 /* Makes the calling process the reaper of its orphaned descendants
  * (PR_SET_CHILD_SUBREAPER). Returns 0 or -errno. */
 int reaper_become_subreaper(void);
@@ -17,5 +19,11 @@ int reaper_collect(void);
 
 /* Number of descriptors the calling process has open, or -errno. */
 int reaper_count_fds(void);
+
+/* Makes reaper_collect(), in this process, leave child pid alone (neither
+ * killed nor counted): the holder of held state (holder.h), which outlives
+ * rounds. 0 spares nothing. If it is found dead, it is reaped and spared no
+ * more. */
+void reaper_spare(pid_t pid);
 
 #endif

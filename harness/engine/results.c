@@ -90,3 +90,29 @@ uint64_t results_stat_value(const struct stats *s, enum metric_stat stat)
     }
     return 0;
 }
+
+const char *case_end_name(enum case_end end)
+{
+    switch (end) {
+    case CASE_END_TARGET:
+        return "target";
+    case CASE_END_FLOORS:
+        return "floors";
+    case CASE_END_MAX_TIME:
+        return "max-time";
+    case CASE_END_BUDGET:
+        return "time-budget";
+    case CASE_END_INTERRUPTED:
+        return "interrupted";
+    case CASE_END_NONE:
+        break;
+    }
+    return "";
+}
+
+const char *case_ci_target_met_name(const struct case_result *c)
+{
+    if (!c->ci_target_set || c->status != CASE_OK || c->end == CASE_END_NONE)
+        return "";
+    return c->ci_target_met ? "yes" : "no";
+}

@@ -33,7 +33,7 @@ struct runner_test_hook;
 /* One case: a scenario with one value per parameter and one placement. */
 struct case_def {
     const struct scenario *scenario;
-    struct param_value params[8]; /* one per scenario parameter, in spec order */
+    struct param_value params[PARAMS_MAX_PER_SCENARIO]; /* one per parameter, in spec order */
     size_t param_count;
     enum placement placement;
     char name[CASE_NAME_MAX]; /* canonical: scenario{p1=v1,...,placement=x} */
@@ -55,6 +55,20 @@ enum case_status {
 
 /* "ok", "failed", "skipped": as written in every output. */
 const char *case_status_name(enum case_status status);
+
+/* Why a measured case stopped taking rounds (harness/engine/budget.h). */
+enum case_end {
+    CASE_END_NONE,        /* not measured (failed, skipped), or still running */
+    CASE_END_TARGET,      /* its median's interval reached --ci-target */
+    CASE_END_FLOORS,      /* no --ci-target: it had its rounds, samples and --min-time */
+    CASE_END_MAX_TIME,    /* its --max-time ran out before the target */
+    CASE_END_BUDGET,      /* the run's --time-budget ran out before the target */
+    CASE_END_INTERRUPTED, /* the run was interrupted: it has its floor of rounds, not all */
+};
+
+/* "target", "floors", "max-time", "time-budget", "interrupted"; "" for
+ * CASE_END_NONE: as written in the stopped_by column. */
+const char *case_end_name(enum case_end end);
 
 /* One round: a block of consecutive samples of one case. */
 struct round_record {
@@ -109,7 +123,25 @@ struct case_result {
      * def.scenario->analyses: filled by curves_compute() after the run
      * (analysis/curves.h). */
     struct case_analysis analysis[ANALYSES_MAX];
+    /* The system calls that created the children of one observed sample
+     * (harness/engine/mechanism.h), "unobserved: why", or "" when the
+     * scenario is not observed. */
+    char mechanism[256];
+    /* Open-loop cases (a `rate` above 0; harness/analysis/open_loop.h):
+     * the operations per second achieved, and "grows" when the backlog grew
+     * without bound, "keeps up" otherwise; NAN and "" for the others. */
+    double achieved_rate;
+    char backlog[16];
+    /* How precise the median is, and why the case stopped (budget.h). */
+    enum case_end end;
+    double p50_ci_pct;   /* half-width of the median's 95% CI, percent of it; NAN unknown */
+    bool ci_target_set;  /* the run had a --ci-target */
+    bool ci_target_met;  /* ... and p50_ci_pct is within it */
 };
+
+/* "yes" or "no" when the run had a --ci-target and the case was measured,
+ * else "": the ci_target_met column. */
+const char *case_ci_target_met_name(const struct case_result *c);
 
 /* How the runner samples; filled from the command line. */
 struct run_config {
@@ -119,11 +151,21 @@ struct run_config {
     uint64_t min_samples; /* per case */
     uint64_t rounds;      /* minimum number of rounds per case */
     double ci_target_pct; /* stop once the median's 95% CI half-width is below; 0 = off */
+    uint64_t round_ns;    /* sampling time of one round (more when min_time / rounds is more) */
+    /* The whole run plans to end within this; 0 = no budget (budget.h). */
+    uint64_t time_budget_ns;
+    /* Cases whose scenario can hold state across rounds (a ballast) have it
+     * made once, in a holder process their rounds are forked from
+     * (holder.h); false (--no-hold): every round makes its own. */
+    bool hold;
     uint64_t seed;        /* shuffles the interleaving of rounds */
     bool quick;           /* --quick was given (recorded; values above already reflect it) */
     /* A step of a round (setup, one sample, teardown) that takes longer
      * fails its case and is killed; 0 = no limit. */
     uint64_t sample_timeout_ns;
+    /* Observe the mechanism of the scenarios that ask (mechanism.h): one
+     * untimed sample per case under ptrace before the rounds. */
+    bool observe_mechanism;
     /* TEST ONLY: what a test makes the runner do beside measuring
      * (runner.h); NULL in a real run. Not written in any output. */
     const struct runner_test_hook *test_hook;
@@ -147,6 +189,7 @@ struct run_results {
      * holds only the cases that had finished, of cases_selected. */
     int interrupted_signal;
     size_t cases_selected;
+    size_t cases_kept_unfinished; /* of the cases kept, those that had not finished */
 };
 
 /* Most distinct metrics the cases of one run declare between them. */

@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "cputime.h"
 #include "histogram.h"
+#include "holder.h"
 #include "interrupt.h"
 #include "pinning.h"
 #include "reaper.h"
@@ -36,12 +37,22 @@ static void report_progress(struct run_state *st, const struct case_result *c,
     if (!st->obs || !st->obs->progress || now - st->last_progress_ns < PROGRESS_INTERVAL_NS)
         return;
     st->last_progress_ns = now;
+    /* From the plan, not from st: a round forked from a holder sees st as
+     * it was when the holder started. */
+    const struct round_plan *plan = &st->report->plan;
+    uint64_t elapsed = now - st->run_start_ns;
+    uint64_t into_round = elapsed > plan->started_ns ? elapsed - plan->started_ns : 0;
     struct runner_progress p = {
         .current = c,
-        .rounds_done = st->rounds_done,
-        .rounds_expected = st->r->case_count * st->r->config.rounds,
+        .rounds_done = plan->rounds_done,
         .round_samples = round_samples,
-        .elapsed_ns = now - st->run_start_ns,
+        .elapsed_ns = elapsed,
+        .cases_done = plan->cases_done,
+        .cases_total = plan->cases_total,
+        .remaining_ns = plan->remaining_ns > into_round ? plan->remaining_ns - into_round
+                        : plan->remaining_ns > 0     ? 1
+                                                     : 0,
+        .budget_ns = plan->budget_ns,
     };
     st->obs->progress(&p, st->obs->ctx);
 }
@@ -145,7 +156,7 @@ static uint64_t warm_up(struct run_state *st, const struct scenario *sc, struct 
     enum { KEPT = 63 };
     uint64_t kept[KEPT];
     size_t n = 0;
-    uint64_t budget = st->r->config.warmup_ns / st->r->config.rounds;
+    uint64_t budget = st->report->plan.warmup_ns;
     uint64_t start = clock_now_ns();
     do {
         uint64_t per_op = take_sample(st, sc, ctx, false);
@@ -172,22 +183,21 @@ static uint64_t choose_batch(const struct scenario *sc, uint64_t warm_median_ns,
     return ops < MAX_BATCH ? ops : MAX_BATCH;
 }
 
-/* The timed block of a round. */
+/* The timed block of a round: as long and as many samples as the plan
+ * asks, cut short by the case's ceiling, and at least one sample. */
 static void sample_block(struct run_state *st, const struct case_result *c, struct case_ctx *ctx)
 {
-    const struct run_config *cfg = &st->r->config;
+    const struct round_plan *plan = &st->report->plan;
     struct round_report *rep = st->report;
-    uint64_t want_samples = (cfg->min_samples + cfg->rounds - 1) / cfg->rounds;
-    uint64_t want_ns = cfg->min_time_ns / cfg->rounds;
     uint64_t start = clock_now_ns(), now = start;
     while (!round_failing(rep)) {
         take_sample(st, c->def.scenario, ctx, true);
         rep->attempted++;
         now = clock_now_ns();
         uint64_t elapsed = now - start;
-        if (c->measured_ns + elapsed >= cfg->max_time_ns)
+        if (elapsed >= plan->ceiling_ns)
             break;
-        if (histogram_count(st->round_hist) >= want_samples && elapsed >= want_ns)
+        if (histogram_count(st->round_hist) >= plan->block_samples && elapsed >= plan->block_ns)
             break;
         report_progress(st, c, histogram_count(st->round_hist), now);
     }
@@ -247,6 +257,7 @@ _Noreturn void round_process(struct run_state *st, size_t index)
         .ops_per_sample = 1,
         .peer_pid = 0,
         .state = NULL,
+        .held = holder_held(),
     };
     rc = sc->setup ? sc->setup(&ctx) : 0;
     if (rc != 0) {

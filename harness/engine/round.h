@@ -16,6 +16,8 @@
 #include "base/reason.h"
 #include "runner.h"
 
+struct holder;
+
 /* A case whose samples fail this many times in a row is broken, not noisy. */
 #define CONSECUTIVE_FAILURE_LIMIT 3
 /* The console hears of a round at most this often. */
@@ -32,11 +34,31 @@ struct case_progress {
     double peer_cpu_ns_sum;
     uint64_t bytes, bytes_ns;   /* payload, and the time of the samples that moved it */
     uint64_t wall_ops, wall_ns; /* operations of the timed samples that succeeded, and their time */
+    uint64_t overhead_ns;       /* wall time of its rounds beside sampling (budget.h) */
+    double ci_pct;              /* its median's interval after its last round, percent */
+    char hold_key[96];          /* the scenario's hold_key(), "" when nothing is held */
+};
+
+/* What the harness asks of a round, set before the round's process starts
+ * and read by it from the shared report: everything that changes from round
+ * to round comes this way, since a round forked from a holder (holder.h)
+ * sees the harness's memory as it was when the holder started. */
+struct round_plan {
+    uint64_t warmup_ns;     /* warm-up: at least one sample */
+    uint64_t block_ns;      /* sample at least this long ... */
+    uint64_t block_samples; /* ... and at least this many samples ... */
+    uint64_t ceiling_ns;    /* ... but stop past this (what --max-time leaves), after one sample */
+    /* For the progress line, as of the round's start: */
+    uint64_t rounds_done, cases_done, cases_total;
+    uint64_t remaining_ns; /* projected time left in the run; 0 unknown */
+    uint64_t budget_ns;    /* --time-budget; 0 none */
+    uint64_t started_ns;   /* when the round started, since the run started */
 };
 
 /* What one round produced, written by the round's process into memory shared
  * with the harness. */
 struct round_report {
+    struct round_plan plan; /* written by the harness before the round starts */
     struct moments moments;
     uint64_t attempted;            /* timed samples attempted */
     uint64_t ops;                  /* operations in them, failed samples included */
@@ -78,7 +100,12 @@ struct run_state {
     uint64_t run_start_ns;
     uint64_t last_progress_ns;
     uint64_t rounds_done;
-    pid_t harness_pid;         /* the parent of every round's process */
+    struct round_plan plan;    /* the next round's; round_watch() hands it over in the report */
+    struct holder *holder;     /* the holder process alive, or NULL (holder.h) */
+    uint64_t hold_build_ns;    /* time the last round_watch() spent starting a holder */
+    /* The parent of every round's process: the harness, or, in a holder's
+     * copy of this state, the holder (which forks the rounds it holds for). */
+    pid_t harness_pid;
     uint64_t test_slowdown_ns; /* TEST ONLY: the run's test hook, for the round's scenario */
     bool interrupted;          /* a SIGINT, SIGTERM or SIGHUP stopped the run */
     /* The order of a pass. Here rather than a local of runner_run, so that
@@ -111,11 +138,14 @@ static inline bool round_failing(const struct round_report *rep)
  * the round histograms, then _exit()s. */
 _Noreturn void round_process(struct run_state *st, size_t index);
 
-/* Forks the round's process for case index and waits for it, killing it on
- * a --sample-timeout or an interrupt. Whatever went wrong (no process could
- * be made, it crashed, timed out, left processes behind) is in st->report as
- * setup_failed or leaked, with the reason; an interrupt sets
- * st->interrupted. */
+/* Forks the round's process for case index (or has the holder of its held
+ * state fork it, starting that holder first if need be: holder.h), hands it
+ * st->plan through the report, and waits for it, killing it on a
+ * --sample-timeout or an interrupt. Whatever went wrong (no process could
+ * be made, it crashed, timed out, left processes behind, its holder failed
+ * or died) is in st->report as setup_failed or leaked, with the reason; an
+ * interrupt sets st->interrupted. st->hold_build_ns is the time spent
+ * starting a holder. */
 void round_watch(struct run_state *st, size_t index);
 
 #endif

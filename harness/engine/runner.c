@@ -1,11 +1,15 @@
 /*
  * The runner: the pass scheduler. A run is a series of passes; each pass
  * gives every unfinished case one round, in an order shuffled by the seed,
- * so slow drift of the machine hits every case alike. Each round runs in a
- * process of its own (round.c), forked and watched by round_watch.c; its
- * report and histograms, in shared memory, are merged into the case here
- * once the process is reaped, and the case ends when it has its time,
- * samples and rounds, or a median precise enough for --ci-target.
+ * so slow drift of the machine hits every case alike (the cases that share
+ * a holder, holder.h, take their rounds one after the other within the
+ * pass, so that its state is made once). Before each pass the planner
+ * (budget.h) says how long each case samples in its round and which ones
+ * the --time-budget can no longer afford. Each round runs in a process of
+ * its own (round.c), forked and watched by round_watch.c; its report and
+ * histograms, in shared memory, are merged into the case here once the
+ * process is reaped, and the stopping rule (budget.h) decides whether the
+ * case has what it needs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,9 +21,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "base/clock.h"
+#include "budget.h"
 #include "histogram.h"
+#include "holder.h"
 #include "interrupt.h"
+#include "mechanism.h"
 #include "pinning.h"
 #include "reaper.h"
 #include "round.h"
@@ -63,70 +71,6 @@ static void check_runnable(struct case_result *c)
     }
 }
 
-/* Every histogram of the run lives in one MAP_SHARED region, sized from
- * the metrics the cases' scenarios declare: per case one slot for the
- * primary metric and one per declared metric, then the slots of the round
- * in progress (its primary metric and the most metrics any case declares).
- * Shared, because a round's process fills the round's slots and because
- * fork() copies no page tables of a shared mapping; one region, because
- * fork() duplicates every mapping: with one mapping per histogram, a run of
- * 429 cases made the round's process carry 1,700 of them, and fork_only
- * measured 2.0 ms instead of 0.25 ms. This way the process every fork() is
- * measured from is the same size whatever the run holds. */
-static size_t slot_bytes(void)
-{
-    return histogram_footprint(HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS);
-}
-
-static int place_histogram(char **next, struct histogram **out)
-{
-    int rc = histogram_init_in(*next, slot_bytes(), HISTOGRAM_ONE_HOUR_NS, HISTOGRAM_DIGITS, out);
-    *next += slot_bytes();
-    return rc;
-}
-
-/* The arena, with every case's histograms placed in it; the round's slots
- * start at *round_slots. */
-static int allocate_histogram_arena(struct run_results *r, char **round_slots)
-{
-    size_t slots = 0, most = 0;
-    for (size_t i = 0; i < r->case_count; i++) {
-        size_t declared = scenario_metric_count(r->cases[i].def.scenario);
-        slots += 1 + declared;
-        most = declared > most ? declared : most;
-    }
-    size_t bytes = slot_bytes() * (slots + 1 + most);
-    void *arena = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (arena == MAP_FAILED)
-        return -ENOMEM;
-    r->histogram_arena = arena;
-    r->histogram_arena_bytes = bytes;
-    char *next = arena;
-    int rc = 0;
-    for (size_t i = 0; i < r->case_count && rc == 0; i++) {
-        struct case_result *c = &r->cases[i];
-        rc = place_histogram(&next, &c->hist);
-        size_t declared = scenario_metric_count(c->def.scenario);
-        for (size_t m = 0; m < declared && rc == 0; m++)
-            rc = place_histogram(&next, &c->metric[m].hist);
-    }
-    *round_slots = next;
-    return rc;
-}
-
-/* The round's histograms in the arena's last slots. */
-static int place_round_histograms(struct run_state *st, char *round_slots)
-{
-    size_t end = st->r->histogram_arena_bytes;
-    char *next = round_slots;
-    int rc = place_histogram(&next, &st->round_hist);
-    size_t left = (size_t)((char *)st->r->histogram_arena + end - next) / slot_bytes();
-    st->round_metric_count = left < SAMPLE_METRICS_MAX ? left : SAMPLE_METRICS_MAX;
-    for (size_t m = 0; m < st->round_metric_count && rc == 0; m++)
-        rc = place_histogram(&next, &st->round_metric[m]);
-    return rc;
-}
-
 int runner_init(struct run_results *r, const struct case_def *defs, size_t count)
 {
     r->cases = calloc(count ? count : 1, sizeof(*r->cases));
@@ -138,7 +82,7 @@ int runner_init(struct run_results *r, const struct case_def *defs, size_t count
     char *round_slots = NULL;
     int rc = pinning_init();
     if (rc == 0)
-        rc = allocate_histogram_arena(r, &round_slots);
+        rc = arena_allocate(r, &round_slots);
     if (rc != 0)
         return rc;
     r->round_histograms = round_slots;
@@ -194,22 +138,36 @@ static void record_round(struct run_state *st, size_t index, uint64_t start_ns, 
     };
 }
 
-static bool case_finished(const struct run_config *cfg, struct case_result *c)
+/* The case as the stopping rule and the planner see it. */
+static struct budget_case budget_case_of(const struct case_result *c, const struct case_progress *cp)
 {
-    uint64_t n = histogram_count(c->hist);
-    if (c->measured_ns >= cfg->max_time_ns)
-        return true;
-    if (c->rounds >= cfg->rounds && c->measured_ns >= cfg->min_time_ns && n >= cfg->min_samples)
-        return true;
-    /* Time-to-answer: stop as soon as the median is known well enough, but
-     * only after a few rounds, so one lucky block cannot end a case. */
-    uint64_t min_rounds = cfg->rounds < 3 ? cfg->rounds : 3;
-    if (cfg->ci_target_pct > 0 && c->rounds >= min_rounds && n >= 6) {
-        struct stats s;
-        stats_compute(c->hist, &c->moments, &s);
-        return stats_median_ci_percent(&s) <= cfg->ci_target_pct;
+    return (struct budget_case){
+        .rounds = c->rounds,
+        .n = histogram_count(c->hist),
+        .measured_ns = c->measured_ns,
+        .overhead_ns = cp->overhead_ns,
+        .ci_pct = cp->ci_pct,
+    };
+}
+
+/* Per-round overhead of the cases run so far, for those not run yet. */
+#define PRIOR_OVERHEAD_NS (5u * 1000000u)
+
+static struct budget_rules rules_of(const struct run_state *st)
+{
+    uint64_t rounds = 0, overhead = 0;
+    for (size_t i = 0; i < st->r->case_count; i++) {
+        rounds += st->r->cases[i].rounds;
+        overhead += st->progress[i].overhead_ns;
     }
-    return false;
+    return budget_rules_of(&st->r->config, rounds ? overhead / rounds : PRIOR_OVERHEAD_NS);
+}
+
+/* Ends case index, for why. */
+static void end_case(struct run_state *st, size_t index, enum case_end why)
+{
+    st->r->cases[index].end = why;
+    st->progress[index].done = true;
 }
 
 /* Adds the round's report into its case. */
@@ -248,7 +206,7 @@ static void run_round(struct run_state *st, size_t index)
     uint64_t start = clock_now_ns();
     round_watch(st, index);
     if (st->interrupted)
-        return; /* the case stays unfinished, and is left out */
+        return; /* the round does not count; the case may still be kept */
     const struct round_report *rep = st->report;
 
     if (rep->setup_failed || rep->leaked) {
@@ -260,16 +218,28 @@ static void run_round(struct run_state *st, size_t index)
         return;
     }
     merge_round(st, index);
-    record_round(st, index, start, clock_now_ns());
+    uint64_t end = clock_now_ns();
+    record_round(st, index, start, end);
     c->rounds++;
     st->rounds_done++;
+    /* What the round cost beside its sampling, a holder's start excepted:
+     * that is paid once, not per round. */
+    uint64_t wall = end - start - (st->hold_build_ns < end - start ? st->hold_build_ns : 0);
+    cp->overhead_ns += wall > rep->measured_ns ? wall - rep->measured_ns : 0;
+    struct stats s;
+    stats_compute_median(c->hist, &s);
+    cp->ci_pct = s.n >= BUDGET_CI_MIN_SAMPLES ? stats_median_ci_percent(&s) : BUDGET_NO_CI_PCT;
 
     if (round_failing(rep)) {
         c->status = CASE_FAILED;
         CASE_REASON(c, "%d samples in a row failed: %s", CONSECUTIVE_FAILURE_LIMIT, rep->reason);
         cp->done = true;
     } else {
-        cp->done = case_finished(&st->r->config, c);
+        struct budget_rules rules = rules_of(st);
+        struct budget_case bc = budget_case_of(c, cp);
+        enum case_end verdict = budget_verdict(&rules, &bc);
+        if (verdict != CASE_END_NONE)
+            end_case(st, index, verdict);
     }
 }
 
@@ -293,6 +263,11 @@ static void finish_case(struct run_state *st, size_t index)
     uint64_t sample_p50 = c->stats.p50_ns * (c->ops_per_sample ? c->ops_per_sample : 1);
     c->below_clock_floor =
         c->stats.n > 0 && sample_p50 < CLOCK_FLOOR_FACTOR * st->r->env.clock_overhead_ns;
+    double ci = stats_median_ci_percent(&c->stats);
+    c->p50_ci_pct = c->stats.n > 0 && ci < BUDGET_NO_CI_PCT ? ci : NAN;
+    c->ci_target_set = st->r->config.ci_target_pct > 0;
+    c->ci_target_met = c->ci_target_set && c->stats.n >= BUDGET_CI_MIN_SAMPLES &&
+                       c->p50_ci_pct <= st->r->config.ci_target_pct;
     if (c->status == CASE_OK && c->stats.n == 0) {
         c->status = CASE_FAILED;
         if (c->reason[0] == '\0')
@@ -309,14 +284,32 @@ static void finish_case(struct run_state *st, size_t index)
 void runner_partial_reason(const struct run_results *r, char *buf, size_t len)
 {
     int sig = r->interrupted_signal;
-    snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished", interrupt_name(sig),
-             r->case_count, r->cases_selected);
+    size_t kept = r->cases_kept_unfinished;
+    int used = snprintf(buf, len, "interrupted by %s after %zu of %zu cases finished",
+                        interrupt_name(sig), r->case_count - kept, r->cases_selected);
+    if (kept > 0 && used > 0 && (size_t)used < len)
+        snprintf(buf + used, len - (size_t)used, ", %zu more kept with fewer rounds than planned",
+                 kept);
 }
 
-/* After an interrupt: keeps in r only the cases that finished (in their
- * order) and their rounds, renumbering the rounds' case indices. */
-static void keep_finished_cases(struct run_results *r, const struct case_progress *progress)
+/* After an interrupt: the cases that had not finished but had their floor
+ * of rounds are finished as they are, marked CASE_END_INTERRUPTED: a case
+ * with fewer rounds than the floor would look measured and is not. Then r
+ * keeps only the finished cases (in their order) and their rounds,
+ * renumbering the rounds' case indices. */
+static void keep_finished_cases(struct run_state *st)
 {
+    struct run_results *r = st->r;
+    struct case_progress *progress = st->progress;
+    for (size_t i = 0; i < r->case_count; i++) {
+        struct case_result *c = &r->cases[i];
+        if (progress[i].done || c->status != CASE_OK || c->rounds == 0 ||
+            c->rounds < r->config.rounds || histogram_count(c->hist) == 0)
+            continue;
+        end_case(st, i, CASE_END_INTERRUPTED);
+        finish_case(st, i);
+        r->cases_kept_unfinished++;
+    }
     size_t kept = 0;
     size_t *new_index = calloc(r->case_count ? r->case_count : 1, sizeof(*new_index));
     for (size_t i = 0; i < r->case_count; i++) {
@@ -339,6 +332,123 @@ static void keep_finished_cases(struct run_results *r, const struct case_progres
     free(new_index);
 }
 
+/* Shuffles order[0..count) with the seed's generator, then brings the cases
+ * that share a holder together, at the place of the first of them (the
+ * group of the holder alive first of all), so that each holder starts once
+ * a pass. Cases without one keep their shuffled places. */
+static void order_pass(struct run_state *st, size_t *order, size_t count, uint64_t *random_state)
+{
+    for (size_t i = count; i > 1; i--) {
+        size_t j = (size_t)(next_random(random_state) % i);
+        size_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    size_t *grouped = malloc((count ? count : 1) * sizeof(*grouped));
+    bool *placed = calloc(count ? count : 1, sizeof(*placed));
+    if (!grouped || !placed) {
+        free(grouped);
+        free(placed);
+        return; /* shuffled but not grouped: holders restart more often */
+    }
+    size_t n = 0;
+    const char *alive = holder_key(st->holder);
+    for (int first = alive[0] != '\0'; first >= 0; first--) {
+        for (size_t k = 0; k < count; k++) {
+            const char *key = st->progress[order[k]].hold_key;
+            if (placed[k] || (first && strcmp(key, alive) != 0))
+                continue;
+            for (size_t m = k; m < count; m++) {
+                if (!placed[m] && (m == k || (key[0] != '\0' &&
+                                              strcmp(st->progress[order[m]].hold_key, key) == 0))) {
+                    grouped[n++] = order[m];
+                    placed[m] = true;
+                }
+            }
+            if (first)
+                break;
+        }
+    }
+    memcpy(order, grouped, count * sizeof(*order));
+    free(grouped);
+    free(placed);
+}
+
+/* Plans the pass over order[0..count) (budget.h): ends the cases the
+ * budget cannot afford, fills steps[i] of the others, and returns the
+ * projected time left in the run. */
+static uint64_t plan_pass(struct run_state *st, const size_t *order, size_t count,
+                          struct budget_step *steps, struct budget_case *scratch,
+                          struct budget_step *scratch_steps)
+{
+    const struct run_config *cfg = &st->r->config;
+    struct budget_rules rules = rules_of(st);
+    for (size_t k = 0; k < count; k++)
+        scratch[k] = budget_case_of(&st->r->cases[order[k]], &st->progress[order[k]]);
+    uint64_t elapsed = clock_now_ns() - st->run_start_ns;
+    uint64_t remaining = cfg->time_budget_ns == 0 ? UINT64_MAX
+                         : cfg->time_budget_ns > elapsed ? cfg->time_budget_ns - elapsed
+                                                         : 0;
+    uint64_t projected = budget_plan(&rules, scratch, count, remaining, scratch_steps);
+    for (size_t k = 0; k < count; k++) {
+        steps[order[k]] = scratch_steps[k];
+        if (!scratch_steps[k].run)
+            end_case(st, order[k], CASE_END_BUDGET);
+    }
+    return projected;
+}
+
+/* The round plan of case index, and the progress figures with it. */
+static void set_plan(struct run_state *st, size_t index, const struct budget_step *step,
+                     uint64_t remaining_ns)
+{
+    const struct run_config *cfg = &st->r->config;
+    const struct case_result *c = &st->r->cases[index];
+    size_t done = 0;
+    for (size_t i = 0; i < st->r->case_count; i++)
+        done += st->progress[i].done;
+    uint64_t floor = cfg->rounds ? cfg->rounds : 1;
+    st->plan = (struct round_plan){
+        .warmup_ns = cfg->warmup_ns / floor,
+        .block_ns = step->block_ns,
+        .block_samples = step->block_samples,
+        .ceiling_ns = c->measured_ns < cfg->max_time_ns ? cfg->max_time_ns - c->measured_ns : 0,
+        .rounds_done = st->rounds_done,
+        .cases_done = done,
+        .cases_total = st->r->case_count,
+        .remaining_ns = remaining_ns,
+        .budget_ns = cfg->time_budget_ns,
+        .started_ns = clock_now_ns() - st->run_start_ns,
+    };
+    if (st->obs && st->obs->progress) {
+        struct runner_progress p = {
+            .current = c,
+            .rounds_done = st->plan.rounds_done,
+            .elapsed_ns = st->plan.started_ns,
+            .cases_done = done,
+            .cases_total = st->r->case_count,
+            .remaining_ns = remaining_ns,
+            .budget_ns = cfg->time_budget_ns,
+        };
+        st->obs->progress(&p, st->obs->ctx);
+    }
+}
+
+/* Reads each case's hold key from its scenario (none with --no-hold). */
+static void read_hold_keys(struct run_state *st)
+{
+    for (size_t i = 0; i < st->r->case_count; i++) {
+        const struct case_result *c = &st->r->cases[i];
+        const struct scenario *sc = c->def.scenario;
+        char *key = st->progress[i].hold_key;
+        key[0] = '\0';
+        if (!st->r->config.hold || !sc->hold_key || !sc->hold || c->status != CASE_OK)
+            continue;
+        if (!sc->hold_key(c->def.params, key, sizeof(st->progress[i].hold_key)))
+            key[0] = '\0';
+    }
+}
+
 int runner_run(struct run_results *r, const struct runner_observer *obs)
 {
     struct run_state st = {.r = r, .obs = obs, .harness_pid = getpid()};
@@ -347,25 +457,38 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     int rc = reaper_become_subreaper();
     if (rc != 0)
         return rc;
-    st.progress = calloc(r->case_count ? r->case_count : 1, sizeof(*st.progress));
-    size_t *order = st.order = calloc(r->case_count ? r->case_count : 1, sizeof(*order));
+    size_t slots = r->case_count ? r->case_count : 1;
+    st.progress = calloc(slots, sizeof(*st.progress));
+    size_t *order = st.order = calloc(slots, sizeof(*order));
+    struct budget_step *steps = calloc(slots, sizeof(*steps));
+    struct budget_step *scratch_steps = calloc(slots, sizeof(*scratch_steps));
+    struct budget_case *scratch = calloc(slots, sizeof(*scratch));
     void *report =
         mmap(NULL, sizeof(*st.report), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     st.report = report == MAP_FAILED ? NULL : report;
-    bool allocated = st.progress && order && st.report && r->round_histograms &&
-                     place_round_histograms(&st, r->round_histograms) == 0;
+    bool allocated = st.progress && order && steps && scratch_steps && scratch && st.report &&
+                     r->round_histograms && arena_place_round(&st, r->round_histograms) == 0;
     if (!allocated) {
         rc = -ENOMEM;
         goto out;
     }
     st.run_start_ns = clock_now_ns();
     uint64_t random_state = r->config.seed;
+    read_hold_keys(&st);
 
     for (size_t i = 0; i < r->case_count; i++) {
+        st.progress[i].ci_pct = BUDGET_NO_CI_PCT;
         if (r->cases[i].status != CASE_OK) {
             st.progress[i].done = true;
             finish_case(&st, i);
         }
+    }
+    /* Before any round: which calls create each observed case's children,
+     * in an untimed sample of its own (mechanism.h). */
+    for (size_t i = 0; i < r->case_count && r->config.observe_mechanism; i++) {
+        struct case_result *c = &r->cases[i];
+        if (c->status == CASE_OK && c->def.scenario->mechanism_observed && interrupt_signal() == 0)
+            mechanism_observe(c, r->config.sample_timeout_ns);
     }
     for (;;) {
         size_t pending = 0;
@@ -375,18 +498,41 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
         }
         if (pending == 0)
             break;
-        for (size_t i = pending; i > 1; i--) {
-            size_t j = (size_t)(next_random(&random_state) % i);
-            size_t t = order[i - 1];
-            order[i - 1] = order[j];
-            order[j] = t;
+        uint64_t projected = plan_pass(&st, order, pending, steps, scratch, scratch_steps);
+        bool all_started = true;
+        size_t running = 0;
+        for (size_t k = 0; k < pending; k++) {
+            if (st.progress[order[k]].done) {
+                finish_case(&st, order[k]); /* the budget ended it */
+                continue;
+            }
+            all_started = all_started && r->cases[order[k]].rounds > 0;
+            order[running++] = order[k];
         }
-        for (size_t k = 0; k < pending && !st.interrupted; k++) {
+        order_pass(&st, order, running, &random_state);
+        uint64_t pass_start = clock_now_ns();
+        for (size_t k = 0; k < running && !st.interrupted; k++) {
+            size_t i = order[k];
             st.interrupted = interrupt_signal() != 0;
-            if (!st.interrupted)
-                run_round(&st, order[k]);
-            if (st.progress[order[k]].done)
-                finish_case(&st, order[k]);
+            if (st.interrupted)
+                break;
+            uint64_t now = clock_now_ns();
+            uint64_t spent = now - pass_start;
+            /* Over budget: what has its floor of rounds stops now. */
+            if (r->config.time_budget_ns > 0 &&
+                now - st.run_start_ns >= r->config.time_budget_ns &&
+                r->cases[i].rounds >= (r->config.rounds ? r->config.rounds : 1)) {
+                end_case(&st, i, CASE_END_BUDGET);
+            } else {
+                /* Not known until every case has had a round to go by. */
+                uint64_t remaining = !all_started     ? 0
+                                     : projected > spent ? projected - spent
+                                                         : 1;
+                set_plan(&st, i, &steps[i], remaining);
+                run_round(&st, i);
+            }
+            if (st.progress[i].done)
+                finish_case(&st, i);
         }
         if (st.interrupted)
             break;
@@ -395,12 +541,16 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
     r->cases_selected = r->case_count;
     if (st.interrupted) {
         r->interrupted_signal = interrupt_signal();
-        keep_finished_cases(r, st.progress);
+        keep_finished_cases(&st);
     }
 out:
+    holder_stop(&st);
     if (st.report)
         munmap(st.report, sizeof(*st.report));
     free(st.progress);
     free(order);
+    free(steps);
+    free(scratch_steps);
+    free(scratch);
     return rc;
 }

@@ -214,6 +214,27 @@ int stats_compute(const struct histogram *h, const struct moments *m, struct sta
     return 0;
 }
 
+void stats_compute_median(const struct histogram *h, struct stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    uint64_t n = histogram_count(h);
+    if (n == 0)
+        return;
+    out->n = n;
+    out->min_ns = histogram_min(h);
+    out->max_ns = histogram_max(h);
+    out->p50_ns = histogram_value_at_percentile(h, 50.0);
+    if (n < 6) {
+        out->p50_ci_low_ns = out->min_ns;
+        out->p50_ci_high_ns = out->max_ns;
+        return;
+    }
+    uint64_t j, k;
+    stats_median_ci_ranks(n, &j, &k);
+    out->p50_ci_low_ns = histogram_value_at_rank(h, j);
+    out->p50_ci_high_ns = histogram_value_at_rank(h, k);
+}
+
 double stats_median_ci_percent(const struct stats *s)
 {
     if (s->n == 0 || s->p50_ns == 0)

@@ -51,6 +51,11 @@ void stats_median_ci_ranks(uint64_t n, uint64_t *low_rank, uint64_t *high_rank);
  * histogram). An empty histogram gives all zeros. Returns 0 or -ENOMEM. */
 int stats_compute(const struct histogram *h, const struct moments *m, struct stats *out);
 
+/* The part of stats_compute() the stopping rule needs after every round:
+ * n, min, max, p50 and its interval, the same values stats_compute() gives;
+ * every other field 0. Cheap: no allocation. */
+void stats_compute_median(const struct histogram *h, struct stats *out);
+
 /* Half-width of the median's confidence interval relative to the median, in
  * percent; used to stop sampling once the answer is good enough. Returns a
  * large value when the median is 0 or there is no interval yet. */

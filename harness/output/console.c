@@ -1,7 +1,10 @@
 /*
  * The console table and progress line. Numbers are printed with three
  * significant digits and a unit (base/format.h); the CSV and JSON keep
- * integer nanoseconds.
+ * integer nanoseconds. The header says how long the run will take at most
+ * and how to get a quicker answer; the progress line, cases done and the
+ * time left; the end, which cases ran out of time before their precision
+ * target.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -20,6 +23,41 @@ static void clear_progress(struct console *con)
 {
     if (con->progress)
         fputs("\r\033[K", stderr);
+}
+
+/* A wall-clock span for people: "42 s", "3 min 10 s", "1 h 05 min". */
+static void format_span(uint64_t ns, char *buf, size_t len)
+{
+    uint64_t s = (ns + 500000000u) / 1000000000u;
+    if (s < 60)
+        snprintf(buf, len, "%" PRIu64 " s", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%" PRIu64 " min %02" PRIu64 " s", s / 60, s % 60);
+    else
+        snprintf(buf, len, "%" PRIu64 " h %02" PRIu64 " min", s / 3600, s / 60 % 60);
+}
+
+/* How long the run will take and how precise, before it starts, with the
+ * way to a quicker answer (or to the full one). */
+static void print_plan(FILE *out, const struct run_results *r)
+{
+    const struct run_config *c = &r->config;
+    char budget[32], max_time[32];
+    format_span(c->time_budget_ns, budget, sizeof(budget));
+    format_duration((double)c->max_time_ns, max_time, sizeof(max_time));
+    if (c->time_budget_ns > 0)
+        fprintf(out, "planned to end within %s (--time-budget)", budget);
+    else
+        fprintf(out, "no time budget: up to %s of sampling a case (--max-time)", max_time);
+    if (c->ci_target_pct > 0)
+        fprintf(out, "; each median to +-%g%% (--ci-target), or flagged\n", c->ci_target_pct);
+    else
+        fprintf(out, "; no precision target (--ci-target 0)\n");
+    if (!c->quick)
+        fprintf(out, "a quicker answer: procbench run --quick (every family, trimmed sweeps, +-3%%, "
+                     "under a minute)\n");
+    else
+        fprintf(out, "quick: trimmed sweeps; the full matrix: procbench run without --quick\n");
 }
 
 static void print_warnings(FILE *out, const struct run_results *r)
@@ -59,6 +97,7 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
             "%s\n",
             e->clock_overhead_ns, e->clock_resolution_ns, r->case_count, r->config.seed,
             r->config.quick ? ", quick" : "");
+    print_plan(con->out, r);
     print_warnings(con->out, r);
     fprintf(con->out, "\n%-*s %8s %10s %9s %10s  %s\n", con->name_width, "case", "n", "p50",
             "p50 ci", "p99", "cpus");
@@ -70,10 +109,19 @@ void console_progress(const struct runner_progress *p, void *ctx)
     struct console *con = ctx;
     if (!con->progress)
         return;
-    char elapsed[32];
-    format_duration((double)p->elapsed_ns, elapsed, sizeof(elapsed));
-    fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " rounds, %s] %s: %" PRIu64 " samples",
-            p->rounds_done, p->rounds_expected, elapsed, p->current->def.name, p->round_samples);
+    char elapsed[32], left[48] = "";
+    format_span(p->elapsed_ns, elapsed, sizeof(elapsed));
+    if (p->remaining_ns > 0) {
+        char span[32];
+        format_span(p->remaining_ns, span, sizeof(span));
+        snprintf(left, sizeof(left), ", ~%s left", span);
+    } else if (p->budget_ns > 0) {
+        char span[32];
+        format_span(p->budget_ns, span, sizeof(span));
+        snprintf(left, sizeof(left), " of at most %s", span);
+    }
+    fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " cases, %s%s] %s: %" PRIu64 " samples",
+            p->cases_done, p->cases_total, elapsed, left, p->current->def.name, p->round_samples);
     fflush(stderr);
 }
 
@@ -142,9 +190,14 @@ void console_case_done(const struct case_result *c, void *ctx)
         snprintf(ci, sizeof(ci), "+-%.1f%%", ci_pct);
     format_cpus(c, cpus, sizeof(cpus));
     format_extra(c, extra, sizeof(extra));
-    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s  %s%s%s%s\n", con->name_width, c->def.name,
+    char missed[64] = "";
+    if (c->ci_target_set && !c->ci_target_met)
+        snprintf(missed, sizeof(missed), "  (target not reached: %s)", case_end_name(c->end));
+    else if (c->end == CASE_END_INTERRUPTED)
+        snprintf(missed, sizeof(missed), "  (interrupted: %" PRIu64 " rounds)", c->rounds);
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s  %s%s%s%s%s\n", con->name_width, c->def.name,
             c->stats.n, p50, ci, p99, cpus, extra, c->failures ? "  (some samples failed)" : "",
-            c->below_clock_floor ? "  (under 100x clock overhead)" : "");
+            c->below_clock_floor ? "  (under 100x clock overhead)" : "", missed);
     fflush(con->out);
 }
 
@@ -208,11 +261,91 @@ static void print_analyses(struct console *con, const struct run_results *r)
     }
 }
 
+/* The mechanism column (harness/engine/mechanism.h) under the table: a
+ * line for every case that has one. */
+static void print_mechanisms(struct console *con, const struct run_results *r)
+{
+    bool header = false;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (c->mechanism[0] == '\0')
+            continue;
+        if (!header) {
+            fprintf(con->out, "\nmechanism: the system calls that created the children of one "
+                              "observed sample\n");
+            header = true;
+        }
+        fprintf(con->out, "%-*s  %s\n", con->name_width, c->def.name, c->mechanism);
+    }
+}
+
+/* A warning for every open-loop case whose backlog grew without bound
+ * (analysis/open_loop.h): its latencies are a queue's. */
+static void print_backlog_warnings(struct console *con, const struct run_results *r)
+{
+    bool first = true;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (strcmp(c->backlog, "grows") != 0)
+            continue;
+        const char *rate = NULL;
+        for (size_t p = 0; p < c->def.param_count; p++) {
+            if (strcmp(c->def.scenario->params[p].name, "rate") == 0)
+                rate = c->def.params[p].text;
+        }
+        fprintf(con->out,
+                "%swarning: %s: offered %s/s, achieved %.0f/s: the backlog grew without bound; "
+                "its latencies are those of a queue, cut off by --max-time\n",
+                first ? "\n" : "", c->def.name, rate != NULL ? rate : "?", c->achieved_rate);
+        first = false;
+    }
+}
+
+/* The cases measured whose interval did not reach --ci-target: a line
+ * each (the first ones), so that none goes unnoticed. */
+#define MISSED_LISTED 30
+
+static void print_missed_targets(struct console *con, const struct run_results *r)
+{
+    size_t missed = 0;
+    for (size_t i = 0; i < r->case_count; i++) {
+        const struct case_result *c = &r->cases[i];
+        missed += c->status == CASE_OK && c->ci_target_set && !c->ci_target_met;
+    }
+    if (missed == 0)
+        return;
+    fprintf(con->out,
+            "\nwarning: %zu of %zu cases stopped before their median was within +-%g%% "
+            "(summary.csv: ci_target_met=no, and stopped_by says why: max-time, time-budget "
+            "or interrupted):\n",
+            missed, r->case_count, r->config.ci_target_pct);
+    size_t listed = 0;
+    for (size_t i = 0; i < r->case_count && listed < MISSED_LISTED; i++) {
+        const struct case_result *c = &r->cases[i];
+        if (c->status != CASE_OK || !c->ci_target_set || c->ci_target_met)
+            continue;
+        char ci[24];
+        if (isfinite(c->p50_ci_pct))
+            snprintf(ci, sizeof(ci), "+-%.1f%%", c->p50_ci_pct);
+        else
+            snprintf(ci, sizeof(ci), "unknown");
+        fprintf(con->out, "  %-*s %9s  %s\n", con->name_width, c->def.name, ci,
+                case_end_name(c->end));
+        listed++;
+    }
+    if (missed > listed)
+        fprintf(con->out, "  ... and %zu more\n", missed - listed);
+}
+
 void console_end(struct console *con, const struct run_results *r, const char *dir)
 {
     clear_progress(con);
-    if (!con->quiet)
+    if (!con->quiet) {
+        print_missed_targets(con, r);
         print_analyses(con, r);
+        print_mechanisms(con, r);
+        print_backlog_warnings(con, r);
+    }
     size_t failed = 0, skipped = 0;
     for (size_t i = 0; i < r->case_count; i++) {
         failed += r->cases[i].status == CASE_FAILED;

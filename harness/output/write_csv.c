@@ -126,7 +126,7 @@ static void put_param(FILE *fp, const struct case_def *def, const char *name)
 
         if (strcmp(spec->name, name) != 0)
             continue;
-        if (spec->kind == PARAM_WORD)
+        if (params_value_is_text(spec, &def->params[p]))
             format_csv_field(fp, def->params[p].text);
         else
             put_U64(fp, def->params[p].number);

@@ -171,7 +171,7 @@ static json_t *params_json(const struct case_def *def, int *err)
     for (size_t p = 0; p < def->param_count && def->scenario->params[p].name != NULL; p++) {
         const struct param_spec *spec = &def->scenario->params[p];
 
-        if (spec->kind == PARAM_WORD)
+        if (params_value_is_text(spec, &def->params[p]))
             set(object, spec->name, text(def->params[p].text), err);
         else
             set(object, spec->name, jv_U64(def->params[p].number), err);
@@ -332,6 +332,9 @@ static json_t *config_json(const struct run_config *config, int *err)
     set(object, "min_samples", jv_U64(config->min_samples), err);
     set(object, "rounds", jv_U64(config->rounds), err);
     set(object, "ci_target_pct", jv_F2(config->ci_target_pct), err);
+    set(object, "round_ns", jv_U64(config->round_ns), err);
+    set(object, "time_budget_ns", jv_U64(config->time_budget_ns), err);
+    set(object, "hold", json_boolean(config->hold), err);
     /* The seed must survive exactly to repeat a run's order; the rare seed
      * above 2^63 that a JSON integer here cannot hold is written as a
      * decimal string rather than rounded. */

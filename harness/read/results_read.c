@@ -57,6 +57,21 @@ bool results_read_case_number(const struct stored_case *c, const char *key, doub
     return number_member(c->json, key, out);
 }
 
+const char *results_read_case_text(const struct stored_case *c, const char *key)
+{
+    const json_t *v = json_is_object((const json_t *)c->json)
+                          ? json_object_get((const json_t *)c->json, key)
+                          : NULL;
+    if (v == NULL || !json_is_string(v) || json_string_length(v) > RESULTS_READ_MAX_TEXT ||
+        strlen(json_string_value(v)) != json_string_length(v))
+        return NULL;
+    for (const char *p = json_string_value(v); *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return NULL;
+    }
+    return json_string_value(v);
+}
+
 int results_read_case_each_number(const struct stored_case *c,
                                   int (*fn)(const char *key, double value, void *ctx), void *ctx)
 {
@@ -78,6 +93,14 @@ int results_read_case_each_number(const struct stored_case *c,
             return rc;
     }
     return 0;
+}
+
+bool results_read_case_is(const struct stored_case *c, const char *key, const char *value)
+{
+    const json_t *v = json_is_object((const json_t *)c->json)
+                          ? json_object_get((const json_t *)c->json, key)
+                          : NULL;
+    return v != NULL && json_is_string(v) && strcmp(json_string_value(v), value) == 0;
 }
 
 bool results_read_number(const struct stored_run *run, const char *section, const char *key,

@@ -131,12 +131,23 @@ const struct stored_case *results_read_find_case(const struct stored_run *run, c
  * (a string is never taken for a number). */
 bool results_read_case_number(const struct stored_case *c, const char *key, double *out);
 
+/* A text summary field of a case by name ("mechanism", "backlog"): the
+ * string when the member is one of at most RESULTS_READ_MAX_TEXT bytes
+ * without a control character or a NUL, else NULL (missing, null, not a
+ * string, or not such text: an untrusted file's text never reaches a
+ * table unchecked). */
+const char *results_read_case_text(const struct stored_case *c, const char *key);
+
 /* Calls fn(key, value, ctx) for every member of the case's object that is
  * a JSON number, in file order (null and non-numeric members skipped, and
  * keys longer than 64 bytes or holding a control character). Stops at the
  * first fn that returns non-zero and returns that; else 0. */
 int results_read_case_each_number(const struct stored_case *c,
                                   int (*fn)(const char *key, double value, void *ctx), void *ctx);
+
+/* Whether the member key of a case is the string value (ci_target_met
+ * "no", stopped_by "max-time", ...): false when missing or anything else. */
+bool results_read_case_is(const struct stored_case *c, const char *key, const char *value);
 
 /* A numeric member of the run: of the top level when section is NULL
  * ("duration_ns"), else of that object ("config": "seed", "warmup_ns").

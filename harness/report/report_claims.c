@@ -18,11 +18,12 @@
 #include "report_model.h"
 #include "base/units.h"
 
-#define LESS   REPORT_CLAIM_LESS
-#define MORE   REPORT_CLAIM_MORE
-#define SAME   REPORT_CLAIM_SAME
-#define GROWS  REPORT_CLAIM_GROWS
-#define MEMORY REPORT_CLAIM_MEMORY
+#define LESS      REPORT_CLAIM_LESS
+#define MORE      REPORT_CLAIM_MORE
+#define SAME      REPORT_CLAIM_SAME
+#define GROWS     REPORT_CLAIM_GROWS
+#define MEMORY    REPORT_CLAIM_MEMORY
+#define MECHANISM REPORT_CLAIM_MECHANISM
 
 const struct report_claim report_claims[] = {
 #define CLAIM(id_, kind_, folklore_, left_, right_, factor_, prefer_, sweep_)                      \
@@ -390,6 +391,51 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
     return 0;
 }
 
+/* MECHANISM: on the mechanism column of every case of the scenarios whose
+ * name starts with claim->left (the one that holds the text, else the first
+ * observed one, is quoted). */
+static void judge_mechanism(const struct stored_run *run, const struct report_claim *claim,
+                            struct report_claim_result *res)
+{
+    const struct stored_case *holding = NULL, *lacking = NULL;
+    const char *unobserved = NULL;
+    size_t cases = 0, observed = 0, with = 0;
+    for (size_t i = 0; i < run->case_count; i++) {
+        const struct stored_case *c = &run->cases[i];
+        if (strncmp(c->scenario, claim->left, strlen(claim->left)) != 0)
+            continue;
+        cases++;
+        const char *m = results_read_case_text(c, "mechanism");
+        /* A sample that created nothing: its "setup:" part holds the
+         * harness's own spawn of the driver, not what the row measures. */
+        if (m == NULL || m[0] == '\0' || strncmp(m, "none in the sample", 18) == 0)
+            continue;
+        if (strncmp(m, "unobserved", 10) == 0) {
+            unobserved = unobserved != NULL ? unobserved : m;
+            continue;
+        }
+        observed++;
+        if (strstr(m, claim->right) != NULL) {
+            with++;
+            holding = holding != NULL ? holding : c;
+        } else {
+            lacking = lacking != NULL ? lacking : c;
+        }
+    }
+    if (observed == 0) {
+        snprintf(res->note, sizeof(res->note), "%s",
+                 cases == 0           ? "no case of the left side was run"
+                 : unobserved != NULL ? unobserved
+                                      : "no mechanism was recorded (a run older than the column)");
+        return;
+    }
+    const struct stored_case *quoted = holding != NULL ? holding : lacking;
+    res->verdict = with > 0 ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
+    snprintf(res->cases, sizeof(res->cases), "%s", quoted->name);
+    snprintf(res->note, sizeof(res->note), "%zu of %zu observed cases; %s: %s", with, observed,
+             quoted->name, results_read_case_text(quoted, "mechanism"));
+}
+
 static int judge_one(const struct stored_run *run, const struct report_claim *claim,
                      struct report_claim_result *res)
 {
@@ -399,6 +445,12 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     res->claim = claim;
     res->ratio = res->low = res->high = NAN;
     res->verdict = REPORT_NOT_MEASURED;
+    if (claim->kind == MECHANISM) {
+        snprintf(res->criterion, sizeof(res->criterion), "the mechanism of a %s* case holds %s",
+                 claim->left, claim->right);
+        judge_mechanism(run, claim, res);
+        return 0;
+    }
     if (claim->kind == GROWS)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s grows with %s", claim->left,
                  claim->right, claim->sweep);
@@ -447,6 +499,8 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
         break;
     case MEMORY:
         rc = judge_memory(claim, &pairs[0], res);
+        break;
+    case MECHANISM:
         break;
     }
     free(pairs);

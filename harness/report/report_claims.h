@@ -13,7 +13,8 @@
  * rounds are too few), so that a claim and the same rule in an
  * expectations file always agree. RSS growth has no interval (it is the
  * median of exact per-sample measurements): MEMORY claims compare it to the
- * bytes the child wrote.
+ * bytes the child wrote. MECHANISM claims rest on no pair: on the observed
+ * mechanism column of every case of the left scenarios.
  */
 #ifndef PROCBENCH_REPORT_CLAIMS_H
 #define PROCBENCH_REPORT_CLAIMS_H
@@ -27,7 +28,8 @@ enum report_claim_kind {
     REPORT_CLAIM_MORE,
     REPORT_CLAIM_SAME,
     REPORT_CLAIM_GROWS,
-    REPORT_CLAIM_MEMORY
+    REPORT_CLAIM_MEMORY,
+    REPORT_CLAIM_MECHANISM
 };
 
 struct report_claim {

@@ -241,7 +241,7 @@ static void write_method(struct report_writer *w, const struct report_content *c
             w->ops->heading(w, 3, text);
         }
         snprintf(text, sizeof(text),
-                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in %" PRIu64
+                 "%zu cases (%zu measured), %" PRIu64 " samples in all, in at least %" PRIu64
                  " interleaved rounds per case, seed %s, %s budgets (warm-up %s, at least %s, "
                  "at most %s per case); the run took %s.",
                  run->case_count, measured, samples, run->config_rounds, seed_text,
@@ -254,7 +254,9 @@ static void write_method(struct report_writer *w, const struct report_content *c
                  env_or(run, "clock_resolution_ns", "?"), env_or(run, "histogram_record_ns", "?"));
         w->ops->bullet(w, text);
         w->ops->bullet(w, "p50 is the median of all samples; its 95% confidence interval comes "
-                          "from order statistics; p99 from the same histogram (3 significant "
+                          "from order statistics, with its half-width in percent of p50 and "
+                          "\"target not reached\" where it stopped short of the run's "
+                          "--ci-target; p99 from the same histogram (3 significant "
                           "digits). CPU is per operation, both ends (rusage of the parent and "
                           "reaped children, and a long-lived peer's schedstat).");
         if (c->run_count > 1)
@@ -275,7 +277,8 @@ static void write_method(struct report_writer *w, const struct report_content *c
 /* Optional columns: shown for a family when a case of it has a value above 0. */
 struct extra_column {
     char key[64], header[80];
-    char kind; /* 'd' duration ns, 'b' bytes, 'r' bytes per second, 'n' number, 'x' ratio */
+    char kind; /* 'd' duration ns, 'b' bytes, 'r' bytes per second, 'n' number, 'x' ratio,
+                * 't' text (shown when not empty) */
 };
 
 static const struct extra_column fixed_extras[] = {
@@ -283,6 +286,9 @@ static const struct extra_column fixed_extras[] = {
     {"ops_per_s", "ops/s", 'n'},
     {"rss_slope_ns_per_gib", "per GiB of RSS", 'd'},
     {"vs_posix_spawn", "vs posix_spawn", 'x'},
+    {"achieved_rate", "achieved ops/s (open loop)", 'n'},
+    {"backlog", "backlog", 't'},
+    {"mechanism", "mechanism (observed)", 't'},
 };
 #define FIXED_EXTRA_COUNT (sizeof(fixed_extras) / sizeof(fixed_extras[0]))
 #define EXTRA_MAX         (RESULTS_READ_MAX_METRICS + FIXED_EXTRA_COUNT)
@@ -307,10 +313,26 @@ static size_t table_extras(const struct stored_run *run, struct extra_column *ou
     return n;
 }
 
+/* Whether case sc has a value for column x: a number above 0, or text. */
+static bool has_extra(const struct extra_column *x, const struct stored_case *sc)
+{
+    double v;
+    if (x->kind == 't') {
+        const char *text = results_read_case_text(sc, x->key);
+        return text != NULL && text[0] != '\0';
+    }
+    return results_read_case_number(sc, x->key, &v) && v > 0;
+}
+
 static void format_extra(const struct extra_column *x, const struct stored_case *sc, char *buf,
                          size_t len)
 {
     double v;
+    if (x->kind == 't') {
+        const char *text = results_read_case_text(sc, x->key);
+        snprintf(buf, len, "%s", text != NULL && text[0] != '\0' ? text : "-");
+        return;
+    }
     /* A measured growth of 0 bytes is a result (streaming); elsewhere 0
      * means the figure does not apply. */
     if (!results_read_case_number(sc, x->key, &v) || v < 0 || (v == 0 && x->kind != 'b')) {
@@ -365,7 +387,14 @@ static void p50_cells(struct row *row, const struct stored_case *sc)
     fmt_duration((double)sc->p50_ci_low_ns, b, sizeof(b));
     fmt_duration((double)sc->p50_ci_high_ns, d, sizeof(d));
     cell(row, "%s", a);
-    cell(row, "[%s, %s]", b, d);
+    /* The achieved precision, and whether it fell short of the run's
+     * --ci-target (results written before either leave them out). */
+    double pct;
+    char precision[48] = "";
+    if (results_read_case_number(sc, "p50_ci_pct", &pct))
+        snprintf(precision, sizeof(precision), " +-%.1f%%%s", pct,
+                 results_read_case_is(sc, "ci_target_met", "no") ? ", target not reached" : "");
+    cell(row, "[%s, %s]%s", b, d, precision);
 }
 
 static void write_family_single(struct report_writer *w, const struct stored_run *run,
@@ -375,11 +404,9 @@ static void write_family_single(struct report_writer *w, const struct stored_run
     size_t extra_count = table_extras(run, extras);
     bool shown[EXTRA_MAX] = {false};
     for (size_t k = 0; k < run->case_count; k++) {
-        double v;
         for (size_t x = 0; x < extra_count; x++)
-            shown[x] =
-                shown[x] || (in_family(&run->cases[k], family) &&
-                             results_read_case_number(&run->cases[k], extras[x].key, &v) && v > 0);
+            shown[x] = shown[x] ||
+                       (in_family(&run->cases[k], family) && has_extra(&extras[x], &run->cases[k]));
     }
     const char *headers[MAX_COLUMNS] = {"case", "p50", "95% CI of p50", "p99", "CPU/op", "n"};
     char align[MAX_COLUMNS + 1] = "lrrrrr";

@@ -416,6 +416,159 @@ static int make_rss(struct maker *m)
     return rc;
 }
 
+/* The keys of params (and placement) whose value is the same in every one
+ * of cases[0..n): a label need not repeat them. At most max, NULL-ended. */
+static void constant_keys(const struct stored_case *const *cases, size_t n, const char **out,
+                          size_t max)
+{
+    size_t k = 0;
+    if (n == 0 || max == 0) {
+        if (max > 0)
+            out[0] = NULL;
+        return;
+    }
+    for (size_t p = 0; p <= cases[0]->param_count && k + 1 < max; p++) {
+        const char *key = p < cases[0]->param_count ? cases[0]->params[p].key : "placement";
+        const char *value = report_param(cases[0], key);
+        bool same = value != NULL;
+        for (size_t i = 1; i < n && same; i++) {
+            const char *other = report_param(cases[i], key);
+            same = other != NULL && strcmp(other, value) == 0;
+        }
+        if (same)
+            out[k++] = key;
+    }
+    out[k] = NULL;
+}
+
+/* The three clocks of a spawn (issue 18), stacked: how long the create
+ * call held the parent (return_p50), then until the child's first
+ * instruction (first_instruction_p50, when later), then until it was
+ * reaped (p50). Medians of three distributions: the parts are a picture of
+ * where a typical spawn's time goes, not one spawn's timeline. */
+static int make_clocks(struct maker *m)
+{
+    const struct stored_run *run = m->r->run;
+    const struct stored_case *cases[REPORT_PLOT_MAX_BARS];
+    size_t n = 0, left_out = 0;
+    for (size_t i = 0; i < run->case_count; i++) {
+        const struct stored_case *c = &run->cases[i];
+        double ret, first;
+        uint64_t rate = 0;
+        /* Open-loop latencies run from the schedule, not the create call. */
+        if (!usable(c) || !results_read_case_number(c, "return_p50", &ret) ||
+            !results_read_case_number(c, "first_instruction_p50", &first) ||
+            (report_param_size(c, "rate", &rate) && rate > 0))
+            continue;
+        if (n == REPORT_PLOT_MAX_BARS)
+            left_out++;
+        else
+            cases[n++] = c;
+    }
+    if (n == 0)
+        return 0;
+    const char *skip[RESULTS_READ_MAX_PARAMS + 2];
+    constant_keys(cases, n, skip, sizeof(skip) / sizeof(skip[0]));
+    struct plot p = {0};
+    char *titles[REPORT_PLOT_MAX_BARS];
+    size_t made = 0;
+    int rc = 0;
+    struct series *s = series_get(&p, "clocks");
+    if (s == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        double ret = 0, first = 0;
+        results_read_case_number(cases[i], "return_p50", &ret);
+        results_read_case_number(cases[i], "first_instruction_p50", &first);
+        double total = (double)cases[i]->p50_ns, later = first > ret ? first : ret;
+        char label[512], escaped[1024];
+        report_label(cases[i], skip, false, label, sizeof(label));
+        /* A tic label is a gnuplot format: '%' doubled (as in make_bars). */
+        size_t e = 0;
+        for (const char *q = label; *q && e + 2 < sizeof(escaped); q++) {
+            if (*q == '%')
+                escaped[e++] = '%';
+            escaped[e++] = *q;
+        }
+        escaped[e] = '\0';
+        titles[made] = strdup(escaped);
+        if (titles[made] == NULL) {
+            rc = -ENOMEM;
+            break;
+        }
+        made++;
+        double v[VALUES] = {ret / 1000, (first > ret ? first - ret : 0) / 1000,
+                            (total > later ? total - later : 0) / 1000};
+        rc = series_add(s, (double)i, v);
+    }
+    char caption[512];
+    snprintf(caption, sizeof(caption),
+             "Medians of three clocks per spawn: the create call holding the parent "
+             "(return_p50), until the child's first instruction when that came later "
+             "(first_instruction_p50), until the child was reaped (p50); parameters common to "
+             "every bar left out of the labels%s",
+             left_out > 0 ? "; more cases in the table" : "");
+    if (rc == 0)
+        rc = emit(m, "clocks", "", "Spawn: the parent blocked, the child running, the child reaped",
+                  caption, &p, "clocks",
+                  "index,blocked_us,until_first_instruction_us,until_reaped_us", 3, titles, NULL);
+    for (size_t i = 0; i < made; i++)
+        free(titles[i]);
+    plot_free(&p);
+    return rc;
+}
+
+/* The open loop (spawn's rate, issue 18): p50 and p99 against the offered
+ * rate, one line per case but for its rate; the knee is where the p99
+ * leaves the p50. */
+static int make_rate(struct maker *m)
+{
+    const struct stored_run *run = m->r->run;
+    const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
+    if (cases == NULL)
+        return -ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < run->case_count; i++) {
+        uint64_t rate;
+        if (usable(&run->cases[i]) && report_param_size(&run->cases[i], "rate", &rate) && rate > 0)
+            cases[n++] = &run->cases[i];
+    }
+    /* Labels without the rate, and without what every line shares. */
+    const char *skip[RESULTS_READ_MAX_PARAMS + 3];
+    constant_keys(cases, n, skip, sizeof(skip) / sizeof(skip[0]) - 1);
+    size_t k = 0;
+    while (skip[k] != NULL)
+        k++;
+    skip[k] = "rate";
+    skip[k + 1] = NULL;
+    struct plot p = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct stored_case *c = cases[i];
+        uint64_t rate = 0;
+        report_param_size(c, "rate", &rate);
+        double p99 = NAN, achieved = NAN;
+        results_read_case_number(c, "p99", &p99);
+        results_read_case_number(c, "achieved_rate", &achieved);
+        char label[512];
+        report_label(c, skip, false, label, sizeof(label));
+        struct series *s = series_get(&p, label);
+        double v[VALUES] = {(double)c->p50_ns / 1000, p99 / 1000, achieved};
+        if (s != NULL)
+            rc = series_add(s, (double)rate, v);
+    }
+    free(cases);
+    if (rc == 0)
+        rc = emit(m, "rate", "", "Open loop: spawn latency against the offered rate",
+                  "p50 (solid) and p99 (dashed) from each spawn's intended start to its reaped "
+                  "exit, against the spawns per second offered on a fixed schedule; past the "
+                  "machine's capacity the backlog grows and the p99 leaves the p50 (the backlog "
+                  "column says where); parameters common to every line left out of the labels",
+                  &p, "rate", "offered_per_s,p50_us,p99_us,achieved_per_s", 3, NULL, NULL);
+    plot_free(&p);
+    return rc;
+}
+
 /* IPC against message size, one plot per placement. */
 static int make_ipc(struct maker *m)
 {
@@ -595,6 +748,10 @@ int report_plots_make(const struct report_run *r, const char *plots_dir, const c
     }
     if (rc == 0)
         rc = make_rss(&m);
+    if (rc == 0)
+        rc = make_clocks(&m);
+    if (rc == 0)
+        rc = make_rate(&m);
     if (rc == 0)
         rc = make_ipc(&m);
     if (rc == 0)

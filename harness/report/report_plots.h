@@ -4,7 +4,9 @@
  * plots/data/NAME.settings.gp, and, when gnuplot is there, NAME.svg (and
  * NAME.png on request) drawn by the scripts of the repository's plots/
  * folder. Which plots: a percentile spectrum and bars of p50/p99 per family,
- * spawn latency against parent RSS (cases with an `rss` parameter), IPC
+ * spawn latency against parent RSS (cases with an `rss` parameter), the
+ * three clocks of a spawn (cases with first_instruction_p50), latency
+ * against the offered rate (cases with `rate` above 0), IPC
  * round trip and throughput against message size per placement, buffered
  * against streamed output against its size, and round medians against time
  * (drift). A plot without data is not made.

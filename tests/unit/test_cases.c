@@ -38,15 +38,37 @@ static void test_defaults_and_names(void **state)
     struct case_def *defs = NULL;
     char err[256];
     size_t n = expand(&sel, &defs, 0, err, sizeof(err));
-    /* target defaults to static,dynamic, rss to five sizes (the last
+    /* target defaults to static,dynamic, rss to four sizes (the last
      * parameter but one varies fastest of the two); placement to same. */
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 8);
     assert_string_equal(defs[0].name, "spawn.fork_exec{target=static,rss=0,ballast=anon,"
-                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
-    assert_string_equal(defs[4].name, "spawn.fork_exec{target=static,rss=4G,ballast=anon,"
-                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
-    assert_string_equal(defs[5].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
-                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=same}");
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
+    assert_string_equal(defs[3].name, "spawn.fork_exec{target=static,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
+    assert_string_equal(defs[4].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
+    free(defs);
+    /* --quick: the ends of the rss sweep; both targets for fork_exec (the
+     * loader's cost), static alone for the others. */
+    sel.quick = true;
+    n = expand(&sel, &defs, 0, err, sizeof(err));
+    assert_int_equal(n, 4);
+    assert_string_equal(defs[1].name, "spawn.fork_exec{target=static,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
+    assert_string_equal(defs[2].name, "spawn.fork_exec{target=dynamic,rss=0,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
+    free(defs);
+    filters[0] = "^spawn\\.posix_spawn$";
+    n = expand(&sel, &defs, 0, err, sizeof(err));
+    assert_int_equal(n, 2);
+    assert_string_equal(defs[1].name, "spawn.posix_spawn{target=static,rss=1G,ballast=anon,"
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=same}");
     free(defs);
 }
 
@@ -65,13 +87,15 @@ static void test_params_and_placements_multiply(void **state)
     size_t n = expand(&sel, &defs, 0, err, sizeof(err));
     assert_int_equal(n, 4);
     assert_string_equal(defs[0].name, "spawn.fork_exec{target=dynamic,rss=1G,ballast=anon,"
-                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=free}");
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=free}");
     assert_string_equal(defs[1].name, "spawn.fork_exec{target=dynamic,rss=1G,ballast=anon,"
-                                      "mappings=1,threads=0,fds=0,concurrency=1,placement=cross}");
+                                      "mappings=1,threads=0,fds=0,concurrency=1,rate=0,env=inherit,"
+                                      "args=0,path_depth=0,placement=cross}");
     assert_string_equal(defs[2].name, "spawn.pthread{rss=1G,ballast=anon,mappings=1,threads=0,"
-                                      "fds=0,concurrency=1,placement=free}");
+                                      "fds=0,concurrency=1,rate=0,placement=free}");
     assert_string_equal(defs[3].name, "spawn.pthread{rss=1G,ballast=anon,mappings=1,threads=0,"
-                                      "fds=0,concurrency=1,placement=cross}");
+                                      "fds=0,concurrency=1,rate=0,placement=cross}");
     free(defs);
 }
 

@@ -191,7 +191,7 @@ static void drive(const char *name, const char *param, const char *choice, size_
 {
     const struct scenario *sc = scenario_find(name);
     assert_non_null(sc);
-    struct param_value values[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     first_values(sc, values, param, choice);
     int fds = count_fds();
     struct case_ctx ctx = {.scenario = sc, .params = values, .peer_cpu = -1, .ops_per_sample = 1};

@@ -37,6 +37,13 @@ static const struct param_spec specs[] = {
      .defaults = "a",
      .choices = "a,abcdefghijklmnopqrstuvwxyz0123456789",
      .help = "a choice too long for param_value.text"},
+    {.name = "env",
+     .kind = PARAM_COUNT,
+     .defaults = "inherit",
+     .min = 0,
+     .max = 4096,
+     .help = "a count or a word",
+     .word = "inherit"},
     {.name = NULL},
 };
 
@@ -45,6 +52,7 @@ static const struct param_spec specs[] = {
 #define N      (&specs[2])
 #define MANY   (&specs[3])
 #define LONG   (&specs[4])
+#define ENV    (&specs[5])
 
 struct good {
     const struct param_spec *spec;
@@ -68,6 +76,8 @@ static void test_parse_good(void **state)
         {RSS, "1536K", 1, {"1536K"}, {1536 * KIB}},
         {N, "1", 1, {"1"}, {1}},
         {N, "64,1,007", 3, {"64", "1", "7"}, {64, 1, 7}},
+        {ENV, "inherit", 1, {"inherit"}, {PARAM_VALUE_WORD}},
+        {ENV, "0,inherit,4096", 3, {"0", "inherit", "4096"}, {0, PARAM_VALUE_WORD, 4096}},
     };
     (void)state;
 
@@ -140,6 +150,10 @@ static void test_parse_bad(void **state)
          "parameter n: '99999999999999999999999' is out of range 1..64"},
         {N, "-1", "parameter n: '-1' is not a count (negative)"},
         {N, "4K", "parameter n: '4K' is not a count (not a whole number)"},
+        {N, "inherit", "parameter n: 'inherit' is not a count (not a number)"},
+        {ENV, "inherit,inherit", "parameter env: 'inherit' is given twice"},
+        {ENV, "Inherit", "parameter env: 'Inherit' is not a count or inherit (not a number)"},
+        {ENV, "4097", "parameter env: '4097' is out of range 0..4096"},
         {N, "1.0", "parameter n: '1.0' is not a count (not a whole number)"},
         {N, "two", "parameter n: 'two' is not a count (not a number)"},
         {N, "1,2,x", "parameter n: 'x' is not a count (not a number)"},
@@ -242,7 +256,7 @@ static void test_count_find_is(void **state)
     static const struct param_spec none[] = {{.name = NULL}};
     (void)state;
 
-    assert_int_equal(params_count(specs), 5);
+    assert_int_equal(params_count(specs), 6);
     assert_int_equal(params_count(none), 0);
     assert_int_equal(params_count(NULL), 0);
 
@@ -258,6 +272,14 @@ static void test_count_find_is(void **state)
     assert_false(params_is(&out[0], "static"));
     assert_false(params_is(&out[0], "dyn"));
     assert_true(params_is(&out[1], "static"));
+    assert_true(params_value_is_text(TARGET, &out[0]));
+
+    /* A count's word is written as text, its numbers as numbers. */
+    assert_int_equal(params_parse_list(ENV, "inherit,0", out, &count, err, sizeof(err)), 0);
+    assert_true(params_value_is_text(ENV, &out[0]));
+    assert_false(params_value_is_text(ENV, &out[1]));
+    assert_int_equal(params_parse_list(N, "64", out, &count, err, sizeof(err)), 0);
+    assert_false(params_value_is_text(N, &out[0]));
 }
 
 int main(void)

@@ -120,6 +120,79 @@ static void test_ballast_kinds(void **state)
 
 /* Sixteen private mappings of one kind, side by side: sixteen VMAs, not
  * one merged; a guard between each and the next. */
+/* A held ballast (parent_state_hold(), as a holder makes it) taken over by
+ * a forked round (parent_state_setup_from()): in the round it is the same
+ * VMA with the same protection, flags and resident pages as a ballast the
+ * round made itself (MADV_DONTFORK applied there, not in the holder); the
+ * round's teardown unmaps only its own view; the holder's stays until
+ * parent_state_unhold(). */
+static void check_held(enum ballast_kind kind, const char *perms, const char *flag)
+{
+    struct parent_state_config cfg = {.rss_bytes = 8 * MIB, .ballast = kind, .mappings = 1,
+                                      .concurrency = 1};
+    struct ballast *held = NULL;
+    char failure[160] = "", key[96];
+    assert_non_null(parent_state_hold_key(&cfg, key, sizeof(key)));
+    if (parent_state_hold(&cfg, &held, failure, sizeof(failure)) != 0)
+        fail_msg("kind %d: %s", (int)kind, failure);
+    const char *lo = held->base, *hi = lo + held->reserved_bytes;
+    /* The holder's own: never MADV_DONTFORK, or no round would inherit it. */
+    assert_int_equal(census(lo, hi, "dc").all_flag, false);
+    assert_int_equal(census(lo, hi, NULL).rss_kib, 8 * 1024);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct parent_state ps;
+        if (parent_state_setup_from(&ps, &cfg, held, "test", failure, sizeof(failure)) != 0)
+            _exit(2);
+        struct vma_census c = census(lo, hi, flag);
+        if (c.count != 1 || strcmp(c.perms, perms) != 0 || c.rss_kib != 8 * 1024 ||
+            (flag != NULL && !c.all_flag) || ps.ballast.base != held->base)
+            _exit(3);
+        parent_state_teardown(&ps);
+        _exit(census(lo, hi, NULL).count == 0 ? 0 : 4);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("kind %d: the round's checks failed (status 0x%x)", (int)kind, status);
+    assert_int_equal(census(lo, hi, NULL).count, 1);
+    parent_state_unhold(held);
+    assert_int_equal(census(lo, hi, NULL).count, 0);
+}
+
+static void test_held_ballast(void **state)
+{
+    (void)state;
+    check_held(BALLAST_ANON, "rw-p", NULL);
+    check_held(BALLAST_SHARED, "rw-s", NULL);
+    check_held(BALLAST_DONTFORK, "rw-p", "dc");
+    check_held(BALLAST_THP, "rw-p", "hg");
+    check_held(BALLAST_NOTHP, "rw-p", "nh");
+
+    /* What is held, and shared: a plain ballast and a MADV_DONTFORK one
+     * hold the same; several mappings, an untouched one, none, are not. */
+    struct parent_state_config cfg = {.rss_bytes = 64 * MIB, .ballast = BALLAST_ANON,
+                                      .mappings = 1, .concurrency = 1};
+    char anon[96], dontfork[96], other[96];
+    assert_non_null(parent_state_hold_key(&cfg, anon, sizeof(anon)));
+    cfg.ballast = BALLAST_DONTFORK;
+    assert_non_null(parent_state_hold_key(&cfg, dontfork, sizeof(dontfork)));
+    assert_string_equal(anon, dontfork);
+    cfg.ballast = BALLAST_THP;
+    assert_non_null(parent_state_hold_key(&cfg, other, sizeof(other)));
+    assert_string_not_equal(anon, other);
+    cfg.ballast = BALLAST_UNTOUCHED;
+    assert_null(parent_state_hold_key(&cfg, other, sizeof(other)));
+    cfg.ballast = BALLAST_ANON;
+    cfg.mappings = 2;
+    assert_null(parent_state_hold_key(&cfg, other, sizeof(other)));
+    cfg.mappings = 1;
+    cfg.rss_bytes = 0;
+    assert_null(parent_state_hold_key(&cfg, other, sizeof(other)));
+}
+
 static void test_mappings_stay_apart(void **state)
 {
     (void)state;
@@ -341,8 +414,9 @@ static void test_crowd(void **state)
 }
 
 /* Every spawn scenario with three spawners, a ballast, a thread and two
- * descriptors: each sample reports three latencies within its wall time,
- * and teardown leaves no child and no descriptor. */
+ * descriptors (and, where it execs, 4 variables, 2 arguments and a PATH
+ * search through 2 directories): each sample reports three latencies
+ * within its wall time, and teardown leaves no child and no descriptor. */
 static void test_spawn_scenarios_concurrent(void **state)
 {
     (void)state;
@@ -352,12 +426,13 @@ static void test_spawn_scenarios_concurrent(void **state)
         const struct scenario *s = scenario_catalogue[i];
         if (strncmp(s->name, "spawn.", 6) != 0 || s->unavailable != NULL)
             continue;
-        struct param_value values[8];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         memset(values, 0, sizeof(values));
         for (size_t p = 0; s->params[p].name != NULL; p++) {
             static const char *const settings[][2] = {
-                {"target", "static"}, {"rss", "1M"}, {"ballast", "anon"},  {"mappings", "2"},
-                {"threads", "1"},     {"fds", "2"},  {"concurrency", "3"},
+                {"target", "static"}, {"rss", "1M"},       {"ballast", "anon"},  {"mappings", "2"},
+                {"threads", "1"},     {"fds", "2"},        {"concurrency", "3"}, {"env", "4"},
+                {"args", "2"},        {"path_depth", "2"}, {"rate", "0"},
             };
             const char *text = NULL;
             for (size_t k = 0; k < sizeof(settings) / sizeof(settings[0]); k++) {
@@ -392,6 +467,8 @@ static void test_spawn_scenarios_concurrent(void **state)
             assert_int_equal(out.op_latency_count, 3);
             for (size_t op = 0; op < 3; op++)
                 assert_in_range(out.op_latency_ns[op], 1, out.ns);
+            if (strcmp(s->params[0].name, "target") == 0)
+                assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
         }
         s->teardown(&ctx);
         assert_null(ctx.state);
@@ -406,6 +483,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ballast_kinds),
+        cmocka_unit_test(test_held_ballast),
         cmocka_unit_test(test_mappings_stay_apart),
         cmocka_unit_test(test_threads_and_fds),
         cmocka_unit_test(test_fds_raise_soft_limit),

@@ -200,7 +200,8 @@ static void test_accessors(void **state)
     (void)state;
     snprintf(text, sizeof(text), HEAD);
     add_case(text, sizeof(text), "spawn.x", "\"target\": \"static\"", "same", 1000,
-             "\"ops_per_s\": 12.5, \"vs_posix_spawn\": null, \"bogus\": \"7\"");
+             "\"ops_per_s\": 12.5, \"vs_posix_spawn\": null, \"bogus\": \"7\", "
+             "\"ci_target_met\": \"no\", \"stopped_by\": 3");
     strcat(text, "]}\n");
     struct stored_run *run = read_run("accessors.json", text);
     const struct stored_case *c = &run->cases[0];
@@ -212,6 +213,10 @@ static void test_accessors(void **state)
     assert_false(results_read_case_number(c, "vs_posix_spawn", &v)); /* null */
     assert_false(results_read_case_number(c, "bogus", &v));          /* a string */
     assert_false(results_read_case_number(c, "missing", &v));
+    assert_true(results_read_case_is(c, "ci_target_met", "no"));
+    assert_false(results_read_case_is(c, "ci_target_met", "yes"));
+    assert_false(results_read_case_is(c, "stopped_by", "3")); /* a number */
+    assert_false(results_read_case_is(c, "missing", ""));
     uint64_t seed = 0;
     assert_true(results_read_integer(run, "config", "seed", &seed));
     assert_int_equal(seed, 9007199254740993ull); /* exact: beyond a double's 2^53 */
@@ -419,6 +424,10 @@ static void test_claims(void **state)
 
     r = find(results, "pool_beats_spawn");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
+    /* node.* rows without the mechanism column: not measured, never a guess. */
+    r = find(results, "node_uses_posix_spawn");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
+    assert_non_null(strstr(r->note, "no mechanism was recorded"));
     results_read_free_run(run);
 
     /* With slopes recorded, "grows" compares the slopes' intervals: here
@@ -441,12 +450,68 @@ static void test_claims(void **state)
     results_read_free_run(run);
 }
 
+/* The MECHANISM claim on the mechanism column of the node.* rows: a fork
+ * everywhere does not hold; one row with CLONE_VM|CLONE_VFORK holds; a row
+ * that created nothing in its sample (its setup line holds the harness's
+ * own posix_spawn of node) and unobserved rows count for nothing. */
+static void test_claim_mechanism(void **state)
+{
+    static char text[1 << 16];
+    struct report_claim_result results[64];
+    (void)state;
+    static const char fork_line[] =
+        "\"mechanism\": \"clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) + execve(c)\"";
+    static const char setup_line[] = "\"mechanism\": \"none in the sample; setup: "
+                                     "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(node)\"";
+    static const char vfork_line[] =
+        "\"mechanism\": \"clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(c)\"";
+    static const char unobserved[] =
+        "\"mechanism\": \"unobserved: ptrace(PTRACE_TRACEME) refused: Operation not permitted\"";
+
+    snprintf(text, sizeof(text), HEAD);
+    add_case(text, sizeof(text), "node.spawn", "\"target\": \"static\"", "same", 2e6, fork_line);
+    add_case(text, sizeof(text), "node.ipc", "\"size\": 1", "same", 2e5, setup_line);
+    add_case(text, sizeof(text), "spawn.posix_spawn", "\"target\": \"static\"", "same", 5e5,
+             vfork_line);
+    strcat(text, "]}\n");
+    struct stored_run *run = read_run("mechanism-no.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    const struct report_claim_result *r = find(results, "node_uses_posix_spawn");
+    assert_string_equal(report_verdict_name(r->verdict), "does not hold");
+    assert_string_equal(r->cases, "node.spawn{target=static,placement=same}");
+    assert_non_null(strstr(r->note, "0 of 1 observed cases"));
+    assert_non_null(strstr(r->note, "clone(CLONE_CHILD_CLEARTID"));
+    results_read_free_run(run);
+
+    snprintf(text, sizeof(text), HEAD);
+    add_case(text, sizeof(text), "node.spawn", "\"target\": \"static\"", "same", 2e6, fork_line);
+    add_case(text, sizeof(text), "node.exec", "\"target\": \"static\"", "same", 3e6, vfork_line);
+    strcat(text, "]}\n");
+    run = read_run("mechanism-yes.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    r = find(results, "node_uses_posix_spawn");
+    assert_string_equal(report_verdict_name(r->verdict), "holds");
+    assert_string_equal(r->cases, "node.exec{target=static,placement=same}");
+    assert_non_null(strstr(r->note, "1 of 2 observed cases"));
+    results_read_free_run(run);
+
+    snprintf(text, sizeof(text), HEAD);
+    add_case(text, sizeof(text), "node.spawn", "\"target\": \"static\"", "same", 2e6, unobserved);
+    strcat(text, "]}\n");
+    run = read_run("mechanism-unobserved.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    r = find(results, "node_uses_posix_spawn");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
+    assert_non_null(strstr(r->note, "unobserved: ptrace"));
+    results_read_free_run(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_quote_literals), cmocka_unit_test(test_quote_with_gnuplot),
-        cmocka_unit_test(test_accessors),      cmocka_unit_test(test_rounds_csv),
-        cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_claim_mechanism),    cmocka_unit_test(test_quote_literals),
+        cmocka_unit_test(test_quote_with_gnuplot), cmocka_unit_test(test_accessors),
+        cmocka_unit_test(test_rounds_csv),         cmocka_unit_test(test_claims),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);
 }

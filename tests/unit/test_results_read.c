@@ -157,6 +157,32 @@ static void test_reads_metrics(void **state)
 }
 
 /* A file of an older procbench has no per_round: it reads, without rounds. */
+/* Text fields of a case, read only when they are plain text. */
+static void test_case_text(void **state)
+{
+    (void)state;
+    char path[PATH_MAX + 32], err[512] = "";
+    struct stored_run *run = NULL;
+    snprintf(path, sizeof(path), "%s/text.json", dir);
+    static const char doc[] =
+        VALID_HEAD " \"cases\": [{\"scenario\": \"spawn.x\", \"case\": \"a\", \"params\": {},"
+                   " \"placement\": \"same\", \"status\": \"ok\", \"reason\": \"\", \"n\": 1,"
+                   " \"p50\": 1, \"p50_ci_low\": 1, \"p50_ci_high\": 1,"
+                   " \"mechanism\": \"clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(x)\","
+                   " \"backlog\": \"bad\\nline\", \"number\": 3}]}\n";
+    write_file(path, doc, strlen(doc));
+    if (results_read_run(path, &run, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    const struct stored_case *c = results_read_find_case(run, "a");
+    assert_non_null(c);
+    assert_string_equal(results_read_case_text(c, "mechanism"),
+                        "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(x)");
+    assert_null(results_read_case_text(c, "backlog")); /* a control character */
+    assert_null(results_read_case_text(c, "number"));
+    assert_null(results_read_case_text(c, "missing"));
+    results_read_free_run(run);
+}
+
 static void test_reads_file_without_rounds(void **state)
 {
     static const char text[] =
@@ -602,7 +628,7 @@ int main(void)
         cmocka_unit_test(test_reads_valid_file), cmocka_unit_test(test_reads_file_without_rounds),
         cmocka_unit_test(test_reads_metrics),    cmocka_unit_test(test_hostile_but_harmless_text),
         cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_paths_and_sizes),
-        cmocka_unit_test(test_reads_set),
+        cmocka_unit_test(test_reads_set),        cmocka_unit_test(test_case_text),
         cmocka_unit_test(test_unwritten_runs),
     };
     return cmocka_run_group_tests(tests, make_dir, NULL);

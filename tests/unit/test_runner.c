@@ -42,6 +42,9 @@ struct fake_state {
     int signal_sent, signaller_samples;
     pid_t hung_pid; /* the process that hung, to check it is gone */
     uint64_t value_ns;
+    int holds, unholds, hold_fails;
+    int setups_held, setups_unheld, rounds_from_holder;
+    pid_t holder_pid;
 };
 static struct fake_state *fake_shared;
 #define fake (*fake_shared)
@@ -206,6 +209,7 @@ static struct run_config small_config(void)
         .min_samples = 30,
         .rounds = 3,
         .seed = 42,
+        .hold = true,
     };
     return c;
 }
@@ -390,15 +394,100 @@ static void test_ci_target_stops_early(void **state)
     reset_fake();
     const struct scenario *scs[] = {&fake_a};
     struct run_config cfg = small_config();
-    cfg.min_samples = 3000;
-    cfg.rounds = 10;
+    cfg.min_samples = 300;
+    cfg.rounds = 3;
     cfg.ci_target_pct = 1.0;
     struct run_results r;
     run_cases(&r, scs, 1, cfg);
-    /* Every sample is equal, so the interval is zero wide after the minimum
-     * of three rounds: the case ends there, long before 3000 samples. */
+    /* Every sample is equal, so the interval is zero wide once the floors
+     * (3 rounds, 300 samples) are met: the case ends there, on target. */
     assert_int_equal(r.cases[0].rounds, 3);
-    assert_int_equal(r.cases[0].stats.n, 900);
+    assert_int_equal(r.cases[0].stats.n, 300);
+    assert_int_equal(r.cases[0].end, CASE_END_TARGET);
+    assert_true(r.cases[0].ci_target_set);
+    assert_true(r.cases[0].ci_target_met);
+    assert_string_equal(case_ci_target_met_name(&r.cases[0]), "yes");
+    assert_true(r.cases[0].p50_ci_pct == 0.0);
+    runner_free(&r);
+}
+
+/* Samples spread over 10-15 us, in a fixed cycle: their median's interval
+ * is a few percent wide and cannot reach 0.01%. */
+static int fake_noisy_sample(struct case_ctx *ctx, struct sample *out)
+{
+    (void)ctx;
+    fake.samples++;
+    out->ns = 10000 + (uint64_t)(fake.samples * 7919 % 5000);
+    return 0;
+}
+
+static const struct scenario fake_noisy = {
+    .name = "fake.noisy",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .sample = fake_noisy_sample,
+};
+
+/* A target out of reach: the case runs until its ceiling of measured time
+ * and says so; without a target it ends at its floors. */
+static void test_ci_target_missed_at_max_time(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_noisy};
+    struct run_config cfg = small_config();
+    cfg.ci_target_pct = 0.01;
+    cfg.max_time_ns = 20u * 1000000u;
+    cfg.round_ns = 2u * 1000000u;
+    struct run_results r;
+    run_cases(&r, scs, 1, cfg);
+    const struct case_result *c = &r.cases[0];
+    assert_int_equal(c->status, CASE_OK);
+    assert_int_equal(c->end, CASE_END_MAX_TIME);
+    assert_true(c->measured_ns >= cfg.max_time_ns);
+    assert_true(c->rounds >= 3);
+    assert_false(c->ci_target_met);
+    assert_string_equal(case_ci_target_met_name(c), "no");
+    assert_string_equal(case_end_name(c->end), "max-time");
+    assert_true(c->p50_ci_pct > 0.01 && c->p50_ci_pct < 50);
+    runner_free(&r);
+
+    reset_fake();
+    cfg.ci_target_pct = 0;
+    run_cases(&r, scs, 1, cfg);
+    assert_int_equal(r.cases[0].end, CASE_END_FLOORS);
+    assert_int_equal(r.cases[0].rounds, 3);
+    assert_string_equal(case_ci_target_met_name(&r.cases[0]), "");
+    runner_free(&r);
+}
+
+/* A time budget already spent when the run starts: every case gets its
+ * floor of rounds, sampling no more than the floor of samples asks (the
+ * planner shrinks the rounds), and then stops, flagged. */
+static void test_time_budget_stops_at_floors(void **state)
+{
+    (void)state;
+    reset_fake();
+    const struct scenario *scs[] = {&fake_noisy, &fake_b};
+    struct run_config cfg = small_config();
+    cfg.ci_target_pct = 0.01;
+    cfg.round_ns = 50u * 1000000u;
+    cfg.time_budget_ns = 1;
+    struct run_results r;
+    fake.value_ns = 1000;
+    run_cases(&r, scs, 2, cfg);
+    for (size_t i = 0; i < 2; i++) {
+        const struct case_result *c = &r.cases[i];
+        assert_int_equal(c->status, CASE_OK);
+        assert_int_equal(c->rounds, 3);
+        assert_int_equal(c->stats.n, 30);
+    }
+    /* The noisy case missed its target; the constant one met it anyway. */
+    assert_int_equal(r.cases[0].end, CASE_END_BUDGET);
+    assert_false(r.cases[0].ci_target_met);
+    assert_string_equal(case_end_name(r.cases[0].end), "time-budget");
+    assert_int_equal(r.cases[1].end, CASE_END_TARGET);
     runner_free(&r);
 }
 
@@ -620,6 +709,212 @@ static void test_interrupt_keeps_finished_cases(void **state)
     check_interrupt(SIGTERM);
 }
 
+/* An interrupt in the third pass of cases whose floor is 3 rounds: the
+ * cases that had their third round are kept, marked interrupted, the rest
+ * (the signaller among them, with 2) are left out, and the partial reason
+ * counts both. */
+static void test_interrupt_keeps_cases_with_their_floor(void **state)
+{
+    (void)state;
+    reset_fake();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(30);
+        if (interrupt_install() != 0)
+            _exit(3);
+        static const struct scenario signaller = {
+            .name = "fake.signaller",
+            .summary = "test",
+            .default_placements = "free",
+            .placements_supported = PLACEMENTS_ALL,
+            .sample = fake_signaller_sample,
+        };
+        /* 1 warm-up and 2 timed samples a round (6 over 3 rounds): sample
+         * 7 is the first of its third round. */
+        fake.signal_at = 7;
+        fake.signal_sent = SIGINT;
+        struct case_def defs[4] = {
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy"},
+            {.scenario = &signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy2"},
+            {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy3"},
+        };
+        struct run_results r;
+        memset(&r, 0, sizeof(r));
+        r.config = small_config();
+        r.config.min_samples = 6;
+        r.config.ci_target_pct = 0.001; /* out of reach: nothing finishes */
+        r.config.seed = 2;
+        if (runner_init(&r, defs, 4) != 0 || runner_run(&r, NULL) != 0)
+            _exit(4);
+        if (r.interrupted_signal != SIGINT || r.cases_selected != 4)
+            _exit(5);
+        if (r.case_count < 1 || r.case_count > 3 || r.cases_kept_unfinished != r.case_count) {
+            fprintf(stderr, "kept %zu, %zu unfinished\n", r.case_count, r.cases_kept_unfinished);
+            _exit(6);
+        }
+        size_t rounds = 0;
+        for (size_t i = 0; i < r.case_count; i++) {
+            const struct case_result *c = &r.cases[i];
+            if (strcmp(c->def.name, "fake.signaller") == 0 || c->rounds != 3 ||
+                c->end != CASE_END_INTERRUPTED || c->stats.n != 6 || c->ci_target_met)
+                _exit(7);
+            rounds += c->rounds;
+        }
+        if (r.round_count != rounds)
+            _exit(8);
+        char why[160], expect[160];
+        runner_partial_reason(&r, why, sizeof(why));
+        snprintf(expect, sizeof(expect),
+                 "interrupted by SIGINT after 0 of 4 cases finished, %zu more kept with fewer "
+                 "rounds than planned",
+                 r.case_count);
+        if (strcmp(why, expect) != 0) {
+            fprintf(stderr, "reason: %s\n", why);
+            _exit(9);
+        }
+        errno = 0;
+        if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+            _exit(10);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("the run in the child ended with status 0x%x", status);
+}
+
+/* Held state: two keys, "one" and "two"; what hold() made is an int holding
+ * the holder's pid, and every round checks that it is there and that its
+ * process is that holder's child. */
+static const char *held_key_one(const struct param_value *params, char *key, size_t len)
+{
+    (void)params;
+    snprintf(key, len, "one");
+    return key;
+}
+
+static const char *held_key_two(const struct param_value *params, char *key, size_t len)
+{
+    (void)params;
+    snprintf(key, len, "two");
+    return key;
+}
+
+static int fake_hold(const struct param_value *params, void **held, char *failure, size_t len)
+{
+    (void)params;
+    if (fake.hold_fails) {
+        snprintf(failure, len, "fake: no ballast today");
+        return -EIO;
+    }
+    int *state = malloc(sizeof(*state));
+    if (state == NULL)
+        return -ENOMEM;
+    *state = (int)getpid();
+    fake.holds++;
+    fake.holder_pid = getpid();
+    *held = state;
+    return 0;
+}
+
+static void fake_unhold(void *held)
+{
+    fake.unholds++;
+    free(held);
+}
+
+static int fake_held_setup(struct case_ctx *ctx)
+{
+    if (ctx->held == NULL) {
+        fake.setups_unheld++;
+        return 0;
+    }
+    fake.setups_held++;
+    fake.rounds_from_holder += *(int *)ctx->held == (int)getppid();
+    return 0;
+}
+
+#define FAKE_HELD(scenario_name, key)                                                              \
+    {                                                                                              \
+        .name = scenario_name, .summary = "test", .default_placements = "free",                    \
+        .placements_supported = PLACEMENTS_ALL, .setup = fake_held_setup, .sample = fake_sample,   \
+        .hold_key = key, .hold = fake_hold, .unhold = fake_unhold,                                 \
+    }
+static const struct scenario fake_held_a = FAKE_HELD("fake.held_a", held_key_one);
+static const struct scenario fake_held_b = FAKE_HELD("fake.held_b", held_key_one);
+static const struct scenario fake_held_c = FAKE_HELD("fake.held_c", held_key_two);
+
+static void test_held_state(void **state)
+{
+    (void)state;
+    /* One key: one holder for the whole run, every round of its cases
+     * forked from it, released at the end; a case without a key between
+     * them does not disturb it. */
+    reset_fake();
+    const struct scenario *one[] = {&fake_held_a, &fake_a, &fake_held_b};
+    struct run_results r;
+    run_cases(&r, one, 3, small_config());
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(r.cases[i].status, CASE_OK);
+    assert_int_equal(fake.holds, 1);
+    assert_int_equal(fake.unholds, 1);
+    assert_int_equal(fake.setups_held, 6);
+    assert_int_equal(fake.rounds_from_holder, 6);
+    assert_int_equal(fake.setups_unheld, 0);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    assert_true(process_gone(fake.holder_pid));
+    runner_free(&r);
+
+    /* Two keys, one holder alive at a time: the cases of a key take their
+     * rounds together, and a pass starts with the key still held, so 3
+     * passes start 2 + 2 holders, not 6. */
+    reset_fake();
+    const struct scenario *two[] = {&fake_held_a, &fake_held_c, &fake_held_b};
+    run_cases(&r, two, 3, small_config());
+    assert_int_equal(fake.holds, 4);
+    assert_int_equal(fake.unholds, 4);
+    assert_int_equal(fake.setups_held, 9);
+    assert_int_equal(r.round_count, 9);
+    for (size_t pass = 0; pass < 3; pass++) {
+        /* held_a (0) and held_b (2), key "one", next to each other: held_c
+         * (1) first or last; and the key a pass starts with is the one the
+         * last pass ended with. */
+        size_t first = r.rounds[3 * pass].case_index, last = r.rounds[3 * pass + 2].case_index;
+        assert_true(first == 1 || last == 1);
+        if (pass > 0)
+            assert_int_equal(first == 1, r.rounds[3 * pass - 1].case_index == 1);
+    }
+    runner_free(&r);
+
+    /* --no-hold: every round makes its own. */
+    reset_fake();
+    struct run_config cfg = small_config();
+    cfg.hold = false;
+    run_cases(&r, one, 3, cfg);
+    assert_int_equal(fake.holds, 0);
+    assert_int_equal(fake.setups_held, 0);
+    assert_int_equal(fake.setups_unheld, 6);
+    runner_free(&r);
+
+    /* A hold() that fails fails its cases with its reason, as a setup. */
+    reset_fake();
+    fake.hold_fails = 1;
+    run_cases(&r, one, 3, small_config());
+    assert_int_equal(r.cases[0].status, CASE_FAILED);
+    assert_string_equal(r.cases[0].reason, "setup: fake: no ballast today");
+    assert_int_equal(r.cases[1].status, CASE_OK);
+    assert_int_equal(r.cases[2].status, CASE_FAILED);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    runner_free(&r);
+}
+
 static void test_cross_needs_support(void **state)
 {
     (void)state;
@@ -705,9 +1000,10 @@ static void test_op_latencies_and_rate(void **state)
     run_cases(&r, scs, 2, small_config());
     const struct case_result *c = &r.cases[0];
     assert_int_equal(c->status, CASE_OK);
-    /* 30 values wanted, 10 a round: each sample records three latencies,
-     * so a round ends after four samples, with 12. */
-    assert_int_equal(c->stats.n, 36);
+    /* 30 values wanted over 3 rounds: each sample records three
+     * latencies, so the first round (10 wanted) ends after four samples,
+     * with 12, the next two ask for 9 each of the 18 missing: 30. */
+    assert_int_equal(c->stats.n, 30);
     assert_int_equal(c->stats.min_ns, 1000);
     assert_int_equal(c->stats.p50_ns, 2000);
     assert_int_equal(c->stats.max_ns, 9000);
@@ -763,12 +1059,16 @@ int main(void)
         cmocka_unit_test(test_bad_metric_declaration_fails),
         cmocka_unit_test(test_slowdown_hook),
         cmocka_unit_test(test_ci_target_stops_early),
+        cmocka_unit_test(test_ci_target_missed_at_max_time),
+        cmocka_unit_test(test_time_budget_stops_at_floors),
         cmocka_unit_test(test_batching_and_throughput),
         cmocka_unit_test(test_crash_fails_case),
         cmocka_unit_test(test_leaks_fail_case),
         cmocka_unit_test(test_fork_failure_fails_case),
         cmocka_unit_test(test_sample_timeout),
         cmocka_unit_test(test_interrupt_keeps_finished_cases),
+        cmocka_unit_test(test_interrupt_keeps_cases_with_their_floor),
+        cmocka_unit_test(test_held_state),
         cmocka_unit_test(test_cross_needs_support),
         cmocka_unit_test(test_case_unavailable_skips),
         cmocka_unit_test(test_op_latencies_and_rate),

@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -48,10 +50,11 @@ struct spawn_case {
 
 /* Values for every parameter of s: the first default of each, then the
  * given settings ("name=value") over them; fails the test on a bad one. */
-static void case_values(const struct scenario *s, struct param_value values[8],
+static void case_values(const struct scenario *s,
+                        struct param_value values[PARAMS_MAX_PER_SCENARIO],
                         const char *const *settings, size_t setting_count)
 {
-    memset(values, 0, 8 * sizeof(*values));
+    memset(values, 0, PARAMS_MAX_PER_SCENARIO * sizeof(*values));
     for (size_t p = 0; s->params != NULL && s->params[p].name != NULL; p++) {
         const struct param_spec *spec = &s->params[p];
         char text[64];
@@ -161,7 +164,7 @@ static void test_scenario_case(void **state)
 
     int fds_before = count_fds();
     int mappings_before = count_mappings();
-    struct param_value values[8];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     char target_setting[48];
     snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
     const char *settings[] = {target_setting};
@@ -180,6 +183,13 @@ static void test_scenario_case(void **state)
         assert_cmp(out.ns, >, 0);
         assert_true(sample_reported(&out, SPAWN_METRIC_RETURN));
         assert_in_range(out.metric[SPAWN_METRIC_RETURN], 1, out.ns);
+        /* The static child reports its first instruction, inside the spawn. */
+        if (c->has_target && strcmp(c->target.text, "static") == 0) {
+            assert_true(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+            assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
+        } else {
+            assert_false(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+        }
         if (reports_child_rss(s))
             assert_cmp(out.child_maxrss_kb, >, 0);
         else
@@ -214,7 +224,7 @@ static void for_each_exec_scenario(const char *program,
         if (!is_spawn_scenario(s) || !runs_child_program(s))
             continue;
         int fds_before = count_fds();
-        struct param_value values[8];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         case_values(s, values, NULL, 0);
         struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1};
         check(s, &ctx);
@@ -350,6 +360,251 @@ static void test_target_paths(void **state)
     assert_contains(failure, "bogus");
 }
 
+/* ---- what is passed: env, args, path_depth ---------------------------- */
+
+#define CHECKING_PROGRAM TEST_OUT_DIR "/spawn-check-passed.sh"
+
+/* Points PROCBENCH_CHILD at a script that checks what it was given (its
+ * arguments, its environment, with body's tests) and then execs the child
+ * with them, so that the child still reports its first instruction; a
+ * failed test exits with its line's status. */
+static void use_checking_child(const char *body)
+{
+    FILE *f = fopen(CHECKING_PROGRAM, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\nexec '%s' \"$@\"\n", body, CHILD_PROGRAM);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(CHECKING_PROGRAM, 0755), 0);
+    use_child_program(CHECKING_PROGRAM);
+}
+
+/* Entries of /proc/self/fd, counted, and the entries of dir (not . and ..):
+ * what a round must not leave behind. */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Runs every exec'ing spawn scenario (target=static) with settings for 3
+ * samples; the checking child fails the sample when it got something
+ * else. check_round, when given, looks at the process between setup and
+ * teardown. */
+static void run_exec_scenarios(const char *const *settings, size_t setting_count,
+                               void (*check_round)(const char *scenario))
+{
+    int tested = 0;
+    for (size_t i = 0; i < scenario_catalogue_count; i++) {
+        const struct scenario *s = scenario_catalogue[i];
+        if (!is_spawn_scenario(s) || !has_target_param(s))
+            continue;
+        int fds_before = count_fds();
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
+        case_values(s, values, settings, setting_count);
+        struct case_ctx ctx = {
+            .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+        if (s->case_unavailable(&ctx) != 0)
+            fail_msg("%s: unavailable: %s", s->name, ctx.failure);
+        if (s->process_init != NULL)
+            assert_int_equal(s->process_init(), 0);
+        if (s->setup(&ctx) != 0)
+            fail_msg("%s: setup: %s", s->name, ctx.failure);
+        if (check_round != NULL)
+            check_round(s->name);
+        for (int k = 0; k < 3; k++) {
+            struct sample out;
+            memset(&out, 0, sizeof(out));
+            if (s->sample(&ctx, &out) != 0)
+                fail_msg("%s: sample: %s", s->name, ctx.failure);
+            assert_true(sample_reported(&out, SPAWN_METRIC_FIRST_INSTRUCTION));
+            assert_in_range(out.metric[SPAWN_METRIC_FIRST_INSTRUCTION], 0, out.ns);
+        }
+        s->teardown(&ctx);
+        assert_no_child_left();
+        assert_int_equal(count_fds(), fds_before);
+        tested++;
+    }
+    assert_int_equal(tested, 6);
+}
+
+/* env=5, args=3: the child gets exactly the 5 variables and 3 arguments of
+ * 31 characters after --entry-fd; env=inherit gets ours. */
+static void test_env_and_args_passed(void **state)
+{
+    (void)state;
+    use_checking_child("[ $# = 4 ] || exit 10\n"
+                       "[ \"${2}\" = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ] || exit 11\n"
+                       "[ \"${4}\" = \"${2}\" ] || exit 12\n"
+                       "[ -n \"$PROCBENCH_ENV_0004\" ] || exit 13\n"
+                       "[ -z \"$PROCBENCH_ENV_0005\" ] || exit 14\n"
+                       "[ -z \"$PROCBENCH_TEST_MARK\" ] || exit 15\n"
+                       "[ ${#PROCBENCH_ENV_0000} = 12 ] || exit 16");
+    assert_int_equal(setenv("PROCBENCH_TEST_MARK", "1", 1), 0);
+    const char *const settings[] = {"env=5", "args=3"};
+    run_exec_scenarios(settings, 2, NULL);
+
+    use_checking_child("[ $# = 1 ] || exit 10\n[ \"$PROCBENCH_TEST_MARK\" = 1 ] || exit 15");
+    const char *const inherit[] = {"env=inherit", "args=0"};
+    run_exec_scenarios(inherit, 2, NULL);
+    assert_int_equal(unsetenv("PROCBENCH_TEST_MARK"), 0);
+    use_child_program(CHILD_PROGRAM);
+}
+
+static char search_tmpdir[4096];
+
+/* During a round with path_depth=3: PATH is two empty directories of a
+ * temporary one under $TMPDIR, then the program's own. */
+static void check_search_round(const char *scenario)
+{
+    const char *path = getenv("PATH");
+    assert_non_null(path);
+    assert_int_equal(count_entries(search_tmpdir), 1);
+    char copy[8192];
+    snprintf(copy, sizeof(copy), "%s", path);
+    char *save = NULL;
+    int entries = 0;
+    for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+        entries++;
+        if (entries <= 2) {
+            if (strncmp(dir, search_tmpdir, strlen(search_tmpdir)) != 0)
+                fail_msg("%s: PATH entry %s is not under %s", scenario, dir, search_tmpdir);
+            assert_int_equal(count_entries(dir), 0);
+        } else {
+            assert_string_equal(dir, TEST_OUT_DIR);
+        }
+    }
+    assert_int_equal(entries, 3);
+}
+
+/* path_depth=3: the program gets a PATH of three directories (that the
+ * mechanisms do search it is seen by test_observe.c), the directories exist
+ * during the round only, and PATH is ours again after teardown; with env=N,
+ * PATH is the first of the N. */
+static void test_path_search(void **state)
+{
+    (void)state;
+    snprintf(search_tmpdir, sizeof(search_tmpdir), "%s/search-tmp", TEST_OUT_DIR);
+    mkdir(search_tmpdir, 0700);
+    /* What an earlier, failed run of this test left. */
+    DIR *d = opendir(search_tmpdir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char dir[4400], sub[4500];
+        snprintf(dir, sizeof(dir), "%s/%s", search_tmpdir, e->d_name);
+        for (int i = 1; e->d_name[0] != '.' && i <= 8; i++) {
+            snprintf(sub, sizeof(sub), "%s/%d", dir, i);
+            rmdir(sub);
+        }
+        if (e->d_name[0] != '.')
+            rmdir(dir);
+    }
+    closedir(d);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    char *old_tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    assert_int_equal(setenv("TMPDIR", search_tmpdir, 1), 0);
+    char *old_path = strdup(getenv("PATH"));
+    assert_non_null(old_path);
+
+    use_checking_child("case \"$PATH\" in *:*:*) ;; *) exit 11 ;; esac");
+    const char *const settings[] = {"path_depth=3"};
+    run_exec_scenarios(settings, 1, check_search_round);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    assert_string_equal(getenv("PATH"), old_path);
+
+    use_checking_child(
+        "[ -n \"$PROCBENCH_ENV_0001\" ] || exit 12\n[ -z \"$PROCBENCH_ENV_0000\" ] || "
+        "exit 13\ncase \"$PATH\" in *:*:*) ;; *) exit 11 ;; esac");
+    const char *const with_env[] = {"path_depth=3", "env=2"};
+    run_exec_scenarios(with_env, 2, check_search_round);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+    assert_string_equal(getenv("PATH"), old_path);
+
+    /* What a round killed before its teardown left (a process that is gone)
+     * is removed by the next search's setup; a live process's is not. */
+    pid_t gone = fork();
+    assert_cmp(gone, >=, 0);
+    if (gone == 0)
+        _exit(0);
+    assert_int_equal(waitpid(gone, NULL, 0), gone);
+    char stale[4400], live[4400], sub[4500];
+    snprintf(stale, sizeof(stale), "%s/procbench-path-%d-Ab12Cd", search_tmpdir, (int)gone);
+    snprintf(live, sizeof(live), "%s/procbench-path-%d-Ab12Cd", search_tmpdir, (int)getpid());
+    assert_int_equal(mkdir(stale, 0700), 0);
+    assert_int_equal(mkdir(live, 0700), 0);
+    for (int i = 1; i <= 2; i++) {
+        snprintf(sub, sizeof(sub), "%s/%d", stale, i);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    const char *const one[] = {"path_depth=2"};
+    use_child_program(CHILD_PROGRAM);
+    run_exec_scenarios(one, 1, NULL);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(rmdir(live), 0);
+    assert_int_equal(count_entries(search_tmpdir), 0);
+
+    /* No PATH to search with no variable at all: skipped, with the reason. */
+    const struct scenario *s = scenario_find("spawn.posix_spawn");
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
+    const char *const none[] = {"path_depth=3", "env=0"};
+    case_values(s, values, none, 2);
+    struct case_ctx unavailable = {.scenario = s, .params = values};
+    assert_int_equal(s->case_unavailable(&unavailable), -EINVAL);
+    if (strstr(unavailable.failure, "needs PATH") == NULL)
+        fail_msg("'%s' does not say a search needs PATH", unavailable.failure);
+
+    if (old_tmpdir != NULL)
+        setenv("TMPDIR", old_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old_tmpdir);
+    free(old_path);
+    rmdir(search_tmpdir);
+    use_child_program(CHILD_PROGRAM);
+}
+
+/* A round whose directories cannot be made (TMPDIR is a file): setup fails
+ * naming the call, and leaves nothing behind. */
+static void test_path_search_setup_fails(void **state)
+{
+    (void)state;
+    use_child_program(CHILD_PROGRAM);
+    char file[4096];
+    snprintf(file, sizeof(file), "%s/search-tmp-is-a-file", TEST_OUT_DIR);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    char *old_tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    assert_int_equal(setenv("TMPDIR", file, 1), 0);
+    char *old_path = strdup(getenv("PATH"));
+    const struct scenario *s = scenario_find("spawn.fork_exec");
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
+    const char *const settings[] = {"path_depth=2"};
+    case_values(s, values, settings, 1);
+    int fds_before = count_fds();
+    struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
+    int err = s->setup(&ctx);
+    const char *failure = ctx.failure;
+    if (old_tmpdir != NULL)
+        setenv("TMPDIR", old_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old_tmpdir);
+    assert_int_equal(err, -ENOTDIR);
+    if (strstr(failure, "mkdtemp") == NULL)
+        fail_msg("failure \"%s\" does not name mkdtemp", failure);
+    assert_null(ctx.state);
+    assert_string_equal(getenv("PATH"), old_path);
+    assert_int_equal(count_fds(), fds_before);
+    free(old_path);
+    unlink(file);
+}
+
 /* ---- the child program ---------------------------------------------- */
 
 static void test_child_write(void **state)
@@ -409,6 +664,8 @@ static void test_child_bad_arguments(void **state)
         {CHILD_PROGRAM, "write", "12x", NULL},
         {CHILD_PROGRAM, "echo", "extra", NULL},
         {CHILD_PROGRAM, "frobnicate", NULL},
+        {CHILD_PROGRAM, "--entry-fd=", NULL},
+        {CHILD_PROGRAM, "--entry-fd=x1", NULL},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int out[2], err[2];
@@ -431,6 +688,53 @@ static void test_child_bad_arguments(void **state)
     }
     char *empty[] = {CHILD_PROGRAM, NULL};
     assert_int_equal(wait_exit_status(spawn_child(empty, -1, -1, -1)), 0);
+    /* spawn's args: padding made of 'x' only, ignored. */
+    char *padded[] = {CHILD_PROGRAM, "xxxxxxxx", "x", "anything after the first", NULL};
+    assert_int_equal(wait_exit_status(spawn_child(padded, -1, -1, -1)), 0);
+}
+
+/* --entry-fd=FD: the child writes the monotonic time of its first
+ * instruction, 8 bytes, which lies after the spawn call started and before
+ * the child was reaped; then it does its mode as without the option. */
+static void test_child_entry_fd(void **state)
+{
+    (void)state;
+    int report[2], out[2];
+    assert_int_equal(pipe2(report, 0), 0); /* inherited: no O_CLOEXEC */
+    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+    char option[32];
+    snprintf(option, sizeof(option), "--entry-fd=%d", report[1]);
+    char *argv[] = {CHILD_PROGRAM, option, "write", "100", NULL};
+    struct timespec t;
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t), 0);
+    uint64_t before = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    pid_t pid = spawn_child(argv, -1, out[1], -1);
+    close(report[1]);
+    close(out[1]);
+    char data[256];
+    size_t written = read_to_eof(out[0], data, sizeof(data));
+    assert_int_equal(wait_exit_status(pid), 0);
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t), 0);
+    uint64_t after = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    uint64_t entry = 0;
+    char got[16];
+    size_t n = read_to_eof(report[0], got, sizeof(got));
+    close(report[0]);
+    close(out[0]);
+
+    assert_int_equal(written, 100);
+    assert_int_equal(n, sizeof(entry));
+    memcpy(&entry, got, sizeof(entry));
+    assert_in_range(entry, before, after);
+}
+
+/* --entry-fd naming a descriptor that is not open: exit 1, the time
+ * could not be handed back. */
+static void test_child_entry_fd_closed(void **state)
+{
+    (void)state;
+    char *argv[] = {CHILD_PROGRAM, "--entry-fd=1000", NULL};
+    assert_int_equal(wait_exit_status(spawn_child(argv, -1, -1, -1)), 1);
 }
 
 /* ---- the group ------------------------------------------------------ */
@@ -515,10 +819,15 @@ int main(void)
         cmocka_unit_test(test_child_write),
         cmocka_unit_test(test_child_echo),
         cmocka_unit_test(test_child_bad_arguments),
+        cmocka_unit_test(test_child_entry_fd),
+        cmocka_unit_test(test_child_entry_fd_closed),
         cmocka_unit_test(test_target_paths),
         cmocka_unit_test(test_child_path_beside_binary),
         cmocka_unit_test(test_failing_target),
         cmocka_unit_test(test_missing_child),
+        cmocka_unit_test(test_env_and_args_passed),
+        cmocka_unit_test(test_path_search),
+        cmocka_unit_test(test_path_search_setup_fails),
         cmocka_unit_test(test_child_not_executable),
     };
     enum { FIXED_COUNT = sizeof(fixed) / sizeof(fixed[0]) };

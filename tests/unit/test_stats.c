@@ -155,6 +155,16 @@ static void test_median_ci_values(void **state)
             assert_int_equal(st.p50_ci_low_ns, values[0]);
             assert_int_equal(st.p50_ci_high_ns, values[n - 1]);
         }
+        /* The stopping rule's cheap version gives the same median and
+         * interval. */
+        struct stats quick;
+        stats_compute_median(h, &quick);
+        assert_int_equal(quick.n, st.n);
+        assert_int_equal(quick.p50_ns, st.p50_ns);
+        assert_int_equal(quick.p50_ci_low_ns, st.p50_ci_low_ns);
+        assert_int_equal(quick.p50_ci_high_ns, st.p50_ci_high_ns);
+        assert_int_equal(quick.min_ns, st.min_ns);
+        assert_int_equal(quick.max_ns, st.max_ns);
         histogram_destroy(h);
         free(values);
     }

@@ -251,6 +251,9 @@ static int build_run(void **state)
     c->failures = 0;
     c->rounds = 3;
     c->measured_ns = 123456789;
+    /* An observed mechanism: '|', '(' and ',' in one cell. */
+    snprintf(c->mechanism, sizeof(c->mechanism),
+             "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
     c->self = (struct usage_per_op){.user_ns = 12345.6,
                                     .sys_ns = 23456.4,
                                     .minflt = 12.25,
@@ -341,12 +344,25 @@ static int build_run(void **state)
         c->ops_per_s = NAN;
         for (size_t a = 0; a < ANALYSES_MAX; a++)
             c->analysis[a] = (struct case_analysis){NAN, NAN, NAN};
+        c->achieved_rate = NAN;
     }
+    cases[0].achieved_rate = 19876.54321;
+    snprintf(cases[0].backlog, sizeof(cases[0].backlog), "keeps up");
     cases[0].ops_per_s = 19876.54321;
     cases[0].analysis[0] = (struct case_analysis){2345678.4, -1234.6, 3000000.5};
     cases[0].analysis[1] = (struct case_analysis){3.14159265, 2.5, 4.00004};
     cases[0].analysis[2] = (struct case_analysis){4300000, NAN, NAN};
     cases[1].ops_per_s = 125000;
+    /* Precision: case 0 reached the run's +-1.5%, case 1 ran out of
+     * --max-time before it; the failed and skipped cases have neither. */
+    for (size_t i = 0; i < 4; i++) {
+        c = &cases[i];
+        c->p50_ci_pct = c->status == CASE_OK ? stats_median_ci_percent(&c->stats) : NAN;
+        c->ci_target_set = true;
+        c->ci_target_met = c->status == CASE_OK && c->p50_ci_pct <= 1.5;
+    }
+    cases[0].end = CASE_END_TARGET;
+    cases[1].end = CASE_END_MAX_TIME;
 
     run.config = (struct run_config){.warmup_ns = 100000000,
                                      .min_time_ns = 1000000000,
@@ -354,6 +370,9 @@ static int build_run(void **state)
                                      .min_samples = 100,
                                      .rounds = 3,
                                      .ci_target_pct = 1.5,
+                                     .round_ns = 40000000,
+                                     .time_budget_ns = 270000000000,
+                                     .hold = true,
                                      .seed = 42,
                                      .quick = false};
     fill_env(&run.env);
@@ -507,7 +526,7 @@ static void check_golden(const char *out_path, const char *golden_name)
 /* ---- a small RFC 4180 reader, to read back what the writer wrote ------- */
 
 #define CSV_MAX_ROWS   16
-#define CSV_MAX_FIELDS 64
+#define CSV_MAX_FIELDS 96
 
 struct csv_table {
     size_t rows;
@@ -785,6 +804,9 @@ static void test_summary_csv_reads_back(void **state)
     for (size_t r = 1; r < t.rows; r++)
         assert_string_equal(t.cell[r][1], run.cases[r - 1].def.name);
     assert_string_equal(t.cell[1][csv_column(&t, "param_target")], "static");
+    assert_string_equal(t.cell[1][csv_column(&t, "mechanism")],
+                        "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(dash); in it: vfork(), x");
+    assert_string_equal(t.cell[2][csv_column(&t, "mechanism")], "");
     assert_string_equal(t.cell[1][csv_column(&t, "param_size")], "");
     assert_string_equal(t.cell[2][csv_column(&t, "param_size")], "4096");
     assert_string_equal(t.cell[2][csv_column(&t, "param_mode")], "stream");
