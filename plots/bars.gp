@@ -1,26 +1,26 @@
-# Bars of the median per case with its 95% confidence interval, and the
-# 99th percentile as a point, on a log scale (cases of a family differ by
-# orders of magnitude).
-# Set before this script: fmt, outfile, datafile, plottitle, n, array titles[n]
-# datafile rows: index,p50_us,p50_ci_low_us,p50_ci_high_us,p99_us
-if (fmt eq 'png') {
-    set terminal pngcairo size 1000,600 noenhanced font 'sans,9'
-} else {
-    set terminal svg size 1000,600 noenhanced font 'sans,11' background '#ffffff'
-}
-set output outfile
-set datafile separator comma
+# A horizontal bar per case: its median (bar), the median's 95% confidence
+# interval (whisker) and its 99th percentile (dot), the cases' labels on
+# the left, the first on top, the key under the plot.
+# Set before this script: scriptdir, fmt, outfile (by -e); in the settings
+# file: W, H, left, right (pixels: the plot's span), n, array titles[n]
+# (the cases), has_ci, has_p99 (0: the cases have none, no key entry),
+# plottitle, datafile, and the axes (see common.gp: x is the value axis).
+# datafile rows: index,p50,ci_low,ci_high,p99 (base units).
+load scriptdir.'/common.gp'
 set title plottitle noenhanced
-set logscale y 10
-set ylabel 'time per operation (us)'
-set style fill solid 0.45 border -1
-set boxwidth 0.6
-set xrange [-0.7:n-0.3]
-set xtics () rotate by -35 left font ',8' nomirror
-do for [i=1:n] { set xtics add (titles[i] i-1) }
-set bmargin 16
-set grid ytics mytics
-set key top left
-plot datafile using 1:2 with boxes lc rgb '#4c78a8' title 'p50', \
-     datafile using 1:2:3:4 with yerrorbars pt 0 lc rgb '#000000' title '95% CI of p50', \
-     datafile using 1:5 with points pt 7 ps 0.8 lc rgb '#e45756' title 'p99'
+set lmargin at screen left * 1.0 / W
+set rmargin at screen right * 1.0 / W
+set tmargin at screen 1 - 44.0 / H
+set bmargin at screen 78.0 / H
+set yrange [n - 0.5 : -0.5]
+set ytics () scale 0
+do for [i=1:n] { set ytics add (titles[i] i - 1) }
+set grid noytics xtics
+set key at screen 0.5, 8.0 / H center bottom horizontal maxrows 1 samplen 1.5 noenhanced
+set style fill solid 0.6 border lc rgb '#36566e'
+base = xmin
+plot datafile using 2:1:(base):2:($1 - 0.32):($1 + 0.32) with boxxyerror \
+         lc rgb palette[1] title 'median (p50)', \
+     datafile using 2:1:3:4 with xerrorbars pt -1 lw 1.2 lc rgb '#1b1b1b' \
+         title (has_ci ? '95% CI of the median' : ''), \
+     datafile using 5:1 with points pt 7 ps 0.7 lc rgb palette[2] title (has_p99 ? 'p99' : '')

@@ -40,6 +40,19 @@ golden() {
 golden compare.txt 1 compare base.json new.json
 golden compare.md 1 compare new.json base.json --format md --threshold 10 --alpha 0.01
 golden check-holds.txt 0 check check-run.json --rules check-holds.rules
+
+# Real names are long (a spawn case's is over 100 characters): the columns
+# stay aligned whatever the names' lengths.
+long='spawn.slower{target=static,rss=0,ballast=anon,mappings=1,threads=0,fds=0,concurrency=1,placement=same}'
+for side in base new; do
+    sed "s/spawn\.slower{target=static,placement=same}/$long/g" "$golden/$side.json" > "$root/long-$side.json"
+done
+"$procbench" compare "$root/long-base.json" "$root/long-new.json" > "$root/long.out" 2>&1
+grep -qF "$long" "$root/long.out" || fail "long names: the long name is not in the table: $(cat "$root/long.out")"
+columns=$(awk '/^spawn\./ {
+        for (i = 1; i <= NF; i++) if ($i ~ /^(regressed|improved|unchanged|inconclusive|only)$/) { print index($0, " " $i " "); break } }' \
+    "$root/long.out" | sort -u | wc -l)
+[ "$columns" -eq 1 ] || fail "long names: the verdict column moves from row to row: $(cat "$root/long.out")"
 golden check-fails.txt 1 check check-run.json --rules check-fails.rules
 golden export.json 0 export new.json
 # Options may come before, between and after the files.
@@ -162,7 +175,15 @@ printf 'spawn.nosuch < spawn.pool\n' > "$files/nomatch.rules"
 printf 'spawn.fork_exec < spawn.pool{placement=same}\n' > "$files/ambiguous.rules"
 printf '# nothing\n' > "$files/none.rules"
 bad "syntax.rules:2: expected a scenario name, found '>'" check "$run" --rules "$files/syntax.rules"
-bad "nomatch.rules:1: spawn.nosuch matches no case of the run in " check "$run" --rules "$files/nomatch.rules"
+# A side that matches no case (or several) is not judged, with why and what
+# would judge it: exit 0 when nothing failed, so check is safe after a
+# narrow run.
+"$procbench" check "$run" --rules "$files/nomatch.rules" > "$root/nomatch.out" 2>&1 \
+    || fail "check with an unmatched pattern: exit $?: $(cat "$root/nomatch.out")"
+grep -q "^not judged .*(line 1): spawn.nosuch matches no case of the run; to judge it: procbench run --filter " "$root/nomatch.out" \
+    && grep -qF "procbench run --filter '^spawn\\.(nosuch|pool)\$'" "$root/nomatch.out" \
+    || fail "unmatched pattern: $(cat "$root/nomatch.out")"
+grep -q "1 not judged (this run lacks their cases)" "$root/nomatch.out" || fail "unmatched pattern: no count"
 bad "none.rules: no rules in it" check "$run" --rules "$files/none.rules"
 bad "nosuch.rules: cannot open: No such file or directory" check "$run" --rules "$files/nosuch.rules"
 # Bad rules files: a folder, empty, binary, a line too long, numbers out
@@ -220,7 +241,10 @@ cat > "$files/two.json" << 'EOF'
    "n": 9, "p50": 200, "p50_ci_low": 190, "p50_ci_high": 210}]}
 EOF
 printf 'spawn.fork_exec{target=static} < spawn.fork_exec\n' > "$files/ambiguous.rules"
-bad "ambiguous.rules:1: spawn.fork_exec matches 2 cases" check "$files/two.json" --rules "$files/ambiguous.rules"
+"$procbench" check "$files/two.json" --rules "$files/ambiguous.rules" > "$root/ambiguous.out" 2>&1 \
+    || fail "check with an ambiguous pattern: exit $?: $(cat "$root/ambiguous.out")"
+grep -q "^not judged .*spawn.fork_exec matches 2 cases" "$root/ambiguous.out" \
+    || fail "ambiguous pattern: $(cat "$root/ambiguous.out")"
 printf 'spawn.fork_exec{target=static} < 0.8 * spawn.fork_exec{target=dynamic}\n' > "$files/two.rules"
 "$procbench" check "$files/two.json" --rules "$files/two.rules" > "$root/two.out" 2>&1 ||
     fail "check on two.json: $(cat "$root/two.out")"

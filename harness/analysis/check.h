@@ -10,7 +10,9 @@
  * comment. A pattern is a scenario name with optional {key=value,...}; it
  * matches the case of that scenario whose parameters (placement counting as
  * one) include every key=value given, sizes compared as sizes (4K = 4096),
- * and must match exactly one case of the run.
+ * and must match exactly one case of the run to be judged (`procbench
+ * check` reports a rule whose side matches none or several as not judged,
+ * with the command that would make its cases: check_command.h).
  *
  * A rule is judged on the ratio LEFT / RIGHT of the two cases' medians and
  * its 95% confidence interval: `<` holds when the whole interval is below

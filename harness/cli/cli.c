@@ -4,7 +4,7 @@
  * and plan the whole run to end within 4 min 30 s, flagging what that
  * leaves short of the target (budget.h); --quick is the same code path with
  * +-3%, smaller ceilings, 50 s and trimmed sweeps. Options given explicitly
- * win over --quick whatever their order.
+ * win over --quick whatever their order. The text of --help is cli_help.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +39,7 @@ enum option_id {
     OPT_RULES,
     OPT_OUT,
     OPT_PNG,
+    OPT_LABEL,
     OPT_SAMPLE_TIMEOUT,
     OPT_SINCE,
     OPT_FAIL_ON_CHANGE,
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"out", required_argument, NULL, OPT_OUT},
     {"png", no_argument, NULL, OPT_PNG},
+    {"label", required_argument, NULL, OPT_LABEL},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
     {"since", required_argument, NULL, OPT_SINCE},
     {"fail-on-change", no_argument, NULL, OPT_FAIL_ON_CHANGE},
@@ -78,116 +80,6 @@ static const struct option long_options[] = {
     {"no-hold", no_argument, NULL, OPT_NO_HOLD},
     {NULL, 0, NULL, 0},
 };
-
-void cli_print_help(FILE *fp)
-{
-    fputs(
-        "usage: procbench [COMMAND] [OPTIONS]\n"
-        "       procbench compare BASE NEW [--threshold P] [--alpha A] [--format text|md]\n"
-        "                         [--allow-different-machines]\n"
-        "       procbench check RESULTS [--rules FILE]\n"
-        "       procbench export RESULTS [--format gbench]\n"
-        "       procbench report [RESULTS...] [--out DIR] [--png]\n"
-        "       procbench history [ROOT] [--filter RE] [--since DATE] [--format text|md|csv|json]\n"
-        "                         [--fail-on-change] [--threshold P]\n"
-        "       procbench import DIR... [--out-dir ROOT]\n"
-        "\n"
-        "Measures what it costs to create processes and talk to them, on this machine.\n"
-        "\n"
-        "commands:\n"
-        "  run        run the selected scenarios (the default: `procbench` alone runs all)\n"
-        "  list       list scenarios, their parameters and defaults\n"
-        "  env        print the environment a run would record, and where procbench finds\n"
-        "             its child, Node.js driver, gnuplot scripts and expectations\n"
-        "  compare    is NEW slower than BASE? per case: regressed, improved, unchanged or\n"
-        "             inconclusive (exit 1 on a regression). BASE and NEW are results folders,\n"
-        "             results.json files, or folders of results folders (as ci/regress makes)\n"
-        "  check      judge the rules of an expectations file (ratios between cases of one\n"
-        "             run, e.g. `A{size=4K} < 0.5 * B{size=4K}`: see ci/expectations); exit 1\n"
-        "             if one fails\n"
-        "  export     write a results folder as Google Benchmark JSON on stdout, for\n"
-        "             compare.py and github-action-benchmark\n"
-        "  report     write report.md, report.html and plots/ for a results folder (default\n"
-        "             results/latest; into that folder), or for several side by side (--out)\n"
-        "  history    per case and machine, the medians of every run kept in ROOT/history.db\n"
-        "             (ROOT: results) and where they changed (E-divisive means)\n"
-        "  import     add run folders (results folders, or folders of them) to the history\n"
-        "             store; runs it holds already are not added twice\n"
-        "\n",
-        fp);
-    /* Pieces: one string literal may not pass 4095 bytes in ISO C. */
-    fputs(
-        "options for run and list:\n"
-        "  --filter RE          scenarios whose name matches the POSIX extended regex RE\n"
-        "                       (repeatable; any match selects)\n",
-        fp);
-    fputs(
-        "options for run:\n"
-        "  --param NAME=V1,V2   values of parameter NAME for every selected scenario that has it\n"
-        "                       (repeatable); sizes take K, M, G (1024-based)\n"
-        "  --placement LIST     same, cross, free (comma list): where parent and peer run\n"
-        "  --quick              an answer in under a minute: every family, sweeps trimmed to\n"
-        "                       the points the report's claims use, ci-target 3, max-time\n"
-        "                       500ms, min-samples 6, round-time 20ms, warmup 9ms,\n"
-        "                       time-budget 50s\n"
-        "  --ci-target P        a case ends once its median's 95% CI is within +-P percent\n"
-        "                       (default 1; 0: at its floors); one that cannot is flagged\n"
-        "  --time-budget D      plan the run to end within D, narrowing the widest intervals\n"
-        "                       first (default 270s, 4.5 minutes; 0s: none)\n"
-        "  --rounds N           floor of rounds per case, interleaved across cases (default 3)\n"
-        "  --min-samples N      floor of samples per case (default 10)\n"
-        "  --min-time D         floor of measured time per case (default 0)\n"
-        "  --max-time D         ceiling of measured time per case (default 5s)\n"
-        "  --round-time D       sampling time of a round (default 40ms; up to 5x when a case\n"
-        "                       needs more)\n"
-        "  --warmup D           warm-up per case, split across its floor of rounds (default\n"
-        "                       15ms)\n"
-        "  --no-hold            make held state (the spawn ballast) in every round instead of\n"
-        "                       once in a holder process: slower, to check that it measures\n"
-        "                       the same\n"
-        "  --sample-timeout D   a sample (or a round's setup or teardown) that takes longer\n"
-        "                       is killed with its children and fails its case (default\n"
-        "                       60s; 0 = no limit)\n"
-        "  --seed N             seed of the round order (default: random, recorded)\n"
-        "  --out-dir DIR        put the run folder under DIR instead of results/ (import:\n"
-        "                       the results root whose history.db receives the runs)\n"
-        "  -q, --quiet          print only the results folder\n"
-        "options for compare:\n"
-        "  --threshold P        a shift below P percent is never a regression (default 5)\n"
-        "  --alpha A            significance level after Holm's correction (default 0.05)\n"
-        "  --allow-different-machines  compare runs whose hostname, CPU or kernel differ\n"
-        "options for check:\n"
-        "  --rules FILE         the expectations (default: ci/expectations of the source tree\n"
-        "                       for a build tree's binary, share/procbench/expectations of an\n"
-        "                       installed one)\n"
-        "options for report:\n"
-        "  --out DIR            where report.md, report.html and plots/ go (default: the\n"
-        "                       results folder; required with several); made if missing\n"
-        "  --png                also draw each plot as PNG\n",
-        fp);
-    fputs(
-        "options for history:\n"
-        "  --filter RE          cases whose scenario or case name matches RE (repeatable)\n"
-        "  --since DATE         runs started at or after DATE (YYYY-MM-DD or\n"
-        "                       YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
-        "  --threshold P        changes of at most P percent are not reported (default 5)\n"
-        "  --fail-on-change     exit 1 when the newest run reveals a slowdown beyond the\n"
-        "                       threshold (a change the runs before it did not show)\n"
-        "options for compare, history and export:\n"
-        "  --format F           compare: text (default) or md; history: text, md, csv or\n"
-        "                       json; export: gbench (the default)\n"
-        "general options:\n"
-        "  -h, --help           this text\n"
-        "  -V, --version        the version\n"
-        "\n"
-        "Durations take ns, us, ms or s. Exit status: 0 all cases measured (run), no\n"
-        "regression (compare), no rule failed (check); 1 a case failed or results could not\n"
-        "be written (run), a regression (compare), a rule failed (check); 2 bad input or\n"
-        "unusable files; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): the run was\n"
-        "interrupted, and its folder holds the cases that had finished or had their floor\n"
-        "of rounds, marked partial (a report: interrupted, nothing written).\n",
-        fp);
-}
 
 static void set_defaults(struct cli_options *o)
 {
@@ -367,7 +259,7 @@ static bool allowed_for(enum cli_command command, int id)
     if (command == CLI_EXPORT)
         return id == OPT_FORMAT;
     if (command == CLI_REPORT)
-        return id == OPT_OUT || id == OPT_PNG;
+        return id == OPT_OUT || id == OPT_PNG || id == OPT_LABEL;
     if (command == CLI_HISTORY)
         return id == OPT_FILTER || id == OPT_SINCE || id == OPT_FORMAT || id == OPT_THRESHOLD ||
                id == OPT_FAIL_ON_CHANGE;
@@ -433,6 +325,22 @@ static int parse_read_option(int id, const char *arg, struct cli_options *o, cha
     case OPT_PNG:
         o->report_png = true;
         return 0;
+    case OPT_LABEL: {
+        size_t len = strlen(arg);
+        bool plain = len > 0 && len < 64;
+        for (size_t i = 0; i < len && plain; i++)
+            plain = (unsigned char)arg[i] >= 0x20 && arg[i] != 0x7f;
+        if (!plain) {
+            reason_format(err, err_len, "--label: expected a name of 1 to 63 printable characters");
+            return -EINVAL;
+        }
+        if (o->label_count == CLI_MAX_INPUTS) {
+            reason_format(err, err_len, "--label: at most %d", CLI_MAX_INPUTS);
+            return -EINVAL;
+        }
+        o->labels[o->label_count++] = arg;
+        return 0;
+    }
     case OPT_SINCE:
         o->since_text = arg;
         return cli_value_since(arg, &o->since_unix_ns, err, err_len);

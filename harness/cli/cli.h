@@ -61,6 +61,8 @@ struct cli_options {
     const char *rules_path; /* check: --rules, or NULL: the located expectations */
     const char *report_out; /* report: --out DIR, or NULL */
     bool report_png;        /* report: --png */
+    const char *labels[CLI_MAX_INPUTS]; /* report: --label NAME, in order */
+    size_t label_count;
     /* history: */
     uint64_t since_unix_ns; /* --since: runs started at or after it (0: all) */
     const char *since_text; /* --since as given, for messages */

@@ -74,11 +74,14 @@ static void put_counts(FILE *fp, const struct compare_report *rep, bool md)
 
 static void print_text(FILE *fp, const struct compare_report *rep, const struct cli_options *opts)
 {
+    /* As wide as the longest name: a cap would push the numbers of longer
+     * rows (a spawn case's name is over 100 characters) out of their
+     * columns. */
     int width = 4;
     for (size_t i = 0; i < rep->row_count; i++) {
         int len = (int)strlen(rep->rows[i].name);
         if (len > width)
-            width = len < 72 ? len : 72;
+            width = len;
     }
     fputs("BASE: ", fp);
     put_text(fp, opts->inputs[0]);

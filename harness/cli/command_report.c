@@ -65,10 +65,17 @@ static void remove_tree(const char *path, int depth)
     rmdir(path);
 }
 
+/* What report.md's tables may fill: GitHub takes 65,536 characters in a
+ * comment or a job summary, and the sections after the tables need a few
+ * thousand bytes. */
+#define REPORT_MD_TABLE_BUDGET 56000
+
 static int write_one(const char *path, const struct report_writer_ops *ops,
                      const struct report_content *content, char *err, size_t err_len)
 {
-    struct report_writer w = {.ops = ops};
+    struct report_writer w = {.ops = ops,
+                              .compact = ops == &report_md_ops,
+                              .budget = ops == &report_md_ops ? REPORT_MD_TABLE_BUDGET : 0};
     w.fp = fopen(path, "we");
     if (w.fp == NULL) {
         int e = errno;
@@ -207,6 +214,12 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
             goto out;
         }
     }
+    if (opts->label_count > count) {
+        fprintf(stderr, "procbench: %zu --label for %zu results folders\n", opts->label_count,
+                count);
+        goto out;
+    }
+    report_run_labels(runs, count, opts->labels, opts->label_count);
     const char *out_dir = opts->report_out ? opts->report_out : runs[0].folder;
     if (prepare_out(out_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "procbench: %s\n", err);
@@ -253,7 +266,7 @@ enum outcome command_report(const struct cli_options *opts, int argc, char **arg
         goto out;
     }
     char probe[PATH_MAX + 16];
-    snprintf(probe, sizeof(probe), "%s/bars.gp", scripts);
+    snprintf(probe, sizeof(probe), "%s/common.gp", scripts);
     bool have_gnuplot = report_gnuplot_find(gnuplot, sizeof(gnuplot)) == 0;
     if (!have_gnuplot) {
         snprintf(plots_note, sizeof(plots_note),

@@ -3,7 +3,7 @@
  * runner_test_hook) from the environment, so that the runner itself reads
  * no test knob. PROCBENCH_TEST_SLOWDOWN="SCENARIO:NS" adds NS nanoseconds
  * (under a second) to every operation of SCENARIO after it was timed;
- * tests/compare_detector.sh injects a regression of known size with it.
+ * ci/detector injects a regression of known size with it.
  * Anything malformed is ignored, and a real run must never set it.
  */
 #ifndef PROCBENCH_TEST_HOOK_H

@@ -37,7 +37,7 @@ struct runner_observer {
 /* TEST ONLY. What a test makes the runner do beside measuring, given in
  * r->config.test_hook (NULL in a real run): the tests of `procbench
  * compare` inject a regression of known size this way
- * (tests/compare_detector.sh, through cli/test_hook.h). */
+ * (ci/detector, through cli/test_hook.h). */
 struct runner_test_hook {
     const char *slow_scenario; /* the scenario slowed down; NULL: none */
     uint64_t slowdown_ns;      /* added to each of its operations, after they were timed */

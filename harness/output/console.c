@@ -4,7 +4,10 @@
  * integer nanoseconds. The header says how long the run will take at most
  * and how to get a quicker answer; the progress line, cases done and the
  * time left; the end, which cases ran out of time before their precision
- * target.
+ * target. A row names its case by what varies within its family in this
+ * run (spawn's rows by rss, say), and the parameters every case of a
+ * family shares are said once under the header; the canonical names stay
+ * in the CSV and JSON.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -13,8 +16,65 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "base/case_label.h"
 #include "base/format.h"
 #include "writers.h"
+
+/* The family of a case name: up to its first '.'. */
+static size_t family_len(const char *name)
+{
+    return strcspn(name, ".");
+}
+
+/* What varies among the cases of the run in the family of name. */
+static void family_vary(const struct run_results *r, const char *name, struct case_vary *v)
+{
+    size_t n = family_len(name);
+    case_vary_init(v);
+    for (size_t i = 0; i < r->case_count; i++) {
+        const char *other = r->cases[i].def.name;
+        struct case_name c;
+        if (family_len(other) == n && strncmp(other, name, n) == 0 &&
+            case_name_parse(other, &c) == 0)
+            case_vary_add(v, &c);
+    }
+}
+
+/* A case as the console names it: its scenario and what varies in its
+ * family ("family.op{rss=64M}"); the canonical name if it does not
+ * parse. */
+static void case_label(const struct console *con, const struct case_def *def, char *buf, size_t len)
+{
+    struct case_name c;
+    struct case_vary v;
+    if (con->run == NULL || case_name_parse(def->name, &c) != 0) {
+        snprintf(buf, len, "%s", def->name);
+        return;
+    }
+    family_vary(con->run, def->name, &v);
+    case_label_format(&c, &v, NULL, false, buf, len);
+}
+
+/* Under the header: per family, the parameters every case shares. */
+static void print_constants(struct console *con, const struct run_results *r)
+{
+    for (size_t i = 0; i < r->case_count; i++) {
+        const char *name = r->cases[i].def.name;
+        size_t n = family_len(name);
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++)
+            first = !(family_len(r->cases[k].def.name) == n &&
+                      strncmp(r->cases[k].def.name, name, n) == 0);
+        if (!first)
+            continue;
+        struct case_vary v;
+        char constants[1024];
+        family_vary(r, name, &v);
+        case_vary_constants(&v, NULL, constants, sizeof(constants));
+        if (constants[0] != '\0')
+            fprintf(con->out, "%.*s.* cases, all: %s\n", (int)n, name, constants);
+    }
+}
 
 /* Clears the progress line so that a table row does not land inside it.
  * The line is drawn by the rounds' processes, so whether one is on screen
@@ -54,8 +114,9 @@ static void print_plan(FILE *out, const struct run_results *r)
     else
         fprintf(out, "; no precision target (--ci-target 0)\n");
     if (!c->quick)
-        fprintf(out, "a quicker answer: procbench run --quick (every family, trimmed sweeps, +-3%%, "
-                     "under a minute)\n");
+        fprintf(out,
+                "a quicker answer: procbench run --quick (every family, trimmed sweeps, +-3%%, "
+                "under a minute)\n");
     else
         fprintf(out, "quick: trimmed sweeps; the full matrix: procbench run without --quick\n");
 }
@@ -81,14 +142,35 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
     con->out = stdout;
     con->quiet = quiet;
     con->progress = !quiet && isatty(STDERR_FILENO);
+    con->run = r;
     con->name_width = 24;
-    for (size_t i = 0; i < r->case_count; i++) {
-        int len = (int)strlen(r->cases[i].def.name);
-        if (len > con->name_width)
-            con->name_width = len;
-    }
     if (quiet)
         return;
+    /* The widest label: the variation of each family, computed once. */
+    for (size_t i = 0; i < r->case_count; i++) {
+        const char *name = r->cases[i].def.name;
+        size_t n = family_len(name);
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++)
+            first = !(family_len(r->cases[k].def.name) == n &&
+                      strncmp(r->cases[k].def.name, name, n) == 0);
+        if (!first)
+            continue;
+        struct case_vary v;
+        family_vary(r, name, &v);
+        for (size_t k = i; k < r->case_count; k++) {
+            struct case_name c;
+            const char *other = r->cases[k].def.name;
+            char label[CASE_NAME_MAX];
+            int len = (int)strlen(other);
+            if (family_len(other) != n || strncmp(other, name, n) != 0)
+                continue;
+            if (case_name_parse(other, &c) == 0)
+                len = case_label_format(&c, &v, NULL, false, label, sizeof(label));
+            if (len > con->name_width)
+                con->name_width = len;
+        }
+    }
     const struct run_env *e = &r->env;
     fprintf(con->out, "procbench %s (%s) on %s: %s, %d CPUs, %s\n", e->procbench_version,
             e->git_commit, e->hostname, e->kernel, e->cpu_count_online, e->cpu_model);
@@ -99,6 +181,7 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
             r->config.quick ? ", quick" : "");
     print_plan(con->out, r);
     print_warnings(con->out, r);
+    print_constants(con, r);
     fprintf(con->out, "\n%-*s %8s %10s %9s %10s  %s\n", con->name_width, "case", "n", "p50",
             "p50 ci", "p99", "cpus");
     fflush(con->out);
@@ -109,7 +192,7 @@ void console_progress(const struct runner_progress *p, void *ctx)
     struct console *con = ctx;
     if (!con->progress)
         return;
-    char elapsed[32], left[48] = "";
+    char elapsed[32], left[48] = "", label[CASE_NAME_MAX];
     format_span(p->elapsed_ns, elapsed, sizeof(elapsed));
     if (p->remaining_ns > 0) {
         char span[32];
@@ -120,8 +203,9 @@ void console_progress(const struct runner_progress *p, void *ctx)
         format_span(p->budget_ns, span, sizeof(span));
         snprintf(left, sizeof(left), " of at most %s", span);
     }
+    case_label(con, &p->current->def, label, sizeof(label));
     fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 " cases, %s%s] %s: %" PRIu64 " samples",
-            p->cases_done, p->cases_total, elapsed, left, p->current->def.name, p->round_samples);
+            p->cases_done, p->cases_total, elapsed, left, label, p->round_samples);
     fflush(stderr);
 }
 
@@ -172,9 +256,11 @@ void console_case_done(const struct case_result *c, void *ctx)
     if (con->quiet)
         return;
     clear_progress(con);
+    char label[CASE_NAME_MAX];
+    case_label(con, &c->def, label, sizeof(label));
     if (c->status != CASE_OK) {
-        fprintf(con->out, "%-*s %s: %s\n", con->name_width, c->def.name,
-                case_status_name(c->status), c->reason);
+        fprintf(con->out, "%-*s %s: %s\n", con->name_width, label, case_status_name(c->status),
+                c->reason);
         fflush(con->out);
         return;
     }
@@ -195,7 +281,7 @@ void console_case_done(const struct case_result *c, void *ctx)
         snprintf(missed, sizeof(missed), "  (target not reached: %s)", case_end_name(c->end));
     else if (c->end == CASE_END_INTERRUPTED)
         snprintf(missed, sizeof(missed), "  (interrupted: %" PRIu64 " rounds)", c->rounds);
-    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s  %s%s%s%s%s\n", con->name_width, c->def.name,
+    fprintf(con->out, "%-*s %8" PRIu64 " %10s %9s %10s  %s%s%s%s%s\n", con->name_width, label,
             c->stats.n, p50, ci, p99, cpus, extra, c->failures ? "  (some samples failed)" : "",
             c->below_clock_floor ? "  (under 100x clock overhead)" : "", missed);
     fflush(con->out);
@@ -257,7 +343,9 @@ static void print_analyses(struct console *con, const struct run_results *r)
         char rate[32] = "  -";
         if (isfinite(c->ops_per_s))
             snprintf(rate, sizeof(rate), "  %.0f/s", c->ops_per_s);
-        fprintf(con->out, "%-*s%s%s\n", con->name_width, c->def.name, line, rate);
+        char label[CASE_NAME_MAX];
+        case_label(con, &c->def, label, sizeof(label));
+        fprintf(con->out, "%-*s%s%s\n", con->name_width, label, line, rate);
     }
 }
 
@@ -275,7 +363,9 @@ static void print_mechanisms(struct console *con, const struct run_results *r)
                               "observed sample\n");
             header = true;
         }
-        fprintf(con->out, "%-*s  %s\n", con->name_width, c->def.name, c->mechanism);
+        char label[CASE_NAME_MAX];
+        case_label(con, &c->def, label, sizeof(label));
+        fprintf(con->out, "%-*s  %s\n", con->name_width, label, c->mechanism);
     }
 }
 
@@ -293,10 +383,12 @@ static void print_backlog_warnings(struct console *con, const struct run_results
             if (strcmp(c->def.scenario->params[p].name, "rate") == 0)
                 rate = c->def.params[p].text;
         }
+        char label[CASE_NAME_MAX];
+        case_label(con, &c->def, label, sizeof(label));
         fprintf(con->out,
                 "%swarning: %s: offered %s/s, achieved %.0f/s: the backlog grew without bound; "
                 "its latencies are those of a queue, cut off by --max-time\n",
-                first ? "\n" : "", c->def.name, rate != NULL ? rate : "?", c->achieved_rate);
+                first ? "\n" : "", label, rate != NULL ? rate : "?", c->achieved_rate);
         first = false;
     }
 }
@@ -358,6 +450,6 @@ void console_end(struct console *con, const struct run_results *r, const char *d
                 r->case_count, took, r->case_count - failed - skipped, failed, skipped);
     }
     if (dir)
-        fprintf(con->out, "results: %s\n", dir);
+        fprintf(con->out, con->quiet ? "%s\n" : "results: %s\n", dir);
     fflush(con->out);
 }

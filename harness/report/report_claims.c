@@ -1,9 +1,12 @@
 /*
- * Judging the claims of report_claims.def on one run (the rules are in
- * report_claims.h): finding the pair of cases each claim rests on, then
- * one judge per kind of claim.
+ * Judging the claims of bench/report_claims.def on one run (the rules are
+ * in report_claims.h): one judge per kind of claim, on the pair of cases
+ * report_claim_pairs.c finds, and the answer in words.
  */
 #include "report_claims.h"
+#include "report_claim_kinds.h"
+#include "report_claim_pairs.h"
+#include "report_claim_words.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,8 +18,10 @@
 #include <string.h>
 
 #include "analysis/check.h"
-#include "analysis/metric_median.h"
+#include "analysis/check_command.h"
 #include "base/units.h"
+#include "base/format.h"
+#include "report_metrics.h"
 #include "report_model.h"
 
 #define LESS      REPORT_CLAIM_LESS
@@ -24,19 +29,28 @@
 #define SAME      REPORT_CLAIM_SAME
 #define GROWS     REPORT_CLAIM_GROWS
 #define MEMORY    REPORT_CLAIM_MEMORY
+#define FIGURE    REPORT_CLAIM_FIGURE
 #define MECHANISM REPORT_CLAIM_MECHANISM
 #define BELOW     REPORT_CLAIM_BELOW
 
 const struct report_claim report_claims[] = {
-#define CLAIM(id_, kind_, folklore_, left_, right_, factor_, prefer_, sweep_)                      \
+#define CLAIM(id_, kind_, question_, left_, left_name_, right_, right_name_, factor_, prefer_,     \
+              sweep_, sweep_min_, context_, judge_, advice_holds_, advice_fails_)                  \
     {.id = #id_,                                                                                   \
      .kind = kind_,                                                                                \
-     .folklore = folklore_,                                                                        \
+     .question = question_,                                                                        \
      .left = left_,                                                                                \
+     .left_name = left_name_,                                                                      \
      .right = right_,                                                                              \
+     .right_name = right_name_,                                                                    \
      .factor = factor_,                                                                            \
      .prefer = prefer_,                                                                            \
-     .sweep = sweep_},
+     .sweep = sweep_,                                                                              \
+     .sweep_min = sweep_min_,                                                                      \
+     .context = context_,                                                                          \
+     .judge = judge_,                                                                              \
+     .advice_holds = advice_holds_,                                                                \
+     .advice_fails = advice_fails_},
 #include "report_claims.def"
 #undef CLAIM
 };
@@ -53,168 +67,13 @@ const char *report_verdict_name(enum report_verdict verdict)
         return "inconclusive";
     case REPORT_NOT_MEASURED:
         return "not measured";
+    case REPORT_MEASURED:
+        return "measured";
     }
     return "?";
 }
 
-/* A slope or difference in ns as people read it: "43.7 ms", "-12.3 us". */
-static void format_signed_duration(double ns, char *buf, size_t len)
-{
-    char text[24];
-    units_format_duration((uint64_t)llround(fabs(ns)), text, sizeof(text));
-    snprintf(buf, len, "%s%s", ns < 0 && llround(fabs(ns)) != 0 ? "-" : "", text);
-}
-
-/* ---- finding the pair ---------------------------------------------------- */
-
-static bool pattern_has_key(const struct check_pattern *p, const char *key)
-{
-    for (size_t i = 0; i < p->param_count; i++) {
-        if (strcmp(p->params[i].key, key) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool matches(const struct stored_case *c, const struct check_pattern *p)
-{
-    if (strcmp(c->scenario, p->scenario) != 0)
-        return false;
-    for (size_t i = 0; i < p->param_count; i++) {
-        const char *value = report_param(c, p->params[i].key);
-        if (value == NULL || !check_same_value(value, p->params[i].value))
-            return false;
-    }
-    return true;
-}
-
-/* Same placement, and the same value for every parameter both have that
- * neither pattern fixes. */
-static bool paired(const struct stored_case *l, const struct stored_case *r,
-                   const struct check_rule *rule)
-{
-    if (strcmp(l->placement, r->placement) != 0)
-        return false;
-    for (size_t i = 0; i < l->param_count; i++) {
-        const char *key = l->params[i].key;
-        const char *other = report_param(r, key);
-        if (other == NULL || pattern_has_key(&rule->left, key) ||
-            pattern_has_key(&rule->right, key))
-            continue;
-        if (!check_same_value(l->params[i].value, other))
-            return false;
-    }
-    return true;
-}
-
-/* How many "key=value" of prefer c satisfies (a parameter c lacks counts
- * neither way). */
-static int preference_score(const struct stored_case *c, const char *prefer)
-{
-    int score = 0;
-    const char *p = prefer ? prefer : "";
-    while (*p != '\0') {
-        size_t len = strcspn(p, ",");
-        char item[128];
-        snprintf(item, sizeof(item), "%.*s", (int)len, p);
-        char *eq = strchr(item, '=');
-        if (eq != NULL) {
-            *eq = '\0';
-            const char *value = report_param(c, item);
-            if (value != NULL && check_same_value(value, eq + 1))
-                score++;
-        }
-        p += len + (p[len] == ',');
-    }
-    return score;
-}
-
-struct pair {
-    const struct stored_case *left, *right;
-};
-
-/* Every pair, best first: preference, then the sweep value (largest
- * first), then run order. Returns the count; *out is a new array. */
-static int find_pairs(const struct stored_run *run, const struct report_claim *claim,
-                      const struct check_rule *rule, bool same_case_ok, struct pair **out,
-                      size_t *count)
-{
-    *out = NULL;
-    *count = 0;
-    size_t capacity = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *l = &run->cases[i];
-        if (!matches(l, &rule->left))
-            continue;
-        for (size_t k = 0; k < run->case_count; k++) {
-            const struct stored_case *r = &run->cases[k];
-            if ((r == l && !same_case_ok) || !matches(r, &rule->right) || !paired(l, r, rule))
-                continue;
-            if (*count == capacity) {
-                capacity = capacity ? 2 * capacity : 16;
-                struct pair *bigger = realloc(*out, capacity * sizeof(*bigger));
-                if (bigger == NULL) {
-                    free(*out);
-                    *out = NULL;
-                    return -ENOMEM;
-                }
-                *out = bigger;
-            }
-            (*out)[(*count)++] = (struct pair){l, r};
-        }
-    }
-    /* A stable selection sort: the lists are short. */
-    for (size_t i = 0; i < *count; i++) {
-        size_t best = i;
-        for (size_t k = i + 1; k < *count; k++) {
-            struct pair *a = &(*out)[k], *b = &(*out)[best];
-            int sa = preference_score(a->left, claim->prefer) +
-                     preference_score(a->right, claim->prefer);
-            int sb = preference_score(b->left, claim->prefer) +
-                     preference_score(b->right, claim->prefer);
-            uint64_t va = 0, vb = 0;
-            if (claim->sweep != NULL) {
-                report_param_size(a->left, claim->sweep, &va);
-                report_param_size(b->left, claim->sweep, &vb);
-            }
-            if (sa > sb || (sa == sb && va > vb))
-                best = k;
-        }
-        if (best != i) {
-            struct pair t = (*out)[best];
-            memmove(&(*out)[i + 1], &(*out)[i], (best - i) * sizeof(t));
-            (*out)[i] = t;
-        }
-    }
-    return 0;
-}
-
 /* ---- judging --------------------------------------------------------------- */
-
-static void set_ratio(struct report_claim_result *res, const struct check_outcome *o)
-{
-    res->ratio = o->ratio;
-    res->low = o->low;
-    res->high = o->high;
-}
-
-static void add_note(struct report_claim_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void add_note(struct report_claim_result *res, const char *fmt, ...)
-{
-    size_t used = strlen(res->note);
-    if (used + 3 >= sizeof(res->note))
-        return;
-    if (used > 0) {
-        strcpy(res->note + used, "; ");
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->note + used, sizeof(res->note) - used, fmt, ap);
-    va_end(ap);
-}
 
 static int judge_ratio(const struct report_claim *claim, const struct pair *p,
                        struct report_claim_result *res)
@@ -225,9 +84,11 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     int rc = check_judge(&rule, p->left, p->right, &o);
     if (rc != 0)
         return rc;
-    set_ratio(res, &o);
+    res->ratio = o.ratio;
+    res->low = o.low;
+    res->high = o.high;
     if (o.method[0] != '\0')
-        add_note(res, "interval from %s", o.method);
+        report_claim_note(res, "interval from %s", o.method);
     if (claim->kind != SAME) {
         res->verdict = o.verdict == CHECK_HOLDS   ? REPORT_HOLDS
                        : o.verdict == CHECK_FAILS ? REPORT_DOES_NOT_HOLD
@@ -241,15 +102,25 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     } else {
         res->verdict = REPORT_INCONCLUSIVE;
     }
-    if (o.reason[0] != '\0' && res->verdict == REPORT_INCONCLUSIVE)
-        add_note(res, "%s", o.reason);
+    if (o.reason[0] != '\0' && res->verdict == REPORT_INCONCLUSIVE) {
+        report_claim_note(res, "%s", o.reason);
+        snprintf(res->why, sizeof(res->why), "%s", o.reason);
+    }
+    if (claim->kind == SAME && res->verdict == REPORT_INCONCLUSIVE)
+        snprintf(res->why, sizeof(res->why), "the interval reaches past 1 +- %.0f%%",
+                 100 * claim->factor);
     /* "and by how much CPU": the CPU per operation of both ends. */
     if (!isnan(p->left->cpu_ns) && !isnan(p->right->cpu_ns) && p->right->cpu_ns > 0) {
         char a[32], b[32];
         units_format_duration((uint64_t)p->left->cpu_ns, a, sizeof(a));
         units_format_duration((uint64_t)p->right->cpu_ns, b, sizeof(b));
-        add_note(res, "CPU per operation %s against %s: ratio %.3f", a, b,
-                 p->left->cpu_ns / p->right->cpu_ns);
+        report_claim_note(res, "CPU per operation %s against %s: ratio %.3f", a, b,
+                          p->left->cpu_ns / p->right->cpu_ns);
+    }
+    if (!isnan(o.ratio)) {
+        report_claim_say_context(res, p->left, p->right);
+        report_claim_say_ratio(res, o.ratio, o.low, o.high);
+        report_claim_say_medians(res, p->left, p->right);
     }
     return 0;
 }
@@ -282,11 +153,13 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
 {
     const struct pair *top = &pairs[0], *bottom = NULL;
     uint64_t top_v, v, bottom_v = UINT64_MAX;
+    char top_text[CASE_LABEL_VALUE_MAX] = "?", bottom_text[CASE_LABEL_VALUE_MAX] = "?";
     if (!report_param_size(top->left, claim->sweep, &top_v)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "no case has a %s parameter", claim->sweep);
+        report_claim_note(res, "no case has a %s parameter", claim->sweep);
         return 0;
     }
+    report_param_text(top->left, claim->sweep, top_text, sizeof(top_text));
     double ls, ll, lh, rs, rl, rh;
     if (slope_of(top->left, &ls, &ll, &lh) && slope_of(top->right, &rs, &rl, &rh)) {
         /* Slopes in ns per GiB with their intervals: the gap grows when the
@@ -297,6 +170,8 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         res->verdict = ll > rh   ? REPORT_HOLDS
                        : lh < rl ? REPORT_DOES_NOT_HOLD
                                  : REPORT_INCONCLUSIVE;
+        if (res->verdict == REPORT_INCONCLUSIVE)
+            snprintf(res->why, sizeof(res->why), "the slopes' intervals overlap");
         snprintf(res->criterion, sizeof(res->criterion),
                  "slope per GiB of %s above that of %s (ratio of slopes)", top->left->scenario,
                  top->right->scenario);
@@ -304,9 +179,13 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
         for (size_t k = 0; k < 6; k++)
             format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
-        add_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3], t[4],
-                 t[5]);
-        snprintf(res->cases, sizeof(res->cases), "%s, %s", top->left->name, top->right->name);
+        report_claim_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3],
+                          t[4], t[5]);
+        report_claim_set_cases(res, top->left, top->right);
+        report_claim_say_context(res, top->left, top->right);
+        report_claim_say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
+                         claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3],
+                         t[4], t[5]);
         return 0;
     }
     for (size_t i = 1; i < count; i++) {
@@ -319,9 +198,11 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     }
     if (bottom == NULL || bottom_v >= top_v) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "needs two values of %s (and no slopes were recorded)", claim->sweep);
+        report_claim_note(res, "needs two values of %s (and no slopes were recorded)",
+                          claim->sweep);
         return 0;
     }
+    report_param_text(bottom->left, claim->sweep, bottom_text, sizeof(bottom_text));
     struct check_rule rule = {.op = CHECK_LESS, .factor = 1.0};
     struct check_outcome hi, lo;
     int rc = check_judge(&rule, top->left, top->right, &hi);
@@ -329,17 +210,15 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         rc = check_judge(&rule, bottom->left, bottom->right, &lo);
     if (rc != 0)
         return rc;
-    char a[32], b[32];
-    units_format_size(top_v, a, sizeof(a));
-    units_format_size(bottom_v, b, sizeof(b));
     snprintf(res->criterion, sizeof(res->criterion),
              "ratio %s / %s at %s=%s above the ratio at %s=%s", top->left->scenario,
-             top->right->scenario, claim->sweep, a, claim->sweep, b);
-    snprintf(res->cases, sizeof(res->cases), "%s, %s, %s, %s", top->left->name, top->right->name,
-             bottom->left->name, bottom->right->name);
+             top->right->scenario, claim->sweep, top_text, claim->sweep, bottom_text);
+    report_claim_set_cases(res, top->left, top->right);
+    report_claim_set_cases(res, bottom->left, bottom->right);
     if (isnan(hi.low) || isnan(lo.low)) {
         res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
+        report_claim_note(res, "%s", hi.reason[0] ? hi.reason : lo.reason);
+        snprintf(res->why, sizeof(res->why), "%s", hi.reason[0] ? hi.reason : lo.reason);
         return 0;
     }
     res->ratio = hi.ratio / lo.ratio;
@@ -348,8 +227,15 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     res->verdict = hi.low > lo.high   ? REPORT_HOLDS
                    : hi.high < lo.low ? REPORT_DOES_NOT_HOLD
                                       : REPORT_INCONCLUSIVE;
-    add_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio, hi.low,
-             hi.high, a, lo.ratio, lo.low, lo.high, b);
+    if (res->verdict == REPORT_INCONCLUSIVE)
+        snprintf(res->why, sizeof(res->why), "the two ratios' intervals overlap");
+    report_claim_note(res, "ratio %.3g [%.3g, %.3g] at %s, %.3g [%.3g, %.3g] at %s", hi.ratio,
+                      hi.low, hi.high, top_text, lo.ratio, lo.low, lo.high, bottom_text);
+    char a[32], b[32];
+    report_claim_factor_text(hi.ratio, a, sizeof(a));
+    report_claim_factor_text(lo.ratio, b, sizeof(b));
+    report_claim_say(res, "%s takes %sx the time of %s at %s=%s, %sx at %s=%s", claim->left_name, a,
+                     claim->right_name, claim->sweep, top_text, b, claim->sweep, bottom_text);
     return 0;
 }
 
@@ -360,250 +246,116 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
     double held_l, held_r;
     if (!report_param_size(p->left, claim->sweep, &bytes)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "no %s parameter", claim->sweep);
+        report_claim_note(res, "no %s parameter", claim->sweep);
         return 0;
     }
     if (strcmp(p->left->status, "ok") != 0 || strcmp(p->right->status, "ok") != 0) {
         res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "a case %s",
-                 strcmp(p->left->status, "ok") ? p->left->status : p->right->status);
+        report_claim_note(res, "a case %s",
+                          strcmp(p->left->status, "ok") ? p->left->status : p->right->status);
+        snprintf(res->why, sizeof(res->why), "%.200s", res->note);
         return 0;
     }
     if (!results_read_case_number(p->left, "rss_growth_p50", &held_l) ||
         !results_read_case_number(p->right, "rss_growth_p50", &held_r)) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "rss_growth_p50 not recorded");
+        report_claim_note(res, "rss_growth_p50 not recorded");
         return 0;
     }
-    char size[32];
-    units_format_size(bytes, size, sizeof(size));
+    char size[CASE_LABEL_VALUE_MAX] = "?", a[32], b[32];
+    report_param_text(p->left, claim->sweep, size, sizeof(size));
     snprintf(res->criterion, sizeof(res->criterion),
              "RSS growth at %s=%s: %s >= half of it, %s < a quarter", claim->sweep, size,
              p->left->scenario, p->right->scenario);
     res->ratio = held_r > 0 ? held_l / held_r : NAN;
-    add_note(res,
-             "RSS grew %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
-             "interval)",
-             held_l / 1024, held_r / 1024, size);
+    report_claim_note(res,
+                      "RSS grew %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
+                      "interval)",
+                      held_l / 1024, held_r / 1024, size);
     bool all = held_l >= 0.5 * (double)bytes, chunk = held_r < 0.25 * (double)bytes;
-    /* Below a few MiB, RSS moves by pages and allocator reuse: no verdict. */
-    if (bytes < (4u << 20))
-        res->verdict = REPORT_INCONCLUSIVE, add_note(res, "output too small to resolve in RSS");
-    else
-        res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
+    res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
+    format_size(held_l, a, sizeof(a));
+    format_size(held_r, b, sizeof(b));
+    report_claim_say_context(res, p->left, p->right);
+    report_claim_say(res, "%s grew the parent's memory by %s, %s by %s", claim->left_name, a,
+                     claim->right_name, b);
     return 0;
 }
 
-/* ---- figures other than the time: @metric ------------------------------ */
-
-/* Splits "pattern@metric" into the pattern (into buf) and the metric (a
- * pointer into text, or NULL when there is none). */
-static const char *split_metric(const char *text, char *buf, size_t len)
+/* FIGURE: the metric of the left cases at the largest and the smallest
+ * value of the sweep (pairs hold the left cases, best first). */
+static int judge_figure(const struct stored_run *run, const struct report_claim *claim,
+                        const struct stored_case *const *cases, size_t count,
+                        struct report_claim_result *res)
 {
-    const char *at = strchr(text, '@');
-    size_t n = at != NULL ? (size_t)(at - text) : strlen(text);
-    snprintf(buf, len, "%.*s", (int)n, text);
-    return at != NULL ? at + 1 : NULL;
-}
-
-/* A figure for people, in its metric's unit (the time when metric is NULL). */
-static void format_figure(const struct stored_run *run, const char *metric, double v, char *buf,
-                          size_t len)
-{
-    enum metric_unit unit = METRIC_NS;
-    for (size_t i = 0; metric != NULL && i < run->metric_count; i++)
-        if (strcmp(run->metrics[i].name, metric) == 0)
-            unit = run->metrics[i].unit;
-    if (metric != NULL && unit == METRIC_BYTES)
-        snprintf(buf, len, "%.1f MiB", v / 1048576.0);
-    else if (metric != NULL && unit == METRIC_COUNT)
-        snprintf(buf, len, "%.0f", v);
-    else
-        format_signed_duration(v, buf, len);
-}
-
-/* The median interval of one side, or a verdict and note saying why there
- * is none. Returns 1 when res was settled, 0 with *m, or -ENOMEM. */
-static int side_median(const struct stored_case *c, const char *metric, struct metric_median *m,
-                       struct report_claim_result *res)
-{
-    if (strcmp(c->status, "ok") != 0) {
-        res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "%s %s", c->name, c->status);
-        return 1;
+    struct report_metrics metrics;
+    report_metrics_of(run, &metrics);
+    const struct report_metric *m = report_metrics_find(&metrics, claim->right);
+    const struct stored_case *top = NULL, *bottom = NULL;
+    double top_v = NAN, bottom_v = NAN;
+    uint64_t top_s = 0, bottom_s = UINT64_MAX, s;
+    const struct stored_case *first = NULL;
+    for (size_t i = 0; m != NULL && i < count; i++) {
+        double v;
+        if (!report_metric_p50(cases[i], m, &v) || !report_param_size(cases[i], claim->sweep, &s))
+            continue;
+        if (first == NULL)
+            first = cases[i];
+        else if (!same_but(cases[i], first, claim->sweep))
+            continue;
+        if (top == NULL || s > top_s)
+            top = cases[i], top_v = v, top_s = s;
+        if (bottom == NULL || s < bottom_s)
+            bottom = cases[i], bottom_v = v, bottom_s = s;
     }
-    int rc = metric_median_of(c, metric, m);
-    if (rc == -ENOMEM)
-        return rc;
-    if (rc != 0) {
+    if (top == NULL || bottom == NULL || bottom_s >= top_s) {
         res->verdict = REPORT_NOT_MEASURED;
-        add_note(res, "%s has no %s recorded", c->name, metric != NULL ? metric : "time");
-        return 1;
-    }
-    return 0;
-}
-
-/* LESS, MORE or SAME on figures of which at least one is a metric: the
- * ratio of the medians, and the conservative ratio of their intervals. */
-static int judge_metric_ratio(const struct stored_run *run, const struct report_claim *claim,
-                              const struct pair *p, const char *lmetric, const char *rmetric,
-                              struct report_claim_result *res)
-{
-    struct metric_median l, r;
-    int rc = side_median(p->left, lmetric, &l, res);
-    if (rc == 0)
-        rc = side_median(p->right, rmetric, &r, res);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    char a[4][32];
-    format_figure(run, lmetric, l.median, a[0], sizeof(a[0]));
-    format_figure(run, lmetric, l.low, a[1], sizeof(a[1]));
-    format_figure(run, lmetric, l.high, a[2], sizeof(a[2]));
-    format_figure(run, rmetric, r.median, a[3], sizeof(a[3]));
-    char b[2][32];
-    format_figure(run, rmetric, r.low, b[0], sizeof(b[0]));
-    format_figure(run, rmetric, r.high, b[1], sizeof(b[1]));
-    add_note(res,
-             "%s %s [%s, %s] against %s [%s, %s] (medians; interval from the medians' "
-             "own intervals)",
-             lmetric != NULL ? lmetric : "time", a[0], a[1], a[2], a[3], b[0], b[1]);
-    if (!(r.median > 0) || !(r.low > 0)) {
-        res->verdict = REPORT_INCONCLUSIVE;
-        add_note(res, "the right side's figure reaches 0: no ratio");
+        report_claim_note(res, m == NULL ? "the run has no %s metric" : "needs two values of %s",
+                          m == NULL ? claim->right : claim->sweep);
         return 0;
     }
-    res->ratio = l.median / r.median;
-    res->low = l.low / r.high;
-    res->high = l.high / r.low;
-    double f = claim->factor;
-    if (claim->kind == SAME)
-        res->verdict = res->low >= 1.0 - f && res->high <= 1.0 + f ? REPORT_HOLDS
-                       : res->high < 1.0 - f || res->low > 1.0 + f ? REPORT_DOES_NOT_HOLD
-                                                                   : REPORT_INCONCLUSIVE;
-    else if (claim->kind == LESS)
-        res->verdict = res->high < f  ? REPORT_HOLDS
-                       : res->low > f ? REPORT_DOES_NOT_HOLD
-                                      : REPORT_INCONCLUSIVE;
-    else
-        res->verdict = res->low > f    ? REPORT_HOLDS
-                       : res->high < f ? REPORT_DOES_NOT_HOLD
-                                       : REPORT_INCONCLUSIVE;
+    char a[48], b[48], hi[CASE_LABEL_VALUE_MAX] = "?", lo[CASE_LABEL_VALUE_MAX] = "?";
+    report_format_value(m->unit, top_v, a, sizeof(a));
+    report_format_value(m->unit, bottom_v, b, sizeof(b));
+    report_param_text(top, claim->sweep, hi, sizeof(hi));
+    report_param_text(bottom, claim->sweep, lo, sizeof(lo));
+    res->verdict = REPORT_MEASURED;
+    snprintf(res->criterion, sizeof(res->criterion),
+             "%s (p50) of %s at the largest and smallest %s", m->name, claim->left, claim->sweep);
+    report_claim_set_cases(res, top, bottom);
+    report_claim_say_context(res, top, NULL);
+    report_claim_say(res, "%s: %s %s; at %s=%s, %s", claim->left_name, m->title, a, claim->sweep,
+                     lo, b);
     return 0;
 }
 
-/* BELOW: one case's figure against claim->factor in its unit. */
-static int judge_below(const struct stored_run *run, const struct report_claim *claim,
-                       const struct stored_case *c, const char *metric,
-                       struct report_claim_result *res)
-{
-    struct metric_median m;
-    int rc = side_median(c, metric, &m, res);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    char v[3][32], f[32];
-    format_figure(run, metric, m.median, v[0], sizeof(v[0]));
-    format_figure(run, metric, m.low, v[1], sizeof(v[1]));
-    format_figure(run, metric, m.high, v[2], sizeof(v[2]));
-    format_figure(run, metric, claim->factor, f, sizeof(f));
-    snprintf(res->criterion, sizeof(res->criterion), "median %s of %s below %s (ratio to it)",
-             metric != NULL ? metric : "time", c->scenario, f);
-    add_note(res, "%s %s [%s, %s] over %llu samples", metric != NULL ? metric : "time", v[0], v[1],
-             v[2], (unsigned long long)m.n);
-    res->ratio = m.median / claim->factor;
-    res->low = m.low / claim->factor;
-    res->high = m.high / claim->factor;
-    res->verdict = res->high < 1.0  ? REPORT_HOLDS
-                   : res->low > 1.0 ? REPORT_DOES_NOT_HOLD
-                                    : REPORT_INCONCLUSIVE;
-    return 0;
-}
-
-/* The case a BELOW claim rests on: the best match of the pattern by
- * preference, then by the largest value of sweep, then the run's order. */
-static const struct stored_case *best_single(const struct stored_run *run,
-                                             const struct report_claim *claim,
-                                             const struct check_pattern *pattern)
-{
-    const struct stored_case *best = NULL;
-    int best_score = -1;
-    uint64_t best_sweep = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *c = &run->cases[i];
-        if (!matches(c, pattern))
-            continue;
-        int score = preference_score(c, claim->prefer);
-        uint64_t v = 0;
-        if (claim->sweep != NULL)
-            report_param_size(c, claim->sweep, &v);
-        if (score > best_score || (score == best_score && v > best_sweep)) {
-            best = c;
-            best_score = score;
-            best_sweep = v;
-        }
-    }
-    return best;
-}
-
-/* MECHANISM: on the mechanism column of every case of the scenarios whose
- * name starts with claim->left (the one that holds the text, else the first
- * observed one, is quoted). */
-static void judge_mechanism(const struct stored_run *run, const struct report_claim *claim,
+/* The sweep of the best pair is below what the claim needs. */
+static bool below_sweep_min(const struct report_claim *claim, const struct pair *best,
                             struct report_claim_result *res)
 {
-    const struct stored_case *holding = NULL, *lacking = NULL;
-    const char *unobserved = NULL;
-    size_t cases = 0, observed = 0, with = 0;
-    for (size_t i = 0; i < run->case_count; i++) {
-        const struct stored_case *c = &run->cases[i];
-        if (strncmp(c->scenario, claim->left, strlen(claim->left)) != 0)
-            continue;
-        cases++;
-        const char *m = results_read_case_text(c, "mechanism");
-        /* A sample that created nothing: its "setup:" part holds the
-         * harness's own spawn of the driver, not what the row measures. */
-        if (m == NULL || m[0] == '\0' || strncmp(m, "none in the sample", 18) == 0)
-            continue;
-        if (strncmp(m, "unobserved", 10) == 0) {
-            unobserved = unobserved != NULL ? unobserved : m;
-            continue;
-        }
-        observed++;
-        if (strstr(m, claim->right) != NULL) {
-            with++;
-            holding = holding != NULL ? holding : c;
-        } else {
-            lacking = lacking != NULL ? lacking : c;
-        }
-    }
-    if (observed == 0) {
-        snprintf(res->note, sizeof(res->note), "%s",
-                 cases == 0           ? "no case of the left side was run"
-                 : unobserved != NULL ? unobserved
-                                      : "no mechanism was recorded (a run older than the column)");
-        return;
-    }
-    const struct stored_case *quoted = holding != NULL ? holding : lacking;
-    res->verdict = with > 0 ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
-    snprintf(res->cases, sizeof(res->cases), "%s", quoted->name);
-    snprintf(res->note, sizeof(res->note), "%zu of %zu observed cases; %s: %s", with, observed,
-             quoted->name, results_read_case_text(quoted, "mechanism"));
+    uint64_t min, have;
+    const char *why;
+    if (claim->sweep[0] == '\0' || claim->sweep_min[0] == '\0' ||
+        units_parse_size_bytes(claim->sweep_min, &min, &why) != 0)
+        return false;
+    if (report_param_size(best->left, claim->sweep, &have) && have >= min)
+        return false;
+    char text[CASE_LABEL_VALUE_MAX] = "none";
+    report_param_text(best->left, claim->sweep, text, sizeof(text));
+    snprintf(res->note, sizeof(res->note), "needs %s of at least %s; this run's largest is %s",
+             claim->sweep, claim->sweep_min, text);
+    return true;
 }
 
-static int judge_one(const struct stored_run *run, const struct report_claim *claim,
-                     struct report_claim_result *res)
+/* An answer starts with a capital, whatever its first word. */
+static void capitalise(char *answer)
 {
-    char text[CHECK_MAX_LINE], why[256];
-    struct check_rule rule;
-    memset(res, 0, sizeof(*res));
-    res->claim = claim;
-    res->ratio = res->low = res->high = NAN;
-    res->verdict = REPORT_NOT_MEASURED;
-    if (claim->kind == MECHANISM) {
-        snprintf(res->criterion, sizeof(res->criterion), "the mechanism of a %s* case holds %s",
-                 claim->left, claim->right);
-        judge_mechanism(run, claim, res);
-        return 0;
-    }
+    if (answer[0] >= 'a' && answer[0] <= 'z')
+        answer[0] = (char)(answer[0] - 'a' + 'A');
+}
+
+static void set_criterion(const struct report_claim *claim, struct report_claim_result *res)
+{
     if (claim->kind == GROWS)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s grows with %s", claim->left,
                  claim->right, claim->sweep);
@@ -614,44 +366,90 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     else if (claim->kind == SAME)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s within [%.2f, %.2f]", claim->left,
                  claim->right, 1 - claim->factor, 1 + claim->factor);
+    else if (claim->kind == FIGURE)
+        snprintf(res->criterion, sizeof(res->criterion), "%s of %s against %s", claim->right,
+                 claim->left, claim->sweep);
     else if (claim->kind == BELOW)
         snprintf(res->criterion, sizeof(res->criterion), "%s below %g", claim->left, claim->factor);
+    else if (claim->kind == MECHANISM)
+        snprintf(res->criterion, sizeof(res->criterion), "the mechanism of a %s* case holds %s",
+                 claim->left, claim->right);
     else
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s %s %g", claim->left, claim->right,
                  claim->kind == LESS ? "<" : ">", claim->factor);
+}
+
+int report_claim_judge(const struct stored_run *run, const struct report_claim *claim,
+                       struct report_claim_result *res)
+{
+    char text[CHECK_MAX_LINE], why[256];
+    struct check_rule rule;
+    memset(res, 0, sizeof(*res));
+    res->claim = claim;
+    res->ratio = res->low = res->high = NAN;
+    res->verdict = REPORT_NOT_MEASURED;
+    set_criterion(claim, res);
+    if (claim->kind == MECHANISM) {
+        report_claim_judge_mechanism(run, claim, res);
+        capitalise(res->answer);
+        return 0;
+    }
+    /* FIGURE and BELOW have one side: the left pattern against itself. A
+     * side's "@metric" names the figure judged instead of the time. */
+    bool one_side = claim->kind == FIGURE || claim->kind == BELOW;
     char left[CHECK_MAX_LINE / 2 - 4], right[CHECK_MAX_LINE / 2 - 4];
-    const char *lmetric = split_metric(claim->left, left, sizeof(left));
+    const char *lmetric = report_claim_split_metric(claim->left, left, sizeof(left));
     const char *rmetric =
-        split_metric(claim->right != NULL ? claim->right : claim->left, right, sizeof(right));
+        report_claim_split_metric(one_side ? claim->left : claim->right, right, sizeof(right));
     snprintf(text, sizeof(text), "%s < %s", left, right);
     if (check_parse_line(text, 1, &rule, why, sizeof(why)) != 0) {
         snprintf(res->note, sizeof(res->note), "bad pattern in report_claims.def: %s", why);
         return 0;
     }
+    const struct check_pattern *sides[] = {&rule.left, &rule.right};
+    check_command_format(sides, one_side ? 1 : 2, claim->prefer, claim->judge, res->command,
+                         sizeof(res->command));
     if (claim->kind == BELOW) {
-        const struct stored_case *c = best_single(run, claim, &rule.left);
+        const struct stored_case *c = report_claim_best_single(run, claim, &rule.left);
         if (c == NULL) {
             snprintf(res->note, sizeof(res->note), "no case of it was run");
             return 0;
         }
         snprintf(res->cases, sizeof(res->cases), "%s", c->name);
-        int rc = judge_below(run, claim, c, lmetric, res);
+        int rc = report_claim_judge_below(run, claim, c, lmetric, res);
         if (res->verdict == REPORT_NOT_MEASURED)
-            res->cases[0] = '\0';
+            res->cases[0] = '\0', res->answer[0] = '\0';
+        capitalise(res->answer);
         return rc;
     }
+    if (claim->kind == FIGURE) {
+        const struct stored_case **cases = calloc(run->case_count + 1, sizeof(*cases));
+        size_t count = 0;
+        if (cases == NULL)
+            return -ENOMEM;
+        for (size_t i = 0; i < run->case_count; i++) {
+            if (report_claim_matches(&run->cases[i], &rule.left) &&
+                strcmp(run->cases[i].status, "ok") == 0)
+                cases[count++] = &run->cases[i];
+        }
+        int rc = judge_figure(run, claim, cases, count, res);
+        free(cases);
+        return rc;
+    }
+    /* One case may stand on both sides when they are different figures of
+     * it (a sync call's stall against its own time). */
     bool by_metric = lmetric != NULL || rmetric != NULL;
     bool same_case_ok = (lmetric == NULL) != (rmetric == NULL) ||
                         (lmetric != NULL && strcmp(lmetric, rmetric) != 0);
     struct pair *pairs;
     size_t count;
-    if (find_pairs(run, claim, &rule, same_case_ok, &pairs, &count) != 0)
+    if (report_claim_pairs(run, claim, &rule, same_case_ok, &pairs, &count) != 0)
         return -ENOMEM;
     if (count == 0) {
         bool any_left = false, any_right = false;
         for (size_t i = 0; i < run->case_count; i++) {
-            any_left = any_left || matches(&run->cases[i], &rule.left);
-            any_right = any_right || matches(&run->cases[i], &rule.right);
+            any_left = any_left || report_claim_matches(&run->cases[i], &rule.left);
+            any_right = any_right || report_claim_matches(&run->cases[i], &rule.right);
         }
         snprintf(res->note, sizeof(res->note), "%s",
                  !any_left    ? "no case of the left side was run"
@@ -660,16 +458,20 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
         free(pairs);
         return 0;
     }
-    snprintf(res->cases, sizeof(res->cases), "%s, %s", pairs[0].left->name, pairs[0].right->name);
+    if (below_sweep_min(claim, &pairs[0], res)) {
+        free(pairs);
+        return 0;
+    }
+    if (claim->kind != GROWS)
+        report_claim_set_cases(res, pairs[0].left, pairs[0].right);
     int rc = 0;
     switch (claim->kind) {
     case LESS:
     case MORE:
     case SAME:
-        rc = by_metric ? judge_metric_ratio(run, claim, &pairs[0], lmetric, rmetric, res)
-                       : judge_ratio(claim, &pairs[0], res);
-        break;
-    case BELOW:
+        rc = by_metric
+                 ? report_claim_judge_metric_ratio(run, claim, &pairs[0], lmetric, rmetric, res)
+                 : judge_ratio(claim, &pairs[0], res);
         break;
     case GROWS:
         rc = judge_grows(claim, pairs, count, res);
@@ -677,19 +479,22 @@ static int judge_one(const struct stored_run *run, const struct report_claim *cl
     case MEMORY:
         rc = judge_memory(claim, &pairs[0], res);
         break;
+    case FIGURE:
+    case BELOW:
     case MECHANISM:
         break;
     }
     free(pairs);
     if (res->verdict == REPORT_NOT_MEASURED)
-        res->cases[0] = '\0';
+        res->cases[0] = '\0', res->answer[0] = '\0';
+    capitalise(res->answer);
     return rc;
 }
 
 int report_claims_judge(const struct stored_run *run, struct report_claim_result *results)
 {
     for (size_t i = 0; i < report_claim_count; i++) {
-        int rc = judge_one(run, &report_claims[i], &results[i]);
+        int rc = report_claim_judge(run, &report_claims[i], &results[i]);
         if (rc != 0)
             return rc;
     }

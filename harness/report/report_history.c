@@ -1,9 +1,9 @@
 /*
  * The report's history section (report_history.h): the series of this
  * machine's runs read from the store next to the run folder, their change
- * points, a trend plot per family drawn by plots/trend.gp (numbers in the
- * data file, every string a gnuplot_quote() literal in the settings file),
- * and the table of changes.
+ * points, a trend plot per family drawn like the report's other plots
+ * (report_plot_draw.h: human units, the one palette, a legend beside it),
+ * and the table of changes, cases named by what varies among them.
  */
 #include "report_history.h"
 
@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/case_label.h"
 #include "base/reason.h"
-#include "gnuplot_quote.h"
-#include "report_gnuplot.h"
+#include "report_plot_draw.h"
 
 /* Cases of this run only: the trends are the run's own cases over time. */
 static bool in_run(const char *scenario, const char *name, void *ctx)
@@ -34,19 +34,6 @@ static void family_of(const char *name, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, name);
 }
 
-static int write_quoted(FILE *fp, const char *prefix, const char *text)
-{
-    size_t size = gnuplot_quote_size(text);
-    char *q = malloc(size);
-    if (q == NULL)
-        return -ENOMEM;
-    int rc = gnuplot_quote(text, q, size);
-    if (rc >= 0)
-        fprintf(fp, "%s%s\n", prefix, q);
-    free(q);
-    return rc < 0 ? rc : 0;
-}
-
 static const struct history_change *change_at(const struct history_result *r, size_t run)
 {
     for (size_t i = 0; i < r->change_count; i++) {
@@ -56,122 +43,91 @@ static const struct history_change *change_at(const struct history_result *r, si
     return NULL;
 }
 
-/* One family's trend: data, settings, and the drawing. */
-static int make_trend(struct report_history *out, const char *family, const char *dir,
-                      const char *scripts, const char *gnuplot, bool png, size_t number, char *err,
-                      size_t err_len)
+/* The names of the series of h by what varies among them, their family
+ * kept ("family.op{rss=64M}"): the table's first column. */
+static void series_label(const struct store_history *h, size_t i, char *buf, size_t len)
 {
-    size_t members[REPORT_PLOT_MAX_SERIES], count = 0, left_out = 0;
-    for (size_t i = 0; i < out->h.count; i++) {
-        char f[64];
-        family_of(out->h.series[i].name, f, sizeof(f));
-        if (strcmp(f, family) != 0 || out->h.series[i].count < 2)
-            continue;
-        if (count < REPORT_PLOT_MAX_SERIES)
-            members[count++] = i;
-        else
-            left_out++;
+    struct case_name c, other;
+    struct case_vary v;
+    if (case_name_parse(h->series[i].name, &c) != 0) {
+        snprintf(buf, len, "%s", h->series[i].name);
+        return;
     }
-    if (count == 0)
-        return 0;
-    struct report_plot *bigger =
-        realloc(out->plots.list, (out->plots.count + 1) * sizeof(*out->plots.list));
-    if (bigger == NULL)
-        return -ENOMEM;
-    out->plots.list = bigger;
-    struct report_plot *plot = &out->plots.list[out->plots.count++];
-    memset(plot, 0, sizeof(*plot));
-    /* The file name: digits, the kind, the family made of [a-z0-9_]. */
-    int n = snprintf(plot->name, sizeof(plot->name), "%02zu-trend-", number);
-    for (const char *c = family; *c && n < 60; c++, n++)
-        plot->name[n] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '_';
-    plot->name[n] = '\0';
-    snprintf(plot->title, sizeof(plot->title), "%s: medians over the runs of this machine", family);
-    snprintf(plot->caption, sizeof(plot->caption),
+    case_vary_init(&v);
+    for (size_t k = 0; k < h->count; k++) {
+        if (case_name_parse(h->series[k].name, &other) == 0)
+            case_vary_add(&v, &other);
+    }
+    case_label_format(&c, &v, NULL, false, buf, len);
+}
+
+/* One family's trend: each case's median with its interval over the runs,
+ * a ring where a change starts, drawn like every other plot
+ * (report_plot_draw.h). */
+static int make_trend(struct report_history *out, struct plot_target *t, const char *family)
+{
+    struct plot_figure f;
+    memset(&f, 0, sizeof(f));
+    f.kind = PLOT_LINES;
+    f.xkind = PLOT_X_RUN;
+    f.yunit = REPORT_UNIT_NS;
+    snprintf(f.title, sizeof(f.title), "%s: has this machine changed from run to run?", family);
+    snprintf(f.xlabel, sizeof(f.xlabel), "run of this machine (oldest first)");
+    snprintf(f.ylabel, sizeof(f.ylabel), "median");
+    snprintf(f.caption, sizeof(f.caption),
              "Each case's median (95%% CI) in every run of this machine in the history store, "
-             "oldest first, up to this run; a ring marks the run where a change starts%s",
-             left_out > 0 ? " (the first 16 cases of the family)" : "");
-
-    char path[PATH_MAX + 128];
-    snprintf(path, sizeof(path), "%s/data/%s.csv", dir, plot->name);
-    FILE *fp = fopen(path, "we");
-    if (fp == NULL) {
-        int e = errno;
-        reason_format(err, err_len, "%s: cannot create: %s", path, strerror(e));
-        return -e;
+             "oldest first, up to this run; a ring marks the run where a change starts.");
+    /* The family's series, named by what varies among them. */
+    size_t n = 0;
+    const struct case_name **names = calloc(out->h.count + 1, sizeof(*names));
+    struct case_name *parsed = calloc(out->h.count + 1, sizeof(*parsed));
+    size_t *index = calloc(out->h.count + 1, sizeof(*index));
+    int rc = names == NULL || parsed == NULL || index == NULL ? -ENOMEM : 0;
+    for (size_t i = 0; rc == 0 && i < out->h.count; i++) {
+        char fam[64];
+        family_of(out->h.series[i].name, fam, sizeof(fam));
+        if (strcmp(fam, family) != 0 || out->h.series[i].count < 2 ||
+            case_name_parse(out->h.series[i].name, &parsed[n]) != 0)
+            continue;
+        names[n] = &parsed[n];
+        index[n++] = i;
     }
-    fputs("# run,p50_us,ci_low_us,ci_high_us,change_us\n", fp);
-    for (size_t m = 0; m < count; m++) {
-        const struct store_series *s = &out->h.series[members[m]];
-        if (m > 0)
-            fputs("\n\n", fp);
-        for (size_t k = 0; k < s->count; k++) {
+    struct case_vary v;
+    case_vary_compute(names, n, &v);
+    for (size_t m = 0; rc == 0 && m < n; m++) {
+        const struct store_series *s = &out->h.series[index[m]];
+        char label[256];
+        case_label_format(&parsed[m], &v, NULL, true, label, sizeof(label));
+        struct plot_series *series = plot_series_get(&f, label, 0);
+        for (size_t k = 0; series != NULL && rc == 0 && k < s->count; k++) {
             const struct store_point *p = &s->points[k];
-            double us = (double)p->p50_ns / 1000;
-            fprintf(fp, "%zu,%.6g,%.6g,%.6g,", k + 1, us, (double)p->p50_ci_low_ns / 1000,
-                    (double)p->p50_ci_high_ns / 1000);
-            if (change_at(&out->results[members[m]], k + 1) != NULL)
-                fprintf(fp, "%.6g\n", us);
-            else
-                fputs("NaN\n", fp);
+            struct plot_point pt = {.x = (double)(k + 1),
+                                    .y = (double)p->p50_ns,
+                                    .lo = (double)p->p50_ci_low_ns,
+                                    .hi = (double)p->p50_ci_high_ns,
+                                    .extra = change_at(&out->results[index[m]], k + 1) != NULL
+                                                 ? (double)p->p50_ns
+                                                 : NAN};
+            rc = plot_series_add(series, &pt);
         }
     }
-    int rc = ferror(fp) ? -EIO : 0;
-    if (fclose(fp) != 0 || rc != 0) {
-        reason_format(err, err_len, "%s: write failed", path);
-        return -EIO;
-    }
-
-    snprintf(path, sizeof(path), "%s/data/%s.settings.gp", dir, plot->name);
-    fp = fopen(path, "we");
-    if (fp == NULL) {
-        int e = errno;
-        reason_format(err, err_len, "%s: cannot create: %s", path, strerror(e));
-        return -e;
-    }
-    char datafile[160];
-    snprintf(datafile, sizeof(datafile), "data/%s.csv", plot->name);
-    fputs("# Written by procbench report for trend.gp: every string is a single-quoted literal.\n",
-          fp);
-    rc = write_quoted(fp, "plottitle = ", plot->title);
-    if (rc == 0)
-        rc = write_quoted(fp, "datafile = ", datafile);
-    fprintf(fp, "n = %zu\narray titles[%zu]\n", count, count);
-    for (size_t m = 0; rc == 0 && m < count; m++) {
-        /* The case without its family's prefix: the legend is narrow. */
-        const char *name = out->h.series[members[m]].name;
-        const char *dot = strchr(name, '.');
-        char prefix[48];
-        snprintf(prefix, sizeof(prefix), "titles[%zu] = ", m + 1);
-        rc = write_quoted(fp, prefix, dot != NULL ? dot + 1 : name);
-    }
-    if (ferror(fp) && rc == 0)
-        rc = -EIO;
-    if (fclose(fp) != 0 || rc != 0) {
-        reason_format(err, err_len, "%s: write failed", path);
-        return rc != 0 ? rc : -EIO;
-    }
-    if (gnuplot == NULL)
-        return 0;
-    char settings[160], script[PATH_MAX], log[PATH_MAX + 32], why[512];
-    snprintf(settings, sizeof(settings), "data/%s.settings.gp", plot->name);
-    snprintf(script, sizeof(script), "%s/trend.gp", scripts);
-    snprintf(log, sizeof(log), "%s/data/gnuplot.log", dir);
-    for (int format = 0; format < (png ? 2 : 1); format++) {
-        const char *ext = format == 0 ? "svg" : "png";
-        char outfile[160], quoted[340], assign[400];
-        snprintf(outfile, sizeof(outfile), "%s.%s", plot->name, ext);
-        if (gnuplot_quote(outfile, quoted, sizeof(quoted)) < 0)
-            return -ENAMETOOLONG;
-        snprintf(assign, sizeof(assign), "fmt = '%s'; outfile = %s", ext, quoted);
-        const char *args[] = {settings, "-e", assign, script};
-        rc = report_gnuplot_run(gnuplot, dir, args, 4, log, why, sizeof(why));
-        if (rc != 0) {
-            reason_format(err, err_len, "plot %s (trend.gp): %s", plot->name, why);
-            return rc;
+    if (rc == 0 && n > 0) {
+        char constants[640];
+        case_vary_constants(&v, NULL, constants, sizeof(constants));
+        if (constants[0] != '\0') {
+            size_t used = strlen(f.caption);
+            snprintf(f.caption + used, sizeof(f.caption) - used, " Same for every case: %s.",
+                     constants);
         }
+        char token[96];
+        snprintf(token, sizeof(token), "%s_trend", family);
+        rc = plot_figure_emit(t, &f, token);
     }
-    return 0;
+    plot_figure_free(&f);
+    free(names);
+    free(parsed);
+    free(index);
+    return rc;
 }
 
 int report_history_make(const struct report_run *r, const char *plots_dir, const char *scripts_dir,
@@ -221,6 +177,15 @@ int report_history_make(const struct report_run *r, const char *plots_dir, const
             return rc;
         }
     }
+    struct plot_target target = {.dir = plots_dir,
+                                 .scripts = scripts_dir,
+                                 .gnuplot = gnuplot,
+                                 .png = png,
+                                 .out = &out->plots,
+                                 .numbered_before = first_plot,
+                                 .err = err,
+                                 .err_len = err_len};
+    err[0] = '\0';
     /* Families in the order of the series (by name). */
     char done[32][64];
     size_t families = 0;
@@ -233,9 +198,11 @@ int report_history_make(const struct report_run *r, const char *plots_dir, const
         if (seen)
             continue;
         snprintf(done[families++], sizeof(done[0]), "%s", f);
-        rc = make_trend(out, f, plots_dir, scripts_dir, gnuplot, png,
-                        first_plot + out->plots.count + 1, err, err_len);
+        rc = make_trend(out, &target, f);
     }
+    plot_palette_free(&target.palette);
+    if (rc == -ENOMEM && err[0] == '\0')
+        reason_format(err, err_len, "out of memory drawing the trends");
     out->plots.drawn = rc == 0 && gnuplot != NULL;
     if (rc == 0 && gnuplot == NULL)
         snprintf(out->note, sizeof(out->note),
@@ -273,7 +240,8 @@ void report_history_write(struct report_writer *w, const struct report_history *
              "The history store holds %zu runs of this machine (%s) up to this one. Change points "
              "by E-divisive means on the runs' log medians (permutation test, alpha %.2g); "
              "ratios after/before by Hodges-Lehmann on the round medians, with 95%% intervals; "
-             "changes within 5%% are not reported. `procbench history` shows every series.",
+             "changes within 5%% are not reported. " REPORT_CODE "procbench history" REPORT_CODE
+             " shows every series.",
              runs, h->h.count > 0 ? h->h.series[0].machine : "?", HISTORY_ALPHA);
     w->ops->paragraph(w, text);
     w->ops->heading(w, 3, "Changes found");
@@ -301,7 +269,9 @@ void report_history_write(struct report_writer *w, const struct report_history *
                              c->ratio_high);
                 else
                     snprintf(interval, sizeof(interval), "none (too few rounds)");
-                const char *cells[] = {s->name, run, when, p->commit, ratio, interval};
+                char label[256];
+                series_label(&h->h, i, label, sizeof(label));
+                const char *cells[] = {label, run, when, p->commit, ratio, interval};
                 w->ops->table_row(w, cells);
             }
         }

@@ -7,43 +7,57 @@
  * how many errors the page met (data-errors), for the headless browser test.
  * All text is HTML-escaped.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/format.h"
 #include "report_writer.h"
 
 /* An SVG beyond this is not one gnuplot drew for a report. */
 #define MAX_SVG_BYTES (32u * 1024u * 1024u)
 
+/* A slice of text, escaped by base/format.h. */
+static void put_escaped(struct report_writer *w, const char *text, size_t n)
+{
+    char *slice = strndup(text, n);
+    if (slice == NULL) {
+        if (w->error == 0)
+            w->error = -ENOMEM;
+        return;
+    }
+    format_html_text(w->fp, slice);
+    free(slice);
+}
+
+/* Text with the content's code and strong spans (report_writer.h). */
 static void put_text(struct report_writer *w, const char *text)
 {
-    for (const char *p = text; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        switch (c) {
-        case '&':
-            fputs("&amp;", w->fp);
-            break;
-        case '<':
-            fputs("&lt;", w->fp);
-            break;
-        case '>':
-            fputs("&gt;", w->fp);
-            break;
-        case '"':
-            fputs("&quot;", w->fp);
-            break;
-        case '\'':
-            fputs("&#39;", w->fp);
-            break;
-        default:
-            fputc(c < 0x20 && c != '\n' ? ' ' : c, w->fp);
+    bool code = false, strong = false;
+    while (*text != '\0') {
+        size_t n = strcspn(text, REPORT_CODE REPORT_STRONG);
+        put_escaped(w, text, n);
+        text += n;
+        if (*text == REPORT_CODE[0]) {
+            fputs(code ? "</code>" : "<code>", w->fp);
+            code = !code;
+        } else if (*text == REPORT_STRONG[0]) {
+            fputs(strong ? "</strong>" : "<strong>", w->fp);
+            strong = !strong;
         }
+        if (*text != '\0')
+            text++;
     }
+    if (code)
+        fputs("</code>", w->fp);
+    if (strong)
+        fputs("</strong>", w->fp);
 }
 
 static void close_list(struct report_writer *w)
@@ -54,33 +68,50 @@ static void close_list(struct report_writer *w)
 }
 
 static const char style[] =
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;"
-    "max-width:1400px;padding:0 1em;color:#1b1b1b;line-height:1.45}\n"
-    "h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}\n"
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.2em auto;"
+    "max-width:1200px;padding:0 1em;color:#1b1b1b;line-height:1.4}\n"
+    "h1{font-size:1.45em;margin:.2em 0}h2{border-bottom:1px solid #ddd;padding-bottom:.15em;"
+    "margin-top:1.6em}h3{margin-top:1.3em}\n"
+    "p.context{color:#444;margin:.2em 0 .8em}\n"
+    "#answers+ul li{margin:.25em 0}\n"
+    "code{font-size:.92em;background:#f3f3f3;padding:0 .2em;border-radius:3px}\n"
     "table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.86em;display:block;"
     "overflow-x:auto;max-width:100%}\n"
-    "th,td{border:1px solid #d0d0d0;padding:.25em .5em;vertical-align:top}\n"
-    "th{background:#f3f3f3;text-align:left}td.r{text-align:right;white-space:nowrap}\n"
+    "th,td{border:1px solid #d0d0d0;padding:.2em .5em;vertical-align:top}\n"
+    "th{background:#f3f3f3;text-align:left}td.r,th.r{text-align:right;white-space:nowrap}\n"
     "tr:nth-child(even) td{background:#fafafa}\n"
     "pre{background:#f5f5f5;padding:.6em;overflow-x:auto;white-space:pre-wrap;"
     "word-break:break-all}\n"
     "figure{margin:1em 0 2em}figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
-    "figcaption{font-size:.88em;color:#444}\n";
+    "figcaption{font-size:.88em;color:#444;max-width:60em}\n";
 
-/* Counts the plots that decoded and the errors met, on <body>. */
+/* Records on <body>, for the headless browser test (tests/report_browser.sh):
+ * how many plots decoded (data-plots="rendered/total"), the errors the page
+ * met (data-errors), how far the page overflows the window sideways
+ * (data-overflow, pixels: 0 means no horizontal scroll), and where the
+ * first answer ends against the window's height (data-first-answer="bottom
+ * of the first answer/window height"), to tell whether the answers are on
+ * the first screen. */
 static const char script[] =
     "<script>\n"
     "(function(){var errors=0;\n"
     "window.addEventListener('error',function(){errors++;"
     "document.body.setAttribute('data-errors',String(errors));},true);\n"
-    "window.addEventListener('load',function(){var imgs=document.querySelectorAll('img.plot'),"
-    "ok=0;\n"
+    "window.addEventListener('load',function(){var b=document.body,"
+    "imgs=document.querySelectorAll('img.plot'),ok=0;\n"
     "for(var i=0;i<imgs.length;i++){if(imgs[i].complete&&imgs[i].naturalWidth>0)ok++;}\n"
-    "document.body.setAttribute('data-plots',ok+'/'+imgs.length);\n"
-    "document.body.setAttribute('data-errors',String(errors));});})();\n"
+    "b.setAttribute('data-plots',ok+'/'+imgs.length);\n"
+    "b.setAttribute('data-errors',String(errors));\n"
+    "var d=document.documentElement;\n"
+    "b.setAttribute('data-overflow',String(Math.max(0,d.scrollWidth-d.clientWidth)));\n"
+    "var h=document.getElementById('answers'),a=h;\n"
+    "while(a&&a.nextElementSibling&&!/^(UL|P)$/.test(a.tagName))a=a.nextElementSibling;\n"
+    "if(a&&a.tagName==='UL'&&a.firstElementChild)a=a.firstElementChild;\n"
+    "b.setAttribute('data-first-answer',h?Math.ceil(a.getBoundingClientRect().bottom)+'/'+"
+    "window.innerHeight:'none');});})();\n"
     "</script>\n";
 
-static void html_begin(struct report_writer *w, const char *title)
+static void html_begin(struct report_writer *w, const char *title, const char *context)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -88,13 +119,34 @@ static void html_begin(struct report_writer *w, const char *title)
     put_text(w, title);
     fprintf(w->fp, "</title>\n<style>\n%s</style>\n%s</head>\n<body>\n<h1>", style, script);
     put_text(w, title);
-    fputs("</h1>\n", w->fp);
+    fputs("</h1>\n<p class=\"context\">", w->fp);
+    put_text(w, context);
+    fputs("</p>\n", w->fp);
+}
+
+/* An id for a heading: its letters and digits in lower case, '-' between
+ * words ("Answers" -> "answers"). */
+static void put_id(struct report_writer *w, const char *text)
+{
+    bool dash = false, any = false;
+    for (const char *p = text; *p; p++) {
+        if (isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) {
+            if (dash && any)
+                fputc('-', w->fp);
+            fputc(tolower((unsigned char)*p), w->fp);
+            dash = false, any = true;
+        } else {
+            dash = true;
+        }
+    }
 }
 
 static void html_heading(struct report_writer *w, int level, const char *text)
 {
     close_list(w);
-    fprintf(w->fp, "<h%d>", level);
+    fprintf(w->fp, "<h%d id=\"", level);
+    put_id(w, text);
+    fputs("\">", w->fp);
     put_text(w, text);
     fprintf(w->fp, "</h%d>\n", level);
 }

@@ -1,23 +1,108 @@
 /*
  * The Markdown rendering of a report (report_writer.h): GitHub-flavoured,
  * fit for a CI job summary or a pull-request comment. Text is escaped so
- * that a hostile case name stays text: Markdown's punctuation and '<', '&'
- * (inline HTML) get a backslash, and a table cell's '|' too.
+ * that a hostile case name stays text, but only where Markdown would read
+ * it otherwise, so that the file stays readable as text too: '\\', '`',
+ * '<', '>', '&', '#' and '|' get a backslash; '*', '~' and '_' only where
+ * they could open or close emphasis (not between spaces; '_' not inside a
+ * word: GitHub leaves `x86_64` alone); ']' only where a link could follow. The content's own code
+ * spans become backquoted spans (with a fence longer than any backquote inside), its strong spans
+ * `**`.
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "report_writer.h"
 
-static void put_text(struct report_writer *w, const char *text)
+long report_writer_size(struct report_writer *w)
 {
-    for (const char *p = text; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
+    return ftell(w->fp);
+}
+
+static bool word_char(char c)
+{
+    return c != '\0' && (isalnum((unsigned char)c) || (unsigned char)c >= 0x80);
+}
+
+/* The longest run of backquotes in text[0..n). */
+static size_t longest_backquotes(const char *text, size_t n)
+{
+    size_t longest = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = text[i] == '`' ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    return longest;
+}
+
+static bool space_or_end(const char *p, size_t n, size_t i)
+{
+    return i >= n || p[i] == ' ';
+}
+
+static void put_escaped(struct report_writer *w, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        /* '*', '~' and '_' can only open or close emphasis next to a
+         * non-space; '_' not inside a word either. */
+        bool loose = (i == 0 || p[i - 1] == ' ') && space_or_end(p, n, i + 1);
+        bool in_word = i > 0 && i + 1 < n && word_char(p[i - 1]) && word_char(p[i + 1]);
+        /* ']' makes a link only before '(', '[' or ':'. */
+        bool link = c == ']' && i + 1 < n && strchr("([:", p[i + 1]) != NULL;
         if (c < 0x20 || c == 0x7f)
             fputc(' ', w->fp);
-        else if (strchr("\\`*_[]<>|&~#!", c) != NULL)
+        else if (strchr("\\`<>|&#", c) != NULL || link || ((c == '*' || c == '~') && !loose) ||
+                 (c == '_' && !loose && !in_word))
             fprintf(w->fp, "\\%c", c);
         else
             fputc(c, w->fp);
+    }
+}
+
+/* A code span: as many backquotes as needed around it; a '|' inside a
+ * table cell still needs its backslash, and control bytes become spaces. */
+static void put_code(struct report_writer *w, const char *p, size_t n)
+{
+    size_t fence = longest_backquotes(p, n) + 1;
+    bool pad = n > 0 && (p[0] == '`' || p[n - 1] == '`');
+    for (size_t i = 0; i < fence; i++)
+        fputc('`', w->fp);
+    if (pad)
+        fputc(' ', w->fp);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c == 0x7f)
+            fputc(' ', w->fp);
+        else if (c == '|' && w->columns > 0)
+            fputs("\\|", w->fp);
+        else
+            fputc(c, w->fp);
+    }
+    if (pad)
+        fputc(' ', w->fp);
+    for (size_t i = 0; i < fence; i++)
+        fputc('`', w->fp);
+}
+
+static void put_text(struct report_writer *w, const char *text)
+{
+    bool code = false;
+    while (*text != '\0') {
+        size_t n = strcspn(text, REPORT_CODE REPORT_STRONG);
+        if (code)
+            put_code(w, text, n);
+        else
+            put_escaped(w, text, n);
+        text += n;
+        if (*text == REPORT_CODE[0])
+            code = !code;
+        else if (*text == REPORT_STRONG[0])
+            fputs("**", w->fp);
+        if (*text != '\0')
+            text++;
     }
 }
 
@@ -28,10 +113,12 @@ static void close_list(struct report_writer *w)
     w->in_list = false;
 }
 
-static void md_begin(struct report_writer *w, const char *title)
+static void md_begin(struct report_writer *w, const char *title, const char *context)
 {
     fputs("# ", w->fp);
     put_text(w, title);
+    fputs("\n\n", w->fp);
+    put_text(w, context);
     fputs("\n\n", w->fp);
 }
 
@@ -64,12 +151,7 @@ static void md_code(struct report_writer *w, const char *text)
 {
     close_list(w);
     /* A fence longer than any run of backticks in the text. */
-    size_t longest = 0, run = 0;
-    for (const char *p = text; *p; p++) {
-        run = *p == '`' ? run + 1 : 0;
-        if (run > longest)
-            longest = run;
-    }
+    size_t longest = longest_backquotes(text, strlen(text));
     size_t fence = longest < 3 ? 3 : longest + 1;
     for (size_t i = 0; i < fence; i++)
         fputc('`', w->fp);
@@ -112,6 +194,7 @@ static void md_table_row(struct report_writer *w, const char *const *cells)
 
 static void md_table_end(struct report_writer *w)
 {
+    w->columns = 0;
     fputc('\n', w->fp);
 }
 

@@ -197,31 +197,84 @@ void report_family(const struct stored_case *c, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, c->scenario);
 }
 
-static bool listed(const char *key, const char *const *skip)
+/* Two spellings of one value: equal as text, or as sizes ("64M" and
+ * "67108864"). */
+static bool same_value(const char *a, const char *b)
 {
-    for (size_t i = 0; skip != NULL && skip[i] != NULL; i++) {
-        if (strcmp(skip[i], key) == 0)
-            return true;
-    }
-    return false;
+    uint64_t x, y;
+    const char *why;
+    return strcmp(a, b) == 0 || (units_parse_size_bytes(a, &x, &why) == 0 &&
+                                 units_parse_size_bytes(b, &y, &why) == 0 && x == y);
 }
 
-void report_label(const struct stored_case *c, const char *const *skip, bool drop_family, char *buf,
-                  size_t len)
+void report_case_name(const struct stored_case *c, struct case_name *out)
 {
-    const char *name = c->scenario;
-    if (drop_family && strchr(name, '.') != NULL)
-        name = strchr(name, '.') + 1;
-    size_t used = (size_t)snprintf(buf, len, "%s", name);
-    size_t shown = 0;
-    for (size_t i = 0; i <= c->param_count && used < len; i++) {
+    struct case_name typed;
+    bool parsed = case_name_parse(c->name, &typed) == 0 && strcmp(typed.scenario, c->scenario) == 0;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->scenario, sizeof(out->scenario), "%s", c->scenario);
+    for (size_t i = 0; i <= c->param_count; i++) {
         const char *key = i < c->param_count ? c->params[i].key : "placement";
         const char *value = i < c->param_count ? c->params[i].value : c->placement;
-        if (listed(key, skip))
-            continue;
-        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", shown ? "," : "{", key, value);
-        shown++;
+        const char *spelt = parsed ? case_name_get(&typed, key) : NULL;
+        if (spelt != NULL && same_value(spelt, value))
+            value = spelt;
+        /* A part too long for a label is cut there: labels are for people. */
+        char cut[CASE_LABEL_VALUE_MAX];
+        snprintf(cut, sizeof(cut), "%s", value);
+        if (case_name_set(out, key, cut) != 0)
+            break;
     }
-    if (shown > 0 && used < len)
-        snprintf(buf + used, len - used, "}");
+}
+
+const char *report_param_text(const struct stored_case *c, const char *key, char *buf, size_t len)
+{
+    struct case_name n;
+    report_case_name(c, &n);
+    const char *v = case_name_get(&n, key);
+    if (v == NULL)
+        return NULL;
+    snprintf(buf, len, "%s", v);
+    return buf;
+}
+
+/* The last `depth` components of path ("a/b/c", 2 -> "b/c"). */
+static const char *tail(const char *path, int depth)
+{
+    const char *end = path + strlen(path);
+    while (end > path && end[-1] == '/')
+        end--;
+    const char *p = end;
+    for (int d = 0; d < depth && p > path; d++) {
+        if (d > 0)
+            p--;
+        while (p > path && p[-1] != '/')
+            p--;
+    }
+    return p;
+}
+
+void report_run_labels(struct report_run *runs, size_t count, const char *const *given,
+                       size_t given_count)
+{
+    for (int depth = 1; depth <= 8; depth++) {
+        for (size_t i = 0; i < count; i++) {
+            const char *t = tail(runs[i].folder, depth);
+            size_t n = strlen(t);
+            while (n > 0 && t[n - 1] == '/')
+                n--;
+            if (n > sizeof(runs[i].label) - 1) /* keep the end: it differs */
+                t += n - (sizeof(runs[i].label) - 1), n = sizeof(runs[i].label) - 1;
+            snprintf(runs[i].label, sizeof(runs[i].label), "%.*s", (int)n, t);
+        }
+        bool unique = true;
+        for (size_t i = 0; i < count && unique; i++) {
+            for (size_t k = i + 1; k < count && unique; k++)
+                unique = strcmp(runs[i].label, runs[k].label) != 0;
+        }
+        if (unique)
+            break;
+    }
+    for (size_t i = 0; i < count && i < given_count; i++)
+        snprintf(runs[i].label, sizeof(runs[i].label), "%s", given[i]);
 }

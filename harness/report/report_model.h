@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/case_label.h"
 #include "read/results_read.h"
 
 #define REPORT_ROUNDS_MAX_BYTES (64u * 1024u * 1024u)
@@ -32,6 +33,7 @@ struct report_run {
     struct report_round *rounds;
     size_t round_count;
     char rounds_note[160]; /* why there are no rounds ("" when read) */
+    char label[64];        /* how tables and headings name the run (report_run_labels) */
 };
 
 /* Reads the results folder (or results.json) at path into *out. Returns 0,
@@ -51,9 +53,19 @@ bool report_param_size(const struct stored_case *c, const char *key, uint64_t *o
 /* The family of c: its scenario up to the first '.' ("spawn"). */
 void report_family(const struct stored_case *c, char *buf, size_t len);
 
-/* c's name with the parameters listed in skip (NULL-terminated) left out,
- * and without the "family." prefix when drop_family: "pipe{mode=stream}". */
-void report_label(const struct stored_case *c, const char *const *skip, bool drop_family, char *buf,
-                  size_t len);
+/* c as a case_name (base/case_label.h): its scenario, its parameters and
+ * its placement last, each value spelt as typed ("64M") when the canonical
+ * name holds the same value, else as results.json has it (a number). */
+void report_case_name(const struct stored_case *c, struct case_name *out);
+
+/* The value of parameter key of c as typed ("64M"), or NULL when c has no
+ * such parameter. buf holds it. */
+const char *report_param_text(const struct stored_case *c, const char *key, char *buf, size_t len);
+
+/* A short label of a run for tables and headings: the --label given, else
+ * the name of its folder, made unique among the runs by the folders above
+ * it ("20261122T224051Z-vm", "base/latest"). */
+void report_run_labels(struct report_run *runs, size_t count, const char *const *given,
+                       size_t given_count);
 
 #endif

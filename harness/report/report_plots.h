@@ -1,15 +1,14 @@
 /*
- * The plots of a report: for one run, the data of every plot as a small CSV
- * of numbers (plots/data/NAME.csv), its strings as gnuplot literals in
- * plots/data/NAME.settings.gp, and, when gnuplot is there, NAME.svg (and
- * NAME.png on request) drawn by the scripts of the repository's plots/
- * folder. Which plots: a percentile spectrum and bars of p50/p99 per family,
- * spawn latency against parent RSS (cases with an `rss` parameter), the
- * three clocks of a spawn (cases with first_instruction_p50), latency
- * against the offered rate (cases with `rate` above 0), IPC
- * round trip and throughput against message size per placement, buffered
- * against streamed output against its size, and round medians against time
- * (drift). A plot without data is not made.
+ * The plots of a report, one per question: those the families declare in
+ * bench/report_plots.def (a metric against a parameter, with small
+ * multiples; the parts of a spawn's clocks), then for every family a bar
+ * per case its curves do not show, a bar chart of each metric no curve
+ * shows, and the percentile spectrum, and last the drift of the rounds
+ * over the run. This file decides what goes into each; report_plot_draw.c
+ * how it is drawn. For each plot: plots/data/NAME.csv (numbers only),
+ * plots/data/NAME.settings.gp (its strings as gnuplot literals) and, when
+ * gnuplot is there, NAME.svg (and NAME.png on request). A plot without
+ * data is not made.
  */
 #ifndef PROCBENCH_REPORT_PLOTS_H
 #define PROCBENCH_REPORT_PLOTS_H
@@ -19,14 +18,10 @@
 
 #include "report_model.h"
 
-/* Series in one plot at most: beyond, a plot is unreadable. */
-#define REPORT_PLOT_MAX_SERIES 16
-#define REPORT_PLOT_MAX_BARS   40
-
 struct report_plot {
-    char name[96]; /* file stem, e.g. "02-bars-spawn": NAME.svg, data/NAME.csv */
+    char name[96]; /* file stem, e.g. "02-spawn_rss": NAME.svg, data/NAME.csv */
     char title[256];
-    char caption[512];
+    char caption[1200];
 };
 
 struct report_plots {

@@ -1,9 +1,17 @@
 /*
- * One report, two renderings: the content (report_content.c) is written
- * once through these operations, and report_md.c / report_html.c turn each
- * into Markdown or into a self-contained HTML page. Text given to an
- * operation is plain text (from untrusted results files too): each writer
- * escapes it for its format.
+ * One report, two renderings: the content (report_content.c and its
+ * sections) is written once through these operations, and report_md.c /
+ * report_html.c turn each into Markdown or into a self-contained HTML page.
+ * Text given to an operation is plain text (from untrusted results files
+ * too): each writer escapes it for its format. The content marks spans of
+ * its own text with two control bytes that no text read back can hold
+ * (results_read refuses control characters): REPORT_CODE opens and closes
+ * inline code, REPORT_STRONG strong emphasis. Untrusted text put between
+ * them is still escaped.
+ *
+ * The Markdown is for a CI job summary or a pull-request comment (GitHub
+ * takes 65,536 characters): it is written `compact` (fewer columns, a
+ * bounded size); the HTML page has everything.
  */
 #ifndef PROCBENCH_REPORT_WRITER_H
 #define PROCBENCH_REPORT_WRITER_H
@@ -12,10 +20,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define REPORT_CODE   "\x01"
+#define REPORT_STRONG "\x02"
+
 struct report_writer;
 
 struct report_writer_ops {
-    void (*begin)(struct report_writer *w, const char *title);
+    /* The title, and one line of context under it. */
+    void (*begin)(struct report_writer *w, const char *title, const char *context);
     void (*heading)(struct report_writer *w, int level, const char *text); /* level 2..4 */
     void (*paragraph)(struct report_writer *w, const char *text);
     void (*bullet)(struct report_writer *w, const char *text); /* consecutive ones: a list */
@@ -35,6 +47,8 @@ struct report_writer_ops {
 struct report_writer {
     const struct report_writer_ops *ops;
     FILE *fp;
+    bool compact;   /* fewer columns and a size budget: the Markdown */
+    long budget;    /* compact: bytes the tables may fill the file up to */
     size_t columns; /* of the open table */
     char align[64]; /* of the open table's columns */
     bool in_list;
@@ -43,5 +57,8 @@ struct report_writer {
 
 extern const struct report_writer_ops report_md_ops;
 extern const struct report_writer_ops report_html_ops;
+
+/* Bytes written so far (what a compact writer counts against its budget). */
+long report_writer_size(struct report_writer *w);
 
 #endif

@@ -388,8 +388,13 @@ static void test_claims(void **state)
     assert_cmp(fabs(r->ratio - 1.0 / 3), <, 0.01);
     assert_cmp(r->low, <, r->ratio);
     assert_cmp(r->ratio, <, r->high);
-    assert_contains(r->cases, "spawn.fork_exec{target=static,rss=1G,placement=same}");
+    /* Each side's rss as its name spells it (the run spelt them apart). */
+    assert_string_equal(r->cases, "spawn.posix_spawn{rss=1073741824} against "
+                                  "spawn.fork_exec{rss=1G} at target=static, placement=same");
     assert_contains(r->note, "rounds"); /* 10 rounds a side: Hodges-Lehmann */
+    /* The answer in words, with its figures, the size as it was typed. */
+    assert_string_equal(r->answer, "From a 1G parent, posix_spawn is 3x faster than fork+exec "
+                                   "[2.98x, 3.02x] (500 us against 1.50 ms)");
 
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
@@ -401,13 +406,19 @@ static void test_claims(void **state)
     r = find(results, "shell_costs_more");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_cmp(fabs(r->ratio - 2.5), <, 0.05);
+    assert_contains(r->answer, "A shell (sh -c) is 2.5x slower than the program itself");
 
     r = find(results, "node_fork_far_more");
     assert_string_equal(report_verdict_name(r->verdict), "does not hold");
     r = find(results, "node_exec_costs_more");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
     assert_string_equal(r->cases, "");
+    assert_string_equal(r->answer, "");
     assert_true(isnan(r->ratio));
+    /* What would answer it: both scenarios, the preferred values. */
+    assert_string_equal(r->command, "procbench run --filter '^node\\.(exec|execFile)$' "
+                                    "--param target=static --param heap=0 --param shell=false "
+                                    "--placement same");
     r = find(results, "node_buffered_holds_all");
     assert_string_equal(report_verdict_name(r->verdict), "not measured");
 
@@ -415,6 +426,8 @@ static void test_claims(void **state)
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_contains(r->cases, "bytes=64M");
     assert_cmp(fabs(r->ratio - 512), <, 0.5);
+    assert_string_equal(r->answer, "With 64M of child output, buffering it grew the parent's "
+                                   "memory by 64 MiB, streaming it by 128 KiB");
 
     r = find(results, "shm_beats_pipe_same");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
@@ -548,8 +561,11 @@ static void test_node_claims(void **state)
 
     r = find(results, "node_spawn_sync_blocks");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
-    assert_non_null(strstr(r->cases, "node.spawnSync{target=static,heap=0,placement=same}, "
-                                     "node.spawnSync{target=static,heap=0,placement=same}"));
+    /* One case on both sides: named once, its stall against its time. */
+    assert_string_equal(r->cases, "node.spawnSync at target=static, heap=0, placement=same");
+    assert_string_equal(r->answer, "In Node, spawnSync stalls the event loop 1.30 ms [1.29 ms, "
+                                   "1.31 ms] against 1.25 ms [1.24 ms, 1.26 ms] for the whole "
+                                   "call: 1.040x [1.024x, 1.056x]");
     /* Against the time's own median and interval (+-0.5%). */
     assert_true(fabs(r->ratio - 1.3 / 1.25) < 1e-6);
     assert_true(fabs(r->low - 1.3 * 0.99 / (1.25 * 1.005)) < 1e-6);
@@ -563,11 +579,16 @@ static void test_node_claims(void **state)
     assert_true(fabs(r->ratio - 9.0 / 7.0) < 1e-6);
     assert_non_null(strstr(r->cases, "count=16"));
     assert_non_null(strstr(r->note, "MiB"));
+    assert_non_null(strstr(r->answer, "With 16 held at once, a forked child takes "));
+    assert_non_null(strstr(r->answer, "for a worker thread: 1.286x ["));
 
     r = find(results, "node_cluster_even");
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_non_null(strstr(r->cases, "sched=rr"));
     assert_true(fabs(r->ratio - 1000.0 / 1250) < 1e-9);
+    /* No workers parameter in these cases: the answer has no context. */
+    assert_string_equal(r->answer, "The busiest worker's connections over the idlest's (x1000) "
+                                   "are 1000 [990, 1010], under 1250");
     results_read_free_run(run);
 
     /* A case without the figure: not measured, never a guess; only the
@@ -622,6 +643,12 @@ static void test_claim_mechanism(void **state)
     assert_string_equal(r->cases, "node.spawn{target=static,placement=same}");
     assert_non_null(strstr(r->note, "0 of 1 observed cases"));
     assert_non_null(strstr(r->note, "clone(CLONE_CHILD_CLEARTID"));
+    /* The answer in words, and the command that measures it. */
+    assert_string_equal(r->answer,
+                        "Node's child_process created its child with "
+                        "clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) + execve(c): not "
+                        "CLONE_VM|CLONE_VFORK, in none of 1 observed cases");
+    assert_string_equal(r->command, "procbench run --filter '^node\\.'");
     results_read_free_run(run);
 
     snprintf(text, sizeof(text), HEAD);
@@ -634,6 +661,9 @@ static void test_claim_mechanism(void **state)
     assert_string_equal(report_verdict_name(r->verdict), "holds");
     assert_string_equal(r->cases, "node.exec{target=static,placement=same}");
     assert_non_null(strstr(r->note, "1 of 2 observed cases"));
+    assert_string_equal(r->answer, "Node's child_process created its child with "
+                                   "clone3(CLONE_VM|CLONE_VFORK|SIGCHLD) + execve(c) "
+                                   "(CLONE_VM|CLONE_VFORK in 1 of 2 observed cases)");
     results_read_free_run(run);
 
     snprintf(text, sizeof(text), HEAD);
