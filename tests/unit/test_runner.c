@@ -417,7 +417,7 @@ static int fake_noisy_sample(struct case_ctx *ctx, struct sample *out)
 {
     (void)ctx;
     fake.samples++;
-    out->ns = 10000 + (uint64_t)(fake.samples * 7919 % 5000);
+    out->ns = 10000 + (uint64_t)fake.samples * 7919 % 5000;
     return 0;
 }
 
