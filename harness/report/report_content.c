@@ -18,30 +18,7 @@
 #include "base/units.h"
 #include "base/format.h"
 #include "report_metrics.h"
-
-#define CELL        720
-#define MAX_COLUMNS 48
-
-/* A row of cells being built. */
-struct row {
-    char cells[MAX_COLUMNS][CELL];
-    const char *ptrs[MAX_COLUMNS];
-    size_t count;
-};
-
-static void cell(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cell(struct row *r, const char *fmt, ...)
-{
-    if (r->count == MAX_COLUMNS)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->cells[r->count], CELL, fmt, ap);
-    va_end(ap);
-    r->ptrs[r->count] = r->cells[r->count];
-    r->count++;
-}
+#include "report_row.h"
 
 static const char *env_or(const struct stored_run *run, const char *key, const char *fallback)
 {
@@ -232,9 +209,9 @@ static bool env_value(const struct stored_run *run, const struct env_row *row, c
 
 static void write_environment(struct report_writer *w, const struct report_content *c)
 {
-    const char *headers[MAX_COLUMNS] = {"", NULL};
-    char align[MAX_COLUMNS + 1] = "l";
-    size_t runs = c->run_count < MAX_COLUMNS - 1 ? c->run_count : MAX_COLUMNS - 1;
+    const char *headers[REPORT_ROW_COLUMNS] = {"", NULL};
+    char align[REPORT_ROW_COLUMNS + 1] = "l";
+    size_t runs = c->run_count < REPORT_ROW_COLUMNS - 1 ? c->run_count : REPORT_ROW_COLUMNS - 1;
     for (size_t i = 0; i < runs; i++) {
         headers[i + 1] = c->run_count > 1 ? c->runs[i].label : "this run";
         align[i + 1] = 'l';
@@ -242,13 +219,13 @@ static void write_environment(struct report_writer *w, const struct report_conte
     w->ops->heading(w, 2, "Environment");
     w->ops->table_begin(w, runs + 1, headers, align);
     for (size_t k = 0; k < sizeof(env_rows) / sizeof(env_rows[0]); k++) {
-        struct row row = {.count = 0};
+        struct report_row row = {.count = 0};
         bool any = false;
-        cell(&row, "%s", env_rows[k].label);
+        report_row_cell(&row, "%s", env_rows[k].label);
         for (size_t i = 0; i < runs; i++) {
             char value[512];
             any |= env_value(c->runs[i].run, &env_rows[k], value, sizeof(value));
-            cell(&row, "%s", value);
+            report_row_cell(&row, "%s", value);
         }
         if (any)
             w->ops->table_row(w, row.ptrs);
@@ -452,20 +429,20 @@ static void write_claims(struct report_writer *w, const struct report_content *c
         w->ops->table_begin(w, 7, headers, "llrrlll");
         for (size_t k = 0; k < report_claim_count; k++) {
             const struct report_claim_result *res = &c->claims[i * report_claim_count + k];
-            struct row row = {.count = 0};
-            cell(&row, "%s", res->claim->question);
-            cell(&row, "%s", report_verdict_name(res->verdict));
+            struct report_row row = {.count = 0};
+            report_row_cell(&row, "%s", res->claim->question);
+            report_row_cell(&row, "%s", report_verdict_name(res->verdict));
             if (isnan(res->ratio))
-                cell(&row, "-");
+                report_row_cell(&row, "-");
             else
-                cell(&row, "%.3g", res->ratio);
+                report_row_cell(&row, "%.3g", res->ratio);
             if (isnan(res->low) || isnan(res->high))
-                cell(&row, "-");
+                report_row_cell(&row, "-");
             else
-                cell(&row, "[%.3g, %.3g]", res->low, res->high);
-            cell(&row, "%s", res->criterion);
-            cell(&row, "%s", res->cases[0] ? res->cases : "-");
-            cell(&row, "%s", res->note[0] ? res->note : "-");
+                report_row_cell(&row, "[%.3g, %.3g]", res->low, res->high);
+            report_row_cell(&row, "%s", res->criterion);
+            report_row_cell(&row, "%s", res->cases[0] ? res->cases : "-");
+            report_row_cell(&row, "%s", res->note[0] ? res->note : "-");
             w->ops->table_row(w, row.ptrs);
         }
         w->ops->table_end(w);

@@ -13,62 +13,40 @@
 #include "base/format.h"
 #include "base/units.h"
 #include "report_content.h"
+#include "report_row.h"
 
-#define CELL        256
-#define MAX_COLUMNS 16
-
-/* A row of cells being built. */
-struct row {
-    char cells[MAX_COLUMNS][CELL];
-    const char *ptrs[MAX_COLUMNS];
-    size_t count;
-};
-
-static void cell(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cell(struct row *r, const char *fmt, ...)
-{
-    if (r->count == MAX_COLUMNS)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->cells[r->count], CELL, fmt, ap);
-    va_end(ap);
-    r->ptrs[r->count] = r->cells[r->count];
-    r->count++;
-}
-
-static void diff_cell(struct row *row, const struct decompose_diff *d, bool applies, bool compact)
+static void diff_cell(struct report_row *row, const struct decompose_diff *d, bool applies,
+                      bool compact)
 {
     char e[32], lo[32], hi[32];
     if (!applies) {
-        cell(row, "-");
+        report_row_cell(row, "-");
         return;
     }
     if (!d->known) {
-        cell(row, "not measured");
+        report_row_cell(row, "not measured");
         return;
     }
     format_signed_duration(d->estimate_ns, e, sizeof(e));
     const char *star = strcmp(d->method, "median CIs") == 0 ? " *" : "";
     if (compact) {
-        cell(row, "%s%s%s", d->estimate_ns >= 0 ? "+" : "", e, star);
+        report_row_cell(row, "%s%s%s", d->estimate_ns >= 0 ? "+" : "", e, star);
         return;
     }
     format_signed_duration(d->low_ns, lo, sizeof(lo));
     format_signed_duration(d->high_ns, hi, sizeof(hi));
-    cell(row, "%s%s [%s, %s]%s", d->estimate_ns >= 0 ? "+" : "", e, lo, hi, star);
+    report_row_cell(row, "%s%s [%s, %s]%s", d->estimate_ns >= 0 ? "+" : "", e, lo, hi, star);
 }
 
-static void layer_cell(struct row *row, const struct decompose_cell *l)
+static void layer_cell(struct report_row *row, const struct decompose_cell *l)
 {
     char a[32];
     if (l->c == NULL) {
-        cell(row, "%s", l->scenario == NULL ? "-" : l->missing);
+        report_row_cell(row, "%s", l->scenario == NULL ? "-" : l->missing);
         return;
     }
     units_format_duration(l->c->p50_ns, a, sizeof(a));
-    cell(row, "%s", a);
+    report_row_cell(row, "%s", a);
 }
 
 /* Why a layer can come out below zero, said where one does. */
@@ -121,11 +99,11 @@ void report_layers_write(struct report_writer *w, const struct stored_run *run,
     bool fallback = false;
     w->ops->table_begin(w, DECOMPOSE_COLUMNS, decompose_headers, "llrrrrrr");
     for (size_t i = 0; i < count; i++) {
-        struct row row = {.count = 0};
+        struct report_row row = {.count = 0};
         const struct decompose_row *r = &rows[i];
         bool has_libuv = r->libuv.scenario != NULL;
-        cell(&row, "%s", r->api);
-        cell(&row, "%s", r->placement);
+        report_row_cell(&row, "%s", r->api);
+        report_row_cell(&row, "%s", r->placement);
         layer_cell(&row, &r->node);
         layer_cell(&row, &r->libuv);
         layer_cell(&row, &r->syscall);

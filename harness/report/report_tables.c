@@ -30,30 +30,7 @@
 #include "report_content.h"
 #include "base/format.h"
 #include "report_metrics.h"
-
-#define CELL        256
-#define MAX_COLUMNS 48
-
-/* A row of cells being built. */
-struct row {
-    char cells[MAX_COLUMNS][CELL];
-    const char *ptrs[MAX_COLUMNS];
-    size_t count;
-};
-
-static void cell(struct row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cell(struct row *r, const char *fmt, ...)
-{
-    if (r->count == MAX_COLUMNS)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->cells[r->count], CELL, fmt, ap);
-    va_end(ap);
-    r->ptrs[r->count] = r->cells[r->count];
-    r->count++;
-}
+#include "report_row.h"
 
 /* The run's own figures beyond the metrics: what an analysis or an
  * observer added to a case (harness/analysis, engine/mechanism.h), by its
@@ -122,16 +99,16 @@ static bool measured(const struct stored_case *c)
  * --ci-target. The percentage is the one the run judged (p50_ci_pct), else
  * (results written before it) the interval's wider side over p50, in the
  * compact table alone. */
-static void p50_cells(struct row *row, const struct stored_case *c, bool compact)
+static void p50_cells(struct report_row *row, const struct stored_case *c, bool compact)
 {
     char a[32], b[32], d[32], pct_text[24] = "";
     if (!measured(c)) {
-        cell(row, "%s", c->status);
-        cell(row, "-");
+        report_row_cell(row, "%s", c->status);
+        report_row_cell(row, "-");
         return;
     }
     units_format_duration(c->p50_ns, a, sizeof(a));
-    cell(row, "%s", a);
+    report_row_cell(row, "%s", a);
     double p = (double)c->p50_ns, pct = NAN;
     if (!results_read_case_number(c, "p50_ci_pct", &pct) && compact && p > 0)
         pct = 100 * fmax(p - (double)c->p50_ci_low_ns, (double)c->p50_ci_high_ns - p) / p;
@@ -142,12 +119,12 @@ static void p50_cells(struct row *row, const struct stored_case *c, bool compact
     const char *missed =
         results_read_case_is(c, "ci_target_met", "no") ? ", target not reached" : "";
     if (compact) {
-        cell(row, "%s%s", pct_text[0] ? pct_text : "-", missed);
+        report_row_cell(row, "%s%s", pct_text[0] ? pct_text : "-", missed);
         return;
     }
     units_format_duration(c->p50_ci_low_ns, b, sizeof(b));
     units_format_duration(c->p50_ci_high_ns, d, sizeof(d));
-    cell(row, "[%s, %s]%s%s%s", b, d, pct_text[0] ? " " : "", pct_text, missed);
+    report_row_cell(row, "[%s, %s]%s%s%s", b, d, pct_text[0] ? " " : "", pct_text, missed);
 }
 
 /* ---- a family's layout ------------------------------------------------------ */
@@ -313,14 +290,14 @@ static size_t lead_headers(const struct family *f, const char **headers, char *a
     return n;
 }
 
-static void lead_cells(struct row *row, const struct family *f, size_t i)
+static void lead_cells(struct report_row *row, const struct family *f, size_t i)
 {
     char label[256];
     label_of(f, i, label, sizeof(label));
-    cell(row, "%s", label);
+    report_row_cell(row, "%s", label);
     for (size_t k = 0; k < f->column_count; k++) {
         const char *v = case_name_get(&f->names[i], f->column_keys[k]);
-        cell(row, "%s", v ? v : "-");
+        report_row_cell(row, "%s", v ? v : "-");
     }
 }
 
@@ -355,20 +332,20 @@ static void write_single(struct report_writer *w, const struct report_content *c
         for (size_t x = 0; x < FIGURE_COUNT; x++)
             figure_shown[x] |= (!w->compact || figures[x].compact) && figure_of(f->cases[i], x, &v);
     }
-    const char *headers[MAX_COLUMNS];
-    char align[MAX_COLUMNS + 1] = "", names[REPORT_METRICS_MAX][96];
+    const char *headers[REPORT_ROW_COLUMNS];
+    char align[REPORT_ROW_COLUMNS + 1] = "", names[REPORT_METRICS_MAX][96];
     size_t n = lead_headers(f, headers, align);
     static const char *const fixed[] = {"p50", "95% CI", "p99", "CPU/op", "n"};
-    for (size_t k = 0; k < (w->compact ? 3u : 5u) && n < MAX_COLUMNS; k++)
+    for (size_t k = 0; k < (w->compact ? 3u : 5u) && n < REPORT_ROW_COLUMNS; k++)
         headers[n] = fixed[k], align[n++] = 'r';
-    for (size_t m = 0; m < metrics.count && n < MAX_COLUMNS; m++) {
+    for (size_t m = 0; m < metrics.count && n < REPORT_ROW_COLUMNS; m++) {
         if (!metric_shown[m])
             continue;
         snprintf(names[m], sizeof(names[m]), strcmp(metrics.list[m].stat, "p50") ? "%s (%s)" : "%s",
                  metrics.list[m].title, metrics.list[m].stat);
         headers[n] = names[m], align[n++] = 'r';
     }
-    for (size_t x = 0; x < FIGURE_COUNT && n < MAX_COLUMNS; x++) {
+    for (size_t x = 0; x < FIGURE_COUNT && n < REPORT_ROW_COLUMNS; x++) {
         if (figure_shown[x])
             headers[n] = figures[x].header, align[n++] = figures[x].text ? 'l' : 'r';
     }
@@ -380,32 +357,32 @@ static void write_single(struct report_writer *w, const struct report_content *c
             left_out++;
             continue;
         }
-        struct row row = {.count = 0};
+        struct report_row row = {.count = 0};
         char a[48];
         double v = NAN;
         lead_cells(&row, f, i);
         p50_cells(&row, sc, w->compact);
         results_read_case_number(sc, "p99", &v);
         report_format_value(REPORT_UNIT_NS, measured(sc) ? v : NAN, a, sizeof(a));
-        cell(&row, "%s", a);
+        report_row_cell(&row, "%s", a);
         if (!w->compact) {
             report_format_value(REPORT_UNIT_NS, measured(sc) ? sc->cpu_ns : NAN, a, sizeof(a));
-            cell(&row, "%s", a);
-            cell(&row, "%" PRIu64, sc->n);
+            report_row_cell(&row, "%s", a);
+            report_row_cell(&row, "%" PRIu64, sc->n);
         }
         for (size_t m = 0; m < metrics.count; m++) {
             if (!metric_shown[m])
                 continue;
             bool has = measured(sc) && report_metric_p50(sc, &metrics.list[m], &v);
             report_format_value(metrics.list[m].unit, has ? v : NAN, a, sizeof(a));
-            cell(&row, "%s", a);
+            report_row_cell(&row, "%s", a);
         }
         for (size_t x = 0; x < FIGURE_COUNT; x++) {
             if (!figure_shown[x])
                 continue;
-            char fig[CELL];
+            char fig[REPORT_ROW_CELL];
             format_figure(sc, x, fig, sizeof(fig));
-            cell(&row, "%s", fig);
+            report_row_cell(&row, "%s", fig);
         }
         w->ops->table_row(w, row.ptrs);
     }
@@ -418,12 +395,12 @@ static void write_single(struct report_writer *w, const struct report_content *c
 static void write_several(struct report_writer *w, const struct report_content *c,
                           const struct family *f)
 {
-    const char *headers[MAX_COLUMNS];
-    char align[MAX_COLUMNS + 1] = "", names[MAX_COLUMNS][160];
+    const char *headers[REPORT_ROW_COLUMNS];
+    char align[REPORT_ROW_COLUMNS + 1] = "", names[REPORT_ROW_COLUMNS][160];
     size_t n = lead_headers(f, headers, align);
     size_t runs = c->run_count;
-    if (runs > (MAX_COLUMNS - n) / 3)
-        runs = (MAX_COLUMNS - n) / 3;
+    if (runs > (REPORT_ROW_COLUMNS - n) / 3)
+        runs = (REPORT_ROW_COLUMNS - n) / 3;
     for (size_t i = 0; i < runs; i++) {
         snprintf(names[n], sizeof(names[0]), "%s p50", c->runs[i].label);
         headers[n] = names[n], align[n++] = 'r';
@@ -442,15 +419,15 @@ static void write_several(struct report_writer *w, const struct report_content *
             left_out++;
             continue;
         }
-        struct row row = {.count = 0};
+        struct report_row row = {.count = 0};
         lead_cells(&row, f, k);
         const char *name = f->cases[k]->name;
         const struct stored_case *first = results_read_find_case(c->runs[0].run, name);
         for (size_t j = 0; j < runs; j++) {
             const struct stored_case *x = results_read_find_case(c->runs[j].run, name);
             if (x == NULL) {
-                cell(&row, "not run");
-                cell(&row, "-");
+                report_row_cell(&row, "not run");
+                report_row_cell(&row, "-");
             } else {
                 p50_cells(&row, x, w->compact);
             }
@@ -460,11 +437,11 @@ static void write_several(struct report_writer *w, const struct report_content *
             struct check_outcome o;
             if (x == NULL || first == NULL || check_judge(&rule, x, first, &o) != 0 ||
                 isnan(o.ratio))
-                cell(&row, "-");
+                report_row_cell(&row, "-");
             else if (isnan(o.low))
-                cell(&row, "%.3f", o.ratio);
+                report_row_cell(&row, "%.3f", o.ratio);
             else
-                cell(&row, "%.3f [%.3f, %.3f]", o.ratio, o.low, o.high);
+                report_row_cell(&row, "%.3f [%.3f, %.3f]", o.ratio, o.low, o.high);
         }
         w->ops->table_row(w, row.ptrs);
     }
