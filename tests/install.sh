@@ -18,24 +18,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # Short names: a case's reason (160 bytes) must hold a path in the prefix.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pbi.XXXXXX")
-manifest=$build/install_manifest.txt
-had_manifest=no
-if [ -e "$manifest" ]; then
-    cp -p "$manifest" "$tmp/manifest.before"
-    had_manifest=yes
-fi
-cleanup() {
-    if [ "$had_manifest" = yes ]; then
-        cp -p "$tmp/manifest.before" "$manifest"
-    else
-        rm -f "$manifest"
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
 name=install.relocated
 . "$(dirname "$0")/lib.sh"
+manifest=$build/install_manifest.txt
+keep_install_manifest "$build" "$tmp"
 
 # ---- the manifest: complete, and enough to uninstall --------------------
 first=$tmp/first

@@ -181,3 +181,27 @@ private_ipc() {
     rmdir "$PROCBENCH_TEST_MQUEUE"
     exit "$lib_status"
 }
+
+# ---- the build tree's install manifest -------------------------------------
+# cmake --install and cpack rewrite BUILD/install_manifest.txt. A test that
+# runs them calls keep_install_manifest BUILD SCRATCH first: it saves the
+# developer's manifest into SCRATCH (a folder of the test's own) and sets the
+# EXIT trap that puts it back (or removes the one the test made) and removes
+# SCRATCH, whatever ends the test.
+keep_install_manifest() {
+    lib_manifest=$1/install_manifest.txt lib_scratch=$2
+    if [ -e "$lib_manifest" ]; then
+        cp -p "$lib_manifest" "$lib_scratch/manifest.before"
+    fi
+    trap lib_restore_install_manifest EXIT
+    trap 'exit 1' HUP INT TERM
+}
+
+lib_restore_install_manifest() {
+    if [ -e "$lib_scratch/manifest.before" ]; then
+        cp -p "$lib_scratch/manifest.before" "$lib_manifest"
+    else
+        rm -f "$lib_manifest"
+    fi
+    rm -rf "$lib_scratch"
+}

@@ -20,24 +20,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v dpkg-deb > /dev/null 2>&1 || { echo "dpkg-deb not installed: skipped"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/procbench-package.XXXXXX")
-manifest=$build/install_manifest.txt
-had_manifest=no
-if [ -e "$manifest" ]; then
-    cp -p "$manifest" "$tmp/manifest.before"
-    had_manifest=yes
-fi
-cleanup() {
-    if [ "$had_manifest" = yes ]; then
-        cp -p "$tmp/manifest.before" "$manifest"
-    else
-        rm -f "$manifest"
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
 name=install.package
 . "$(dirname "$0")/lib.sh"
+manifest=$build/install_manifest.txt
+keep_install_manifest "$build" "$tmp"
 
 [ -n "$out" ] || out=$tmp/out
 mkdir -p "$out"
