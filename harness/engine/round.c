@@ -148,21 +148,39 @@ static int compare_u64(const void *a, const void *b)
 }
 
 /* Warm-up: discarded samples for this round's share of --warmup, at least
- * one, so caches, page tables and the peer are hot when timing starts.
- * Returns the median time per operation of the last warm-up samples (0 if
- * all failed). */
+ * two, so caches, page tables and the peer are hot when timing starts; and
+ * beyond that share for as long as each sample is still a new fastest by
+ * more than WARMUP_SETTLED_PCT (the second sample says whether the first
+ * was still settling): a process that has just written a big
+ * ballast or heap forks two to three times slower at first and takes five
+ * to ten forks to settle (README, "Warm-up"), which a round of a few
+ * samples would otherwise measure. Noise ends that early (a sample that is
+ * no new fastest); the case's ceiling (--max-time) bounds it. Returns the
+ * median time per operation of the last warm-up samples (0 if all
+ * failed). */
+#define WARMUP_SETTLED_PCT 2
 static uint64_t warm_up(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx)
 {
     enum { KEPT = 63 };
     uint64_t kept[KEPT];
     size_t n = 0;
-    uint64_t budget = st->report->plan.warmup_ns;
-    uint64_t start = clock_now_ns();
-    do {
+    const struct round_plan *plan = &st->report->plan;
+    uint64_t start = clock_now_ns(), fastest = 0;
+    for (;;) {
         uint64_t per_op = take_sample(st, sc, ctx, false);
-        if (per_op > 0)
+        bool settling = false;
+        if (per_op > 0) {
             kept[n++ % KEPT] = per_op;
-    } while (!round_failing(st->report) && clock_now_ns() - start < budget);
+            settling = fastest > 0 && per_op * 100 < fastest * (100 - WARMUP_SETTLED_PCT);
+            if (fastest == 0 || per_op < fastest)
+                fastest = per_op;
+        }
+        uint64_t elapsed = clock_now_ns() - start;
+        if (round_failing(st->report) || elapsed >= plan->ceiling_ns)
+            break;
+        if (elapsed >= plan->warmup_ns && n >= 2 && !settling)
+            break;
+    }
     if (n == 0)
         return 0;
     n = n < KEPT ? n : KEPT;

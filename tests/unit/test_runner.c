@@ -147,6 +147,21 @@ static int fake_tiny_sample(struct case_ctx *ctx, struct sample *out)
     return 0;
 }
 
+/* An operation that is slow at first and settles, as a fork from a
+ * freshly written ballast does: 8, 4, 2 us, then 1.99 us (no longer a new
+ * fastest by 2%), then 2 us for good. The count is the round process's own
+ * (each round is a new process forked from the harness, starting at 0). */
+static int fake_settling_sample(struct case_ctx *ctx, struct sample *out)
+{
+    (void)ctx;
+    static const uint64_t first[] = {8000, 4000, 2000, 1990};
+    static size_t in_round;
+    fake.samples++;
+    out->ns = in_round < sizeof(first) / sizeof(first[0]) ? first[in_round] : 2000;
+    in_round++;
+    return 0;
+}
+
 static void fake_teardown(struct case_ctx *ctx)
 {
     (void)ctx;
@@ -259,8 +274,9 @@ static void test_counts_and_rounds(void **state)
     assert_int_equal(r.round_count, 3);
     assert_int_equal(fake.setups, 3);
     assert_int_equal(fake.teardowns, 3);
-    /* One warm-up sample per round on top of the timed ones. */
-    assert_int_equal(fake.samples, 33);
+    /* Two warm-up samples per round on top of the timed ones: a constant
+     * is settled at once. */
+    assert_int_equal(fake.samples, 36);
     assert_int_equal(c->stats.p50_ns, 12345);
     /* Values read back are clamped to the exact min and max, so a constant
      * comes back exactly. */
@@ -295,6 +311,33 @@ static void sequence_of(uint64_t seed, char *out, size_t len)
     size_t used = 0;
     for (size_t i = 0; i < r.round_count; i++)
         used += (size_t)snprintf(out + used, len - used, "%zu", r.rounds[i].case_index);
+    runner_free(&r);
+}
+
+/* Warm-up goes on past its time while each sample is a new fastest by
+ * more than 2%, so that no timed sample is from the settling part. */
+static void test_warm_up_waits_until_settled(void **state)
+{
+    (void)state;
+    reset_fake();
+    static const struct scenario settling = {
+        .name = "fake.settling",
+        .summary = "test",
+        .default_placements = "free",
+        .placements_supported = PLACEMENTS_ALL,
+        .sample = fake_settling_sample,
+    };
+    const struct scenario *scs[] = {&settling};
+    struct run_results r;
+    run_cases(&r, scs, 1, small_config());
+    const struct case_result *c = &r.cases[0];
+    assert_int_equal(c->status, CASE_OK);
+    /* Per round: 8000, 4000, 2000 and 1990 warm up (1990 is the first
+     * that is no new fastest by 2%), then 10 timed samples of 2000. */
+    assert_int_equal(fake.samples, 3 * (4 + 10));
+    assert_int_equal(c->stats.n, 30);
+    assert_int_equal(c->stats.max_ns, 2000);
+    assert_int_equal(c->stats.p50_ns, 2000);
     runner_free(&r);
 }
 
@@ -731,9 +774,9 @@ static void test_interrupt_keeps_cases_with_their_floor(void **state)
             .placements_supported = PLACEMENTS_ALL,
             .sample = fake_signaller_sample,
         };
-        /* 1 warm-up and 2 timed samples a round (6 over 3 rounds): sample
-         * 7 is the first of its third round. */
-        fake.signal_at = 7;
+        /* 2 warm-up and 2 timed samples a round (8 over 2 rounds): sample
+         * 9 is the first of its third round. */
+        fake.signal_at = 9;
         fake.signal_sent = SIGINT;
         struct case_def defs[4] = {
             {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy"},
@@ -1052,6 +1095,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_rounds),
+        cmocka_unit_test(test_warm_up_waits_until_settled),
         cmocka_unit_test(test_seeded_interleaving),
         cmocka_unit_test(test_failures_counted),
         cmocka_unit_test(test_broken_case_fails),
