@@ -153,7 +153,7 @@ static int compare_u64(const void *a, const void *b)
  * more than WARMUP_SETTLED_PCT (the second sample says whether the first
  * was still settling): a process that has just written a big
  * ballast or heap forks two to three times slower at first and takes five
- * to ten forks to settle (README, "Warm-up"), which a round of a few
+ * to ten forks to settle (README, Method), which a round of a few
  * samples would otherwise measure. Noise ends that early (a sample that is
  * no new fastest); the case's ceiling (--max-time) bounds it. Returns the
  * median time per operation of the last warm-up samples (0 if all
