@@ -10,9 +10,9 @@
  * of a setInterval() ticker of 1 ms, counting from the call (a gap of G
  * is a stall of G minus the tick's 1 ms, at least 0; an idle loop reads
  * up to about 1 ms, since libuv rounds timers to whole milliseconds).
- * perf_hooks.monitorEventLoopDelay was tried first and read under 1 ms
- * with a 25 ms spawn() inside: its timer's first interval after reset()
- * missed the block. It prints the medians and the 90th percentiles as one line of
+ * (perf_hooks.monitorEventLoopDelay was tried first: it read under 1 ms
+ * around a 25 ms spawn(), its first interval after reset() missing the
+ * block.) It prints the medians and the 90th percentiles as one line of
  * NAME=VALUE on stdout (ci/node_spawn_check reads it) and in words on
  * stderr.
  *

@@ -151,13 +151,12 @@ static int compare_u64(const void *a, const void *b)
  * two, so caches, page tables and the peer are hot when timing starts; and
  * beyond that share for as long as each sample is still a new fastest by
  * more than WARMUP_SETTLED_PCT (the second sample says whether the first
- * was still settling): a process that has just written a big
- * ballast or heap forks two to three times slower at first and takes five
- * to ten forks to settle (README, Method), which a round of a few
- * samples would otherwise measure. Noise ends that early (a sample that is
- * no new fastest); the case's ceiling (--max-time) bounds it. Returns the
- * median time per operation of the last warm-up samples (0 if all
- * failed). */
+ * was still settling). A process that has just written a big ballast or
+ * heap forks two to three times slower at first and takes five to ten
+ * forks to settle (README, Method), which a round of a few samples would
+ * otherwise measure. Noise ends the wait early (a sample that is no new
+ * fastest); the case's ceiling (--max-time) bounds it. Returns the median
+ * time per operation of the last warm-up samples (0 if all failed). */
 #define WARMUP_SETTLED_PCT 2
 static uint64_t warm_up(struct run_state *st, const struct scenario *sc, struct case_ctx *ctx)
 {
