@@ -32,6 +32,8 @@ struct followed {
     pid_t tgid;     /* its process */
     int record;     /* its process's record in the trace, -1: the traced process */
     bool started;   /* its first stop (the SIGSTOP of a new tracee) was seen */
+    bool linked;    /* its creator's event was seen (or it is the traced process) */
+    bool parked;    /* left in its first stop until its creator's event links it */
     bool in_create; /* stopped inside a creating call noted below */
     char call[160];
     bool call_thread; /* the call has CLONE_THREAD */
@@ -238,6 +240,11 @@ static int created(struct tracer *tr, struct followed *f)
     /* A thread belongs to its creator's process record; a process has its
      * own. */
     child->record = rec->thread ? f->record : (int)(tr->out->count - 1);
+    child->linked = true;
+    if (child->parked) {
+        child->parked = false;
+        ptrace(PTRACE_SYSCALL, tid, NULL, NULL);
+    }
     return 0;
 }
 
@@ -301,6 +308,7 @@ int mechanism_follow(pid_t tracee, int marker_fd, struct mechanism_trace *out, c
     }
     struct followed *first = add(tr, tracee);
     first->started = true;
+    first->linked = true;
 
     for (;;) {
         pid_t tid = waitpid(-1, &status, __WALL);
@@ -336,7 +344,16 @@ int mechanism_follow(pid_t tracee, int marker_fd, struct mechanism_trace *out, c
         } else if (event == PTRACE_EVENT_EXEC) {
             exec_done(tr, f);
         } else if (sig == SIGSTOP && !f->started) {
-            /* A new tracee's first stop: swallowed. */
+            /* A new tracee's first stop: swallowed. waitpid() may report it
+             * before its creator's FORK/VFORK/CLONE event; resumed now, it
+             * could exec before created() knew whose it is, and the exec
+             * would be lost (a vfork()ing shell's child did). So it waits
+             * in this stop until created() resumes it. */
+            if (!f->linked) {
+                f->started = true;
+                f->parked = true;
+                continue;
+            }
         } else if (event == 0) {
             deliver = sig; /* a real signal: passed on */
         }
