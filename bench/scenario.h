@@ -162,11 +162,9 @@ struct scenario {
      * round's own. Only state that fork() passes on unchanged may be held,
      * so that what a round measures is what it would measure had its setup
      * made the state itself (--no-hold runs it that way, and
-     * ci/ballast-equivalence compares the two). Not for a scenario that
-     * copies its process's page tables (fork): its forks could not be shown
-     * to cost the same from a held ballast as from one the round wrote
-     * (README, "Held ballast"). Returns 0, or -errno with a reason
-     * in failure; unhold() releases it in the holder. */
+     * ci/ballast-equivalence compares the two: README, "Held ballast").
+     * Returns 0, or -errno with a reason in failure; unhold() releases it
+     * in the holder. */
     const char *(*hold_key)(const struct param_value *params, char *key, size_t key_len);
     int (*hold)(const struct param_value *params, void **held, char *failure, size_t failure_len);
     void (*unhold)(void *held);

@@ -58,12 +58,7 @@ int spawn_case_unavailable(struct case_ctx *ctx);
 /* scenario.hold_key, .hold and .unhold for the same two kinds: a touched
  * ballast in one mapping is made once, in a holder, and inherited by every
  * round (parent_state_hold_key()). SPAWN_TARGET_HOLDS / SPAWN_STATE_HOLDS
- * are the three designated initialisers of a descriptor: only for the
- * mechanisms that do not copy the parent's page tables (vfork, posix_spawn,
- * CLONE_VM, threads, a pool's dispatch). A fork()ing one writes its ballast
- * in every round (one MADV_POPULATE_WRITE), as before holders: its forks
- * from a held ballast measured 23-26% cheaper, and that could not be shown
- * to be the same cost (README, "Held ballast"). */
+ * are the three designated initialisers of a descriptor. */
 const char *spawn_target_hold_key(const struct param_value *params, char *key, size_t key_len);
 const char *spawn_state_hold_key(const struct param_value *params, char *key, size_t key_len);
 int spawn_target_hold(const struct param_value *params, void **held, char *failure,

@@ -42,5 +42,5 @@ const struct scenario spawn_fork_exec = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_exec_mechanism,
     SPAWN_SCENARIO_FIELDS,
-    /* No holder: it forks (spawn_common.h, SPAWN_TARGET_HOLDS). */
+    SPAWN_TARGET_HOLDS,
 };

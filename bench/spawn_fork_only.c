@@ -45,5 +45,5 @@ const struct scenario spawn_fork_only = {
     .placements_supported = PLACEMENTS_ALL,
     .family = &fork_only_mechanism,
     SPAWN_SCENARIO_FIELDS,
-    /* No holder: it forks (spawn_common.h, SPAWN_STATE_HOLDS). */
+    SPAWN_STATE_HOLDS,
 };

@@ -153,5 +153,5 @@ const struct scenario spawn_uv_spawn = {
     .process_init = uv_common_process_init,
     .family = &uvspawn_mechanism,
     SPAWN_SCENARIO_FIELDS,
-    /* No holder: it forks (spawn_common.h, SPAWN_TARGET_HOLDS). */
+    SPAWN_TARGET_HOLDS,
 };

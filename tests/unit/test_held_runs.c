@@ -41,9 +41,8 @@ static void test_held_ballast_leaves_nothing(void **state)
         {"rss", "1M"}, {"threads", "1"}, {"fds", "3"}, {"concurrency", "2"},
         {"ballast", "anon,dontfork"},
     };
-    /* A fork (its round writes its own ballast: spawn_common.h), a
-     * vfork-like, a pool (a worker forked in setup) and a thread: every way
-     * a round uses its parent's state, held or not. */
+    /* A fork, a vfork-like, a pool (a worker forked in setup) and a thread:
+     * every way a round uses its parent's state. */
     const char *filters[] = {"^spawn\\.(fork_exec|posix_spawn|pool|pthread)$"};
     struct case_selection sel = {.filters = filters,
                                  .filter_count = 1,
