@@ -57,9 +57,12 @@ void report_claim_say_context(struct report_claim_result *res, const struct stor
     if (res->claim->sweep[0] == '\0' ||
         report_param_text(c, res->claim->sweep, value, sizeof(value)) == NULL)
         return;
+    uint64_t bytes = 0, other_bytes = 0;
     if (other != NULL &&
         report_param_text(other, res->claim->sweep, shorter, sizeof(shorter)) != NULL &&
-        strlen(shorter) < strlen(value))
+        strlen(shorter) < strlen(value) &&
+        units_parse_size_bytes(value, &bytes, NULL) == 0 &&
+        units_parse_size_bytes(shorter, &other_bytes, NULL) == 0 && bytes == other_bytes)
         snprintf(value, sizeof(value), "%s", shorter);
     report_claim_say(res, "%.*s%s%s", (int)(at - ctx), ctx, value, at + strlen("{sweep}"));
 }

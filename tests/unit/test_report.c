@@ -553,6 +553,9 @@ static void test_node_claims(void **state)
     assert_true(fabs(r->high - 6.5e7 * 1.01 / (7e5 * 0.99)) < 0.01);
     assert_non_null(strstr(r->cases, "heap=1G"));
     assert_non_null(strstr(r->note, "own intervals"));
+    /* The context names the left side's heap, not the right one's shorter
+     * "0" (it used to: "At a 0 heap"). */
+    assert_int_equal(strncmp(r->answer, "At a 1G heap, ", 14), 0);
 
     r = find(results, "node_spawn_loop_vs_sync");
     /* At 1G: 65 / 66 ms, nowhere near half. */
