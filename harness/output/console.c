@@ -26,16 +26,31 @@ static size_t family_len(const char *name)
     return strcspn(name, ".");
 }
 
+/* Whether two case names are of one family. */
+static bool same_family(const char *a, const char *b)
+{
+    size_t n = family_len(a);
+    return family_len(b) == n && strncmp(a, b, n) == 0;
+}
+
+/* Whether case i of r is the first of its family in r. */
+static bool first_of_family(const struct run_results *r, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        if (same_family(r->cases[k].def.name, r->cases[i].def.name))
+            return false;
+    }
+    return true;
+}
+
 /* What varies among the cases of the run in the family of name. */
 static void family_vary(const struct run_results *r, const char *name, struct case_vary *v)
 {
-    size_t n = family_len(name);
     case_vary_init(v);
     for (size_t i = 0; i < r->case_count; i++) {
         const char *other = r->cases[i].def.name;
         struct case_name c;
-        if (family_len(other) == n && strncmp(other, name, n) == 0 &&
-            case_name_parse(other, &c) == 0)
+        if (same_family(other, name) && case_name_parse(other, &c) == 0)
             case_vary_add(v, &c);
     }
 }
@@ -60,19 +75,14 @@ static void print_constants(struct console *con, const struct run_results *r)
 {
     for (size_t i = 0; i < r->case_count; i++) {
         const char *name = r->cases[i].def.name;
-        size_t n = family_len(name);
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++)
-            first = !(family_len(r->cases[k].def.name) == n &&
-                      strncmp(r->cases[k].def.name, name, n) == 0);
-        if (!first)
+        if (!first_of_family(r, i))
             continue;
         struct case_vary v;
         char constants[1024];
         family_vary(r, name, &v);
         case_vary_constants(&v, NULL, constants, sizeof(constants));
         if (constants[0] != '\0')
-            fprintf(con->out, "%.*s.* cases, all: %s\n", (int)n, name, constants);
+            fprintf(con->out, "%.*s.* cases, all: %s\n", (int)family_len(name), name, constants);
     }
 }
 
@@ -149,12 +159,7 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
     /* The widest label: the variation of each family, computed once. */
     for (size_t i = 0; i < r->case_count; i++) {
         const char *name = r->cases[i].def.name;
-        size_t n = family_len(name);
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++)
-            first = !(family_len(r->cases[k].def.name) == n &&
-                      strncmp(r->cases[k].def.name, name, n) == 0);
-        if (!first)
+        if (!first_of_family(r, i))
             continue;
         struct case_vary v;
         family_vary(r, name, &v);
@@ -163,7 +168,7 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
             const char *other = r->cases[k].def.name;
             char label[CASE_NAME_MAX];
             int len = (int)strlen(other);
-            if (family_len(other) != n || strncmp(other, name, n) != 0)
+            if (!same_family(other, name))
                 continue;
             if (case_name_parse(other, &c) == 0)
                 len = case_label_format(&c, &v, NULL, false, label, sizeof(label));
