@@ -622,24 +622,33 @@ static void write_md(const char *folder, struct report_run *run, char *path, siz
     free(claims);
 }
 
-static void test_negative_layer(void **state)
+/* The report.md of a run of node.spawn at node_ns over spawn.uv_spawn at
+ * 2 ms and spawn.fork_exec at 0.8 ms, written into a folder named name;
+ * the caller frees it. */
+static char *layers_md(const char *name, double node_ns)
 {
     size_t len = 1 << 14, used = 0;
     char *cases = malloc(len), folder[PATH_MAX], path[PATH_MAX + 32];
     struct report_run r;
-    (void)state;
     cases[0] = '\0';
-    /* Node's spawn at 1 ms under a libuv row of 2 ms: a Node layer of -1 ms. */
-    add_case(&cases, &len, &used, "node.spawn{target=static,stdio=inherit,placement=same}", 1e6,
+    add_case(&cases, &len, &used, "node.spawn{target=static,stdio=inherit,placement=same}", node_ns,
              NULL);
     add_case(&cases, &len, &used, "spawn.uv_spawn{target=static,rss=0,placement=same}", 2e6, NULL);
     add_case(&cases, &len, &used, "spawn.fork_exec{target=static,rss=0,placement=same}", 8e5, NULL);
-    write_run("layers", "", cases, folder, sizeof(folder));
+    write_run(name, "", cases, folder, sizeof(folder));
     free(cases);
     load(folder, &r);
     report_run_labels(&r, 1, NULL, 0);
     write_md(folder, &r, path, sizeof(path));
-    char *md = read_all(path);
+    report_model_free(&r);
+    return read_all(path);
+}
+
+static void test_negative_layer(void **state)
+{
+    (void)state;
+    /* Node's spawn at 1 ms under a libuv row of 2 ms: a Node layer of -1 ms. */
+    char *md = layers_md("layers", 1e6);
     const char *table = strstr(md, "#### Where the time of a Node.js call goes");
     const char *why = strstr(md, "Below zero here: Node layer of spawn (same).");
     assert_non_null(table);
@@ -649,26 +658,12 @@ static void test_negative_layer(void **state)
     assert_non_null(strstr(why, "(1.44.2)")); /* the system's */
     assert_non_null(strstr(why, "Where the whole interval is below 0"));
     free(md);
-    report_model_free(&r);
 
     /* No layer below zero: nothing to explain. */
-    used = 0, len = 1 << 14;
-    cases = malloc(len);
-    cases[0] = '\0';
-    add_case(&cases, &len, &used, "node.spawn{target=static,stdio=inherit,placement=same}", 3e6,
-             NULL);
-    add_case(&cases, &len, &used, "spawn.uv_spawn{target=static,rss=0,placement=same}", 2e6, NULL);
-    add_case(&cases, &len, &used, "spawn.fork_exec{target=static,rss=0,placement=same}", 8e5, NULL);
-    write_run("layers2", "", cases, folder, sizeof(folder));
-    free(cases);
-    load(folder, &r);
-    report_run_labels(&r, 1, NULL, 0);
-    write_md(folder, &r, path, sizeof(path));
-    md = read_all(path);
+    md = layers_md("layers2", 3e6);
     assert_non_null(strstr(md, "#### Where the time of a Node.js call goes"));
     assert_null(strstr(md, "Below zero here"));
     free(md);
-    report_model_free(&r);
 }
 
 /* ---- the precision of each median, and a target not reached ------------------- */
