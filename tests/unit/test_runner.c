@@ -683,6 +683,16 @@ static void test_sample_timeout(void **state)
     }
 }
 
+/* A scenario whose process signals the harness at its sample
+ * fake.signal_at (counted in the round's process) and then waits. */
+static const struct scenario fake_signaller = {
+    .name = "fake.signaller",
+    .summary = "test",
+    .default_placements = "free",
+    .placements_supported = PLACEMENTS_ALL,
+    .sample = fake_signaller_sample,
+};
+
 /* Runs fake.a and a scenario whose third sample sends sig to the harness
  * and hangs, in a child of the test (the interrupt record cannot be undone
  * in this process), and checks there that the run stopped at once, killed
@@ -697,18 +707,11 @@ static void check_interrupt(int sig)
         alarm(30); /* a run that does not stop is the bug: end it, failed */
         if (interrupt_install() != 0)
             _exit(3);
-        static const struct scenario signaller = {
-            .name = "fake.signaller",
-            .summary = "test",
-            .default_placements = "free",
-            .placements_supported = PLACEMENTS_ALL,
-            .sample = fake_signaller_sample,
-        };
         fake.signal_at = 3;
         fake.signal_sent = sig;
         struct case_def defs[2] = {
             {.scenario = &fake_a, .placement = PLACEMENT_FREE, .name = "fake.a"},
-            {.scenario = &signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
+            {.scenario = &fake_signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
         };
         struct run_results r;
         memset(&r, 0, sizeof(r));
@@ -767,20 +770,13 @@ static void test_interrupt_keeps_cases_with_their_floor(void **state)
         alarm(30);
         if (interrupt_install() != 0)
             _exit(3);
-        static const struct scenario signaller = {
-            .name = "fake.signaller",
-            .summary = "test",
-            .default_placements = "free",
-            .placements_supported = PLACEMENTS_ALL,
-            .sample = fake_signaller_sample,
-        };
         /* 2 warm-up and 2 timed samples a round (8 over 2 rounds): sample
          * 9 is the first of its third round. */
         fake.signal_at = 9;
         fake.signal_sent = SIGINT;
         struct case_def defs[4] = {
             {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy"},
-            {.scenario = &signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
+            {.scenario = &fake_signaller, .placement = PLACEMENT_FREE, .name = "fake.signaller"},
             {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy2"},
             {.scenario = &fake_noisy, .placement = PLACEMENT_FREE, .name = "fake.noisy3"},
         };
