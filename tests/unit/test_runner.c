@@ -684,7 +684,7 @@ static void test_sample_timeout(void **state)
 }
 
 /* A scenario whose process signals the harness at its sample
- * fake.signal_at (counted in the round's process) and then waits. */
+ * fake.signal_at (counted over the whole run) and then waits. */
 static const struct scenario fake_signaller = {
     .name = "fake.signaller",
     .summary = "test",
