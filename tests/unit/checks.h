@@ -28,8 +28,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "base/params.h"
 #include "engine/reaper.h"
+#include "proc.h"
+#include "scenario.h"
 
 /* a op b, for numbers of any type (compared as long double, exact for
  * 64-bit integers): on failure, both expressions and both values.
@@ -75,7 +77,6 @@ static inline int count_mappings(void)
     return count;
 }
 
-
 /* Whether the calling process has a child, running or a zombie (a zombie
  * found is reaped). */
 static inline bool child_left(void)
@@ -83,6 +84,37 @@ static inline bool child_left(void)
     errno = 0;
     pid_t pid = waitpid(-1, NULL, WNOHANG);
     return !(pid == -1 && errno == ECHILD);
+}
+
+/* Values for every parameter of s, in the order of s->params: the first of
+ * each one's defaults, or the value one of settings ("name=value") gives
+ * it. Fails the test on a value that does not parse. Returns how many of
+ * the settings named a parameter of s. */
+static inline size_t scenario_values(const struct scenario *s, const char *const *settings,
+                                     size_t setting_count,
+                                     struct param_value values[PARAMS_MAX_PER_SCENARIO])
+{
+    size_t used = 0;
+    memset(values, 0, PARAMS_MAX_PER_SCENARIO * sizeof(*values));
+    for (size_t p = 0; s->params != NULL && s->params[p].name != NULL; p++) {
+        const struct param_spec *spec = &s->params[p];
+        char text[64];
+        snprintf(text, sizeof(text), "%.*s", (int)strcspn(spec->defaults, ","), spec->defaults);
+        size_t len = strlen(spec->name);
+        for (size_t k = 0; k < setting_count; k++) {
+            if (strncmp(settings[k], spec->name, len) == 0 && settings[k][len] == '=') {
+                snprintf(text, sizeof(text), "%s", settings[k] + len + 1);
+                used++;
+            }
+        }
+        struct param_value parsed[PARAMS_MAX_VALUES];
+        size_t n = 0;
+        char err[160] = "";
+        if (params_parse_list(spec, text, parsed, &n, err, sizeof(err)) != 0 || n != 1)
+            fail_msg("%s: %s=%s: %s", s->name, spec->name, text, err);
+        values[p] = parsed[0];
+    }
+    return used;
 }
 
 /* The calling process has no child at all, running or a zombie. */

@@ -129,24 +129,8 @@ static struct case_result make_case(const char *name, const char *const *setting
     memset(&c, 0, sizeof(c));
     c.def.scenario = scenario_find(name);
     assert_non_null(c.def.scenario);
-    const struct param_spec *specs = c.def.scenario->params;
-    for (size_t p = 0; specs != NULL && specs[p].name != NULL; p++) {
-        char text[64];
-        snprintf(text, sizeof(text), "%.*s", (int)strcspn(specs[p].defaults, ","),
-                 specs[p].defaults);
-        for (size_t k = 0; k < n; k++) {
-            size_t len = strlen(specs[p].name);
-            if (strncmp(settings[k], specs[p].name, len) == 0 && settings[k][len] == '=')
-                snprintf(text, sizeof(text), "%s", settings[k] + len + 1);
-        }
-        struct param_value parsed[PARAMS_MAX_VALUES];
-        size_t count = 0;
-        char err[160];
-        if (params_parse_list(&specs[p], text, parsed, &count, err, sizeof(err)) != 0)
-            fail_msg("%s: %s", name, err);
-        c.def.params[p] = parsed[0];
-        c.def.param_count = p + 1;
-    }
+    scenario_values(c.def.scenario, settings, n, c.def.params);
+    c.def.param_count = params_count(c.def.scenario->params);
     c.def.placement = PLACEMENT_FREE;
     c.peer_cpu = -1;
     return c;

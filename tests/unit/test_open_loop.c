@@ -196,22 +196,9 @@ static void test_spawn_scenarios_open_loop(void **state)
         const struct scenario *s = scenario_catalogue[i];
         if (strncmp(s->name, "spawn.", 6) != 0 || s->unavailable != NULL)
             continue;
+        static const char *const settings[] = {"rate=200", "concurrency=2"};
         struct param_value values[PARAMS_MAX_PER_SCENARIO];
-        memset(values, 0, sizeof(values));
-        for (size_t p = 0; s->params[p].name != NULL; p++) {
-            const struct param_spec *spec = &s->params[p];
-            char text[64];
-            snprintf(text, sizeof(text), "%.*s", (int)strcspn(spec->defaults, ","), spec->defaults);
-            if (strcmp(spec->name, "rate") == 0)
-                snprintf(text, sizeof(text), "200");
-            else if (strcmp(spec->name, "concurrency") == 0)
-                snprintf(text, sizeof(text), "2");
-            struct param_value parsed[PARAMS_MAX_VALUES];
-            size_t n = 0;
-            char err[160];
-            assert_int_equal(params_parse_list(spec, text, parsed, &n, err, sizeof(err)), 0);
-            values[p] = parsed[0];
-        }
+        assert_int_equal(scenario_values(s, settings, 2, values), 2);
         if (s->process_init != NULL)
             assert_int_equal(s->process_init(), 0);
         int fds_before = count_fds();
@@ -253,20 +240,11 @@ static struct case_result rate_case(const char *rate, double ops_per_s, enum cas
     memset(&c, 0, sizeof(c));
     c.def.scenario = scenario_find("spawn.posix_spawn");
     assert_non_null(c.def.scenario);
-    const struct param_spec *specs = c.def.scenario->params;
-    for (size_t p = 0; specs[p].name != NULL; p++) {
-        char text[64];
-        snprintf(text, sizeof(text), "%.*s", (int)strcspn(specs[p].defaults, ","),
-                 specs[p].defaults);
-        if (strcmp(specs[p].name, "rate") == 0)
-            snprintf(text, sizeof(text), "%s", rate);
-        struct param_value parsed[PARAMS_MAX_VALUES];
-        size_t n = 0;
-        char err[160];
-        assert_int_equal(params_parse_list(&specs[p], text, parsed, &n, err, sizeof(err)), 0);
-        c.def.params[p] = parsed[0];
-        c.def.param_count = p + 1;
-    }
+    char setting[64];
+    snprintf(setting, sizeof(setting), "rate=%s", rate);
+    const char *const settings[] = {setting};
+    assert_int_equal(scenario_values(c.def.scenario, settings, 1, c.def.params), 1);
+    c.def.param_count = params_count(c.def.scenario->params);
     c.status = status;
     c.stats.n = status == CASE_OK ? 100 : 0;
     c.ops_per_s = ops_per_s;

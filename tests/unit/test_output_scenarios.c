@@ -34,7 +34,6 @@
 
 #define SAMPLES_PER_CASE 3
 #define MAX_CASES        32
-#define MAX_PARAMS       8
 #define MIB              (1024u * 1024u)
 /* The streamed modes hold one chunk: this is "a few MiB" with room. */
 #define STREAMED_GROWTH_LIMIT (8u * MIB)
@@ -64,37 +63,15 @@ static const struct scenario *find(const char *name)
     return s;
 }
 
-/* Fills values[] in the order of s->params: each parameter gets the value
- * that settings ("name=value", NULL-terminated) gives it, or else the
- * first of its defaults. A setting the scenario lacks fails the test. */
+/* Fills values[] (scenario_values): settings is NULL-terminated, and a
+ * setting the scenario lacks fails the test. */
 static void build_params(const struct scenario *s, const char *const *settings,
-                         struct param_value values[MAX_PARAMS])
+                         struct param_value values[PARAMS_MAX_PER_SCENARIO])
 {
-    size_t used = 0;
-    size_t count = params_count(s->params);
-    assert_cmp(count, <=, MAX_PARAMS);
-    for (size_t i = 0; i < count; i++) {
-        const struct param_spec *spec = &s->params[i];
-        char text[64];
-        snprintf(text, sizeof(text), "%s", spec->defaults);
-        text[strcspn(text, ",")] = '\0';
-        for (const char *const *set = settings; *set != NULL; set++) {
-            size_t len = strlen(spec->name);
-            if (strncmp(*set, spec->name, len) == 0 && (*set)[len] == '=') {
-                snprintf(text, sizeof(text), "%s", *set + len + 1);
-                used++;
-            }
-        }
-        struct param_value parsed[PARAMS_MAX_VALUES];
-        size_t n = 0;
-        char err[160] = "";
-        if (params_parse_list(spec, text, parsed, &n, err, sizeof(err)) != 0)
-            fail_msg("%s: %s", s->name, err);
-        values[i] = parsed[0];
-    }
     size_t given = 0;
     while (settings[given] != NULL)
         given++;
+    size_t used = scenario_values(s, settings, given, values);
     if (used != given)
         fail_msg("%s: %zu of %zu settings name none of its parameters", s->name, given - used,
                  given);
@@ -112,7 +89,7 @@ static void setup_or_fail(const struct scenario *s, struct case_ctx *ctx)
 static void sample_must_fail(const struct scenario *s, const char *const *settings,
                              char reason[160])
 {
-    struct param_value values[MAX_PARAMS];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     build_params(s, settings, values);
     struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
     int fds_before = count_fds();
@@ -148,7 +125,7 @@ static void test_output_case(void **state)
     snprintf(target, sizeof(target), "target=%s", c->target);
     snprintf(bytes, sizeof(bytes), "bytes=%s", c->bytes);
     const char *const settings[] = {target, bytes, NULL};
-    struct param_value values[MAX_PARAMS];
+    struct param_value values[PARAMS_MAX_PER_SCENARIO];
     build_params(s, settings, values);
 
     int fds_before = count_fds();
@@ -206,7 +183,7 @@ static void test_rss_growth_at_64m(void **state)
     const char *const settings[] = {"target=writer", "bytes=64M", NULL};
     for (size_t n = 0; n < SCENARIO_COUNT; n++) {
         const struct scenario *s = find(scenario_names[n]);
-        struct param_value values[MAX_PARAMS];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         build_params(s, settings, values);
         int fds_before = count_fds();
         struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
@@ -240,7 +217,7 @@ static void test_pipe_size(void **state)
     static const char *const sizes[][2] = {{"pipe_size=4K", "4096"}, {"pipe_size=1M", "1048576"}};
     for (size_t i = 0; i < 2; i++) {
         const char *const settings[] = {"bytes=1M", sizes[i][0], NULL};
-        struct param_value values[MAX_PARAMS];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         build_params(s, settings, values);
         struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
         setup_or_fail(s, &ctx);
@@ -273,7 +250,7 @@ static void test_max_buffer(void **state)
         assert_contains(reason, "child killed");
 
         const char *const at[] = {targets[i], "bytes=64K", "max_buffer=64K", NULL};
-        struct param_value values[MAX_PARAMS];
+        struct param_value values[PARAMS_MAX_PER_SCENARIO];
         build_params(s, at, values);
         struct case_ctx ctx = {.params = values, .peer_cpu = -1, .ops_per_sample = 1};
         setup_or_fail(s, &ctx);

@@ -128,8 +128,8 @@ static void test_ballast_kinds(void **state)
  * parent_state_unhold(). */
 static void check_held(enum ballast_kind kind, const char *perms, const char *flag)
 {
-    struct parent_state_config cfg = {.rss_bytes = 8 * MIB, .ballast = kind, .mappings = 1,
-                                      .concurrency = 1};
+    struct parent_state_config cfg = {
+        .rss_bytes = 8 * MIB, .ballast = kind, .mappings = 1, .concurrency = 1};
     struct ballast *held = NULL;
     char failure[160] = "", key[96];
     assert_non_null(parent_state_hold_key(&cfg, key, sizeof(key)));
@@ -173,8 +173,8 @@ static void test_held_ballast(void **state)
 
     /* What is held, and shared: a plain ballast and a MADV_DONTFORK one
      * hold the same; several mappings, an untouched one, none, are not. */
-    struct parent_state_config cfg = {.rss_bytes = 64 * MIB, .ballast = BALLAST_ANON,
-                                      .mappings = 1, .concurrency = 1};
+    struct parent_state_config cfg = {
+        .rss_bytes = 64 * MIB, .ballast = BALLAST_ANON, .mappings = 1, .concurrency = 1};
     char anon[96], dontfork[96], other[96];
     assert_non_null(parent_state_hold_key(&cfg, anon, sizeof(anon)));
     cfg.ballast = BALLAST_DONTFORK;
@@ -426,27 +426,15 @@ static void test_spawn_scenarios_concurrent(void **state)
         const struct scenario *s = scenario_catalogue[i];
         if (strncmp(s->name, "spawn.", 6) != 0 || s->unavailable != NULL)
             continue;
+        /* Every parameter a spawn scenario has is set here. */
+        static const char *const settings[] = {
+            "target=static", "rss=1M", "ballast=anon", "mappings=2",   "threads=1", "fds=2",
+            "concurrency=3", "env=4",  "args=2",       "path_depth=2", "rate=0",
+        };
         struct param_value values[PARAMS_MAX_PER_SCENARIO];
-        memset(values, 0, sizeof(values));
-        for (size_t p = 0; s->params[p].name != NULL; p++) {
-            static const char *const settings[][2] = {
-                {"target", "static"}, {"rss", "1M"},       {"ballast", "anon"},  {"mappings", "2"},
-                {"threads", "1"},     {"fds", "2"},        {"concurrency", "3"}, {"env", "4"},
-                {"args", "2"},        {"path_depth", "2"}, {"rate", "0"},
-            };
-            const char *text = NULL;
-            for (size_t k = 0; k < sizeof(settings) / sizeof(settings[0]); k++) {
-                if (strcmp(settings[k][0], s->params[p].name) == 0)
-                    text = settings[k][1];
-            }
-            assert_non_null(text);
-            struct param_value parsed[PARAMS_MAX_VALUES];
-            size_t n = 0;
-            char err[160];
-            assert_int_equal(params_parse_list(&s->params[p], text, parsed, &n, err, sizeof(err)),
-                             0);
-            values[p] = parsed[0];
-        }
+        assert_int_equal(
+            scenario_values(s, settings, sizeof(settings) / sizeof(settings[0]), values),
+            params_count(s->params));
         struct case_ctx ctx = {
             .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
         if (s->case_unavailable(&ctx) != 0)

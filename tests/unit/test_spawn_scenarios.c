@@ -48,31 +48,6 @@ struct spawn_case {
     char name[96];
 };
 
-/* Values for every parameter of s: the first default of each, then the
- * given settings ("name=value") over them; fails the test on a bad one. */
-static void case_values(const struct scenario *s,
-                        struct param_value values[PARAMS_MAX_PER_SCENARIO],
-                        const char *const *settings, size_t setting_count)
-{
-    memset(values, 0, PARAMS_MAX_PER_SCENARIO * sizeof(*values));
-    for (size_t p = 0; s->params != NULL && s->params[p].name != NULL; p++) {
-        const struct param_spec *spec = &s->params[p];
-        char text[64];
-        snprintf(text, sizeof(text), "%.*s", (int)strcspn(spec->defaults, ","), spec->defaults);
-        for (size_t k = 0; k < setting_count; k++) {
-            size_t len = strlen(spec->name);
-            if (strncmp(settings[k], spec->name, len) == 0 && settings[k][len] == '=')
-                snprintf(text, sizeof(text), "%s", settings[k] + len + 1);
-        }
-        struct param_value parsed[PARAMS_MAX_VALUES];
-        size_t n = 0;
-        char err[160];
-        if (params_parse_list(spec, text, parsed, &n, err, sizeof(err)) != 0 || n != 1)
-            fail_msg("%s: %s", s->name, err);
-        values[p] = parsed[0];
-    }
-}
-
 static struct spawn_case cases[MAX_CASES];
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -168,7 +143,7 @@ static void test_scenario_case(void **state)
     char target_setting[48];
     snprintf(target_setting, sizeof(target_setting), "target=%s", c->target.text);
     const char *settings[] = {target_setting};
-    case_values(s, values, settings, c->has_target ? 1 : 0);
+    scenario_values(s, settings, c->has_target ? 1 : 0, values);
     struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = c->peer_cpu};
     int err = s->setup(&ctx);
     if (err != 0)
@@ -225,7 +200,7 @@ static void for_each_exec_scenario(const char *program,
             continue;
         int fds_before = count_fds();
         struct param_value values[PARAMS_MAX_PER_SCENARIO];
-        case_values(s, values, NULL, 0);
+        scenario_values(s, NULL, 0, values);
         struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1};
         check(s, &ctx);
         assert_no_child_left();
@@ -405,7 +380,7 @@ static void run_exec_scenarios(const char *const *settings, size_t setting_count
             continue;
         int fds_before = count_fds();
         struct param_value values[PARAMS_MAX_PER_SCENARIO];
-        case_values(s, values, settings, setting_count);
+        scenario_values(s, settings, setting_count, values);
         struct case_ctx ctx = {
             .scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
         if (s->case_unavailable(&ctx) != 0)
@@ -552,7 +527,7 @@ static void test_path_search(void **state)
     const struct scenario *s = scenario_find("spawn.posix_spawn");
     struct param_value values[PARAMS_MAX_PER_SCENARIO];
     const char *const none[] = {"path_depth=3", "env=0"};
-    case_values(s, values, none, 2);
+    scenario_values(s, none, 2, values);
     struct case_ctx unavailable = {.scenario = s, .params = values};
     assert_int_equal(s->case_unavailable(&unavailable), -EINVAL);
     if (strstr(unavailable.failure, "needs PATH") == NULL)
@@ -585,7 +560,7 @@ static void test_path_search_setup_fails(void **state)
     const struct scenario *s = scenario_find("spawn.fork_exec");
     struct param_value values[PARAMS_MAX_PER_SCENARIO];
     const char *const settings[] = {"path_depth=2"};
-    case_values(s, values, settings, 1);
+    scenario_values(s, settings, 1, values);
     int fds_before = count_fds();
     struct case_ctx ctx = {.scenario = s, .params = values, .peer_cpu = -1, .ops_per_sample = 1};
     int err = s->setup(&ctx);
