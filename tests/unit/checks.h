@@ -65,6 +65,15 @@ static inline int count_fds(void)
     return count;
 }
 
+/* Writes text, whole, to a new file at path. */
+static inline void write_text_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
 /* Lines of /proc/self/maps: one per mapping. */
 static inline int count_mappings(void)
 {

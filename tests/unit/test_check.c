@@ -35,14 +35,6 @@ static int make_dir(void **state)
     return 0;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
-}
-
 static void test_parse_good_rules(void **state)
 {
     struct check_rule r;
@@ -138,7 +130,7 @@ static void test_load_rules_file(void **state)
     size_t count;
     (void)state;
     snprintf(path, sizeof(path), "%s/good.rules", dir);
-    write_text(path, "# expectations\n\na < 0.5 * b\n   \nc > d # why\n");
+    write_text_file(path, "# expectations\n\na < 0.5 * b\n   \nc > d # why\n");
     assert_int_equal(check_load_rules(path, &rules, &count, err, sizeof(err)), 0);
     assert_int_equal(count, 2);
     assert_int_equal(rules[0].line, 3);
@@ -147,13 +139,13 @@ static void test_load_rules_file(void **state)
 
     /* The bad line is named by number, and nothing is returned. */
     snprintf(path, sizeof(path), "%s/bad.rules", dir);
-    write_text(path, "a < b\n# fine\na << b\n");
+    write_text_file(path, "a < b\n# fine\na << b\n");
     assert_int_equal(check_load_rules(path, &rules, &count, err, sizeof(err)), -EINVAL);
     assert_null(rules);
     assert_contains(err, "bad.rules:3: expected a scenario name, found '<'");
 
     snprintf(path, sizeof(path), "%s/empty.rules", dir);
-    write_text(path, "# nothing\n");
+    write_text_file(path, "# nothing\n");
     assert_int_equal(check_load_rules(path, &rules, &count, err, sizeof(err)), -EINVAL);
     assert_contains(err, "empty.rules: no rules in it");
 

@@ -41,14 +41,6 @@ static int make_dir(void **state)
     return 0;
 }
 
-static void write_file(const char *path, const char *data)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, strlen(data), fp), strlen(data));
-    assert_int_equal(fclose(fp), 0);
-}
-
 /* ---- gnuplot_quote ----------------------------------------------------------- */
 
 static void test_quote_literals(void **state)
@@ -176,7 +168,7 @@ static struct stored_run *read_run(const char *file, const char *text)
     char path[PATH_MAX + 64], err[512] = "";
     struct stored_run *run = NULL;
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    write_file(path, text);
+    write_text_file(path, text);
     int rc = results_read_run(path, &run, err, sizeof(err));
     if (rc != 0)
         fail_msg("%s", err);
@@ -288,7 +280,7 @@ static void test_rounds_csv(void **state)
     snprintf(folder, sizeof(folder), "%s/rounds", dir);
     mkdir(folder, 0755);
     snprintf(path, sizeof(path), "%s/results.json", folder);
-    write_file(path, text);
+    write_text_file(path, text);
     snprintf(path, sizeof(path), "%s/rounds.csv", folder);
     static const char *const header =
         "case,round,sequence,start_ns,elapsed_ns,n,failures,min,p50,max,mean\n";
@@ -298,7 +290,7 @@ static void test_rounds_csv(void **state)
              "\"spawn.x{target=a,\"\"b,placement=same}\",1,1,200,5,0,0,0,0,0,0\n"
              "\"spawn.x{target=a,\"\"b,placement=same}\",2,2,300,5,10,0,1,1010,2,3\n",
              header);
-    write_file(path, csv);
+    write_text_file(path, csv);
     assert_int_equal(report_model_load(folder, &r, err, sizeof(err)), 0);
     assert_int_equal(r.round_count, 2); /* the round without samples is left out */
     assert_int_equal(r.rounds[1].start_ns, 300);
@@ -317,7 +309,7 @@ static void test_rounds_csv(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(csv, sizeof(csv), bad[i], header);
-        write_file(path, csv);
+        write_text_file(path, csv);
         err[0] = '\0';
         assert_int_equal(report_model_load(folder, &r, err, sizeof(err)), -EINVAL);
         assert_contains(err, "rounds.csv");

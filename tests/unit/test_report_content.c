@@ -28,6 +28,7 @@
 #include "analysis/check.h"
 #include "base/case_label.h"
 #include "base/units.h"
+#include "checks.h"
 #include "cli/cli.h"
 #include "engine/cases.h"
 #include "report/report_claims.h"
@@ -46,14 +47,6 @@ static int make_dir(void **state)
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return -1;
     return 0;
-}
-
-static void write_file(const char *path, const char *data)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, strlen(data), fp), strlen(data));
-    assert_int_equal(fclose(fp), 0);
 }
 
 static char *read_all(const char *path)
@@ -266,7 +259,7 @@ static void write_run(const char *name, const char *top, const char *cases, char
     char *text = malloc(n);
     assert_non_null(text);
     snprintf(text, n, "%s%s \"cases\": [\n%s]}\n", HEAD, top, cases);
-    write_file(path, text);
+    write_text_file(path, text);
     free(text);
 }
 
