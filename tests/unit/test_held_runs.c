@@ -16,19 +16,9 @@
 
 #include <cmocka.h>
 
+#include "checks.h"
 #include "engine/cases.h"
 #include "engine/runner.h"
-
-static int count_open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
 
 /* Spawn scenarios with a ballast a holder keeps (one mapping): the
  * holder, its rounds and what they spawned are all gone after the run, and
@@ -63,7 +53,7 @@ static void test_held_ballast_leaves_nothing(void **state)
         .seed = 3,
         .hold = true,
     };
-    int fds_before = count_open_fds();
+    int fds_before = count_fds();
     assert_int_equal(runner_init(&r, defs, count), 0);
     assert_int_equal(runner_run(&r, NULL), 0);
     for (size_t i = 0; i < r.case_count; i++) {
@@ -74,7 +64,7 @@ static void test_held_ballast_leaves_nothing(void **state)
     errno = 0;
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
     assert_int_equal(errno, ECHILD);
-    assert_int_equal(count_open_fds(), fds_before);
+    assert_int_equal(count_fds(), fds_before);
     runner_free(&r);
     free(defs);
 }
