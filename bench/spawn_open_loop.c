@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "spawn_crowd.h"
 
 /* What one spawner did in a window. */
@@ -75,14 +76,10 @@ static bool take_start(struct spawn_open_loop *ol, uint64_t *intended)
 
 static int record(struct spawner_window *w, uint64_t latency_ns, const struct sample *s)
 {
-    if (w->count == w->capacity) {
-        size_t grown = w->capacity ? 2 * w->capacity : 64;
-        uint64_t *bigger = realloc(w->latency_ns, grown * sizeof(*bigger));
-        if (bigger == NULL)
-            return -ENOMEM;
-        w->latency_ns = bigger;
-        w->capacity = grown;
-    }
+    uint64_t *bigger = grow_for_one(w->latency_ns, &w->capacity, w->count, sizeof(*bigger), 64);
+    if (bigger == NULL)
+        return -ENOMEM;
+    w->latency_ns = bigger;
     w->latency_ns[w->count++] = latency_ns;
     for (unsigned m = 0; m < SAMPLE_METRICS_MAX; m++) {
         if (sample_reported(s, m)) {

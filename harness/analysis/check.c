@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ranktest.h"
+#include "base/grow.h"
 #include "base/reason.h"
 #include "read/small_file.h"
 #include "base/units.h"
@@ -254,17 +255,13 @@ int check_load_rules(const char *path, struct check_rule **rules, size_t *count,
             rc = -EINVAL;
             break;
         }
-        if (*count == capacity) {
-            size_t grown = capacity ? capacity * 2 : 16;
-            struct check_rule *bigger = realloc(list, grown * sizeof(*bigger));
-            if (bigger == NULL) {
-                reason_format(err, err_len, "%s: out of memory", path);
-                rc = -ENOMEM;
-                break;
-            }
-            list = bigger;
-            capacity = grown;
+        struct check_rule *bigger = grow_for_one(list, &capacity, *count, sizeof(*bigger), 16);
+        if (bigger == NULL) {
+            reason_format(err, err_len, "%s: out of memory", path);
+            rc = -ENOMEM;
+            break;
         }
+        list = bigger;
         int parsed = check_parse_line(line, line_no, &list[*count], why, sizeof(why));
         if (parsed == 0) {
             if (*count == CHECK_MAX_RULES) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "base/grow.h"
 #include "base/reason.h"
 #include "base/regex_cost.h"
 #include "base/placement.h"
@@ -159,14 +160,10 @@ static int append_cases(const struct scenario *sc, const struct value_lists *lis
         product *= lists->counts[p];
 
     for (size_t k = 0; k < product; k++) {
-        if (*count == *capacity) {
-            size_t grown = *capacity ? *capacity * 2 : 16;
-            struct case_def *bigger = realloc(*cases, grown * sizeof(**cases));
-            if (!bigger)
-                return -ENOMEM;
-            *cases = bigger;
-            *capacity = grown;
-        }
+        struct case_def *bigger = grow_for_one(*cases, capacity, *count, sizeof(**cases), 16);
+        if (bigger == NULL)
+            return -ENOMEM;
+        *cases = bigger;
         struct case_def *def = &(*cases)[(*count)++];
         memset(def, 0, sizeof(*def));
         def->scenario = sc;

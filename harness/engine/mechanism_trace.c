@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/grow.h"
+
 /* Tasks followed at once; a Node.js process has a dozen threads. */
 #define TASKS_MAX 4096
 
@@ -84,14 +86,11 @@ static void forget(struct tracer *tr, pid_t tid)
 
 static int record_task(struct mechanism_trace *t, struct mechanism_task **out)
 {
-    if (t->count == t->capacity) {
-        size_t grown = t->capacity ? 2 * t->capacity : 32;
-        struct mechanism_task *bigger = realloc(t->tasks, grown * sizeof(*bigger));
-        if (bigger == NULL)
-            return -ENOMEM;
-        t->tasks = bigger;
-        t->capacity = grown;
-    }
+    struct mechanism_task *bigger =
+        grow_for_one(t->tasks, &t->capacity, t->count, sizeof(*bigger), 32);
+    if (bigger == NULL)
+        return -ENOMEM;
+    t->tasks = bigger;
     *out = &t->tasks[t->count++];
     memset(*out, 0, sizeof(**out));
     return 0;

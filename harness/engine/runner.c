@@ -23,6 +23,7 @@
 
 #include "arena.h"
 #include "base/clock.h"
+#include "base/grow.h"
 #include "budget.h"
 #include "histogram.h"
 #include "holder.h"
@@ -113,14 +114,11 @@ void runner_free(struct run_results *r)
 static void record_round(struct run_state *st, size_t index, uint64_t start_ns, uint64_t end_ns)
 {
     struct run_results *r = st->r;
-    if (r->round_count == r->round_capacity) {
-        size_t grown = r->round_capacity ? r->round_capacity * 2 : 64;
-        struct round_record *bigger = realloc(r->rounds, grown * sizeof(*bigger));
-        if (!bigger)
-            return; /* the round still counts; only its line in rounds.csv is lost */
-        r->rounds = bigger;
-        r->round_capacity = grown;
-    }
+    struct round_record *bigger =
+        grow_for_one(r->rounds, &r->round_capacity, r->round_count, sizeof(*bigger), 64);
+    if (bigger == NULL)
+        return; /* the round still counts; only its line in rounds.csv is lost */
+    r->rounds = bigger;
     struct stats s;
     stats_compute(st->round_hist, &st->report->moments, &s);
     r->rounds[r->round_count++] = (struct round_record){

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "base/reason.h"
 #include "base/units.h"
 #include "gnuplot_quote.h"
@@ -62,14 +63,10 @@ struct plot_series *plot_series_get(struct plot_figure *f, const char *title, si
 
 int plot_series_add(struct plot_series *s, const struct plot_point *p)
 {
-    if (s->count == s->capacity) {
-        size_t grown = s->capacity ? 2 * s->capacity : 8;
-        struct plot_point *bigger = realloc(s->points, grown * sizeof(*bigger));
-        if (bigger == NULL)
-            return -ENOMEM;
-        s->points = bigger;
-        s->capacity = grown;
-    }
+    struct plot_point *bigger = grow_for_one(s->points, &s->capacity, s->count, sizeof(*bigger), 8);
+    if (bigger == NULL)
+        return -ENOMEM;
+    s->points = bigger;
     s->points[s->count++] = *p;
     return 0;
 }

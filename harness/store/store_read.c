@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store_db.h"
+#include "base/grow.h"
 #include "base/reason.h"
 #include "base/utf8.h"
 
@@ -151,14 +152,11 @@ static struct store_series *series_for(struct store_history *h, const char *mach
         if (strcmp(last->machine, machine) == 0 && strcmp(last->name, name) == 0)
             return last;
     }
-    if (h->count == h->capacity) {
-        size_t grown = h->capacity ? 2 * h->capacity : 16;
-        struct store_series *bigger = realloc(h->series, grown * sizeof(*bigger));
-        if (bigger == NULL)
-            return NULL;
-        h->series = bigger;
-        h->capacity = grown;
-    }
+    struct store_series *bigger =
+        grow_for_one(h->series, &h->capacity, h->count, sizeof(*bigger), 16);
+    if (bigger == NULL)
+        return NULL;
+    h->series = bigger;
     struct store_series *s = &h->series[h->count];
     memset(s, 0, sizeof(*s));
     s->machine = strdup(machine);
@@ -172,14 +170,11 @@ static struct store_series *series_for(struct store_history *h, const char *mach
 
 static struct store_point *point_add(struct store_series *s)
 {
-    if (s->count == s->capacity) {
-        size_t grown = s->capacity ? 2 * s->capacity : 16;
-        struct store_point *bigger = realloc(s->points, grown * sizeof(*bigger));
-        if (bigger == NULL)
-            return NULL;
-        s->points = bigger;
-        s->capacity = grown;
-    }
+    struct store_point *bigger =
+        grow_for_one(s->points, &s->capacity, s->count, sizeof(*bigger), 16);
+    if (bigger == NULL)
+        return NULL;
+    s->points = bigger;
     struct store_point *p = &s->points[s->count++];
     memset(p, 0, sizeof(*p));
     return p;
