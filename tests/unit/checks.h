@@ -19,6 +19,7 @@
 #include <math.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,29 @@
         if (!(cmp_a_ op cmp_b_))                                                                   \
             fail_msg("%s %s %s: %.21Lg %s %.21Lg is false", #a, #op, #b, cmp_a_, #op, cmp_b_);     \
     } while (0)
+
+/* A seeded generator for synthetic data (splitmix64): the next 64 bits
+ * of the sequence that *state (any value) starts. */
+static inline uint64_t seeded_next(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1), from the top 53 bits of seeded_next(). */
+static inline double seeded_uniform(uint64_t *state)
+{
+    return ((double)(seeded_next(state) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Standard normal (Box-Muller on two seeded_uniform() draws). */
+static inline double seeded_normal(uint64_t *state)
+{
+    double radius = sqrt(-2.0 * log(seeded_uniform(state)));
+    return radius * cos(6.283185307179586 * seeded_uniform(state));
+}
 
 /* |got - want| <= tolerance, both printed when not. */
 static inline void assert_near(double got, double want, double tolerance)

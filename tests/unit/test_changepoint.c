@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "analysis/changepoint.h"
 
 static void assert_close(double got, double want, double tolerance)
@@ -29,32 +30,14 @@ static void assert_close(double got, double want, double tolerance)
         fail_msg("got %.12g, want %.12g (tolerance %g)", got, want, tolerance);
 }
 
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-    return ((double)(rng_next(state) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(uint64_t *state)
-{
-    return sqrt(-2.0 * log(uniform(state))) * cos(6.283185307179586 * uniform(state));
-}
-
 /* The log of a benchmark median around level: normal noise of sd sigma,
  * and one run in twenty slowed by 10-50% (a noisy neighbour), as the runs
  * of a shared VM are. */
 static double noisy(uint64_t *state, double level, double sigma)
 {
-    double v = level + sigma * normal(state);
-    if (uniform(state) < 0.05)
-        v += log(1.1 + 0.4 * uniform(state));
+    double v = level + sigma * seeded_normal(state);
+    if (seeded_uniform(state) < 0.05)
+        v += log(1.1 + 0.4 * seeded_uniform(state));
     return v;
 }
 
@@ -111,10 +94,10 @@ static void test_best_split_against_definition(void **state)
     uint64_t rng = 7;
     double x[48];
     for (int trial = 0; trial < 500; trial++) {
-        size_t n = 2 + (size_t)(rng_next(&rng) % 47);
-        size_t min_size = 1 + (size_t)(rng_next(&rng) % 3);
+        size_t n = 2 + (size_t)(seeded_next(&rng) % 47);
+        size_t min_size = 1 + (size_t)(seeded_next(&rng) % 3);
         for (size_t i = 0; i < n; i++)
-            x[i] = round(10 * normal(&rng)) / 10;
+            x[i] = round(10 * seeded_normal(&rng)) / 10;
         double q;
         size_t at;
         int rc = changepoint_best_split(x, n, min_size, &q, &at);
@@ -200,7 +183,7 @@ static void test_known_steps(void **state)
      * is about 2/80 (the value could have been first or last of any
      * order), which is why one run can start a change only after some 40. */
     for (size_t i = 0; i < 80; i++)
-        x[i] = (i == 79 ? log(2.0) : 0) + 0.03 * normal(&rng);
+        x[i] = (i == 79 ? log(2.0) : 0) + 0.03 * seeded_normal(&rng);
     expect_changes(x, 80, (const size_t[]){79}, 1);
 }
 

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "analysis/compare.h"
 #include "read/results_read.h"
 
@@ -47,28 +48,8 @@
 #define COMPARISONS       100 /* per model and kind: 300 null and 300 power in all */
 #define SEED              0x5eed2026u
 
-/* ---- a seeded generator (splitmix64) ------------------------------------ */
-
+/* The state of checks.h's seeded generator, shared by the whole file. */
 static uint64_t rng_state;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in (0, 1). */
-static double uniform(void)
-{
-    return ((double)(next_u64() >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-    return sqrt(-2.0 * log(uniform())) * cos(6.283185307179586 * uniform());
-}
 
 /* ---- the synthetic runs --------------------------------------------------- */
 
@@ -97,12 +78,13 @@ static const struct model {
 /* One round's median of a case whose true median is ns. */
 static double round_median(struct machine *m, double ns)
 {
-    double v = ns * (m->slow ? m->slow_factor : 1.0) * exp(0.01 * normal());
-    if (uniform() < 1.0 / 8.0)
-        v *= 1.0 + 0.02 * (pow(uniform(), -1.0 / 2.0) - 1.0); /* Pareto tail, shape 2 */
-    if (uniform() < 1.0 / 50.0)
-        v *= 1.5 + 1.5 * uniform();
-    if (uniform() < m->switch_p)
+    double v = ns * (m->slow ? m->slow_factor : 1.0) * exp(0.01 * seeded_normal(&rng_state));
+    if (seeded_uniform(&rng_state) < 1.0 / 8.0)
+        v *= 1.0 +
+             0.02 * (pow(seeded_uniform(&rng_state), -1.0 / 2.0) - 1.0); /* Pareto tail, shape 2 */
+    if (seeded_uniform(&rng_state) < 1.0 / 50.0)
+        v *= 1.5 + 1.5 * seeded_uniform(&rng_state);
+    if (seeded_uniform(&rng_state) < m->switch_p)
         m->slow = !m->slow;
     return v;
 }
@@ -162,8 +144,9 @@ static void fill_run(struct side *s, size_t run, struct machine *m, const double
  * machine's state carried from each run into the next. */
 static void simulate(struct side *base, struct side *cand, double switch_p, double slowdown)
 {
-    struct machine m = {
-        .slow = uniform() < 0.5, .slow_factor = 1.2 + 0.1 * uniform(), .switch_p = switch_p};
+    struct machine m = {.slow = seeded_uniform(&rng_state) < 0.5,
+                        .slow_factor = 1.2 + 0.1 * seeded_uniform(&rng_state),
+                        .switch_p = switch_p};
     const double same[CASES] = {1.0, 1.0}, slowed[CASES] = {1.0 + slowdown, 1.0};
     for (size_t i = 0; i < PAIRS; i++) {
         bool base_first = i % 2 == 0;

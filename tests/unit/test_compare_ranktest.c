@@ -21,14 +21,6 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static int compare_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -151,7 +143,7 @@ static void test_mwu_rejects_bad_input(void **state)
 /* A uniform double in [0, 1000): continuous, so no two differences tie. */
 static double uniform(uint64_t *seed)
 {
-    return (double)(rng_next(seed) >> 11) * 0x1p-53 * 1000.0;
+    return (double)(seeded_next(seed) >> 11) * 0x1p-53 * 1000.0;
 }
 
 /* The two-sample estimate and interval against sorting every difference
@@ -162,7 +154,7 @@ static void test_hl_shift_brute_force(void **state)
     uint64_t seed = 42;
     (void)state;
     for (int trial = 0; trial < 50; trial++) {
-        size_t nx = 2 + rng_next(&seed) % 12, ny = 2 + rng_next(&seed) % 12;
+        size_t nx = 2 + seeded_next(&seed) % 12, ny = 2 + seeded_next(&seed) % 12;
         double x[16], y[16], d[256];
         size_t m = 0;
         for (size_t i = 0; i < nx; i++)

@@ -31,18 +31,10 @@
 
 /* splitmix64: a seeded generator whose sequence does not depend on libc, so a
  * failure reproduces on any machine. */
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 /* Uniform in (0, 1]: never 0, so log() of it is finite. */
 static double rng_unit(uint64_t *state)
 {
-    return ((double)(rng_next(state) >> 11) + 1.0) / 9007199254740992.0;
+    return ((double)(seeded_next(state) >> 11) + 1.0) / 9007199254740992.0;
 }
 
 static uint64_t cap_to_hour(double v)
@@ -56,7 +48,7 @@ static uint64_t cap_to_hour(double v)
 
 static uint64_t draw_uniform(uint64_t *s)
 {
-    return rng_next(s) % (10 * ONE_SECOND_NS / 1000); /* 0..10 ms */
+    return seeded_next(s) % (10 * ONE_SECOND_NS / 1000); /* 0..10 ms */
 }
 
 static uint64_t draw_exponential(uint64_t *s)
@@ -80,15 +72,15 @@ static uint64_t draw_pareto(uint64_t *s)
 /* A fast path near 3 us and a slow one near 40 ms, as in a cache hit/miss. */
 static uint64_t draw_bimodal(uint64_t *s)
 {
-    if (rng_next(s) % 10 < 8)
-        return 3000 + rng_next(s) % 400;
-    return 40000000 + rng_next(s) % 5000000;
+    if (seeded_next(s) % 10 < 8)
+        return 3000 + seeded_next(s) % 400;
+    return 40000000 + seeded_next(s) % 5000000;
 }
 
 /* Below 2048 every bucket has width 1, so values come back exactly. */
 static uint64_t draw_small(uint64_t *s)
 {
-    return rng_next(s) % 2048;
+    return seeded_next(s) % 2048;
 }
 
 struct distribution {

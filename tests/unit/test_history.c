@@ -20,28 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "analysis/history.h"
 
 #define MAX_RUNS   128
 #define MAX_ROUNDS 10
-
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-    return ((double)(rng_next(state) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(uint64_t *state)
-{
-    return sqrt(-2.0 * log(uniform(state))) * cos(6.283185307179586 * uniform(state));
-}
 
 /* A series in static storage: runs of `rounds` rounds each. */
 struct fixture {
@@ -68,10 +51,10 @@ static void make(struct fixture *f, const double *level, size_t runs, size_t rou
     f->series.count = runs;
     for (size_t i = 0; i < runs; i++) {
         struct store_point *p = &f->points[i];
-        double run_level = log(level[i]) + run_sd * normal(rng);
+        double run_level = log(level[i]) + run_sd * seeded_normal(rng);
         double v[MAX_ROUNDS];
         for (size_t k = 0; k < rounds; k++) {
-            v[k] = exp(run_level + round_sd * normal(rng));
+            v[k] = exp(run_level + round_sd * seeded_normal(rng));
             f->rounds[i][k] = (uint64_t)llround(v[k]);
         }
         p->run_id = (int64_t)i + 1;
@@ -259,7 +242,8 @@ static void test_false_alarms_eight_runs(void **state)
     size_t alarms = 0;
     for (int s = 0; s < 1000; s++) {
         for (size_t i = 0; i < 8; i++)
-            level[i] = uniform(&rng) < 0.05 ? 10000 * (1.1 + 0.4 * uniform(&rng)) : 10000;
+            level[i] =
+                seeded_uniform(&rng) < 0.05 ? 10000 * (1.1 + 0.4 * seeded_uniform(&rng)) : 10000;
         make(&f, level, 8, 3, 0.05, 0.03, &rng);
         /* Another case name per series: another stream of shuffles. */
         snprintf(f.name, sizeof(f.name), "case%d", s);

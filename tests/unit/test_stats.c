@@ -21,14 +21,6 @@
 #include "engine/stats.h"
 
 /* splitmix64, seeded, so failures reproduce anywhere. */
-static uint64_t rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static int compare_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -62,7 +54,7 @@ static void test_moments_match_two_pass(void **state)
     struct moments m = {0};
     uint64_t rng = 1;
     for (size_t i = 0; i < N; i++) {
-        xs[i] = 1e9 + (double)(rng_next(&rng) % 2000);
+        xs[i] = 1e9 + (double)(seeded_next(&rng) % 2000);
         moments_add(&m, xs[i]);
     }
     double sum = 0.0;
@@ -139,7 +131,7 @@ static void test_median_ci_values(void **state)
         uint64_t *values = malloc(n * sizeof(*values));
         assert_non_null(values);
         for (size_t i = 0; i < n; i++)
-            values[i] = 100 + rng_next(&rng) % 1900;
+            values[i] = 100 + seeded_next(&rng) % 1900;
         struct histogram *h = histogram_of(values, n);
         qsort(values, n, sizeof(*values), compare_u64);
         struct stats st;
@@ -196,7 +188,7 @@ static void test_median_ci_covers_population_median(void **state)
     for (int t = 0; t < TRIALS; t++) {
         histogram_reset(h);
         for (size_t i = 0; i < N; i++) {
-            values[i] = rng_next(&rng) % 2001;
+            values[i] = seeded_next(&rng) % 2001;
             assert_int_equal(histogram_record(h, values[i]), 0);
         }
         struct stats st;
@@ -248,7 +240,7 @@ static void test_mad_matches_brute_force(void **state)
         uint64_t *values = malloc(n * sizeof(*values));
         assert_non_null(values);
         for (size_t i = 0; i < n; i++) {
-            uint64_t u = rng_next(&rng) % 45;
+            uint64_t u = seeded_next(&rng) % 45;
             values[i] = u * u; /* < 2048 */
         }
         h = histogram_of(values, n);
@@ -269,7 +261,7 @@ static void test_mad_approximate_on_large_values(void **state)
     static uint64_t values[N];
     uint64_t rng = 77;
     for (size_t i = 0; i < N; i++)
-        values[i] = 1000000 + rng_next(&rng) % 1000000;
+        values[i] = 1000000 + seeded_next(&rng) % 1000000;
     struct histogram *h = histogram_of(values, N);
     struct stats st;
     assert_int_equal(stats_compute(h, NULL, &st), 0);
@@ -341,13 +333,13 @@ static void test_tukey_matches_brute_force(void **state)
     static uint64_t values[N];
     uint64_t rng = 31;
     for (size_t i = 0; i < N; i++) {
-        uint64_t r = rng_next(&rng) % 100;
+        uint64_t r = seeded_next(&rng) % 100;
         if (r < 3)
-            values[i] = 400 + rng_next(&rng) % 400; /* below, mild or severe */
+            values[i] = 400 + seeded_next(&rng) % 400; /* below, mild or severe */
         else if (r < 6)
-            values[i] = 1000 + rng_next(&rng) % 1000; /* above, mild or severe */
+            values[i] = 1000 + seeded_next(&rng) % 1000; /* above, mild or severe */
         else
-            values[i] = 800 + rng_next(&rng) % 200;
+            values[i] = 800 + seeded_next(&rng) % 200;
     }
     struct histogram *h = histogram_of(values, N);
     struct stats st;
@@ -385,7 +377,7 @@ static void test_compute_percentiles_and_moments(void **state)
     uint64_t rng = 3;
     struct moments m = {0};
     for (size_t i = 0; i < N; i++) {
-        values[i] = rng_next(&rng) % 2048;
+        values[i] = seeded_next(&rng) % 2048;
         moments_add(&m, (double)values[i]);
     }
     struct histogram *h = histogram_of(values, N);
@@ -429,7 +421,7 @@ static void test_histogram_mean_on_wide_buckets(void **state)
     struct moments m = {0};
     uint64_t rng = 8;
     for (size_t i = 0; i < N; i++) {
-        values[i] = 1000000 + rng_next(&rng) % 50000000;
+        values[i] = 1000000 + seeded_next(&rng) % 50000000;
         moments_add(&m, (double)values[i]);
     }
     struct histogram *h = histogram_of(values, N);
