@@ -231,8 +231,11 @@ md=$eight/latest/report.md
 grep -q '^## History on this machine' "$md" || fail "report: no history section"
 # Cases named by what varies among the series (issue 17): spawn.pool, or
 # spawn.pool{...} when its parameters tell it apart.
+# The report keeps the default 5% threshold, so spawn.pthread may show a
+# change of its own when the machine shifts between runs (CI saw x1.057):
+# only spawn.pool's rows are counted.
 grep -q '^| spawn\.pool\({[^|]*}\)\{0,1\} | 5 of 8 | ' "$md" || fail "report: no row for the change at run 5 of 8"
-[ "$(grep -c ' of 8 | ' "$md")" -eq 1 ] || fail "report: not exactly one change in the table"
+[ "$(grep -c '^| spawn\.pool[ {].* of 8 | ' "$md")" -eq 1 ] || fail "report: not exactly one change in spawn.pool"
 if command -v gnuplot > /dev/null 2>&1; then
     ls "$eight/latest/plots/"*-spawn_trend.svg > /dev/null 2>&1 || fail "report: no trend plot"
     grep -q 'spawn_trend.svg' "$md" || fail "report: the trend plot is not in report.md"
