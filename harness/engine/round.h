@@ -37,6 +37,7 @@ struct case_progress {
     uint64_t overhead_ns;       /* wall time of its rounds beside sampling (budget.h) */
     double ci_pct;              /* its median's interval after its last round, percent */
     char hold_key[96];          /* the scenario's hold_key(), "" when nothing is held */
+    size_t group;               /* the first case it takes its rounds beside (runner.c) */
 };
 
 /* What the harness asks of a round, set before the round's process starts

@@ -359,6 +359,28 @@ static void test_seeded_interleaving(void **state)
     assert_true(differs);
 }
 
+/* Cases that differ only by their scenario within one family take their
+ * rounds side by side in every pass, so that ratios between them see the
+ * same machine; a case of another family goes before or after the pair. */
+static void test_family_peers_side_by_side(void **state)
+{
+    (void)state;
+    static const struct scenario other = FAKE_SCENARIO("other.a");
+    const struct scenario *scs[] = {&fake_a, &other, &fake_b};
+    struct run_config cfg = small_config();
+    cfg.rounds = 8;
+    cfg.min_samples = 8;
+    struct run_results r;
+    reset_fake();
+    run_cases(&r, scs, 3, cfg);
+    assert_int_equal(r.round_count, 24);
+    for (size_t pass = 0; pass < 8; pass++) {
+        size_t first = r.rounds[3 * pass].case_index, last = r.rounds[3 * pass + 2].case_index;
+        assert_true(first == 1 || last == 1);
+    }
+    runner_free(&r);
+}
+
 static void test_failures_counted(void **state)
 {
     (void)state;
@@ -1093,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_counts_and_rounds),
         cmocka_unit_test(test_warm_up_waits_until_settled),
         cmocka_unit_test(test_seeded_interleaving),
+        cmocka_unit_test(test_family_peers_side_by_side),
         cmocka_unit_test(test_failures_counted),
         cmocka_unit_test(test_broken_case_fails),
         cmocka_unit_test(test_setup_failure_and_unavailable),
