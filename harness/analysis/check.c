@@ -16,14 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ranktest.h"
+#include "round_ratio.h"
 #include "base/grow.h"
 #include "base/reason.h"
 #include "read/small_file.h"
 #include "base/units.h"
-
-/* Two-sided level of the intervals rules are judged with. */
-#define CHECK_ALPHA 0.05
 
 const char *check_verdict_name(enum check_verdict verdict)
 {
@@ -365,31 +362,11 @@ int check_match(const struct stored_run *run, const struct check_pattern *patter
 
 /* ---- judging ----------------------------------------------------------- */
 
-/* LEFT / RIGHT from the two cases' round medians: Hodges-Lehmann on logs.
- * Returns 0, with out->low = 0 when the rounds are too few for an interval. */
-static int ratio_from_rounds(const struct stored_case *left, const struct stored_case *right,
-                             struct check_outcome *out)
+/* A stored case as one side of a ratio (round_ratio.h). */
+static struct ratio_side side_of(const struct stored_case *c)
 {
-    double *x = malloc((right->round_count + 1) * sizeof(*x));
-    double *y = malloc((left->round_count + 1) * sizeof(*y));
-    struct ranktest_shift shift;
-    int rc = -ENOMEM;
-    if (x != NULL && y != NULL) {
-        for (size_t i = 0; i < right->round_count; i++)
-            x[i] = log(right->round_p50_ns[i]);
-        for (size_t i = 0; i < left->round_count; i++)
-            y[i] = log(left->round_p50_ns[i]);
-        rc = ranktest_hl_shift(x, right->round_count, y, left->round_count, CHECK_ALPHA, &shift);
-    }
-    free(x);
-    free(y);
-    if (rc == 0) {
-        out->ratio = exp(shift.estimate);
-        out->low = exp(shift.low);
-        out->high = exp(shift.high);
-        out->method = "rounds";
-    }
-    return rc;
+    return (struct ratio_side){c->round_p50_ns, c->round_count, (double)c->p50_ns,
+                               (double)c->p50_ci_low_ns, (double)c->p50_ci_high_ns};
 }
 
 int check_judge(const struct check_rule *rule, const struct stored_case *left,
@@ -408,23 +385,19 @@ int check_judge(const struct check_rule *rule, const struct stored_case *left,
             return 0;
         }
     }
-    if (left->round_count > 0 && right->round_count > 0) {
-        int rc = ratio_from_rounds(left, right, out);
-        if (rc != 0 && rc != -E2BIG)
-            return rc;
+    struct ratio_side l = side_of(left), r = side_of(right);
+    struct round_ratio ratio;
+    int rc = round_ratio(&l, &r, &ratio);
+    if (rc != 0)
+        return rc;
+    if (!(ratio.low > 0.0 && isfinite(ratio.high))) {
+        reason_format(out->reason, sizeof(out->reason), "a median or its interval is 0 ns");
+        return 0;
     }
-    if (!(out->low > 0.0 && isfinite(out->high))) {
-        /* Too few rounds: the medians' own intervals, combined so that
-         * the ratio's interval holds whenever both of theirs do. */
-        if (left->p50_ci_low_ns == 0 || right->p50_ci_low_ns == 0 || right->p50_ns == 0) {
-            reason_format(out->reason, sizeof(out->reason), "a median or its interval is 0 ns");
-            return 0;
-        }
-        out->ratio = (double)left->p50_ns / (double)right->p50_ns;
-        out->low = (double)left->p50_ci_low_ns / (double)right->p50_ci_high_ns;
-        out->high = (double)left->p50_ci_high_ns / (double)right->p50_ci_low_ns;
-        out->method = "median CIs";
-    }
+    out->ratio = ratio.value;
+    out->low = ratio.low;
+    out->high = ratio.high;
+    out->method = ratio.method;
     bool below = out->high<rule->factor, above = out->low> rule->factor;
     if (rule->op == CHECK_LESS ? below : above)
         out->verdict = CHECK_HOLDS;

@@ -17,12 +17,11 @@
  * A rule is judged on the ratio LEFT / RIGHT of the two cases' medians and
  * its 95% confidence interval: `<` holds when the whole interval is below
  * FACTOR, fails when the whole interval is above it, and is inconclusive
- * otherwise (or when a case failed or was skipped). The interval is the
- * Hodges-Lehmann one on the log round medians of the two cases (rounds of
- * one run are interleaved, so drift hits both alike). When the rounds are
- * too few for that interval at 95% (3 against 3, the --quick default, give
- * none), the conservative ratio of the two medians' own 95% intervals,
- * [low_L / high_R, high_L / low_R], is used instead.
+ * otherwise (or when a case failed or was skipped). The ratio and its
+ * interval are round_ratio.h's: from the two cases' rounds paired by pass
+ * (signed-rank, from six pairs), or, with fewer (the --quick default of 3
+ * gives none), the conservative ratio of the two medians' own 95%
+ * intervals, [low_L / high_R, high_L / low_R].
  */
 #ifndef PROCBENCH_CHECK_H
 #define PROCBENCH_CHECK_H
@@ -60,7 +59,7 @@ enum check_verdict { CHECK_HOLDS, CHECK_FAILS, CHECK_INCONCLUSIVE };
 struct check_outcome {
     enum check_verdict verdict;
     double ratio, low, high; /* LEFT / RIGHT and its interval; NAN when unknown */
-    const char *method;      /* "rounds" or "median CIs"; "" when not judged */
+    const char *method;      /* round_ratio.h's: "paired rounds" or "median CIs"; "" when not judged */
     char reason[224];        /* why inconclusive; "" otherwise */
 };
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ranktest.h"
+#include "round_ratio.h"
 
 static int compare_double(const void *a, const void *b)
 {
@@ -128,49 +128,6 @@ int curves_theil_sen(const double *x, const double *y, size_t n, double alpha,
     }
     free(slopes);
     free(scratch);
-    return 0;
-}
-
-int curves_ratio(const double *rounds, size_t n, const double *ref_rounds, size_t ref_n,
-                 const struct stats *s, const struct stats *ref, struct curves_estimate *out)
-{
-    out->value = out->low = out->high = NAN;
-    if (n > 0 && ref_n > 0) {
-        double *x = malloc(ref_n * sizeof(*x));
-        double *y = malloc(n * sizeof(*y));
-        bool positive = x != NULL && y != NULL;
-        for (size_t i = 0; positive && i < ref_n; i++) {
-            positive = ref_rounds[i] > 0;
-            x[i] = positive ? log(ref_rounds[i]) : 0;
-        }
-        for (size_t i = 0; positive && i < n; i++) {
-            positive = rounds[i] > 0;
-            y[i] = positive ? log(rounds[i]) : 0;
-        }
-        struct ranktest_shift shift;
-        int rc = x == NULL || y == NULL ? -ENOMEM : 0;
-        if (rc == 0 && positive)
-            rc = ranktest_hl_shift(x, ref_n, y, n, CURVES_ALPHA, &shift);
-        free(x);
-        free(y);
-        if (rc == -ENOMEM)
-            return rc;
-        if (rc == 0 && positive && isfinite(shift.low) && isfinite(shift.high)) {
-            out->value = exp(shift.estimate);
-            out->low = exp(shift.low);
-            out->high = exp(shift.high);
-            return 0;
-        }
-    }
-    /* Too few rounds for an interval at this level: the medians' own
-     * intervals, combined so that the ratio's holds whenever both hold. */
-    if (s->p50_ns == 0 || ref->p50_ns == 0)
-        return 0;
-    out->value = (double)s->p50_ns / (double)ref->p50_ns;
-    if (s->p50_ci_low_ns > 0 && ref->p50_ci_low_ns > 0) {
-        out->low = (double)s->p50_ci_low_ns / (double)ref->p50_ci_high_ns;
-        out->high = (double)s->p50_ci_high_ns / (double)ref->p50_ci_low_ns;
-    }
     return 0;
 }
 
@@ -325,9 +282,15 @@ static int fill_ratio(struct run_results *r, size_t index, size_t a)
     double *mine = round_medians(r, index, &n);
     double *theirs = round_medians(r, (size_t)(ref - r->cases), &ref_n);
     int rc = -ENOMEM;
-    struct curves_estimate ratio;
-    if (mine != NULL && theirs != NULL)
-        rc = curves_ratio(mine, n, theirs, ref_n, &c->stats, &ref->stats, &ratio);
+    struct round_ratio ratio;
+    if (mine != NULL && theirs != NULL) {
+        struct ratio_side side = {mine, n, (double)c->stats.p50_ns,
+                                  (double)c->stats.p50_ci_low_ns, (double)c->stats.p50_ci_high_ns};
+        struct ratio_side ref_side = {theirs, ref_n, (double)ref->stats.p50_ns,
+                                      (double)ref->stats.p50_ci_low_ns,
+                                      (double)ref->stats.p50_ci_high_ns};
+        rc = round_ratio(&side, &ref_side, &ratio);
+    }
     free(mine);
     free(theirs);
     if (rc == 0)

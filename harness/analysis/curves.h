@@ -24,11 +24,11 @@
  *   over the median of the partner scenario's case of the same placement
  *   whose every parameter has the case's value (a parameter the case lacks,
  *   such as the target of a scenario that execs nothing, at the partner's
- *   first default value), as `procbench check` computes ratios: the Hodges-Lehmann shift
- *   of the log round medians with its 95% interval, or, when the rounds are
- *   too few for one (3 against 3), the ratio of the medians with the
- *   conservative interval [low / high_ref, high / low_ref] of their own 95%
- *   intervals. Empty on the partner's rows themselves.
+ *   first default value), as `procbench check` computes ratios
+ *   (round_ratio.h): from the two cases' rounds paired by pass, or, with
+ *   fewer than six pairs, with the conservative interval [low / high_ref,
+ *   high / low_ref] of the medians' own 95% intervals. Empty on the
+ *   partner's rows themselves.
  *
  * A break-even (pool_break_even_ns): with S the case's median (a process,
  *   or a thread, per task) and D the median of the partner's matching case
@@ -68,14 +68,6 @@ int curves_theil_sen(const double *x, const double *y, size_t n, double alpha,
  * corrections for ties in x, in y and in both (Kendall 1970), which Sen's
  * interval above uses. NAN when out of memory. */
 double curves_kendall_s_variance(const double *x, const double *y, size_t n);
-
-/* The ratio of a case to a reference from their round medians (ns), as
- * described above: Hodges-Lehmann on logs, or the medians' intervals when
- * that gives no interval. p50/p50_ci_* are the two cases' overall medians
- * and their 95% intervals. Returns 0 (fields NAN when nothing can be said:
- * a zero median) or -ENOMEM. */
-int curves_ratio(const double *rounds, size_t n, const double *ref_rounds, size_t ref_n,
-                 const struct stats *s, const struct stats *ref, struct curves_estimate *out);
 
 /* The break-even from spawn_ns (S) and pool_ns (D): max(0, (S - D) /
  * saving - S); NAN when either is not positive. */

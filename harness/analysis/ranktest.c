@@ -319,6 +319,62 @@ struct indexed_p {
     size_t index;
 };
 
+/* counts[s], s = 0..n(n+1)/2: how many subsets of the ranks 1..n sum to s,
+ * the null distribution of the signed-rank sum times 2^n. Returns a
+ * malloc'ed array, or NULL. */
+static double *signed_rank_counts(size_t n, size_t *max_sum)
+{
+    size_t total = n * (n + 1) / 2;
+    double *counts = calloc(total + 1, sizeof(*counts));
+    if (counts == NULL)
+        return NULL;
+    counts[0] = 1.0;
+    for (size_t rank = 1; rank <= n; rank++) {
+        for (size_t s = total; s >= rank; s--)
+            counts[s] += counts[s - rank];
+    }
+    *max_sum = total;
+    return counts;
+}
+
+int ranktest_signed_hl(const double *d, size_t n, double alpha, struct ranktest_shift *out)
+{
+    if (n == 0 || any_nan(d, n) || !(alpha > 0.0 && alpha < 1.0))
+        return -EINVAL;
+    if ((uint64_t)n * (n + 1) / 2 > RANKTEST_MAX_PAIRS)
+        return -E2BIG;
+    size_t m = n * (n + 1) / 2;
+    double *walsh = malloc(m * sizeof(*walsh));
+    if (walsh == NULL)
+        return -ENOMEM;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i; j < n; j++)
+            walsh[w++] = 0.5 * (d[i] + d[j]);
+    }
+    qsort(walsh, m, sizeof(*walsh), compare_double);
+
+    size_t k;
+    double tail = 0.0;
+    if (n <= RANKTEST_EXACT_MAX) {
+        size_t max = 0;
+        double *counts = signed_rank_counts(n, &max);
+        if (counts == NULL) {
+            free(walsh);
+            return -ENOMEM;
+        }
+        k = critical_rank(counts, max, alpha, &tail);
+        free(counts);
+    } else {
+        double nn = (double)n;
+        k = normal_critical_rank((double)m / 2.0, sqrt(nn * (nn + 1.0) * (2.0 * nn + 1.0) / 24.0),
+                                 alpha, &tail);
+    }
+    shift_from(walsh, m, k, tail, out);
+    free(walsh);
+    return 0;
+}
+
 static int compare_indexed_p(const void *a, const void *b)
 {
     const struct indexed_p *x = a, *y = b;

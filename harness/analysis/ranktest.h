@@ -2,10 +2,12 @@
  * Distribution-free tests and estimates for comparing two sets of timings:
  * the Mann-Whitney U test with its Hodges-Lehmann shift estimate and a
  * confidence interval read off the order statistics of the pairwise
- * differences, and Holm's step-down correction for testing many cases at
- * once. No distribution is assumed: on a noisy VM
- * timings are skewed, bimodal and full of outliers, and rank methods neither
- * care nor let one wild round decide. compare.c and check.c build on these.
+ * differences, its paired counterpart (the one-sample Hodges-Lehmann
+ * estimate with the Wilcoxon signed-rank interval, for rounds paired by
+ * pass), and Holm's step-down correction for testing many cases at once.
+ * No distribution is assumed: on a noisy VM timings are skewed, bimodal and
+ * full of outliers, and rank methods neither care nor let one wild round
+ * decide. compare.c and round_ratio.c build on these.
  */
 #ifndef PROCBENCH_RANKTEST_H
 #define PROCBENCH_RANKTEST_H
@@ -50,6 +52,17 @@ int ranktest_mwu(const double *x, size_t nx, const double *y, size_t ny,
  * -E2BIG (more than RANKTEST_MAX_PAIRS differences) or -ENOMEM. */
 int ranktest_hl_shift(const double *x, size_t nx, const double *y, size_t ny, double alpha,
                       struct ranktest_shift *out);
+
+/* The one-sample Hodges-Lehmann estimate of d[n]'s centre (paired
+ * differences: the median of the Walsh averages (d[i] + d[j]) / 2, i <= j)
+ * with the interval at level 1 - alpha that the Wilcoxon signed-rank test
+ * gives: order statistics of the Walsh averages whose ranks come from the
+ * null distribution of the signed-rank sum (exact up to RANKTEST_EXACT_MAX
+ * values, else normal). Six values are the fewest with a 95% interval (their
+ * extremes, at 96.9%); with fewer, low/high are infinite. Returns 0,
+ * -EINVAL (empty or NaN input), -E2BIG (more than RANKTEST_MAX_PAIRS Walsh
+ * averages) or -ENOMEM. */
+int ranktest_signed_hl(const double *d, size_t n, double alpha, struct ranktest_shift *out);
 
 /* Holm's step-down adjustment of n p-values for family-wise error: sorted
  * ascending, the i-th (0-based) becomes max over j <= i of

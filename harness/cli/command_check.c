@@ -64,7 +64,7 @@ enum outcome command_check(const struct cli_options *opts)
         outcome = OUTCOME_FAILED;
         goto out;
     }
-    printf("%-12s %8s %16s  %-10s %s\n", "verdict", "ratio", "95% interval", "from", "rule");
+    printf("%-12s %8s %16s  %-13s %s\n", "verdict", "ratio", "95% interval", "from", "rule");
     for (size_t i = 0; i < count; i++) {
         struct check_outcome o;
         char ratio[24], interval[48];
@@ -93,7 +93,7 @@ enum outcome command_check(const struct cli_options *opts)
         format_interval(&o, interval, sizeof(interval));
         /* The rule text was parsed from a strict grammar: it holds no
          * control character. */
-        printf("%-12s %8s %16s  %-10s %s (line %u)%s%s\n", check_verdict_name(o.verdict), ratio,
+        printf("%-12s %8s %16s  %-13s %s (line %u)%s%s\n", check_verdict_name(o.verdict), ratio,
                interval, o.method[0] ? o.method : "-", rules[i].text, rules[i].line,
                o.reason[0] ? ": " : "", o.reason);
     }

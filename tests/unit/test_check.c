@@ -263,7 +263,7 @@ static void test_judge(void **state)
     /* 0.1 with a tight interval: holds below 0.5, fails above 0.05. */
     judge(run, "t.fast < 0.5 * t.slow", &o);
     assert_int_equal(o.verdict, CHECK_HOLDS);
-    assert_string_equal(o.method, "rounds");
+    assert_string_equal(o.method, "paired rounds");
     assert_cmp(fabs(o.ratio - 0.1), <, 0.002);
     assert_cmp(o.low, <, o.ratio);
     assert_cmp(o.ratio, <, o.high);

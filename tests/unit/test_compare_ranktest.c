@@ -215,6 +215,51 @@ static void test_hl_shift_too_few(void **state)
     assert_near(s.high, 7.0, 0);
 }
 
+/* The one-sample (paired) estimate and its signed-rank interval, worked by
+ * enumerating all 2^n sign patterns: for 1..6, P(T = 0) = 1/64 <= 0.025 <
+ * P(T <= 1) = 2/64, so the interval is the extreme Walsh averages at
+ * 1 - 2/64; for n = 10, the table's critical T of 8 gives the 9th Walsh
+ * average from each end at 1 - 2 * 25/1024; five values give none. */
+static void test_signed_hl_exact(void **state)
+{
+    const double six[] = {1, 2, 3, 4, 5, 6};
+    const double ten[] = {0.3, -0.1, 0.5, 0.2, 0.4, 0.1, 0.6, -0.2, 0.35, 0.25};
+    struct ranktest_shift s;
+    (void)state;
+    assert_int_equal(ranktest_signed_hl(six, 6, 0.05, &s), 0);
+    assert_near(s.estimate, 3.5, 1e-12);
+    assert_near(s.low, 1.0, 0);
+    assert_near(s.high, 6.0, 0);
+    assert_near(s.coverage, 0.96875, 1e-12);
+    assert_int_equal(ranktest_signed_hl(ten, 10, 0.05, &s), 0);
+    assert_near(s.estimate, 0.25, 1e-12);
+    assert_near(s.low, 0.05, 1e-12);
+    assert_near(s.high, 0.425, 1e-12);
+    assert_near(s.coverage, 0.951171875, 1e-12);
+    assert_int_equal(ranktest_signed_hl(six, 5, 0.05, &s), 0);
+    assert_near(s.estimate, 3.0, 1e-12);
+    assert_true(isinf(s.low) && isinf(s.high));
+    assert_int_equal(ranktest_signed_hl(six, 0, 0.05, &s), -EINVAL);
+    const double nan_in[] = {1, NAN};
+    assert_int_equal(ranktest_signed_hl(nan_in, 2, 0.05, &s), -EINVAL);
+}
+
+/* Past RANKTEST_EXACT_MAX the rank comes from the normal approximation:
+ * for 0..60, 1891 Walsh averages, k = floor(945.5 - 1.96 * sqrt(61 * 62 *
+ * 123 / 24)) = 672, the 672nd from each end: 25 and 35 around 30. */
+static void test_signed_hl_normal(void **state)
+{
+    double d[61];
+    struct ranktest_shift s;
+    (void)state;
+    for (int i = 0; i < 61; i++)
+        d[i] = i;
+    assert_int_equal(ranktest_signed_hl(d, 61, 0.05, &s), 0);
+    assert_near(s.estimate, 30.0, 0);
+    assert_near(s.low, 25.0, 0);
+    assert_near(s.high, 35.0, 0);
+}
+
 /* Holm by hand: p = .01 .04 .03 .005 sorted is .005 .01 .03 .04, scaled by
  * 4 3 2 1 to .02 .03 .06 .04, made monotone: .02 .03 .06 .06. */
 static void test_holm_worked_example(void **state)
@@ -246,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_mwu_rejects_bad_input),
         cmocka_unit_test(test_hl_shift_brute_force),
         cmocka_unit_test(test_hl_shift_too_few),
+        cmocka_unit_test(test_signed_hl_exact),
+        cmocka_unit_test(test_signed_hl_normal),
         cmocka_unit_test(test_holm_worked_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

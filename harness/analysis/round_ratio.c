@@ -1,0 +1,60 @@
+/* The ratio of two cases of one run from their paired rounds (round_ratio.h). */
+#include "round_ratio.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "ranktest.h"
+
+/* The paired estimate from the first `pairs` rounds of each side: 0 with
+ * out->value (and, from six pairs, out->low/high) set; 1 when a round
+ * median is not positive (no log), -E2BIG or -ENOMEM. */
+static int from_pairs(const struct ratio_side *a, const struct ratio_side *b, size_t pairs,
+                      struct round_ratio *out)
+{
+    double *d = malloc(pairs * sizeof(*d));
+    if (d == NULL)
+        return -ENOMEM;
+    for (size_t k = 0; k < pairs; k++) {
+        if (!(a->round_p50[k] > 0) || !(b->round_p50[k] > 0)) {
+            free(d);
+            return 1;
+        }
+        d[k] = log(a->round_p50[k]) - log(b->round_p50[k]);
+    }
+    struct ranktest_shift shift;
+    int rc = ranktest_signed_hl(d, pairs, ROUND_RATIO_ALPHA, &shift);
+    free(d);
+    if (rc != 0)
+        return rc;
+    out->value = exp(shift.estimate);
+    if (isfinite(shift.low) && isfinite(shift.high)) {
+        out->low = exp(shift.low);
+        out->high = exp(shift.high);
+        out->method = "paired rounds";
+    }
+    return 0;
+}
+
+int round_ratio(const struct ratio_side *a, const struct ratio_side *b, struct round_ratio *out)
+{
+    *out = (struct round_ratio){NAN, NAN, NAN, ""};
+    size_t pairs = a->rounds < b->rounds ? a->rounds : b->rounds;
+    int rc = pairs > 0 ? from_pairs(a, b, pairs, out) : 1;
+    if (rc < 0 && rc != -E2BIG)
+        return rc;
+    if (out->method[0] != '\0')
+        return 0;
+    if (!(a->p50 > 0) || !(b->p50 > 0))
+        return 0;
+    if (!isfinite(out->value))
+        out->value = a->p50 / b->p50;
+    if (a->p50_low > 0 && b->p50_low > 0) {
+        out->low = fmin(a->p50_low / b->p50_high, out->value);
+        out->high = fmax(a->p50_high / b->p50_low, out->value);
+        out->method = "median CIs";
+    }
+    return 0;
+}

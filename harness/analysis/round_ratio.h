@@ -1,0 +1,43 @@
+/*
+ * The ratio of two cases of one run, A over B: the figure behind the spawn
+ * family's vs_posix_spawn (curves.h) and every `procbench check` rule and
+ * report claim (check.h).
+ *
+ * Round k of every case ran in pass k of the run, and the cases of a family
+ * that differ only by their scenario ran theirs side by side (runner.c): the
+ * pair (a_k, b_k) saw nearly the same machine, and this VM's shifts between
+ * a fast and a slow state (20-30%) are most of what differs between rounds.
+ * So the ratio comes from the pairs' log ratios d_k = log a_k - log b_k,
+ * k below both round counts: exp of their one-sample Hodges-Lehmann estimate
+ * (the median of the Walsh averages), with the Wilcoxon signed-rank 95%
+ * interval (ranktest.h). Six pairs are the fewest with such an interval;
+ * with fewer (3 rounds, as --quick gives) the interval is the conservative
+ * one of the two medians' own, [low_a / high_b, high_a / low_b], which
+ * holds whenever both of theirs do, widened to take in the estimate should
+ * it lie outside. Without round medians, the estimate is the ratio of the
+ * two medians, with that same interval.
+ */
+#ifndef PROCBENCH_ROUND_RATIO_H
+#define PROCBENCH_ROUND_RATIO_H
+
+#include <stddef.h>
+
+#define ROUND_RATIO_ALPHA 0.05
+
+/* One side of the ratio. */
+struct ratio_side {
+    const double *round_p50; /* its rounds' medians (ns), in the order they ran */
+    size_t rounds;
+    double p50, p50_low, p50_high; /* its median and that median's 95% interval (ns) */
+};
+
+struct round_ratio {
+    double value;       /* A / B; NAN when nothing can be said (a median of 0) */
+    double low, high;   /* its 95% interval; NAN when unknown */
+    const char *method; /* where the interval came from: "paired rounds" or "median CIs" */
+};
+
+/* Fills out as described above. Returns 0 or -ENOMEM. */
+int round_ratio(const struct ratio_side *a, const struct ratio_side *b, struct round_ratio *out);
+
+#endif

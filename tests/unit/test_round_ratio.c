@@ -1,0 +1,103 @@
+/*
+ * Tests of the ratio of two cases of one run (analysis/round_ratio.c), which
+ * vs_posix_spawn and `procbench check` share, against values worked out by
+ * hand in the comments: rounds paired by pass, the fallback on the medians'
+ * intervals when the pairs are too few, and the cases with nothing to pair.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "checks.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "analysis/round_ratio.h"
+
+/* The machine flips between a fast and a slow state from pass to pass (the
+ * reference takes 100 then 200 ns) and the case follows it: per pass the
+ * ratios are 1.5 1.6 1.7 1.7 1.6 1.8. The 21 Walsh averages of their logs
+ * have as median the 11th, the mean of log 1.6 and log 1.7: the ratio is
+ * sqrt(1.6 * 1.7). Six pairs: P(T = 0) = 1/64 <= 0.025 < 2/64, so the
+ * interval is the extremes, [1.5, 1.8]. Unpaired, the rounds' own spread
+ * (150 to 360 against 100 to 200) would swamp the ratio. */
+static void test_paired_by_hand(void **state)
+{
+    (void)state;
+    const double ref[] = {100, 200, 100, 200, 100, 200};
+    const double mine[] = {150, 320, 170, 340, 160, 360};
+    struct ratio_side a = {mine, 6, 250, 160, 340}, b = {ref, 6, 150, 100, 200};
+    struct round_ratio r;
+    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
+    assert_near(r.low, 1.5, 1e-12);
+    assert_near(r.high, 1.8, 1e-12);
+    assert_string_equal(r.method, "paired rounds");
+    /* Pairs are taken while both have rounds: a seventh round of one side
+     * changes nothing. */
+    const double more[] = {150, 320, 170, 340, 160, 360, 9999};
+    a.round_p50 = more;
+    a.rounds = 7;
+    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
+    assert_near(r.high, 1.8, 1e-12);
+}
+
+/* Three pairs (--quick) give no 95% interval: the estimate from the pairs
+ * (all three 2.0), the interval from the medians', [200 / 125, 240 / 100]. */
+static void test_few_pairs_take_median_intervals(void **state)
+{
+    (void)state;
+    const double ref[] = {100, 110, 120};
+    const double mine[] = {200, 220, 240};
+    struct ratio_side a = {mine, 3, 220, 200, 240}, b = {ref, 3, 110, 100, 125};
+    struct round_ratio r;
+    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_near(r.value, 2.0, 1e-12);
+    assert_near(r.low, 200.0 / 125.0, 1e-12);
+    assert_near(r.high, 240.0 / 100.0, 1e-12);
+    assert_string_equal(r.method, "median CIs");
+    /* The pairs say 2.5 while the medians' interval is [215 / 102, 225 /
+     * 98]: the interval is widened to take the estimate in. */
+    const double slow[] = {250, 250, 250}, base[] = {100, 100, 100};
+    struct ratio_side c = {slow, 3, 220, 215, 225}, d = {base, 3, 100, 98, 102};
+    assert_int_equal(round_ratio(&c, &d, &r), 0);
+    assert_near(r.value, 2.5, 1e-12);
+    assert_near(r.low, 215.0 / 102.0, 1e-12);
+    assert_near(r.high, 2.5, 1e-12);
+}
+
+/* No rounds to pair, or a round median of 0 (no log): the ratio of the
+ * medians with their interval; a median of 0: nothing at all. */
+static void test_nothing_to_pair(void **state)
+{
+    (void)state;
+    struct ratio_side a = {NULL, 0, 220, 200, 240}, b = {NULL, 0, 110, 100, 125};
+    struct round_ratio r;
+    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_near(r.value, 2.0, 1e-12);
+    assert_near(r.low, 1.6, 1e-12);
+    assert_string_equal(r.method, "median CIs");
+    const double zero[] = {0, 110, 120}, mine[] = {200, 220, 240};
+    struct ratio_side c = {mine, 3, 220, 200, 240}, d = {zero, 3, 110, 100, 125};
+    assert_int_equal(round_ratio(&c, &d, &r), 0);
+    assert_near(r.value, 2.0, 1e-12);
+    assert_string_equal(r.method, "median CIs");
+    b.p50 = 0;
+    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_true(isnan(r.value) && isnan(r.low) && isnan(r.high));
+    assert_string_equal(r.method, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paired_by_hand),
+        cmocka_unit_test(test_few_pairs_take_median_intervals),
+        cmocka_unit_test(test_nothing_to_pair),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
