@@ -10,6 +10,28 @@
 
 #include "metric.h"
 
+static const char *const kind_names[] = {
+    [ANALYSIS_SLOPE] = "slope",
+    [ANALYSIS_RATIO] = "ratio",
+    [ANALYSIS_BREAK_EVEN] = "break_even",
+};
+
+const char *analysis_kind_name(enum analysis_kind kind)
+{
+    return (size_t)kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : "?";
+}
+
+int analysis_kind_parse(const char *name, enum analysis_kind *out)
+{
+    for (size_t k = 0; k < sizeof(kind_names) / sizeof(kind_names[0]); k++) {
+        if (strcmp(name, kind_names[k]) == 0) {
+            *out = (enum analysis_kind)k;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
 size_t analysis_count(const struct analysis_spec *list)
 {
     size_t n = 0;

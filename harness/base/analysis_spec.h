@@ -49,6 +49,12 @@ struct analysis_spec {
     double saving;        /* BREAK_EVEN: the fraction of a task's time (0.10) */
 };
 
+/* "slope", "ratio", "break_even": the kind as results.json writes it. */
+const char *analysis_kind_name(enum analysis_kind kind);
+
+/* The kind called name. Returns 0, or -EINVAL for another word. */
+int analysis_kind_parse(const char *name, enum analysis_kind *out);
+
 /* The entries of a list terminated by { .column = NULL }; 0 for NULL. */
 size_t analysis_count(const struct analysis_spec *list);
 

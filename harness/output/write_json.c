@@ -287,6 +287,26 @@ static json_t *metrics_json(const struct declared_columns *metrics, int *err)
     return array;
 }
 
+/* "analyses": the declaration of each analysis column the cases carry
+ * (base/analysis_spec.h), so that a reader knows what each figure is and
+ * how to show it without this build's catalogue. */
+static json_t *analyses_json(const struct declared_columns *metrics, int *err)
+{
+    json_t *array = json_array();
+    for (size_t a = 0; a < metrics->analysis_count; a++) {
+        const struct analysis_spec *spec = metrics->analysis[a];
+        json_t *object = json_object();
+        set(object, "column", text(spec->column), err);
+        set(object, "kind", text(analysis_kind_name(spec->kind)), err);
+        set(object, "label", text(spec->label), err);
+        set(object, "ci_prefix", text(spec->ci_prefix), err);
+        set(object, "per_name", text(spec->kind == ANALYSIS_SLOPE ? spec->per_name : NULL), err);
+        set(object, "partner", text(spec->partner), err);
+        push(array, object, err);
+    }
+    return array;
+}
+
 static json_t *case_json(const struct run_results *r, size_t index,
                          const struct declared_columns *metrics, int *err)
 {
@@ -381,6 +401,7 @@ static json_t *results_json(const struct run_results *r, int *err)
     metrics.count = results_metrics(r, metrics.spec, RUN_METRICS_MAX);
     metrics.analysis_count = results_analyses(r, metrics.analysis, RUN_ANALYSES_MAX);
     set(root, "metrics", metrics_json(&metrics, err), err);
+    set(root, "analyses", analyses_json(&metrics, err), err);
     for (size_t i = 0; i < r->case_count; i++)
         push(cases, case_json(r, i, &metrics, err), err);
     set(root, "cases", cases, err);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/analysis_spec.h"
 #include "base/metric.h"
 
 /* Limits of what is accepted: a results.json of a very large run is a few
@@ -39,6 +40,7 @@
 #define RESULTS_READ_MAX_ENV     256    /* environment entries */
 #define RESULTS_READ_MAX_RUNS    1000   /* runs in a folder of runs */
 #define RESULTS_READ_MAX_METRICS 32     /* metric declarations of one run */
+#define RESULTS_READ_MAX_ANALYSES 16    /* analysis declarations of one run */
 
 /* A key and its value as text (integers in decimal). */
 struct stored_pair {
@@ -81,6 +83,16 @@ struct stored_metric {
     unsigned aggregate; /* METRIC_P50 | ... */
 };
 
+/* An analysis column the run's cases carry (see base/analysis_spec.h):
+ * COLUMN, and PREFIX_ci_low / PREFIX_ci_high when ci_prefix is not NULL. */
+struct stored_analysis {
+    const char *column;    /* valid as metric_name_valid() says */
+    enum analysis_kind kind;
+    const char *label;     /* a few words, as the scenario declared them */
+    const char *ci_prefix; /* NULL: no interval */
+    const char *per_name;  /* a slope's unit ("GiB"); NULL otherwise */
+};
+
 struct stored_run {
     char *path; /* the results.json read */
     uint64_t started_unix_ns;
@@ -92,6 +104,10 @@ struct stored_run {
      * has the three it always carried: return, first_byte, rss_growth. */
     struct stored_metric metrics[RESULTS_READ_MAX_METRICS];
     size_t metric_count;
+    /* The file's "analyses"; a file written before they were declared has
+     * the spawn family's three, the only ones there were. */
+    struct stored_analysis analyses[RESULTS_READ_MAX_ANALYSES];
+    size_t analysis_count;
     struct stored_case *cases;
     size_t case_count;
     const struct stored_case **by_name; /* cases sorted by name */

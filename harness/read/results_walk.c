@@ -175,6 +175,86 @@ static int read_metrics(const struct reader *rd, json_t *root, struct stored_run
     return 0;
 }
 
+/* Files written before analyses were declared carry these three columns;
+ * their labels are the column names, which is all such a file says. */
+static const struct stored_analysis legacy_analyses[] = {
+    {"rss_slope_ns_per_gib", ANALYSIS_SLOPE, "rss_slope_ns_per_gib", "rss_slope", "GiB"},
+    {"vs_posix_spawn", ANALYSIS_RATIO, "vs_posix_spawn", "vs_posix_spawn", NULL},
+    {"pool_break_even_ns", ANALYSIS_BREAK_EVEN, "pool_break_even_ns", NULL, NULL},
+};
+
+/* key's text, or NULL when the member is missing or null. */
+static int optional_text(const struct reader *rd, json_t *object, const char *where,
+                         const char *key, const char **out)
+{
+    json_t *value = json_object_get(object, key);
+    *out = NULL;
+    return value == NULL || json_is_null(value) ? 0
+                                                : untrusted_get_text(rd, object, where, key, out);
+}
+
+static int read_analysis(const struct reader *rd, json_t *entry, const char *where,
+                         struct stored_analysis *a)
+{
+    const char *kind;
+    if (!json_is_object(entry))
+        return untrusted_fail(rd, -EINVAL, "%s: expected an object, got %s", where,
+                              untrusted_type_name(entry));
+    int rc = untrusted_get_text(rd, entry, where, "column", &a->column);
+    if (rc == 0)
+        rc = untrusted_get_text(rd, entry, where, "kind", &kind);
+    if (rc == 0)
+        rc = untrusted_get_text(rd, entry, where, "label", &a->label);
+    if (rc == 0)
+        rc = optional_text(rd, entry, where, "ci_prefix", &a->ci_prefix);
+    if (rc == 0)
+        rc = optional_text(rd, entry, where, "per_name", &a->per_name);
+    if (rc != 0)
+        return rc;
+    if (!metric_name_valid(a->column))
+        return untrusted_fail(rd, -EINVAL, "%s.column '%s': not a column name ([a-z][a-z0-9_]*)",
+                              where, a->column);
+    if (a->ci_prefix != NULL && !metric_name_valid(a->ci_prefix))
+        return untrusted_fail(rd, -EINVAL, "%s.ci_prefix '%s': not a column name ([a-z][a-z0-9_]*)",
+                              where, a->ci_prefix);
+    if (analysis_kind_parse(kind, &a->kind) != 0)
+        return untrusted_fail(rd, -EINVAL, "%s.kind '%s': expected slope, ratio or break_even",
+                              where, kind);
+    if (a->kind == ANALYSIS_SLOPE && a->per_name == NULL)
+        return untrusted_fail(rd, -EINVAL, "%s.per_name: a slope needs its unit", where);
+    return 0;
+}
+
+static int read_analyses(const struct reader *rd, json_t *root, struct stored_run *run)
+{
+    json_t *analyses, *entry;
+    size_t i;
+    if (json_object_get(root, "analyses") == NULL) {
+        run->analysis_count = sizeof(legacy_analyses) / sizeof(legacy_analyses[0]);
+        memcpy(run->analyses, legacy_analyses, sizeof(legacy_analyses));
+        return 0;
+    }
+    int rc =
+        untrusted_get_array(rd, root, "", "analyses", RESULTS_READ_MAX_ANALYSES, &analyses);
+    if (rc != 0)
+        return rc;
+    json_array_foreach(analyses, i, entry)
+    {
+        char where[32];
+        snprintf(where, sizeof(where), "analyses[%zu]", i);
+        rc = read_analysis(rd, entry, where, &run->analyses[i]);
+        for (size_t j = 0; rc == 0 && j < i; j++) {
+            if (strcmp(run->analyses[j].column, run->analyses[i].column) == 0)
+                rc = untrusted_fail(rd, -EINVAL, "%s.column '%s': declared twice", where,
+                                    run->analyses[i].column);
+        }
+        if (rc != 0)
+            return rc;
+        run->analysis_count++;
+    }
+    return 0;
+}
+
 static int read_params(const struct reader *rd, json_t *object, const char *where,
                        struct stored_case *c)
 {
@@ -379,6 +459,8 @@ int results_walk(const struct reader *rd, json_t *root, struct stored_run *run)
         rc = read_config(rd, root, run);
     if (rc == 0)
         rc = read_metrics(rd, root, run);
+    if (rc == 0)
+        rc = read_analyses(rd, root, run);
     if (rc == 0)
         rc = read_cases(rd, root, run);
     return rc;

@@ -32,42 +32,80 @@
 #include "report_metrics.h"
 #include "report_row.h"
 
-/* The run's own figures beyond the metrics: what an analysis or an
- * observer added to a case (harness/analysis, engine/mechanism.h), by its
- * results.json key; a text figure is shown as it is (escaped by the
- * writer). */
-static const struct {
+/* A figure of the run beyond the metrics: one an analysis added to a case
+ * (declared by the run, harness/analysis/curves.h) or an observer did
+ * (engine/mechanism.h), by its results.json key; a text figure is shown as
+ * it is (escaped by the writer). */
+struct figure {
     const char *key, *header;
     enum report_unit unit;
-    bool compact; /* also in the Markdown */
-    bool text;    /* a string, not a number */
-} figures[] = {
-    {"bytes_per_s", "throughput", REPORT_UNIT_BYTES_PER_S, true, false},
-    {"ops_per_s", "ops/s", REPORT_UNIT_COUNT_PER_S, false, false},
-    {"rss_slope_ns_per_gib", "per GiB of rss", REPORT_UNIT_NS_PER_GIB, false, false},
-    {"vs_posix_spawn", "vs posix_spawn [95% CI]", REPORT_UNIT_RATIO, false, false},
-    {"pool_break_even_ns", "a pool pays below", REPORT_UNIT_NS, false, false},
-    {"achieved_rate", "achieved ops/s (open loop)", REPORT_UNIT_COUNT_PER_S, true, false},
-    {"backlog", "backlog", REPORT_UNIT_COUNT, true, true},
-    {"mechanism", "mechanism (observed)", REPORT_UNIT_COUNT, true, true},
+    const char *ci_prefix; /* show its interval: PREFIX_ci_low / _high */
+    const char *per_name;  /* a slope's unit, after its duration */
+    bool compact;          /* also in the Markdown */
+    bool text;             /* a string, not a number */
 };
-#define FIGURE_COUNT (sizeof(figures) / sizeof(figures[0]))
+
+/* The figures every run may have, around those of the run's analyses. */
+static const struct figure figures_before[] = {
+    {"bytes_per_s", "throughput", REPORT_UNIT_BYTES_PER_S, NULL, NULL, true, false},
+    {"ops_per_s", "ops/s", REPORT_UNIT_COUNT_PER_S, NULL, NULL, false, false},
+};
+static const struct figure figures_after[] = {
+    {"achieved_rate", "achieved ops/s (open loop)", REPORT_UNIT_COUNT_PER_S, NULL, NULL, true,
+     false},
+    {"backlog", "backlog", REPORT_UNIT_COUNT, NULL, NULL, true, true},
+    {"mechanism", "mechanism (observed)", REPORT_UNIT_COUNT, NULL, NULL, true, true},
+};
+#define COUNT_OF(a)   (sizeof(a) / sizeof((a)[0]))
+#define FIGURES_MAX   (COUNT_OF(figures_before) + RESULTS_READ_MAX_ANALYSES + COUNT_OF(figures_after))
+
+/* The figures of a run, in the order of the table's columns: an analysis
+ * is headed by its declared label; a ratio shows its interval; a slope
+ * its unit. headers[] holds the headers made here. Returns the count. */
+static size_t figures_of(const struct stored_run *run, struct figure *out,
+                         char (*headers)[96])
+{
+    size_t n = 0;
+    for (size_t k = 0; k < COUNT_OF(figures_before); k++)
+        out[n++] = figures_before[k];
+    for (size_t a = 0; a < run->analysis_count; a++) {
+        const struct stored_analysis *an = &run->analyses[a];
+        struct figure f = {.key = an->column, .header = headers[a]};
+        snprintf(headers[a], sizeof(headers[a]), "%s", an->label);
+        if (an->kind == ANALYSIS_SLOPE) {
+            f.unit = REPORT_UNIT_NS;
+            f.per_name = an->per_name;
+        } else if (an->kind == ANALYSIS_RATIO) {
+            f.unit = REPORT_UNIT_RATIO;
+            f.ci_prefix = an->ci_prefix;
+            if (an->ci_prefix != NULL)
+                snprintf(headers[a], sizeof(headers[a]), "%s [95%% CI]", an->label);
+        } else {
+            f.unit = REPORT_UNIT_NS;
+        }
+        out[n++] = f;
+    }
+    for (size_t k = 0; k < COUNT_OF(figures_after); k++)
+        out[n++] = figures_after[k];
+    return n;
+}
 
 /* A figure of c worth a cell: text when not empty, signed numbers (slopes)
  * when finite, the others when above 0 (0 there means "does not
  * apply"). */
-static bool figure_of(const struct stored_case *c, size_t f, double *v)
+static bool figure_of(const struct stored_case *c, const struct figure *f, double *v)
 {
-    if (figures[f].text) {
-        const char *text = results_read_case_text(c, figures[f].key);
+    if (f->text) {
+        const char *text = results_read_case_text(c, f->key);
         return text != NULL && text[0] != '\0';
     }
-    if (!results_read_case_number(c, figures[f].key, v) || !isfinite(*v))
+    if (!results_read_case_number(c, f->key, v) || !isfinite(*v))
         return false;
-    return figures[f].unit == REPORT_UNIT_NS_PER_GIB || *v > 0;
+    return f->per_name != NULL || *v > 0;
 }
 
-static void format_figure(const struct stored_case *c, size_t f, char *buf, size_t len)
+static void format_figure(const struct stored_case *c, const struct figure *f, char *buf,
+                          size_t len)
 {
     double v, lo, hi;
     char key[96];
@@ -75,16 +113,21 @@ static void format_figure(const struct stored_case *c, size_t f, char *buf, size
         snprintf(buf, len, "-");
         return;
     }
-    if (figures[f].text) {
-        snprintf(buf, len, "%s", results_read_case_text(c, figures[f].key));
+    if (f->text) {
+        snprintf(buf, len, "%s", results_read_case_text(c, f->key));
         return;
     }
-    report_format_value(figures[f].unit, v, buf, len);
-    snprintf(key, sizeof(key), "%s_ci_low", figures[f].key);
+    report_format_value(f->unit, v, buf, len);
+    size_t used = strlen(buf);
+    if (f->per_name != NULL)
+        snprintf(buf + used, len - used, "/%s", f->per_name);
+    if (f->ci_prefix == NULL)
+        return;
+    snprintf(key, sizeof(key), "%s_ci_low", f->ci_prefix);
     bool has_lo = results_read_case_number(c, key, &lo);
-    snprintf(key, sizeof(key), "%s_ci_high", figures[f].key);
-    if (figures[f].unit == REPORT_UNIT_RATIO && has_lo && results_read_case_number(c, key, &hi)) {
-        size_t used = strlen(buf);
+    snprintf(key, sizeof(key), "%s_ci_high", f->ci_prefix);
+    if (has_lo && results_read_case_number(c, key, &hi)) {
+        used = strlen(buf);
         snprintf(buf + used, len - used, " [%.3g, %.3g]", lo, hi);
     }
 }
@@ -324,13 +367,17 @@ static void write_single(struct report_writer *w, const struct report_content *c
 {
     struct report_metrics metrics;
     report_metrics_of(c->runs[0].run, &metrics);
-    bool metric_shown[REPORT_METRICS_MAX] = {false}, figure_shown[FIGURE_COUNT] = {false};
+    struct figure figures[FIGURES_MAX];
+    char figure_headers[RESULTS_READ_MAX_ANALYSES][96];
+    size_t figure_count = figures_of(c->runs[0].run, figures, figure_headers);
+    bool metric_shown[REPORT_METRICS_MAX] = {false}, figure_shown[FIGURES_MAX] = {false};
     for (size_t i = 0; i < f->count; i++) {
         double v;
         for (size_t m = 0; m < metrics.count; m++)
             metric_shown[m] |= report_metric_p50(f->cases[i], &metrics.list[m], &v);
-        for (size_t x = 0; x < FIGURE_COUNT; x++)
-            figure_shown[x] |= (!w->compact || figures[x].compact) && figure_of(f->cases[i], x, &v);
+        for (size_t x = 0; x < figure_count; x++)
+            figure_shown[x] |=
+                (!w->compact || figures[x].compact) && figure_of(f->cases[i], &figures[x], &v);
     }
     const char *headers[REPORT_ROW_COLUMNS];
     char align[REPORT_ROW_COLUMNS + 1] = "", names[REPORT_METRICS_MAX][96];
@@ -345,7 +392,7 @@ static void write_single(struct report_writer *w, const struct report_content *c
                  metrics.list[m].title, metrics.list[m].stat);
         headers[n] = names[m], align[n++] = 'r';
     }
-    for (size_t x = 0; x < FIGURE_COUNT && n < REPORT_ROW_COLUMNS; x++) {
+    for (size_t x = 0; x < figure_count && n < REPORT_ROW_COLUMNS; x++) {
         if (figure_shown[x])
             headers[n] = figures[x].header, align[n++] = figures[x].text ? 'l' : 'r';
     }
@@ -377,11 +424,11 @@ static void write_single(struct report_writer *w, const struct report_content *c
             report_format_value(metrics.list[m].unit, has ? v : NAN, a, sizeof(a));
             report_row_cell(&row, "%s", a);
         }
-        for (size_t x = 0; x < FIGURE_COUNT; x++) {
+        for (size_t x = 0; x < figure_count; x++) {
             if (!figure_shown[x])
                 continue;
             char fig[REPORT_ROW_CELL];
-            format_figure(sc, x, fig, sizeof(fig));
+            format_figure(sc, &figures[x], fig, sizeof(fig));
             report_row_cell(&row, "%s", fig);
         }
         w->ops->table_row(w, row.ptrs);

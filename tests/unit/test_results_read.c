@@ -72,6 +72,10 @@ static void write_file(const char *path, const char *data, size_t len)
 #define METRIC(name, unit, stats)                                                                  \
     "{\"name\": \"" name "\", \"unit\": \"" unit "\", \"label\": \"l\", \"meaning\": \"m\","       \
     " \"summary\": [" stats "]}"
+/* An analysis declaration; prefix and per are JSON (a quoted name or null). */
+#define ANALYSIS(column, kind, prefix, per)                                                        \
+    "{\"column\": \"" column "\", \"kind\": \"" kind "\", \"label\": \"l\", \"ci_prefix\": " prefix \
+    ", \"per_name\": " per ", \"partner\": null}"
 
 static void test_reads_valid_file(void **state)
 {
@@ -153,6 +157,38 @@ static void test_reads_metrics(void **state)
     assert_string_equal(run->metrics[2].name, "rss_growth");
     assert_int_equal(run->metrics[2].unit, METRIC_BYTES);
     assert_int_equal(run->metrics[2].aggregate, METRIC_P50 | METRIC_MAX);
+    results_read_free_run(run);
+}
+
+/* The analysis declarations read back; a file written before they were
+ * declared has the spawn family's three. */
+static void test_reads_analyses(void **state)
+{
+    static const char declared[] =
+        VALID_HEAD " \"analyses\": [" ANALYSIS("cost_slope", "slope", "\"cost\"", "\"MiB\"") ", " ANALYSIS(
+            "vs_pipe", "ratio", "\"vs_pipe\"", "null") "], \"cases\": []}";
+    char path[PATH_MAX + 32], err[512] = "";
+    struct stored_run *run = NULL;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/analyses.json", dir);
+    write_file(path, declared, strlen(declared));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->analysis_count, 2);
+    assert_string_equal(run->analyses[0].column, "cost_slope");
+    assert_int_equal(run->analyses[0].kind, ANALYSIS_SLOPE);
+    assert_string_equal(run->analyses[0].ci_prefix, "cost");
+    assert_string_equal(run->analyses[0].per_name, "MiB");
+    assert_string_equal(run->analyses[0].label, "l");
+    assert_int_equal(run->analyses[1].kind, ANALYSIS_RATIO);
+    assert_null(run->analyses[1].per_name);
+    results_read_free_run(run);
+
+    write_file(path, VALID, strlen(VALID));
+    assert_int_equal(results_read_run(path, &run, err, sizeof(err)), 0);
+    assert_int_equal(run->analysis_count, 3);
+    assert_string_equal(run->analyses[0].column, "rss_slope_ns_per_gib");
+    assert_string_equal(run->analyses[1].column, "vs_posix_spawn");
+    assert_int_equal(run->analyses[2].kind, ANALYSIS_BREAK_EVEN);
     results_read_free_run(run);
 }
 
@@ -337,6 +373,27 @@ static const struct bad_file bad_files[] = {
          "x", "bytes", "\"max\"") "],"
                                   " \"cases\": []}",
      0, "metrics[1].name 'x': declared twice"},
+    {"analyses_object", VALID_HEAD " \"analyses\": {}, \"cases\": []}", 0,
+     "analyses: expected an array, got an object"},
+    {"analysis_column",
+     VALID_HEAD " \"analyses\": [" ANALYSIS("Vs", "ratio", "\"vs\"", "null") "], \"cases\": []}",
+     0, "analyses[0].column 'Vs': not a column name"},
+    {"analysis_kind",
+     VALID_HEAD " \"analyses\": [" ANALYSIS("vs", "mean", "null", "null") "], \"cases\": []}", 0,
+     "analyses[0].kind 'mean': expected slope, ratio or break_even"},
+    {"analysis_prefix",
+     VALID_HEAD " \"analyses\": [" ANALYSIS("vs", "ratio", "\"a b\"", "null") "], \"cases\": []}",
+     0, "analyses[0].ci_prefix 'a b': not a column name"},
+    {"analysis_slope_unit",
+     VALID_HEAD " \"analyses\": [" ANALYSIS("s", "slope", "null", "null") "], \"cases\": []}", 0,
+     "analyses[0].per_name: a slope needs its unit"},
+    {"analysis_label",
+     VALID_HEAD " \"analyses\": [{\"column\": \"vs\", \"kind\": \"ratio\"}], \"cases\": []}", 0,
+     "analyses[0].label: missing"},
+    {"analysis_twice",
+     VALID_HEAD " \"analyses\": [" ANALYSIS("vs", "ratio", "null", "null") ", " ANALYSIS(
+         "vs", "break_even", "null", "null") "], \"cases\": []}",
+     0, "analyses[1].column 'vs': declared twice"},
 };
 
 /* Every bad file: the expected words, -errno, one line, the file named. */
@@ -626,7 +683,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_valid_file), cmocka_unit_test(test_reads_file_without_rounds),
-        cmocka_unit_test(test_reads_metrics),    cmocka_unit_test(test_hostile_but_harmless_text),
+        cmocka_unit_test(test_reads_metrics),
+        cmocka_unit_test(test_reads_analyses),    cmocka_unit_test(test_hostile_but_harmless_text),
         cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_paths_and_sizes),
         cmocka_unit_test(test_reads_set),        cmocka_unit_test(test_case_text),
         cmocka_unit_test(test_unwritten_runs),
