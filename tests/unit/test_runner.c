@@ -295,19 +295,26 @@ static void test_counts_and_rounds(void **state)
     runner_free(&r);
 }
 
+/* Eight passes of count cases, shuffled by seed: 8 * count rounds. */
+static void run_eight_passes(struct run_results *r, const struct scenario *const *scs, size_t count,
+                             uint64_t seed)
+{
+    struct run_config cfg = small_config();
+    cfg.seed = seed;
+    cfg.rounds = 8;
+    cfg.min_samples = 8;
+    reset_fake();
+    run_cases(r, scs, count, cfg);
+    assert_int_equal(r->round_count, 8 * count);
+}
+
 /* The order of rounds across cases is shuffled by the seed: the same seed
  * gives the same order, and some seed gives another. */
 static void sequence_of(uint64_t seed, char *out, size_t len)
 {
     const struct scenario *scs[] = {&fake_a, &fake_b};
-    struct run_config cfg = small_config();
-    cfg.seed = seed;
-    cfg.rounds = 8;
-    cfg.min_samples = 8;
     struct run_results r;
-    reset_fake();
-    run_cases(&r, scs, 2, cfg);
-    assert_int_equal(r.round_count, 16);
+    run_eight_passes(&r, scs, 2, seed);
     size_t used = 0;
     for (size_t i = 0; i < r.round_count; i++)
         used += (size_t)snprintf(out + used, len - used, "%zu", r.rounds[i].case_index);
@@ -367,13 +374,8 @@ static void test_family_peers_side_by_side(void **state)
     (void)state;
     static const struct scenario other = FAKE_SCENARIO("other.a");
     const struct scenario *scs[] = {&fake_a, &other, &fake_b};
-    struct run_config cfg = small_config();
-    cfg.rounds = 8;
-    cfg.min_samples = 8;
     struct run_results r;
-    reset_fake();
-    run_cases(&r, scs, 3, cfg);
-    assert_int_equal(r.round_count, 24);
+    run_eight_passes(&r, scs, 3, 42);
     for (size_t pass = 0; pass < 8; pass++) {
         size_t first = r.rounds[3 * pass].case_index, last = r.rounds[3 * pass + 2].case_index;
         assert_true(first == 1 || last == 1);
