@@ -175,6 +175,9 @@ static int read_metrics(const struct reader *rd, json_t *root, struct stored_run
     return 0;
 }
 
+_Static_assert(RESULTS_READ_MAX_ANALYSES >= RUN_ANALYSES_MAX,
+               "a run must be able to read back every analysis it declares");
+
 /* Files written before analyses were declared carry these three columns;
  * their labels are the column names, which is all such a file says. */
 static const struct stored_analysis legacy_analyses[] = {
