@@ -370,7 +370,7 @@ static struct ratio_side side_of(const struct stored_case *c)
 }
 
 int check_judge(const struct check_rule *rule, const struct stored_case *left,
-                const struct stored_case *right, struct check_outcome *out)
+                const struct stored_case *right, bool same_run, struct check_outcome *out)
 {
     memset(out, 0, sizeof(*out));
     out->verdict = CHECK_INCONCLUSIVE;
@@ -387,7 +387,7 @@ int check_judge(const struct check_rule *rule, const struct stored_case *left,
     }
     struct ratio_side l = side_of(left), r = side_of(right);
     struct round_ratio ratio;
-    int rc = round_ratio(&l, &r, &ratio);
+    int rc = round_ratio(&l, &r, same_run, &ratio);
     if (rc != 0)
         return rc;
     if (!(ratio.low > 0.0 && isfinite(ratio.high))) {

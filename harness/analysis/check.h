@@ -59,7 +59,8 @@ enum check_verdict { CHECK_HOLDS, CHECK_FAILS, CHECK_INCONCLUSIVE };
 struct check_outcome {
     enum check_verdict verdict;
     double ratio, low, high; /* LEFT / RIGHT and its interval; NAN when unknown */
-    const char *method;      /* round_ratio.h's: "paired rounds" or "median CIs"; "" when not judged */
+    const char *method;      /* round_ratio.h's: "paired rounds", "rounds" or "median CIs";
+                              * "" when not judged */
     char reason[224];        /* why inconclusive; "" otherwise */
 };
 
@@ -80,9 +81,11 @@ int check_load_rules(const char *path, struct check_rule **rules, size_t *count,
 int check_match(const struct stored_run *run, const struct check_pattern *pattern,
                 const struct stored_case **out, char *why, size_t why_len);
 
-/* Judges rule on the matched cases left and right. Returns 0 or -ENOMEM. */
+/* Judges rule on the matched cases left and right, of one run (same_run:
+ * their rounds are paired by pass) or of two (round_ratio.h). Returns 0 or
+ * -ENOMEM. */
 int check_judge(const struct check_rule *rule, const struct stored_case *left,
-                const struct stored_case *right, struct check_outcome *out);
+                const struct stored_case *right, bool same_run, struct check_outcome *out);
 
 /* True when two parameter values are equal as text, or as sizes ("4K" and
  * "4096"): how patterns match cases. */

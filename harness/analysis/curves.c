@@ -289,7 +289,7 @@ static int fill_ratio(struct run_results *r, size_t index, size_t a)
         struct ratio_side ref_side = {theirs, ref_n, (double)ref->stats.p50_ns,
                                       (double)ref->stats.p50_ci_low_ns,
                                       (double)ref->stats.p50_ci_high_ns};
-        rc = round_ratio(&side, &ref_side, &ratio);
+        rc = round_ratio(&side, &ref_side, true, &ratio);
     }
     free(mine);
     free(theirs);

@@ -1,4 +1,4 @@
-/* The ratio of two cases of one run from their paired rounds (round_ratio.h). */
+/* The ratio of two cases from their rounds, paired within a run (round_ratio.h). */
 #include "round_ratio.h"
 
 #include <errno.h>
@@ -37,11 +37,45 @@ static int from_pairs(const struct ratio_side *a, const struct ratio_side *b, si
     return 0;
 }
 
-int round_ratio(const struct ratio_side *a, const struct ratio_side *b, struct round_ratio *out)
+/* The unpaired estimate from every round of each side: 0, with out->value,
+ * low and high set when the rounds are enough for an interval (else the
+ * medians give the value too); 1 when a round median is not positive,
+ * -E2BIG or -ENOMEM. */
+static int from_rounds(const struct ratio_side *a, const struct ratio_side *b,
+                       struct round_ratio *out)
+{
+    double *x = malloc(b->rounds * sizeof(*x)), *y = malloc(a->rounds * sizeof(*y));
+    int rc = x == NULL || y == NULL ? -ENOMEM : 0;
+    for (size_t k = 0; rc == 0 && k < b->rounds; k++) {
+        rc = b->round_p50[k] > 0 ? 0 : 1;
+        x[k] = rc == 0 ? log(b->round_p50[k]) : 0;
+    }
+    for (size_t k = 0; rc == 0 && k < a->rounds; k++) {
+        rc = a->round_p50[k] > 0 ? 0 : 1;
+        y[k] = rc == 0 ? log(a->round_p50[k]) : 0;
+    }
+    struct ranktest_shift shift;
+    if (rc == 0)
+        rc = ranktest_hl_shift(x, b->rounds, y, a->rounds, ROUND_RATIO_ALPHA, &shift);
+    free(x);
+    free(y);
+    if (rc != 0)
+        return rc;
+    if (isfinite(shift.low) && isfinite(shift.high)) {
+        out->value = exp(shift.estimate);
+        out->low = exp(shift.low);
+        out->high = exp(shift.high);
+        out->method = "rounds";
+    }
+    return 0;
+}
+
+int round_ratio(const struct ratio_side *a, const struct ratio_side *b, bool same_run,
+                struct round_ratio *out)
 {
     *out = (struct round_ratio){NAN, NAN, NAN, ""};
     size_t pairs = a->rounds < b->rounds ? a->rounds : b->rounds;
-    int rc = pairs > 0 ? from_pairs(a, b, pairs, out) : 1;
+    int rc = pairs == 0 ? 1 : same_run ? from_pairs(a, b, pairs, out) : from_rounds(a, b, out);
     if (rc < 0 && rc != -E2BIG)
         return rc;
     if (out->method[0] != '\0')

@@ -16,10 +16,17 @@
  * holds whenever both of theirs do, widened to take in the estimate should
  * it lie outside. Without round medians, the estimate is the ratio of the
  * two medians, with that same interval.
+ *
+ * Cases of different runs (the report's runs side by side) have no passes
+ * in common: their rounds are compared unpaired, by the two-sample
+ * Hodges-Lehmann shift of the log round medians with its Mann-Whitney
+ * interval (four rounds a side are the fewest with one), else the ratio
+ * of the medians with their intervals' conservative one.
  */
 #ifndef PROCBENCH_ROUND_RATIO_H
 #define PROCBENCH_ROUND_RATIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ROUND_RATIO_ALPHA 0.05
@@ -34,10 +41,13 @@ struct ratio_side {
 struct round_ratio {
     double value;       /* A / B; NAN when nothing can be said (a median of 0) */
     double low, high;   /* its 95% interval; NAN when unknown */
-    const char *method; /* where the interval came from: "paired rounds" or "median CIs" */
+    const char *method; /* where the interval came from: "paired rounds", "rounds" (unpaired)
+                         * or "median CIs" */
 };
 
-/* Fills out as described above. Returns 0 or -ENOMEM. */
-int round_ratio(const struct ratio_side *a, const struct ratio_side *b, struct round_ratio *out);
+/* Fills out as described above: paired when a and b are cases of one run.
+ * Returns 0 or -ENOMEM. */
+int round_ratio(const struct ratio_side *a, const struct ratio_side *b, bool same_run,
+                struct round_ratio *out);
 
 #endif

@@ -80,7 +80,7 @@ enum outcome command_check(const struct cli_options *opts)
             not_judged++;
             continue;
         }
-        if (check_judge(&rules[i], matched[2 * i], matched[2 * i + 1], &o) != 0) {
+        if (check_judge(&rules[i], matched[2 * i], matched[2 * i + 1], true, &o) != 0) {
             fprintf(stderr, "procbench: out of memory\n");
             outcome = OUTCOME_FAILED;
             goto out;

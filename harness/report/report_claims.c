@@ -81,7 +81,7 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     struct check_rule rule = {.op = claim->kind == MORE ? CHECK_GREATER : CHECK_LESS,
                               .factor = claim->kind == SAME ? 1.0 : claim->factor};
     struct check_outcome o;
-    int rc = check_judge(&rule, p->left, p->right, &o);
+    int rc = check_judge(&rule, p->left, p->right, true, &o);
     if (rc != 0)
         return rc;
     res->ratio = o.ratio;
@@ -205,9 +205,9 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     report_param_text(bottom->left, claim->sweep, bottom_text, sizeof(bottom_text));
     struct check_rule rule = {.op = CHECK_LESS, .factor = 1.0};
     struct check_outcome hi, lo;
-    int rc = check_judge(&rule, top->left, top->right, &hi);
+    int rc = check_judge(&rule, top->left, top->right, true, &hi);
     if (rc == 0)
-        rc = check_judge(&rule, bottom->left, bottom->right, &lo);
+        rc = check_judge(&rule, bottom->left, bottom->right, true, &lo);
     if (rc != 0)
         return rc;
     snprintf(res->criterion, sizeof(res->criterion),

@@ -378,8 +378,8 @@ static void write_method(struct report_writer *w, const struct report_content *c
         w->ops->paragraph(w, "Ratios are a run over the first for the same case: the "
                              "Hodges-Lehmann estimate on the two cases' round medians with its "
                              "95% interval, or the ratio of the medians' own intervals when "
-                             "rounds are too few (as " REPORT_CODE "procbench check" REPORT_CODE
-                             " judges a rule).");
+                             "rounds are too few (two runs share no passes, so their rounds "
+                             "are not paired).");
 }
 
 /* ---- plots, claims, reproduction -------------------------------------------- */
@@ -411,8 +411,9 @@ static void write_claims(struct report_writer *w, const struct report_content *c
     w->ops->paragraph(
         w, "Each answer above is a claim judged as " REPORT_CODE "procbench check" REPORT_CODE
            " judges a rule: on the 95% confidence interval of the ratio of two cases' times "
-           "(Hodges-Lehmann on their round medians, or the ratio of the medians' own intervals "
-           "when the rounds are too few). It holds when the whole interval is on the claim's "
+           "(their rounds paired by pass: Hodges-Lehmann on the pairs' log ratios with the "
+           "signed-rank interval, or the ratio of the medians' own intervals when the pairs "
+           "are too few). It holds when the whole interval is on the claim's "
            "side, does not hold when it is wholly on the other, and is inconclusive otherwise; "
            "'as cheap' means within 1 +- 10%. Claims whose cases were not run are not measured. "
            "The questions are declared in bench/report_claims.def.");

@@ -482,7 +482,7 @@ static void write_several(struct report_writer *w, const struct report_content *
                 continue;
             struct check_rule rule = {.op = CHECK_LESS, .factor = 1.0};
             struct check_outcome o;
-            if (x == NULL || first == NULL || check_judge(&rule, x, first, &o) != 0 ||
+            if (x == NULL || first == NULL || check_judge(&rule, x, first, false, &o) != 0 ||
                 isnan(o.ratio))
                 report_row_cell(&row, "-");
             else if (isnan(o.low))

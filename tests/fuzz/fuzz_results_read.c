@@ -49,7 +49,7 @@ static void judge_first_cases(const struct stored_run *run)
     for (size_t i = 0; i + 1 < run->case_count && i < 4; i++) {
         struct check_outcome outcome;
         rule.op = i % 2 ? CHECK_GREATER : CHECK_LESS;
-        check_judge(&rule, &run->cases[i], &run->cases[i + 1], &outcome);
+        check_judge(&rule, &run->cases[i], &run->cases[i + 1], true, &outcome);
     }
 }
 

@@ -252,7 +252,7 @@ static void judge(struct stored_run *run, const char *line, struct check_outcome
     parse(line, &r);
     assert_int_equal(check_match(run, &r.left, &left, why, sizeof(why)), 0);
     assert_int_equal(check_match(run, &r.right, &right, why, sizeof(why)), 0);
-    assert_int_equal(check_judge(&r, left, right, o), 0);
+    assert_int_equal(check_judge(&r, left, right, true, o), 0);
 }
 
 static void test_judge(void **state)

@@ -2,7 +2,8 @@
  * Tests of the ratio of two cases of one run (analysis/round_ratio.c), which
  * vs_posix_spawn and `procbench check` share, against values worked out by
  * hand in the comments: rounds paired by pass, the fallback on the medians'
- * intervals when the pairs are too few, and the cases with nothing to pair.
+ * intervals when the pairs are too few, the cases with nothing to pair, and
+ * cases of two runs, compared unpaired.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,7 @@ static void test_paired_by_hand(void **state)
     const double mine[] = {150, 320, 170, 340, 160, 360};
     struct ratio_side a = {mine, 6, 250, 160, 340}, b = {ref, 6, 150, 100, 200};
     struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
     assert_near(r.low, 1.5, 1e-12);
     assert_near(r.high, 1.8, 1e-12);
@@ -41,7 +42,7 @@ static void test_paired_by_hand(void **state)
     const double more[] = {150, 320, 170, 340, 160, 360, 9999};
     a.round_p50 = more;
     a.rounds = 7;
-    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
     assert_near(r.high, 1.8, 1e-12);
 }
@@ -55,7 +56,7 @@ static void test_few_pairs_take_median_intervals(void **state)
     const double mine[] = {200, 220, 240};
     struct ratio_side a = {mine, 3, 220, 200, 240}, b = {ref, 3, 110, 100, 125};
     struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_near(r.value, 2.0, 1e-12);
     assert_near(r.low, 200.0 / 125.0, 1e-12);
     assert_near(r.high, 240.0 / 100.0, 1e-12);
@@ -64,7 +65,7 @@ static void test_few_pairs_take_median_intervals(void **state)
      * 98]: the interval is widened to take the estimate in. */
     const double slow[] = {250, 250, 250}, base[] = {100, 100, 100};
     struct ratio_side c = {slow, 3, 220, 215, 225}, d = {base, 3, 100, 98, 102};
-    assert_int_equal(round_ratio(&c, &d, &r), 0);
+    assert_int_equal(round_ratio(&c, &d, true, &r), 0);
     assert_near(r.value, 2.5, 1e-12);
     assert_near(r.low, 215.0 / 102.0, 1e-12);
     assert_near(r.high, 2.5, 1e-12);
@@ -77,19 +78,46 @@ static void test_nothing_to_pair(void **state)
     (void)state;
     struct ratio_side a = {NULL, 0, 220, 200, 240}, b = {NULL, 0, 110, 100, 125};
     struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_near(r.value, 2.0, 1e-12);
     assert_near(r.low, 1.6, 1e-12);
     assert_string_equal(r.method, "median CIs");
     const double zero[] = {0, 110, 120}, mine[] = {200, 220, 240};
     struct ratio_side c = {mine, 3, 220, 200, 240}, d = {zero, 3, 110, 100, 125};
-    assert_int_equal(round_ratio(&c, &d, &r), 0);
+    assert_int_equal(round_ratio(&c, &d, true, &r), 0);
     assert_near(r.value, 2.0, 1e-12);
     assert_string_equal(r.method, "median CIs");
     b.p50 = 0;
-    assert_int_equal(round_ratio(&a, &b, &r), 0);
+    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_true(isnan(r.value) && isnan(r.low) && isnan(r.high));
     assert_string_equal(r.method, "");
+}
+
+/* Cases of two runs are not paired. Reference rounds all 100 ns, the
+ * case's 150..190: the 25 differences of logs are log(1.5) .. log(1.9),
+ * five of each; Hodges-Lehmann: the 13th, log(1.7). With 5 against 5 the
+ * exact 95% interval is the 3rd to the 23rd difference (P(U <= 2) = 4/252
+ * <= 0.025 < P(U <= 3) = 7/252): log(1.5) and log(1.9). Three against
+ * three give none: the ratio of the medians, with their intervals'. */
+static void test_other_runs_unpaired(void **state)
+{
+    (void)state;
+    const double ref[] = {100, 100, 100, 100, 100};
+    const double mine[] = {190, 150, 170, 160, 180};
+    struct ratio_side a = {mine, 5, 170, 150, 190}, b = {ref, 5, 100, 100, 100};
+    struct round_ratio r;
+    assert_int_equal(round_ratio(&a, &b, false, &r), 0);
+    assert_near(r.value, 1.7, 1e-9);
+    assert_near(r.low, 1.5, 1e-9);
+    assert_near(r.high, 1.9, 1e-9);
+    assert_string_equal(r.method, "rounds");
+    const double ref3[] = {100, 110, 120}, mine3[] = {250, 200, 240};
+    struct ratio_side c = {mine3, 3, 240, 200, 250}, d = {ref3, 3, 110, 100, 125};
+    assert_int_equal(round_ratio(&c, &d, false, &r), 0);
+    assert_near(r.value, 240.0 / 110.0, 1e-12);
+    assert_near(r.low, 200.0 / 125.0, 1e-12);
+    assert_near(r.high, 250.0 / 100.0, 1e-12);
+    assert_string_equal(r.method, "median CIs");
 }
 
 int main(void)
@@ -98,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_paired_by_hand),
         cmocka_unit_test(test_few_pairs_take_median_intervals),
         cmocka_unit_test(test_nothing_to_pair),
+        cmocka_unit_test(test_other_runs_unpaired),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
