@@ -25,34 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
+#include "bare_fork.h"
 
 #define HUGE_PAGE    (2u << 20)
 #define SETTLE_MS    300.0
 #define MEASURE_MS   1000.0
 #define MAX_SAMPLES  400
 #define MAX_PAIRS    100
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static long parse(const char *text, const char *name, long max)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < 1 || v > max) {
-        fprintf(stderr, "bare_fork_held: %s '%s' is not a count from 1 to %ld\n", name, text, max);
-        exit(2);
-    }
-    return v;
-}
 
 static void die(const char *what)
 {
@@ -87,16 +66,16 @@ static void write_memory(size_t bytes)
 /* The settled median fork-to-reap time of this process, in ms. */
 static double settled_fork_ms(void)
 {
-    double samples[MAX_SAMPLES], start = now_ms();
+    double samples[MAX_SAMPLES], start = bare_now_ms();
     size_t n = 0;
     for (;;) {
-        double t0 = now_ms();
+        double t0 = bare_now_ms();
         pid_t pid = fork();
         if (pid == 0)
             _exit(0);
         if (pid < 0 || waitpid(pid, NULL, 0) != pid)
             die("fork");
-        double spent = now_ms() - t0;
+        double spent = bare_now_ms() - t0;
         if (t0 - start < SETTLE_MS)
             continue;
         samples[n++] = spent;
@@ -153,8 +132,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bare_fork_held MIB PAIRS\n");
         return 2;
     }
-    size_t bytes = (size_t)parse(argv[1], "MIB", 1L << 20) << 20;
-    long pairs = parse(argv[2], "PAIRS", MAX_PAIRS);
+    size_t bytes = (size_t)bare_count("bare_fork_held", argv[1], "MIB", 1L << 20) << 20;
+    long pairs = bare_count("bare_fork_held", argv[2], "PAIRS", MAX_PAIRS);
     int requests[2], replies[2];
     if (pipe(requests) != 0 || pipe(replies) != 0)
         die("pipe");

@@ -21,29 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static long parse(const char *text, const char *name, long max)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < 1 || v > max) {
-        fprintf(stderr, "bare_fork_settle: %s '%s' is not a count from 1 to %ld\n", name, text,
-                max);
-        exit(2);
-    }
-    return v;
-}
+#include "bare_fork.h"
 
 int main(int argc, char **argv)
 {
@@ -51,25 +29,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bare_fork_settle MIB COUNT\n");
         return 2;
     }
-    size_t bytes = (size_t)parse(argv[1], "MIB", 1L << 20) << 20;
-    long count = parse(argv[2], "COUNT", 10000);
+    size_t bytes = (size_t)bare_count("bare_fork_settle", argv[1], "MIB", 1L << 20) << 20;
+    long count = bare_count("bare_fork_settle", argv[2], "COUNT", 10000);
     char *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) {
         fprintf(stderr, "bare_fork_settle: mmap of %zu bytes failed: %s\n", bytes, strerror(errno));
         return 1;
     }
-    double t0 = now_ms();
+    double t0 = bare_now_ms();
     if (madvise(memory, bytes, MADV_POPULATE_WRITE) != 0) {
         fprintf(stderr, "bare_fork_settle: MADV_POPULATE_WRITE failed: %s\n", strerror(errno));
         return 1;
     }
-    printf("populate=%.1f", now_ms() - t0);
+    printf("populate=%.1f", bare_now_ms() - t0);
     for (long i = 0; i < count; i++) {
-        t0 = now_ms();
+        t0 = bare_now_ms();
         pid_t pid = fork();
         if (pid == 0)
             _exit(0);
-        double returned = now_ms() - t0;
+        double returned = bare_now_ms() - t0;
         if (pid < 0 || waitpid(pid, NULL, 0) != pid) {
             fprintf(stderr, "\nbare_fork_settle: fork %ld failed: %s\n", i + 1, strerror(errno));
             return 1;
