@@ -300,6 +300,7 @@ static json_t *analyses_json(const struct declared_columns *metrics, int *err)
         set(object, "kind", text(analysis_kind_name(spec->kind)), err);
         set(object, "label", text(spec->label), err);
         set(object, "ci_prefix", text(spec->ci_prefix), err);
+        set(object, "param", text(spec->kind == ANALYSIS_SLOPE ? spec->param : NULL), err);
         set(object, "per_name", text(spec->kind == ANALYSIS_SLOPE ? spec->per_name : NULL), err);
         set(object, "partner", text(spec->partner), err);
         push(array, object, err);

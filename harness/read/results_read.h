@@ -90,6 +90,7 @@ struct stored_analysis {
     enum analysis_kind kind;
     const char *label;     /* a few words, as the scenario declared them */
     const char *ci_prefix; /* NULL: no interval */
+    const char *param;     /* the parameter a slope is against ("rss"); NULL otherwise */
     const char *per_name;  /* a slope's unit ("GiB"); NULL otherwise */
 };
 

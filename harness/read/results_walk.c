@@ -181,9 +181,9 @@ _Static_assert(RESULTS_READ_MAX_ANALYSES >= RUN_ANALYSES_MAX,
 /* Files written before analyses were declared carry these three columns;
  * their labels are the column names, which is all such a file says. */
 static const struct stored_analysis legacy_analyses[] = {
-    {"rss_slope_ns_per_gib", ANALYSIS_SLOPE, "rss_slope_ns_per_gib", "rss_slope", "GiB"},
-    {"vs_posix_spawn", ANALYSIS_RATIO, "vs_posix_spawn", "vs_posix_spawn", NULL},
-    {"pool_break_even_ns", ANALYSIS_BREAK_EVEN, "pool_break_even_ns", NULL, NULL},
+    {"rss_slope_ns_per_gib", ANALYSIS_SLOPE, "rss_slope_ns_per_gib", "rss_slope", "rss", "GiB"},
+    {"vs_posix_spawn", ANALYSIS_RATIO, "vs_posix_spawn", "vs_posix_spawn", NULL, NULL},
+    {"pool_break_even_ns", ANALYSIS_BREAK_EVEN, "pool_break_even_ns", NULL, NULL, NULL},
 };
 
 /* key's text, or NULL when the member is missing or null. */
@@ -211,6 +211,8 @@ static int read_analysis(const struct reader *rd, json_t *entry, const char *whe
     if (rc == 0)
         rc = optional_text(rd, entry, where, "ci_prefix", &a->ci_prefix);
     if (rc == 0)
+        rc = optional_text(rd, entry, where, "param", &a->param);
+    if (rc == 0)
         rc = optional_text(rd, entry, where, "per_name", &a->per_name);
     if (rc != 0)
         return rc;
@@ -223,8 +225,9 @@ static int read_analysis(const struct reader *rd, json_t *entry, const char *whe
     if (analysis_kind_parse(kind, &a->kind) != 0)
         return untrusted_fail(rd, -EINVAL, "%s.kind '%s': expected slope, ratio or break_even",
                               where, kind);
-    if (a->kind == ANALYSIS_SLOPE && a->per_name == NULL)
-        return untrusted_fail(rd, -EINVAL, "%s.per_name: a slope needs its unit", where);
+    if (a->kind == ANALYSIS_SLOPE && (a->param == NULL || a->per_name == NULL))
+        return untrusted_fail(rd, -EINVAL, "%s: a slope needs its param and its unit (per_name)",
+                              where);
     return 0;
 }
 

@@ -125,12 +125,27 @@ static int judge_ratio(const struct report_claim *claim, const struct pair *p,
     return 0;
 }
 
-static bool slope_of(const struct stored_case *c, double *slope, double *low, double *high)
+/* The run's declared slope against param, with an interval, or NULL. */
+static const struct stored_analysis *slope_against(const struct stored_run *run,
+                                                   const char *param)
 {
-    return results_read_case_number(c, "rss_slope_ns_per_gib", slope) &&
-           results_read_case_number(c, "rss_slope_ci_low", low) &&
-           results_read_case_number(c, "rss_slope_ci_high", high) && *low <= *slope &&
-           *slope <= *high;
+    for (size_t a = 0; a < run->analysis_count; a++) {
+        const struct stored_analysis *an = &run->analyses[a];
+        if (an->kind == ANALYSIS_SLOPE && an->ci_prefix != NULL && strcmp(an->param, param) == 0)
+            return an;
+    }
+    return NULL;
+}
+
+static bool slope_of(const struct stored_analysis *an, const struct stored_case *c, double *slope,
+                     double *low, double *high)
+{
+    char low_key[96], high_key[96];
+    snprintf(low_key, sizeof(low_key), "%s_ci_low", an->ci_prefix);
+    snprintf(high_key, sizeof(high_key), "%s_ci_high", an->ci_prefix);
+    return results_read_case_number(c, an->column, slope) &&
+           results_read_case_number(c, low_key, low) &&
+           results_read_case_number(c, high_key, high) && *low <= *slope && *slope <= *high;
 }
 
 /* Every parameter but key equal in a and b (placement included). */
@@ -148,8 +163,8 @@ static bool same_but(const struct stored_case *a, const struct stored_case *b, c
     return true;
 }
 
-static int judge_grows(const struct report_claim *claim, const struct pair *pairs, size_t count,
-                       struct report_claim_result *res)
+static int judge_grows(const struct stored_run *run, const struct report_claim *claim,
+                       const struct pair *pairs, size_t count, struct report_claim_result *res)
 {
     const struct pair *top = &pairs[0], *bottom = NULL;
     uint64_t top_v, v, bottom_v = UINT64_MAX;
@@ -161,9 +176,11 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
     }
     report_param_text(top->left, claim->sweep, top_text, sizeof(top_text));
     double ls, ll, lh, rs, rl, rh;
-    if (slope_of(top->left, &ls, &ll, &lh) && slope_of(top->right, &rs, &rl, &rh)) {
-        /* Slopes in ns per GiB with their intervals: the gap grows when the
-         * left slope lies wholly above the right one. */
+    const struct stored_analysis *slope = slope_against(run, claim->sweep);
+    if (slope != NULL && slope_of(slope, top->left, &ls, &ll, &lh) &&
+        slope_of(slope, top->right, &rs, &rl, &rh)) {
+        /* Slopes in ns per unit of the sweep with their intervals: the gap
+         * grows when the left slope lies wholly above the right one. */
         res->ratio = rs > 0 ? ls / rs : NAN;
         res->low = rh > 0 && rl > 0 ? ll / rh : NAN;
         res->high = rl > 0 ? lh / rl : NAN;
@@ -173,19 +190,19 @@ static int judge_grows(const struct report_claim *claim, const struct pair *pair
         if (res->verdict == REPORT_INCONCLUSIVE)
             snprintf(res->why, sizeof(res->why), "the slopes' intervals overlap");
         snprintf(res->criterion, sizeof(res->criterion),
-                 "slope per GiB of %s above that of %s (ratio of slopes)", top->left->scenario,
-                 top->right->scenario);
+                 "slope per %s of %s above that of %s (ratio of slopes)", slope->per_name,
+                 top->left->scenario, top->right->scenario);
         char t[6][32];
         const double slope_ns[6] = {ls, ll, lh, rs, rl, rh};
         for (size_t k = 0; k < 6; k++)
             format_signed_duration(slope_ns[k], t[k], sizeof(t[k]));
-        report_claim_note(res, "slopes %s [%s, %s] and %s [%s, %s] per GiB", t[0], t[1], t[2], t[3],
-                          t[4], t[5]);
+        report_claim_note(res, "slopes %s [%s, %s] and %s [%s, %s] per %s", t[0], t[1], t[2], t[3],
+                          t[4], t[5], slope->per_name);
         report_claim_set_cases(res, top->left, top->right);
         report_claim_say_context(res, top->left, top->right);
-        report_claim_say(res, "%s's time grows by %s per GiB of %s [%s, %s], %s's by %s [%s, %s]",
-                         claim->left_name, t[0], claim->sweep, t[1], t[2], claim->right_name, t[3],
-                         t[4], t[5]);
+        report_claim_say(res, "%s's time grows by %s per %s of %s [%s, %s], %s's by %s [%s, %s]",
+                         claim->left_name, t[0], slope->per_name, claim->sweep, t[1], t[2],
+                         claim->right_name, t[3], t[4], t[5]);
         return 0;
     }
     for (size_t i = 1; i < count; i++) {
@@ -474,7 +491,7 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
                  : judge_ratio(claim, &pairs[0], res);
         break;
     case GROWS:
-        rc = judge_grows(claim, pairs, count, res);
+        rc = judge_grows(run, claim, pairs, count, res);
         break;
     case MEMORY:
         rc = judge_memory(claim, &pairs[0], res);

@@ -455,6 +455,26 @@ static void test_claims(void **state)
     assert_cmp(fabs(r->ratio - 1.2), <, 1e-9);
     assert_cmp(fabs(r->low - 90000.0 / 110000), <, 1e-9);
     results_read_free_run(run);
+
+    /* The slope is the one the run declares against the claim's sweep,
+     * whatever its columns and unit: here per MiB, wholly apart. */
+    const char *head = HEAD;
+    snprintf(text, sizeof(text), "%.*s%s", (int)(strstr(head, " \"cases\"") - head), head,
+             " \"analyses\": [{\"column\": \"cost\", \"kind\": \"slope\", \"label\": \"l\","
+             " \"ci_prefix\": \"cost\", \"param\": \"rss\", \"per_name\": \"MiB\"}],\n"
+             " \"cases\": [\n");
+    add_case(text, sizeof(text), "spawn.fork_exec", "\"rss\": \"4G\"", "same", 900000,
+             "\"cost\": 120, \"cost_ci_low\": 110, \"cost_ci_high\": 130");
+    add_case(text, sizeof(text), "spawn.posix_spawn", "\"rss\": \"4G\"", "same", 500000,
+             "\"cost\": 10, \"cost_ci_low\": 5, \"cost_ci_high\": 15");
+    strcat(text, "]}\n");
+    run = read_run("declared-slopes.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    r = find(results, "posix_spawn_gap_grows");
+    assert_string_equal(report_verdict_name(r->verdict), "holds");
+    assert_cmp(fabs(r->ratio - 12.0), <, 1e-9);
+    assert_contains(r->answer, "per MiB of rss");
+    results_read_free_run(run);
 }
 
 /* A metric's figures for add_case's extra: its median and a histogram of

@@ -75,7 +75,7 @@ static void write_file(const char *path, const char *data, size_t len)
 /* An analysis declaration; prefix and per are JSON (a quoted name or null). */
 #define ANALYSIS(column, kind, prefix, per)                                                        \
     "{\"column\": \"" column "\", \"kind\": \"" kind "\", \"label\": \"l\", \"ci_prefix\": " prefix \
-    ", \"per_name\": " per ", \"partner\": null}"
+    ", \"param\": \"rss\", \"per_name\": " per ", \"partner\": null}"
 
 static void test_reads_valid_file(void **state)
 {
@@ -178,6 +178,7 @@ static void test_reads_analyses(void **state)
     assert_int_equal(run->analyses[0].kind, ANALYSIS_SLOPE);
     assert_string_equal(run->analyses[0].ci_prefix, "cost");
     assert_string_equal(run->analyses[0].per_name, "MiB");
+    assert_string_equal(run->analyses[0].param, "rss");
     assert_string_equal(run->analyses[0].label, "l");
     assert_int_equal(run->analyses[1].kind, ANALYSIS_RATIO);
     assert_null(run->analyses[1].per_name);
@@ -386,7 +387,7 @@ static const struct bad_file bad_files[] = {
      0, "analyses[0].ci_prefix 'a b': not a column name"},
     {"analysis_slope_unit",
      VALID_HEAD " \"analyses\": [" ANALYSIS("s", "slope", "null", "null") "], \"cases\": []}", 0,
-     "analyses[0].per_name: a slope needs its unit"},
+     "analyses[0]: a slope needs its param and its unit (per_name)"},
     {"analysis_label",
      VALID_HEAD " \"analyses\": [{\"column\": \"vs\", \"kind\": \"ratio\"}], \"cases\": []}", 0,
      "analyses[0].label: missing"},
