@@ -3,13 +3,16 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "ranktest.h"
 
 /* The paired estimate from the first `pairs` rounds of each side: 0 with
- * out->value (and, from six pairs, out->low/high) set; 1 when a round
- * median is not positive (no log), -E2BIG or -ENOMEM. */
+ * out->value and out->low/high set: from six pairs the signed-rank
+ * interval (method set), with fewer the range of the pairs' ratios
+ * (method ""); 1 when a round median is not positive (no log), -E2BIG or
+ * -ENOMEM. */
 static int from_pairs(const struct ratio_side *a, const struct ratio_side *b, size_t pairs,
                       struct round_ratio *out)
 {
@@ -23,17 +26,21 @@ static int from_pairs(const struct ratio_side *a, const struct ratio_side *b, si
         }
         d[k] = log(a->round_p50[k]) - log(b->round_p50[k]);
     }
+    double least = d[0], most = d[0];
+    for (size_t k = 1; k < pairs; k++) {
+        least = fmin(least, d[k]);
+        most = fmax(most, d[k]);
+    }
     struct ranktest_shift shift;
     int rc = ranktest_signed_hl(d, pairs, ROUND_RATIO_ALPHA, &shift);
     free(d);
     if (rc != 0)
         return rc;
     out->value = exp(shift.estimate);
-    if (isfinite(shift.low) && isfinite(shift.high)) {
-        out->low = exp(shift.low);
-        out->high = exp(shift.high);
-        out->method = "paired rounds";
-    }
+    bool interval = isfinite(shift.low) && isfinite(shift.high);
+    out->low = exp(interval ? shift.low : least);
+    out->high = exp(interval ? shift.high : most);
+    out->method = interval ? "paired rounds" : "";
     return 0;
 }
 
@@ -80,13 +87,17 @@ int round_ratio(const struct ratio_side *a, const struct ratio_side *b, bool sam
         return rc;
     if (out->method[0] != '\0')
         return 0;
+    /* What the pairs span, if they gave an estimate without an interval. */
+    double least = isfinite(out->low) ? out->low : out->value;
+    double most = isfinite(out->high) ? out->high : out->value;
+    out->low = out->high = NAN;
     if (!(a->p50 > 0) || !(b->p50 > 0))
         return 0;
     if (!isfinite(out->value))
-        out->value = a->p50 / b->p50;
+        out->value = least = most = a->p50 / b->p50;
     if (a->p50_low > 0 && b->p50_low > 0) {
-        out->low = fmin(a->p50_low / b->p50_high, out->value);
-        out->high = fmax(a->p50_high / b->p50_low, out->value);
+        out->low = fmin(a->p50_low / b->p50_high, least);
+        out->high = fmax(a->p50_high / b->p50_low, most);
         out->method = "median CIs";
     }
     return 0;

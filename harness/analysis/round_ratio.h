@@ -13,9 +13,10 @@
  * interval (ranktest.h). Six pairs are the fewest with such an interval;
  * with fewer (3 rounds, as --quick gives) the interval is the conservative
  * one of the two medians' own, [low_a / high_b, high_a / low_b], which
- * holds whenever both of theirs do, widened to take in the estimate should
- * it lie outside. Without round medians, the estimate is the ratio of the
- * two medians, with that same interval.
+ * holds whenever both of theirs do, widened to take in every pair's ratio
+ * (so that the estimate, which lies among them, is inside it too).
+ * Without round medians, the estimate is the ratio of the two medians,
+ * with that same interval.
  *
  * Cases of different runs (the report's runs side by side) have no passes
  * in common: their rounds are compared unpaired, by the two-sample

@@ -61,14 +61,18 @@ static void test_few_pairs_take_median_intervals(void **state)
     assert_near(r.low, 200.0 / 125.0, 1e-12);
     assert_near(r.high, 240.0 / 100.0, 1e-12);
     assert_string_equal(r.method, "median CIs");
-    /* The pairs say 2.5 while the medians' interval is [215 / 102, 225 /
-     * 98]: the interval is widened to take the estimate in. */
-    const double slow[] = {250, 250, 250}, base[] = {100, 100, 100};
+    /* The pairs say 2.4, 2.5 and 2.7 while the medians' interval is [215 /
+     * 102, 225 / 98] = [2.108, 2.296]: the interval is widened to take in
+     * every pair, to 2.7, and with it the estimate. That is the median of
+     * the six Walsh averages of the logs, the mean of log 2.5 and the
+     * average of log 2.4 and log 2.7: sqrt(2.5 * sqrt(2.4 * 2.7)). */
+    const double slow[] = {240, 250, 270}, base[] = {100, 100, 100};
     struct ratio_side c = {slow, 3, 220, 215, 225}, d = {base, 3, 100, 98, 102};
     assert_int_equal(round_ratio(&c, &d, true, &r), 0);
-    assert_near(r.value, 2.5, 1e-12);
+    assert_near(r.value, sqrt(2.5 * sqrt(2.4 * 2.7)), 1e-12);
     assert_near(r.low, 215.0 / 102.0, 1e-12);
-    assert_near(r.high, 2.5, 1e-12);
+    assert_near(r.high, 2.7, 1e-12);
+    assert_string_equal(r.method, "median CIs");
 }
 
 /* No rounds to pair, or a round median of 0 (no log): the ratio of the
