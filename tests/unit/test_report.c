@@ -326,6 +326,21 @@ static void test_rounds_csv(void **state)
     report_model_free(&r);
 }
 
+/* A run of fork_exec and posix_spawn at rss=4G, each with its extra
+ * figures, the file's declarations (before "cases") as given. */
+static struct stored_run *slopes_run(char *text, size_t len, const char *file,
+                                     const char *declarations, const char *fork_extra,
+                                     const char *posix_extra)
+{
+    const char *head = HEAD;
+    snprintf(text, len, "%.*s%s \"cases\": [\n", (int)(strstr(head, " \"cases\"") - head), head,
+             declarations);
+    add_case(text, len, "spawn.fork_exec", "\"rss\": \"4G\"", "same", 900000, fork_extra);
+    add_case(text, len, "spawn.posix_spawn", "\"rss\": \"4G\"", "same", 500000, posix_extra);
+    strncat(text, "]}\n", len - strlen(text) - 1);
+    return read_run(file, text);
+}
+
 static void test_claims(void **state)
 {
     static char text[1 << 18];
@@ -439,15 +454,11 @@ static void test_claims(void **state)
 
     /* With slopes recorded, "grows" compares the slopes' intervals: here
      * they overlap, so it cannot say. */
-    snprintf(text, sizeof(text), HEAD);
-    add_case(text, sizeof(text), "spawn.fork_exec", "\"rss\": \"4G\"", "same", 900000,
-             "\"rss_slope_ns_per_gib\": 120000, \"rss_slope_ci_low\": 90000, "
-             "\"rss_slope_ci_high\": 150000");
-    add_case(text, sizeof(text), "spawn.posix_spawn", "\"rss\": \"4G\"", "same", 500000,
-             "\"rss_slope_ns_per_gib\": 100000, \"rss_slope_ci_low\": 80000, "
-             "\"rss_slope_ci_high\": 110000");
-    strcat(text, "]}\n");
-    run = read_run("slopes.json", text);
+    run = slopes_run(text, sizeof(text), "slopes.json", "",
+                     "\"rss_slope_ns_per_gib\": 120000, \"rss_slope_ci_low\": 90000, "
+                     "\"rss_slope_ci_high\": 150000",
+                     "\"rss_slope_ns_per_gib\": 100000, \"rss_slope_ci_low\": 80000, "
+                     "\"rss_slope_ci_high\": 110000");
     assert_int_equal(report_claims_judge(run, results), 0);
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "inconclusive");
@@ -458,17 +469,11 @@ static void test_claims(void **state)
 
     /* The slope is the one the run declares against the claim's sweep,
      * whatever its columns and unit: here per MiB, wholly apart. */
-    const char *head = HEAD;
-    snprintf(text, sizeof(text), "%.*s%s", (int)(strstr(head, " \"cases\"") - head), head,
-             " \"analyses\": [{\"column\": \"cost\", \"kind\": \"slope\", \"label\": \"l\","
-             " \"ci_prefix\": \"cost\", \"param\": \"rss\", \"per_name\": \"MiB\"}],\n"
-             " \"cases\": [\n");
-    add_case(text, sizeof(text), "spawn.fork_exec", "\"rss\": \"4G\"", "same", 900000,
-             "\"cost\": 120, \"cost_ci_low\": 110, \"cost_ci_high\": 130");
-    add_case(text, sizeof(text), "spawn.posix_spawn", "\"rss\": \"4G\"", "same", 500000,
-             "\"cost\": 10, \"cost_ci_low\": 5, \"cost_ci_high\": 15");
-    strcat(text, "]}\n");
-    run = read_run("declared-slopes.json", text);
+    run = slopes_run(text, sizeof(text), "declared-slopes.json",
+                     " \"analyses\": [{\"column\": \"cost\", \"kind\": \"slope\", \"label\": \"l\","
+                     " \"ci_prefix\": \"cost\", \"param\": \"rss\", \"per_name\": \"MiB\"}],\n",
+                     "\"cost\": 120, \"cost_ci_low\": 110, \"cost_ci_high\": 130",
+                     "\"cost\": 10, \"cost_ci_low\": 5, \"cost_ci_high\": 15");
     assert_int_equal(report_claims_judge(run, results), 0);
     r = find(results, "posix_spawn_gap_grows");
     assert_string_equal(report_verdict_name(r->verdict), "holds");

@@ -18,6 +18,18 @@
 
 #include "analysis/round_ratio.h"
 
+/* round_ratio(a, b, same_run) must give value [low, high] from method. */
+static void expect_ratio(const struct ratio_side *a, const struct ratio_side *b, bool same_run,
+                         double value, double low, double high, const char *method)
+{
+    struct round_ratio r;
+    assert_int_equal(round_ratio(a, b, same_run, &r), 0);
+    assert_near(r.value, value, 1e-9);
+    assert_near(r.low, low, 1e-9);
+    assert_near(r.high, high, 1e-9);
+    assert_string_equal(r.method, method);
+}
+
 /* The machine flips between a fast and a slow state from pass to pass (the
  * reference takes 100 then 200 ns) and the case follows it: per pass the
  * ratios are 1.5 1.6 1.7 1.7 1.6 1.8. The 21 Walsh averages of their logs
@@ -31,20 +43,13 @@ static void test_paired_by_hand(void **state)
     const double ref[] = {100, 200, 100, 200, 100, 200};
     const double mine[] = {150, 320, 170, 340, 160, 360};
     struct ratio_side a = {mine, 6, 250, 160, 340}, b = {ref, 6, 150, 100, 200};
-    struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
-    assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
-    assert_near(r.low, 1.5, 1e-12);
-    assert_near(r.high, 1.8, 1e-12);
-    assert_string_equal(r.method, "paired rounds");
+    expect_ratio(&a, &b, true, sqrt(1.6 * 1.7), 1.5, 1.8, "paired rounds");
     /* Pairs are taken while both have rounds: a seventh round of one side
      * changes nothing. */
     const double more[] = {150, 320, 170, 340, 160, 360, 9999};
     a.round_p50 = more;
     a.rounds = 7;
-    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
-    assert_near(r.value, sqrt(1.6 * 1.7), 1e-12);
-    assert_near(r.high, 1.8, 1e-12);
+    expect_ratio(&a, &b, true, sqrt(1.6 * 1.7), 1.5, 1.8, "paired rounds");
 }
 
 /* Three pairs (--quick) give no 95% interval: the estimate from the pairs
@@ -55,12 +60,7 @@ static void test_few_pairs_take_median_intervals(void **state)
     const double ref[] = {100, 110, 120};
     const double mine[] = {200, 220, 240};
     struct ratio_side a = {mine, 3, 220, 200, 240}, b = {ref, 3, 110, 100, 125};
-    struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
-    assert_near(r.value, 2.0, 1e-12);
-    assert_near(r.low, 200.0 / 125.0, 1e-12);
-    assert_near(r.high, 240.0 / 100.0, 1e-12);
-    assert_string_equal(r.method, "median CIs");
+    expect_ratio(&a, &b, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
     /* The pairs say 2.4, 2.5 and 2.7 while the medians' interval is [215 /
      * 102, 225 / 98] = [2.108, 2.296]: the interval is widened to take in
      * every pair, to 2.7, and with it the estimate. That is the median of
@@ -68,11 +68,7 @@ static void test_few_pairs_take_median_intervals(void **state)
      * average of log 2.4 and log 2.7: sqrt(2.5 * sqrt(2.4 * 2.7)). */
     const double slow[] = {240, 250, 270}, base[] = {100, 100, 100};
     struct ratio_side c = {slow, 3, 220, 215, 225}, d = {base, 3, 100, 98, 102};
-    assert_int_equal(round_ratio(&c, &d, true, &r), 0);
-    assert_near(r.value, sqrt(2.5 * sqrt(2.4 * 2.7)), 1e-12);
-    assert_near(r.low, 215.0 / 102.0, 1e-12);
-    assert_near(r.high, 2.7, 1e-12);
-    assert_string_equal(r.method, "median CIs");
+    expect_ratio(&c, &d, true, sqrt(2.5 * sqrt(2.4 * 2.7)), 215.0 / 102.0, 2.7, "median CIs");
 }
 
 /* No rounds to pair, or a round median of 0 (no log): the ratio of the
@@ -81,16 +77,11 @@ static void test_nothing_to_pair(void **state)
 {
     (void)state;
     struct ratio_side a = {NULL, 0, 220, 200, 240}, b = {NULL, 0, 110, 100, 125};
-    struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, true, &r), 0);
-    assert_near(r.value, 2.0, 1e-12);
-    assert_near(r.low, 1.6, 1e-12);
-    assert_string_equal(r.method, "median CIs");
+    expect_ratio(&a, &b, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
     const double zero[] = {0, 110, 120}, mine[] = {200, 220, 240};
     struct ratio_side c = {mine, 3, 220, 200, 240}, d = {zero, 3, 110, 100, 125};
-    assert_int_equal(round_ratio(&c, &d, true, &r), 0);
-    assert_near(r.value, 2.0, 1e-12);
-    assert_string_equal(r.method, "median CIs");
+    expect_ratio(&c, &d, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
+    struct round_ratio r;
     b.p50 = 0;
     assert_int_equal(round_ratio(&a, &b, true, &r), 0);
     assert_true(isnan(r.value) && isnan(r.low) && isnan(r.high));
@@ -109,19 +100,10 @@ static void test_other_runs_unpaired(void **state)
     const double ref[] = {100, 100, 100, 100, 100};
     const double mine[] = {190, 150, 170, 160, 180};
     struct ratio_side a = {mine, 5, 170, 150, 190}, b = {ref, 5, 100, 100, 100};
-    struct round_ratio r;
-    assert_int_equal(round_ratio(&a, &b, false, &r), 0);
-    assert_near(r.value, 1.7, 1e-9);
-    assert_near(r.low, 1.5, 1e-9);
-    assert_near(r.high, 1.9, 1e-9);
-    assert_string_equal(r.method, "rounds");
+    expect_ratio(&a, &b, false, 1.7, 1.5, 1.9, "rounds");
     const double ref3[] = {100, 110, 120}, mine3[] = {250, 200, 240};
     struct ratio_side c = {mine3, 3, 240, 200, 250}, d = {ref3, 3, 110, 100, 125};
-    assert_int_equal(round_ratio(&c, &d, false, &r), 0);
-    assert_near(r.value, 240.0 / 110.0, 1e-12);
-    assert_near(r.low, 200.0 / 125.0, 1e-12);
-    assert_near(r.high, 250.0 / 100.0, 1e-12);
-    assert_string_equal(r.method, "median CIs");
+    expect_ratio(&c, &d, false, 240.0 / 110.0, 200.0 / 125.0, 250.0 / 100.0, "median CIs");
 }
 
 int main(void)
