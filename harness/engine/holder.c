@@ -56,11 +56,6 @@ void *holder_held(void)
     return held_state;
 }
 
-const char *holder_key(const struct holder *h)
-{
-    return h ? h->key : "";
-}
-
 int holder_fd(const struct holder *h)
 {
     return h->fd;

@@ -4,8 +4,9 @@
  * round that needs it, so that every such round starts with the state
  * already there, as fork() passes it on, instead of spending seconds making
  * it again (see scenario.hold). One holder is alive at a time: the runner
- * brings the cases that share one together within a pass. A holder is a
- * child of the harness in a process group of its own, dies with the harness
+ * brings the cases that share one together within a pass, and stops it at
+ * the end of each pass (runner.c says why). A holder is a child of the
+ * harness in a process group of its own, dies with the harness
  * (PR_SET_PDEATHSIG, and the end of its socket), and is stopped when the
  * runner ends, however it ends. Internal to the engine.
  */
@@ -17,9 +18,6 @@
 #include <sys/types.h>
 
 #include "round.h"
-
-/* The key of holder h ("" for NULL): what it holds. */
-const char *holder_key(const struct holder *h);
 
 /* Makes st->holder the holder of case index's hold key, stopping another
  * one and starting this one (the case's scenario's hold() in a new process)

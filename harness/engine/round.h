@@ -103,7 +103,6 @@ struct run_state {
     uint64_t rounds_done;
     struct round_plan plan;    /* the next round's; round_watch() hands it over in the report */
     struct holder *holder;     /* the holder process alive, or NULL (holder.h) */
-    uint64_t hold_build_ns;    /* time the last round_watch() spent starting a holder */
     /* The parent of every round's process: the harness, or, in a holder's
      * copy of this state, the holder (which forks the rounds it holds for). */
     pid_t harness_pid;
@@ -145,8 +144,7 @@ _Noreturn void round_process(struct run_state *st, size_t index);
  * --sample-timeout or an interrupt. Whatever went wrong (no process could
  * be made, it crashed, timed out, left processes behind, its holder failed
  * or died) is in st->report as setup_failed or leaked, with the reason; an
- * interrupt sets st->interrupted. st->hold_build_ns is the time spent
- * starting a holder. */
+ * interrupt sets st->interrupted. */
 void round_watch(struct run_state *st, size_t index);
 
 #endif

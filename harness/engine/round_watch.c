@@ -156,9 +156,7 @@ static pid_t start_round_process(struct run_state *st, size_t index, struct hold
 {
     *h = NULL;
     if (st->progress[index].hold_key[0] != '\0') {
-        uint64_t start = clock_now_ns();
         int rc = holder_ensure(st, index);
-        st->hold_build_ns = clock_now_ns() - start;
         if (rc != 0)
             return rc;
         *h = st->holder;
@@ -187,7 +185,6 @@ void round_watch(struct run_state *st, size_t index)
         histogram_reset(st->round_metric[m]);
     memset(st->report, 0, sizeof(*st->report));
     st->report->plan = st->plan;
-    st->hold_build_ns = 0;
     struct holder *h = NULL;
     pid_t pid = start_round_process(st, index, &h);
     if (pid == -EINTR) {

@@ -220,9 +220,10 @@ static void run_round(struct run_state *st, size_t index)
     record_round(st, index, start, end);
     c->rounds++;
     st->rounds_done++;
-    /* What the round cost beside its sampling, a holder's start excepted:
-     * that is paid once, not per round. */
-    uint64_t wall = end - start - (st->hold_build_ns < end - start ? st->hold_build_ns : 0);
+    /* What the round cost beside its sampling, with the start of a holder
+     * if it had to start one: a holder starts anew each pass, its cost paid
+     * by whichever case of its group comes first. */
+    uint64_t wall = end - start;
     cp->overhead_ns += wall > rep->measured_ns ? wall - rep->measured_ns : 0;
     struct stats s;
     stats_compute_median(c->hist, &s);
@@ -362,9 +363,8 @@ static void find_groups(struct run_state *st)
 }
 
 /* Shuffles order[0..count) with the seed's generator, then brings the cases
- * of a group (same_group) together, at the place of the first of them (the
- * group of the holder alive first of all). Within a group, and among the
- * groups, the shuffled order stays. */
+ * of a group (same_group) together, at the place of the first of them.
+ * Within a group, and among the groups, the shuffled order stays. */
 static void order_pass(struct run_state *st, size_t *order, size_t count, uint64_t *random_state)
 {
     for (size_t i = count; i > 1; i--) {
@@ -381,20 +381,15 @@ static void order_pass(struct run_state *st, size_t *order, size_t count, uint64
         return; /* shuffled but not grouped: holders restart more often */
     }
     size_t n = 0;
-    const char *alive = holder_key(st->holder);
-    for (int first = alive[0] != '\0'; first >= 0; first--) {
-        for (size_t k = 0; k < count; k++) {
-            if (placed[k] || (first && strcmp(st->progress[order[k]].hold_key, alive) != 0))
-                continue;
-            size_t group = st->progress[order[k]].group;
-            for (size_t m = k; m < count; m++) {
-                if (!placed[m] && st->progress[order[m]].group == group) {
-                    grouped[n++] = order[m];
-                    placed[m] = true;
-                }
+    for (size_t k = 0; k < count; k++) {
+        if (placed[k])
+            continue;
+        size_t group = st->progress[order[k]].group;
+        for (size_t m = k; m < count; m++) {
+            if (!placed[m] && st->progress[order[m]].group == group) {
+                grouped[n++] = order[m];
+                placed[m] = true;
             }
-            if (first)
-                break;
         }
     }
     memcpy(order, grouped, count * sizeof(*order));
@@ -563,6 +558,14 @@ int runner_run(struct run_results *r, const struct runner_observer *obs)
             if (st.progress[i].done)
                 finish_case(&st, i);
         }
+        /* A new holder every pass. Where a ballast's pages lie in physical
+         * memory moves fork()'s cost by up to a third here (the kernel walks
+         * their page structures; README, Held ballast), and each build
+         * lands wherever the free memory is: a holder kept for the whole
+         * run would give every round of its cases one such draw, a fresh
+         * ballast draws anew each round. One a pass lets the rounds, and
+         * so the case's interval, see how much it varies. */
+        holder_stop(&st);
         if (st.interrupted)
             break;
     }
