@@ -229,6 +229,53 @@ static double loadavg_1m(void)
     return end == line ? NAN : load;
 }
 
+double sysinfo_free_blocks_pct(const char *buddyinfo, uint64_t page_bytes, uint64_t block_bytes)
+{
+    double free_pages = 0, in_blocks = 0;
+    bool any_zone = false;
+    /* A line: "Node 0, zone   Normal  c0 c1 ... c10", cN free blocks of
+     * 2^N pages. */
+    for (const char *line = buddyinfo; line && *line; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        const char *zone = strstr(line, "zone");
+        const char *eol = strchr(line, '\n');
+        if (zone == NULL || (eol && zone > eol))
+            continue;
+        const char *p = zone + 4;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+            p++; /* the zone's name */
+        any_zone = true;
+        for (unsigned order = 0; order < 32; order++) {
+            char *end;
+            unsigned long long count = strtoull(p, &end, 10);
+            if (end == p || (eol && end > eol))
+                break;
+            double pages = (double)count * (double)((uint64_t)1 << order);
+            free_pages += pages;
+            if ((page_bytes << order) >= block_bytes)
+                in_blocks += pages;
+            p = end;
+        }
+    }
+    return any_zone && free_pages > 0 ? 100.0 * in_blocks / free_pages : NAN;
+}
+
+/* sysinfo_free_blocks_pct() of this machine for 2 MiB, or NAN. */
+static double free_2mib_blocks_pct(void)
+{
+    char text[4096];
+    FILE *f = fopen("/proc/buddyinfo", "re");
+    if (f == NULL)
+        return NAN;
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    long page = sysconf(_SC_PAGESIZE);
+    return sysinfo_free_blocks_pct(text, page > 0 ? (uint64_t)page : 4096, (uint64_t)2 << 20);
+}
+
 /* Totals of the aggregate "cpu " line of /proc/stat, in clock ticks: user
  * nice system idle iowait irq softirq steal. guest and guest_nice are left
  * out because the kernel already counts them in user and nice. Returns 0, or
@@ -355,6 +402,8 @@ int sysinfo_collect(struct run_env *env)
      * that they bracket the run itself. */
     env->loadavg_1m_start = loadavg_1m();
     env->loadavg_1m_end = NAN;
+    env->free_2mib_blocks_pct_start = free_2mib_blocks_pct();
+    env->free_2mib_blocks_pct_end = NAN;
     env->steal_pct = NAN;
     if (stat_ticks(&env->stat_total_start, &env->stat_steal_start) != 0)
         env->stat_total_start = env->stat_steal_start = 0;
@@ -366,6 +415,7 @@ void sysinfo_finish(struct run_env *env)
     uint64_t total, steal;
 
     env->loadavg_1m_end = loadavg_1m();
+    env->free_2mib_blocks_pct_end = free_2mib_blocks_pct();
     env->steal_pct = NAN;
     /* Under a clock tick (10 ms at the usual USER_HZ of 100) nothing was
      * counted, and a share of nothing is unknown, not 0 %. */
@@ -412,6 +462,8 @@ static const struct {
     F(loadavg_1m_start, FIELD_LOAD),
     F(loadavg_1m_end, FIELD_LOAD),
     F(steal_pct, FIELD_PCT),
+    F(free_2mib_blocks_pct_start, FIELD_PCT),
+    F(free_2mib_blocks_pct_end, FIELD_PCT),
     F(clock_overhead_ns, FIELD_U64),
     F(clock_resolution_ns, FIELD_U64),
     F(histogram_record_ns, FIELD_U64),

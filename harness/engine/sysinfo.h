@@ -34,6 +34,10 @@ struct run_env {
     char procbench_version[32];
     double loadavg_1m_start, loadavg_1m_end;
     double steal_pct; /* share of CPU time stolen by the host during the run */
+    /* Share of free memory in blocks of 2 MiB or more (/proc/buddyinfo):
+     * how scattered a big allocation's pages will be, which moves fork()'s
+     * cost from a big parent (README, Held ballast). */
+    double free_2mib_blocks_pct_start, free_2mib_blocks_pct_end;
     uint64_t clock_overhead_ns;
     uint64_t clock_resolution_ns;
     uint64_t histogram_record_ns; /* harness cost of recording one value */
@@ -62,6 +66,11 @@ int sysinfo_collect(struct run_env *env);
 struct env_probe;
 void sysinfo_probe(struct run_env *env, bool (*wanted)(const struct env_probe *probe, void *ctx),
                    void *ctx);
+
+/* The share, in percent, of the free memory /proc/buddyinfo's text
+ * describes that lies in blocks of at least block_bytes (pages of
+ * page_bytes); NAN when the text holds no free memory or no zone line. */
+double sysinfo_free_blocks_pct(const char *buddyinfo, uint64_t page_bytes, uint64_t block_bytes);
 
 /* Fills the values measured over the run (load at the end, steal time). */
 void sysinfo_finish(struct run_env *env);

@@ -176,6 +176,8 @@ static const struct env_row {
     {"procbench commit", "git_commit", NULL, 't'},
     {"load average (start, end)", "loadavg_1m_start", "loadavg_1m_end", 'l'},
     {"steal time", "steal_pct", NULL, 'p'},
+    {"free memory in blocks of 2 MiB or more (%, start, end)", "free_2mib_blocks_pct_start",
+     "free_2mib_blocks_pct_end", 'l'},
 };
 
 /* One environment cell; false when the run recorded nothing for it. */

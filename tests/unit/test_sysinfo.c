@@ -53,6 +53,8 @@ static const char *const expected_keys[] = {
     "loadavg_1m_start",
     "loadavg_1m_end",
     "steal_pct",
+    "free_2mib_blocks_pct_start",
+    "free_2mib_blocks_pct_end",
     "clock_overhead_ns",
     "clock_resolution_ns",
     "histogram_record_ns",
@@ -223,6 +225,8 @@ static void test_unknown_fields(void **state)
     env.loadavg_1m_start = NAN;
     env.loadavg_1m_end = NAN;
     env.steal_pct = NAN;
+    env.free_2mib_blocks_pct_start = NAN;
+    env.free_2mib_blocks_pct_end = NAN;
     /* The three probed keys, recorded with nothing learnt. */
     for (size_t i = 0; i < 3; i++)
         snprintf(env.probed[i].key, sizeof(env.probed[i].key), "%s",
@@ -248,6 +252,8 @@ static void test_number_formats(void **state)
     env.loadavg_1m_start = 0.0;
     env.loadavg_1m_end = 1.234;
     env.steal_pct = 12.5;
+    env.free_2mib_blocks_pct_start = 0.0;
+    env.free_2mib_blocks_pct_end = 98.456;
     env.clock_overhead_ns = 21;
     p.n = 0;
     sysinfo_each(&env, collect_pair, &p);
@@ -256,7 +262,37 @@ static void test_number_formats(void **state)
     assert_string_equal(value_of(&p, "loadavg_1m_start"), "0.00");
     assert_string_equal(value_of(&p, "loadavg_1m_end"), "1.23");
     assert_string_equal(value_of(&p, "steal_pct"), "12.50");
+    assert_string_equal(value_of(&p, "free_2mib_blocks_pct_start"), "0.00");
+    assert_string_equal(value_of(&p, "free_2mib_blocks_pct_end"), "98.46");
     assert_string_equal(value_of(&p, "clock_overhead_ns"), "21");
+}
+
+/* The share of free memory in big blocks, from /proc/buddyinfo's text,
+ * worked by hand. */
+static void test_free_blocks_pct(void **state)
+{
+    (void)state;
+    /* 4 KiB pages, 2 MiB blocks (order 9 and up). Normal: 4 single pages,
+     * 2 pairs, one 512-page block = 520 free, 512 in blocks; DMA32: one
+     * 1024-page block. All: 1544 free, 1536 in blocks. */
+    const char *two_zones = "Node 0, zone    DMA32      0      0      0      0      0      0      0"
+                            "      0      0      0      1 \n"
+                            "Node 0, zone   Normal      4      2      0      0      0      0      0"
+                            "      0      0      1      0 \n";
+    assert_near(sysinfo_free_blocks_pct(two_zones, 4096, 2 << 20), 100.0 * 1536 / 1544,
+                        1e-9);
+    /* The same pages counted against 1 MiB blocks (order 8 and up), and
+     * against blocks no zone has (16 MiB: order 12). */
+    assert_near(sysinfo_free_blocks_pct(two_zones, 4096, 1 << 20), 100.0 * 1536 / 1544,
+                        1e-9);
+    assert_near(sysinfo_free_blocks_pct(two_zones, 4096, 16 << 20), 0.0, 1e-9);
+    /* Only small blocks; 64 KiB pages make order 5 a 2 MiB block. */
+    assert_near(sysinfo_free_blocks_pct("Node 0, zone Normal 8 0 0 0 0 1\n", 65536, 2 << 20),
+                        100.0 * 32 / 40, 1e-9);
+    /* Nothing free, no zone line, nothing at all: unknown. */
+    assert_true(isnan(sysinfo_free_blocks_pct("Node 0, zone Normal 0 0 0\n", 4096, 2 << 20)));
+    assert_true(isnan(sysinfo_free_blocks_pct("no zones here\n", 4096, 2 << 20)));
+    assert_true(isnan(sysinfo_free_blocks_pct("", 4096, 2 << 20)));
 }
 
 int main(void)
@@ -267,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_unknown_fields),
         cmocka_unit_test(test_number_formats),
         cmocka_unit_test(test_probe_not_asked),
+        cmocka_unit_test(test_free_blocks_pct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -198,6 +198,8 @@ static void fill_env(struct run_env *env)
     env->loadavg_1m_start = 0.5;
     env->loadavg_1m_end = 0.75;
     env->steal_pct = 0.0;
+    env->free_2mib_blocks_pct_start = 61.5;
+    env->free_2mib_blocks_pct_end = 58.25;
     env->clock_overhead_ns = 20;
     env->clock_resolution_ns = 1;
     env->histogram_record_ns = 3;
