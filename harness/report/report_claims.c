@@ -256,11 +256,18 @@ static int judge_grows(const struct stored_run *run, const struct report_claim *
     return 0;
 }
 
-static int judge_memory(const struct report_claim *claim, const struct pair *p,
+/* MEMORY: the sides' declared metric (lmetric, rmetric: a growth of the
+ * parent's memory, in bytes) against the `sweep` bytes of pair p. */
+static int judge_memory(const struct stored_run *run, const struct report_claim *claim,
+                        const struct pair *p, const char *lmetric, const char *rmetric,
                         struct report_claim_result *res)
 {
     uint64_t bytes;
     double held_l, held_r;
+    struct report_metrics metrics;
+    report_metrics_of(run, &metrics);
+    const struct report_metric *ml = lmetric ? report_metrics_find(&metrics, lmetric) : NULL;
+    const struct report_metric *mr = rmetric ? report_metrics_find(&metrics, rmetric) : NULL;
     if (!report_param_size(p->left, claim->sweep, &bytes)) {
         res->verdict = REPORT_NOT_MEASURED;
         report_claim_note(res, "no %s parameter", claim->sweep);
@@ -273,22 +280,23 @@ static int judge_memory(const struct report_claim *claim, const struct pair *p,
         snprintf(res->why, sizeof(res->why), "%.200s", res->note);
         return 0;
     }
-    if (!results_read_case_number(p->left, "rss_growth_p50", &held_l) ||
-        !results_read_case_number(p->right, "rss_growth_p50", &held_r)) {
+    if (ml == NULL || mr == NULL || !report_metric_p50(p->left, ml, &held_l) ||
+        !report_metric_p50(p->right, mr, &held_r)) {
         res->verdict = REPORT_NOT_MEASURED;
-        report_claim_note(res, "rss_growth_p50 not recorded");
+        report_claim_note(res, "%s not recorded", ml == NULL ? (lmetric ? lmetric : "@metric")
+                                                  : mr == NULL ? (rmetric ? rmetric : "@metric")
+                                                               : ml->name);
         return 0;
     }
     char size[CASE_LABEL_VALUE_MAX] = "?", a[32], b[32];
     report_param_text(p->left, claim->sweep, size, sizeof(size));
     snprintf(res->criterion, sizeof(res->criterion),
-             "RSS growth at %s=%s: %s >= half of it, %s < a quarter", claim->sweep, size,
+             "%s at %s=%s: %s >= half of it, %s < a quarter", ml->title, claim->sweep, size,
              p->left->scenario, p->right->scenario);
     res->ratio = held_r > 0 ? held_l / held_r : NAN;
-    report_claim_note(res,
-                      "RSS grew %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
-                      "interval)",
-                      held_l / 1024, held_r / 1024, size);
+    report_claim_note(res, "%s %.0f KiB and %.0f KiB for %s of output (medians of samples; no "
+                           "interval)",
+                      ml->title, held_l / 1024, held_r / 1024, size);
     bool all = held_l >= 0.5 * (double)bytes, chunk = held_r < 0.25 * (double)bytes;
     res->verdict = all && chunk ? REPORT_HOLDS : REPORT_DOES_NOT_HOLD;
     format_size(held_l, a, sizeof(a));
@@ -377,9 +385,8 @@ static void set_criterion(const struct report_claim *claim, struct report_claim_
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s grows with %s", claim->left,
                  claim->right, claim->sweep);
     else if (claim->kind == MEMORY)
-        snprintf(res->criterion, sizeof(res->criterion),
-                 "RSS growth of %s >= half the %s, of %s < a quarter", claim->left, claim->sweep,
-                 claim->right);
+        snprintf(res->criterion, sizeof(res->criterion), "%s >= half the %s, %s < a quarter",
+                 claim->left, claim->sweep, claim->right);
     else if (claim->kind == SAME)
         snprintf(res->criterion, sizeof(res->criterion), "%s / %s within [%.2f, %.2f]", claim->left,
                  claim->right, 1 - claim->factor, 1 + claim->factor);
@@ -494,7 +501,7 @@ int report_claim_judge(const struct stored_run *run, const struct report_claim *
         rc = judge_grows(run, claim, pairs, count, res);
         break;
     case MEMORY:
-        rc = judge_memory(claim, &pairs[0], res);
+        rc = judge_memory(run, claim, &pairs[0], lmetric, rmetric, res);
         break;
     case FIGURE:
     case BELOW:

@@ -12,9 +12,9 @@
  * (check_judge: the Hodges-Lehmann interval of the two cases' round
  * medians, or the conservative ratio of their medians' intervals when the
  * rounds are too few), so that a claim and the same rule in an
- * expectations file always agree. RSS growth has no interval (it is the
- * median of exact per-sample measurements): MEMORY claims compare it to the
- * bytes the child wrote.
+ * expectations file always agree. MEMORY claims compare the growth of the
+ * parent's memory their sides name (`@metric`; the median of exact
+ * per-sample measurements, with no interval) to the bytes the child wrote.
  *
  * A side may name one of the case's declared metrics instead of its time:
  * `scenario{key=value}@metric`. Such a ratio is judged on the two

@@ -452,6 +452,20 @@ static void test_claims(void **state)
     assert_non_null(strstr(r->note, "no mechanism was recorded"));
     results_read_free_run(run);
 
+    /* A MEMORY claim reads the figure its sides name (@rss_growth): a case
+     * without it leaves the claim unmeasured, never judged on nothing. */
+    snprintf(text, sizeof(text), HEAD);
+    add_case(text, sizeof(text), "output.buffered", "\"bytes\": \"64M\"", "same", 6e7,
+             "\"rss_growth_p50\": 67108864");
+    add_case(text, sizeof(text), "output.streamed", "\"bytes\": \"64M\"", "same", 2e7, NULL);
+    strcat(text, "]}\n");
+    run = read_run("memory.json", text);
+    assert_int_equal(report_claims_judge(run, results), 0);
+    r = find(results, "buffered_holds_all");
+    assert_string_equal(report_verdict_name(r->verdict), "not measured");
+    assert_string_equal(r->note, "rss_growth not recorded");
+    results_read_free_run(run);
+
     /* With slopes recorded, "grows" compares the slopes' intervals: here
      * they overlap, so it cannot say. */
     run = slopes_run(text, sizeof(text), "slopes.json", "",
