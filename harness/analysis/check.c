@@ -365,8 +365,9 @@ int check_match(const struct stored_run *run, const struct check_pattern *patter
 /* A stored case as one side of a ratio (round_ratio.h). */
 static struct ratio_side side_of(const struct stored_case *c)
 {
-    return (struct ratio_side){c->round_p50_ns, c->round_count, (double)c->p50_ns,
-                               (double)c->p50_ci_low_ns, (double)c->p50_ci_high_ns};
+    return (struct ratio_side){c->round_p50_ns, c->round_number, c->round_count,
+                               (double)c->p50_ns, (double)c->p50_ci_low_ns,
+                               (double)c->p50_ci_high_ns};
 }
 
 int check_judge(const struct check_rule *rule, const struct stored_case *left,

@@ -208,16 +208,19 @@ static const struct case_result *find_partner(const struct run_results *r,
     return NULL;
 }
 
-/* The round medians of case index into a new array (free with free()). */
+/* The round medians of case index into a new array (free with free()),
+ * followed, from index r->round_count on, by each one's round number. */
 static double *round_medians(const struct run_results *r, size_t index, size_t *count)
 {
     *count = 0;
-    double *v = malloc((r->round_count + 1) * sizeof(*v));
+    double *v = malloc((2 * r->round_count + 1) * sizeof(*v));
     if (v == NULL)
         return NULL;
     for (size_t i = 0; i < r->round_count && r->rounds != NULL; i++) {
-        if (r->rounds[i].case_index == index && r->rounds[i].n > 0)
+        if (r->rounds[i].case_index == index && r->rounds[i].n > 0) {
+            v[r->round_count + *count] = (double)r->rounds[i].round;
             v[(*count)++] = (double)r->rounds[i].p50_ns;
+        }
     }
     return v;
 }
@@ -284,10 +287,10 @@ static int fill_ratio(struct run_results *r, size_t index, size_t a)
     int rc = -ENOMEM;
     struct round_ratio ratio;
     if (mine != NULL && theirs != NULL) {
-        struct ratio_side side = {mine, n, (double)c->stats.p50_ns,
+        struct ratio_side side = {mine, mine + r->round_count, n, (double)c->stats.p50_ns,
                                   (double)c->stats.p50_ci_low_ns, (double)c->stats.p50_ci_high_ns};
-        struct ratio_side ref_side = {theirs, ref_n, (double)ref->stats.p50_ns,
-                                      (double)ref->stats.p50_ci_low_ns,
+        struct ratio_side ref_side = {theirs, theirs + r->round_count, ref_n,
+                                      (double)ref->stats.p50_ns, (double)ref->stats.p50_ci_low_ns,
                                       (double)ref->stats.p50_ci_high_ns};
         rc = round_ratio(&side, &ref_side, true, &ratio);
     }

@@ -8,23 +8,39 @@
 
 #include "ranktest.h"
 
-/* The paired estimate from the first `pairs` rounds of each side: 0 with
- * out->value and out->low/high set: from six pairs the signed-rank
+static double number_of(const struct ratio_side *s, size_t k)
+{
+    return s->round_number ? s->round_number[k] : (double)k;
+}
+
+/* The paired estimate from the rounds of the same number on both sides: 0
+ * with out->value and out->low/high set: from six pairs the signed-rank
  * interval (method set), with fewer the range of the pairs' ratios
- * (method ""); 1 when a round median is not positive (no log), -E2BIG or
- * -ENOMEM. */
-static int from_pairs(const struct ratio_side *a, const struct ratio_side *b, size_t pairs,
+ * (method ""); 1 when no pair or a round median is not positive (no log),
+ * -E2BIG or -ENOMEM. */
+static int from_pairs(const struct ratio_side *a, const struct ratio_side *b,
                       struct round_ratio *out)
 {
-    double *d = malloc(pairs * sizeof(*d));
+    double *d = malloc((a->rounds < b->rounds ? a->rounds : b->rounds) * sizeof(*d) + 1);
     if (d == NULL)
         return -ENOMEM;
-    for (size_t k = 0; k < pairs; k++) {
-        if (!(a->round_p50[k] > 0) || !(b->round_p50[k] > 0)) {
+    size_t pairs = 0;
+    for (size_t i = 0, j = 0; i < a->rounds && j < b->rounds;) {
+        double na = number_of(a, i), nb = number_of(b, j);
+        if (na != nb) {
+            i += na < nb;
+            j += nb < na;
+            continue;
+        }
+        if (!(a->round_p50[i] > 0) || !(b->round_p50[j] > 0)) {
             free(d);
             return 1;
         }
-        d[k] = log(a->round_p50[k]) - log(b->round_p50[k]);
+        d[pairs++] = log(a->round_p50[i++]) - log(b->round_p50[j++]);
+    }
+    if (pairs == 0) {
+        free(d);
+        return 1;
     }
     double least = d[0], most = d[0];
     for (size_t k = 1; k < pairs; k++) {
@@ -81,8 +97,9 @@ int round_ratio(const struct ratio_side *a, const struct ratio_side *b, bool sam
                 struct round_ratio *out)
 {
     *out = (struct round_ratio){NAN, NAN, NAN, ""};
-    size_t pairs = a->rounds < b->rounds ? a->rounds : b->rounds;
-    int rc = pairs == 0 ? 1 : same_run ? from_pairs(a, b, pairs, out) : from_rounds(a, b, out);
+    int rc = a->rounds == 0 || b->rounds == 0 ? 1
+             : same_run                       ? from_pairs(a, b, out)
+                                              : from_rounds(a, b, out);
     if (rc < 0 && rc != -E2BIG)
         return rc;
     if (out->method[0] != '\0')

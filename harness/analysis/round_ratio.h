@@ -8,7 +8,9 @@
  * pair (a_k, b_k) saw nearly the same machine, and this VM's shifts between
  * a fast and a slow state (20-30%) are most of what differs between rounds.
  * So the ratio comes from the pairs' log ratios d_k = log a_k - log b_k,
- * k below both round counts: exp of their one-sample Hodges-Lehmann estimate
+ * over the rounds k both sides have (a round without samples has no
+ * median, and is left out of its case's list: the pairs go by the rounds'
+ * numbers, not their places): exp of their one-sample Hodges-Lehmann estimate
  * (the median of the Walsh averages), with the Wilcoxon signed-rank 95%
  * interval (ranktest.h). Six pairs are the fewest with such an interval;
  * with fewer (3 rounds, as --quick gives) the interval is the conservative
@@ -35,6 +37,9 @@
 /* One side of the ratio. */
 struct ratio_side {
     const double *round_p50; /* its rounds' medians (ns), in the order they ran */
+    /* each one's number in its case (round k ran in pass k), ascending; NULL:
+     * 0, 1, 2, ... */
+    const double *round_number;
     size_t rounds;
     double p50, p50_low, p50_high; /* its median and that median's 95% interval (ns) */
 };

@@ -61,6 +61,7 @@ struct stored_case {
     uint64_t p50_ns, p50_ci_low_ns, p50_ci_high_ns;
     double cpu_ns;              /* CPU per operation; NAN when not recorded */
     const double *round_p50_ns; /* medians of the rounds with samples, in order */
+    const double *round_number; /* the "round" recorded for each: which pass it ran in */
     size_t round_count;
     bool has_rounds;  /* the file records rounds (older files do not) */
     const void *json; /* this case's object in the run's parsed document */
@@ -114,7 +115,7 @@ struct stored_run {
     const struct stored_case **by_name; /* cases sorted by name */
     void *json;                         /* the parsed document, which the strings point into */
     size_t value_count;                 /* values in the document (an upper bound) */
-    double *rounds;                     /* storage of every case's round_p50_ns */
+    double *rounds; /* storage of every case's round_p50_ns, then of its round_number */
 };
 
 /* One or more runs: a results folder or file gives one; a folder of results

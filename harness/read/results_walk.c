@@ -304,10 +304,18 @@ static int read_params(const struct reader *rd, json_t *object, const char *wher
     return 0;
 }
 
+/* Where read_rounds() puts the rounds of every case: medians at
+ * p50[used...], their round numbers at number[used...]. */
+struct round_storage {
+    double *p50, *number;
+    size_t used;
+};
+
 /* per_round: [{"round", "sequence", "n", "p50", "mean"}, ...]. Rounds
- * without samples (n = 0) are skipped: they have no median. */
+ * without samples (n = 0) are skipped: they have no median (which is why
+ * each keeps its number: round_ratio.h pairs rounds by it). */
 static int read_rounds(const struct reader *rd, json_t *object, const char *where,
-                       struct stored_case *c, double *storage, size_t *used)
+                       struct stored_case *c, struct round_storage *rs)
 {
     json_t *rounds = json_object_get(object, "per_round");
     if (rounds == NULL)
@@ -318,7 +326,8 @@ static int read_rounds(const struct reader *rd, json_t *object, const char *wher
     if (rc != 0)
         return rc;
     c->has_rounds = true;
-    c->round_p50_ns = storage + *used;
+    c->round_p50_ns = rs->p50 + rs->used;
+    c->round_number = rs->number + rs->used;
     uint64_t previous = 0;
     json_array_foreach(rounds, i, entry)
     {
@@ -343,14 +352,15 @@ static int read_rounds(const struct reader *rd, json_t *object, const char *wher
             continue;
         if (p50 == 0)
             return untrusted_fail(rd, -EINVAL, "%s.p50: 0 ns for a round with samples", here);
-        storage[(*used)++] = (double)p50;
+        rs->p50[rs->used] = (double)p50;
+        rs->number[rs->used++] = (double)round;
         c->round_count++;
     }
     return 0;
 }
 
 static int read_case(const struct reader *rd, json_t *object, size_t index, struct stored_case *c,
-                     double *storage, size_t *used)
+                     struct round_storage *rs)
 {
     char where[32];
     json_t *cpu;
@@ -406,7 +416,7 @@ static int read_case(const struct reader *rd, json_t *object, size_t index, stru
             return rc;
         c->cpu_ns = (double)ns;
     }
-    return read_rounds(rd, object, where, c, storage, used);
+    return read_rounds(rd, object, where, c, rs);
 }
 
 static int compare_case_names(const void *a, const void *b)
@@ -418,11 +428,11 @@ static int compare_case_names(const void *a, const void *b)
 static int read_cases(const struct reader *rd, json_t *root, struct stored_run *run)
 {
     json_t *cases, *entry;
-    size_t i, total_rounds = 0, used = 0;
+    size_t i, total_rounds = 0;
     int rc = untrusted_get_array(rd, root, "", "cases", RESULTS_READ_MAX_CASES, &cases);
     if (rc != 0)
         return rc;
-    /* One block for every round median, sized by a first pass. */
+    /* One block for every round median and number, sized by a first pass. */
     json_array_foreach(cases, i, entry)
     {
         json_t *rounds = json_object_get(entry, "per_round");
@@ -432,12 +442,13 @@ static int read_cases(const struct reader *rd, json_t *root, struct stored_run *
                                 : RESULTS_READ_MAX_ROUNDS;
     }
     run->cases = calloc(json_array_size(cases) ? json_array_size(cases) : 1, sizeof(*run->cases));
-    run->rounds = malloc((total_rounds ? total_rounds : 1) * sizeof(*run->rounds));
+    run->rounds = malloc((2 * total_rounds + 1) * sizeof(*run->rounds));
     if (run->cases == NULL || run->rounds == NULL)
         return untrusted_fail(rd, -ENOMEM, "out of memory for %zu cases", json_array_size(cases));
+    struct round_storage rs = {run->rounds, run->rounds + total_rounds, 0};
     json_array_foreach(cases, i, entry)
     {
-        rc = read_case(rd, entry, i, &run->cases[i], run->rounds, &used);
+        rc = read_case(rd, entry, i, &run->cases[i], &rs);
         if (rc != 0)
             return rc;
         run->case_count++;

@@ -108,10 +108,13 @@ static void test_reads_valid_file(void **state)
     assert_int_equal(c->p50_ci_high_ns, 1010);
     assert_cmp(c->cpu_ns, ==, 1500.0);
     assert_true(c->has_rounds);
-    /* The round without samples has no median and is left out. */
+    /* The round without samples has no median and is left out; the others
+     * keep their numbers, by which ratios pair them (round_ratio.h). */
     assert_int_equal(c->round_count, 2);
     assert_cmp(c->round_p50_ns[0], ==, 1001.0);
     assert_cmp(c->round_p50_ns[1], ==, 999.0);
+    assert_cmp(c->round_number[0], ==, 0.0);
+    assert_cmp(c->round_number[1], ==, 2.0);
     assert_null(results_read_find_case(run, "spawn.x"));
     results_read_free_run(run);
 

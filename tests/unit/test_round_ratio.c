@@ -42,7 +42,7 @@ static void test_paired_by_hand(void **state)
     (void)state;
     const double ref[] = {100, 200, 100, 200, 100, 200};
     const double mine[] = {150, 320, 170, 340, 160, 360};
-    struct ratio_side a = {mine, 6, 250, 160, 340}, b = {ref, 6, 150, 100, 200};
+    struct ratio_side a = {mine, NULL, 6, 250, 160, 340}, b = {ref, NULL, 6, 150, 100, 200};
     expect_ratio(&a, &b, true, sqrt(1.6 * 1.7), 1.5, 1.8, "paired rounds");
     /* Pairs are taken while both have rounds: a seventh round of one side
      * changes nothing. */
@@ -50,6 +50,16 @@ static void test_paired_by_hand(void **state)
     a.round_p50 = more;
     a.rounds = 7;
     expect_ratio(&a, &b, true, sqrt(1.6 * 1.7), 1.5, 1.8, "paired rounds");
+    /* Pairs go by the rounds' numbers: the same six pairs with a seventh
+     * round of the reference (3) that the case lacks (it had no samples)
+     * between them. By place, the case's round 4 would meet the
+     * reference's round 3. */
+    const double ref7[] = {100, 200, 100, 200, 100, 200, 100};
+    const double gapped[] = {150, 320, 170, 170, 320, 180};
+    const double gapped_numbers[] = {0, 1, 2, 4, 5, 6};
+    struct ratio_side g = {gapped, gapped_numbers, 6, 250, 160, 340},
+                      r7 = {ref7, NULL, 7, 150, 100, 200};
+    expect_ratio(&g, &r7, true, sqrt(1.6 * 1.7), 1.5, 1.8, "paired rounds");
 }
 
 /* Three pairs (--quick) give no 95% interval: the estimate from the pairs
@@ -59,7 +69,7 @@ static void test_few_pairs_take_median_intervals(void **state)
     (void)state;
     const double ref[] = {100, 110, 120};
     const double mine[] = {200, 220, 240};
-    struct ratio_side a = {mine, 3, 220, 200, 240}, b = {ref, 3, 110, 100, 125};
+    struct ratio_side a = {mine, NULL, 3, 220, 200, 240}, b = {ref, NULL, 3, 110, 100, 125};
     expect_ratio(&a, &b, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
     /* The pairs say 2.4, 2.5 and 2.7 while the medians' interval is [215 /
      * 102, 225 / 98] = [2.108, 2.296]: the interval is widened to take in
@@ -67,7 +77,7 @@ static void test_few_pairs_take_median_intervals(void **state)
      * the six Walsh averages of the logs, the mean of log 2.5 and the
      * average of log 2.4 and log 2.7: sqrt(2.5 * sqrt(2.4 * 2.7)). */
     const double slow[] = {240, 250, 270}, base[] = {100, 100, 100};
-    struct ratio_side c = {slow, 3, 220, 215, 225}, d = {base, 3, 100, 98, 102};
+    struct ratio_side c = {slow, NULL, 3, 220, 215, 225}, d = {base, NULL, 3, 100, 98, 102};
     expect_ratio(&c, &d, true, sqrt(2.5 * sqrt(2.4 * 2.7)), 215.0 / 102.0, 2.7, "median CIs");
 }
 
@@ -76,10 +86,10 @@ static void test_few_pairs_take_median_intervals(void **state)
 static void test_nothing_to_pair(void **state)
 {
     (void)state;
-    struct ratio_side a = {NULL, 0, 220, 200, 240}, b = {NULL, 0, 110, 100, 125};
+    struct ratio_side a = {NULL, NULL, 0, 220, 200, 240}, b = {NULL, NULL, 0, 110, 100, 125};
     expect_ratio(&a, &b, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
     const double zero[] = {0, 110, 120}, mine[] = {200, 220, 240};
-    struct ratio_side c = {mine, 3, 220, 200, 240}, d = {zero, 3, 110, 100, 125};
+    struct ratio_side c = {mine, NULL, 3, 220, 200, 240}, d = {zero, NULL, 3, 110, 100, 125};
     expect_ratio(&c, &d, true, 2.0, 200.0 / 125.0, 240.0 / 100.0, "median CIs");
     struct round_ratio r;
     b.p50 = 0;
@@ -99,10 +109,10 @@ static void test_other_runs_unpaired(void **state)
     (void)state;
     const double ref[] = {100, 100, 100, 100, 100};
     const double mine[] = {190, 150, 170, 160, 180};
-    struct ratio_side a = {mine, 5, 170, 150, 190}, b = {ref, 5, 100, 100, 100};
+    struct ratio_side a = {mine, NULL, 5, 170, 150, 190}, b = {ref, NULL, 5, 100, 100, 100};
     expect_ratio(&a, &b, false, 1.7, 1.5, 1.9, "rounds");
     const double ref3[] = {100, 110, 120}, mine3[] = {250, 200, 240};
-    struct ratio_side c = {mine3, 3, 240, 200, 250}, d = {ref3, 3, 110, 100, 125};
+    struct ratio_side c = {mine3, NULL, 3, 240, 200, 250}, d = {ref3, NULL, 3, 110, 100, 125};
     expect_ratio(&c, &d, false, 240.0 / 110.0, 200.0 / 125.0, 250.0 / 100.0, "median CIs");
 }
 
