@@ -265,7 +265,7 @@ double sysinfo_free_blocks_pct(const char *buddyinfo, uint64_t page_bytes, uint6
 /* sysinfo_free_blocks_pct() of this machine for 2 MiB, or NAN. */
 static double free_2mib_blocks_pct(void)
 {
-    char text[4096];
+    char text[16384]; /* a line a zone of a node: 16 KiB holds over 100 */
     FILE *f = fopen("/proc/buddyinfo", "re");
     if (f == NULL)
         return NAN;
