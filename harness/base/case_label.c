@@ -16,6 +16,17 @@ static int copy_part(char *dst, size_t dst_len, const char *src, size_t n)
     return 0;
 }
 
+size_t case_name_family_len(const char *name)
+{
+    return strcspn(name, ".");
+}
+
+bool case_name_same_family(const char *a, const char *b)
+{
+    size_t n = case_name_family_len(a);
+    return case_name_family_len(b) == n && strncmp(a, b, n) == 0;
+}
+
 int case_name_parse(const char *name, struct case_name *out)
 {
     memset(out, 0, sizeof(*out));

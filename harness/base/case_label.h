@@ -42,6 +42,13 @@ struct case_name {
  * part too long). */
 int case_name_parse(const char *name, struct case_name *out);
 
+/* The length of the family of a case or scenario name: the part before
+ * its first '.' ("family" of "family.op{...}"). */
+size_t case_name_family_len(const char *name);
+
+/* Whether two case or scenario names are of one family. */
+bool case_name_same_family(const char *a, const char *b);
+
 /* Adds key=value to c (a value replaces the one of a key already there).
  * Returns 0, or -ENOSPC when c is full or a part is too long. */
 int case_name_set(struct case_name *c, const char *key, const char *value);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "base/case_label.h"
 #include "base/clock.h"
 #include "base/grow.h"
 #include "budget.h"
@@ -344,10 +345,8 @@ static bool same_group(const struct run_state *st, size_t a, size_t b)
     if (key_a[0] != '\0' || key_b[0] != '\0')
         return strcmp(key_a, key_b) == 0;
     const char *name_a = st->r->cases[a].def.name, *name_b = st->r->cases[b].def.name;
-    const char *dot_a = strchr(name_a, '.'), *dot_b = strchr(name_b, '.');
     const char *params_a = strchr(name_a, '{'), *params_b = strchr(name_b, '{');
-    return dot_a && dot_b && dot_a - name_a == dot_b - name_b &&
-           strncmp(name_a, name_b, (size_t)(dot_a - name_a)) == 0 && params_a && params_b &&
+    return case_name_same_family(name_a, name_b) && params_a && params_b &&
            strcmp(params_a, params_b) == 0;
 }
 

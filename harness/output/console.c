@@ -20,24 +20,11 @@
 #include "base/format.h"
 #include "writers.h"
 
-/* The family of a case name: up to its first '.'. */
-static size_t family_len(const char *name)
-{
-    return strcspn(name, ".");
-}
-
-/* Whether two case names are of one family. */
-static bool same_family(const char *a, const char *b)
-{
-    size_t n = family_len(a);
-    return family_len(b) == n && strncmp(a, b, n) == 0;
-}
-
 /* Whether case i of r is the first of its family in r. */
 static bool first_of_family(const struct run_results *r, size_t i)
 {
     for (size_t k = 0; k < i; k++) {
-        if (same_family(r->cases[k].def.name, r->cases[i].def.name))
+        if (case_name_same_family(r->cases[k].def.name, r->cases[i].def.name))
             return false;
     }
     return true;
@@ -50,7 +37,7 @@ static void family_vary(const struct run_results *r, const char *name, struct ca
     for (size_t i = 0; i < r->case_count; i++) {
         const char *other = r->cases[i].def.name;
         struct case_name c;
-        if (same_family(other, name) && case_name_parse(other, &c) == 0)
+        if (case_name_same_family(other, name) && case_name_parse(other, &c) == 0)
             case_vary_add(v, &c);
     }
 }
@@ -82,7 +69,7 @@ static void print_constants(struct console *con, const struct run_results *r)
         family_vary(r, name, &v);
         case_vary_constants(&v, NULL, constants, sizeof(constants));
         if (constants[0] != '\0')
-            fprintf(con->out, "%.*s.* cases, all: %s\n", (int)family_len(name), name, constants);
+            fprintf(con->out, "%.*s.* cases, all: %s\n", (int)case_name_family_len(name), name, constants);
     }
 }
 
@@ -168,7 +155,7 @@ void console_begin(struct console *con, const struct run_results *r, bool quiet)
             const char *other = r->cases[k].def.name;
             char label[CASE_NAME_MAX];
             int len = (int)strlen(other);
-            if (!same_family(other, name))
+            if (!case_name_same_family(other, name))
                 continue;
             if (case_name_parse(other, &c) == 0)
                 len = case_label_format(&c, &v, NULL, false, label, sizeof(label));

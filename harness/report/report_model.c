@@ -193,8 +193,7 @@ bool report_param_size(const struct stored_case *c, const char *key, uint64_t *o
 
 void report_family(const struct stored_case *c, char *buf, size_t len)
 {
-    size_t n = strcspn(c->scenario, ".");
-    snprintf(buf, len, "%.*s", (int)n, c->scenario);
+    snprintf(buf, len, "%.*s", (int)case_name_family_len(c->scenario), c->scenario);
 }
 
 /* Two spellings of one value: equal as text, or as sizes ("64M" and

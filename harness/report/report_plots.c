@@ -151,12 +151,11 @@ int report_plots_naming(struct naming *nm, const struct stored_case *const *case
         return -ENOMEM;
     }
     nm->one_family = true;
-    size_t family = n > 0 ? strcspn(cases[0]->scenario, ".") : 0;
     for (size_t i = 0; i < n; i++) {
         report_case_name(cases[i], &nm->names[i]);
         ptrs[i] = &nm->names[i];
-        nm->one_family = nm->one_family && strcspn(cases[i]->scenario, ".") == family &&
-                         strncmp(cases[i]->scenario, cases[0]->scenario, family) == 0;
+        nm->one_family =
+            nm->one_family && case_name_same_family(cases[i]->scenario, cases[0]->scenario);
     }
     case_vary_compute(ptrs, n, &nm->vary);
     free(ptrs);

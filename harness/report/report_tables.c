@@ -521,7 +521,7 @@ void report_tables_write(struct report_writer *w, const struct report_content *c
     char layers_family[64] = "";
     if (row_count > 0 && rows[0].node.scenario != NULL)
         snprintf(layers_family, sizeof(layers_family), "%.*s",
-                 (int)strcspn(rows[0].node.scenario, "."), rows[0].node.scenario);
+                 (int)case_name_family_len(rows[0].node.scenario), rows[0].node.scenario);
 
     w->ops->heading(w, 2, "Results");
     w->ops->paragraph(w, w->compact

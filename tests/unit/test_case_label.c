@@ -135,12 +135,25 @@ static void test_set(void **state)
     assert_int_equal(case_name_set(&c, "full", "v"), -ENOSPC);
 }
 
+/* A family is the part of a name before its first '.'. */
+static void test_family(void **state)
+{
+    (void)state;
+    assert_int_equal(case_name_family_len("spawn.fork_exec{rss=1G}"), 5);
+    assert_int_equal(case_name_family_len("nodot"), 5);
+    assert_true(case_name_same_family("spawn.fork_exec{rss=1G}", "spawn.posix_spawn"));
+    assert_false(case_name_same_family("spawn.fork_exec", "spawnx.fork_exec"));
+    assert_false(case_name_same_family("ipc.pipe", "spawn.pipe"));
+    assert_false(case_name_same_family("spawn.fork_exec", "spaw.n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_vary_and_labels),
         cmocka_unit_test(test_set),
+        cmocka_unit_test(test_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
