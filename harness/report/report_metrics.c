@@ -87,10 +87,6 @@ void report_format_value(enum report_unit unit, double v, char *buf, size_t len)
     case REPORT_UNIT_RATIO:
         snprintf(buf, len, "x%.3g", v);
         return;
-    case REPORT_UNIT_NS_PER_GIB:
-        format_signed_duration(v, text, sizeof(text));
-        snprintf(buf, len, "%s/GiB", text);
-        return;
     case REPORT_UNIT_COUNT:
         break;
     }

@@ -26,7 +26,6 @@ enum report_unit {
     REPORT_UNIT_COUNT,       /* a plain number */
     REPORT_UNIT_COUNT_PER_S, /* operations per second */
     REPORT_UNIT_RATIO,       /* one case over another */
-    REPORT_UNIT_NS_PER_GIB,  /* a slope: nanoseconds per GiB, signed */
 };
 
 struct report_metric {
@@ -54,7 +53,7 @@ const struct report_metric *report_metrics_find(const struct report_metrics *m, 
 bool report_metric_p50(const struct stored_case *c, const struct report_metric *m, double *out);
 
 /* v in unit, as a person reads it (base/format.h for durations and sizes):
- * "712 us", "64 MiB", "1.05 GiB/s", "28.1k/s", "x1.28", "-12.0 us/GiB";
+ * "712 us", "64 MiB", "1.05 GiB/s", "28.1k/s", "x1.28", "-12.0 us";
  * "-" when not finite. */
 void report_format_value(enum report_unit unit, double v, char *buf, size_t len);
 

@@ -24,7 +24,6 @@ static void tick_text(enum report_unit unit, double v, char *buf, size_t len)
     }
     switch (unit) {
     case REPORT_UNIT_NS:
-    case REPORT_UNIT_NS_PER_GIB:
         while (a >= 1000 && u < 3)
             a /= 1000, u++;
         snprintf(buf, len, "%s%.3g %s", v < 0 ? "-" : "", a, dur[u]);
