@@ -282,10 +282,9 @@ static int judge_memory(const struct stored_run *run, const struct report_claim 
     }
     if (ml == NULL || mr == NULL || !report_metric_p50(p->left, ml, &held_l) ||
         !report_metric_p50(p->right, mr, &held_r)) {
+        const char *missing = ml == NULL ? lmetric : mr == NULL ? rmetric : ml->name;
         res->verdict = REPORT_NOT_MEASURED;
-        report_claim_note(res, "%s not recorded", ml == NULL ? (lmetric ? lmetric : "@metric")
-                                                  : mr == NULL ? (rmetric ? rmetric : "@metric")
-                                                               : ml->name);
+        report_claim_note(res, "%s not recorded", missing ? missing : "@metric");
         return 0;
     }
     char size[CASE_LABEL_VALUE_MAX] = "?", a[32], b[32];
